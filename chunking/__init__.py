@@ -1,0 +1,1 @@
+"""Tokenizing, structure finding and segmenting: pure functions over text."""
