@@ -1,0 +1,57 @@
+"""One object-store interface; backends hold bytes under '/'-separated keys."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from pydantic import BaseModel
+
+CHUNK = 1024 * 1024
+
+
+class ObjectStore(ABC):
+    """put/get/exists/list/delete, plus streaming in and out.
+
+    Keys are relative, '/'-separated, without '..' segments (see ``storage.keys``).
+    Writes are atomic: a reader sees the old object or the new one, never half of one.
+    """
+
+    @abstractmethod
+    def put(self, key: str, data: bytes) -> None: ...
+
+    @abstractmethod
+    def put_stream(self, key: str, stream: BinaryIO, length: int | None = None) -> int:
+        """Copy ``stream`` to ``key`` without holding it all in memory; returns bytes written."""
+
+    @abstractmethod
+    def get(self, key: str) -> bytes:
+        """The object's bytes; ``NotFound`` when missing."""
+
+    @abstractmethod
+    def open(self, key: str) -> Iterator[bytes]:
+        """The object as chunks (streaming read); ``NotFound`` when missing."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool: ...
+
+    @abstractmethod
+    def list(self, prefix: str = "") -> Iterator[str]:
+        """Keys starting with ``prefix``, in lexicographic order."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove ``key``; deleting a missing key is not an error."""
+
+    # Conveniences shared by every backend.
+    def put_json(self, key: str, value: BaseModel | dict[str, object] | list[object]) -> None:
+        if isinstance(value, BaseModel):
+            data = value.model_dump_json(indent=1).encode()
+        else:
+            data = json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False).encode()
+        self.put(key, data)
+
+    def get_json(self, key: str) -> object:
+        return json.loads(self.get(key))

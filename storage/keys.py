@@ -1,0 +1,48 @@
+"""The storage key layout (tenant-scoped), in one place.
+
+    {tenant}/documents/{sha256}.{ext}          original bytes, content-addressed
+    {tenant}/jobs/{job_id}/job.json            options + status transitions
+    {tenant}/jobs/{job_id}/text.json           extracted text, page map, sections
+    {tenant}/jobs/{job_id}/plan.json           segment plan (+ route decisions)
+    {tenant}/jobs/{job_id}/segments/{i}.json   one per segment
+    {tenant}/jobs/{job_id}/audit/{name}.json   model calls
+    {tenant}/jobs/{job_id}/report.{json,md,docx}
+    cache/{digest}.json
+"""
+
+from __future__ import annotations
+
+import re
+
+_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def check_part(part: str, what: str) -> str:
+    """Refuse anything that could escape its prefix (slashes, '..', empty)."""
+    if not _SAFE.match(part) or ".." in part:
+        raise ValueError(f"invalid {what}: {part!r}")
+    return part
+
+
+def document(tenant: str, sha256: str, ext: str) -> str:
+    return f"{check_part(tenant, 'tenant')}/documents/{check_part(sha256, 'digest')}.{check_part(ext, 'extension')}"
+
+
+def job_prefix(tenant: str, job_id: str) -> str:
+    return f"{check_part(tenant, 'tenant')}/jobs/{check_part(job_id, 'job id')}/"
+
+
+def job_file(tenant: str, job_id: str, name: str) -> str:
+    return job_prefix(tenant, job_id) + check_part(name, "file name")
+
+
+def segment(tenant: str, job_id: str, index: int) -> str:
+    return job_prefix(tenant, job_id) + f"segments/{int(index):05d}.json"
+
+
+def audit(tenant: str, job_id: str, name: str) -> str:
+    return job_prefix(tenant, job_id) + "audit/" + check_part(name, "audit name")
+
+
+def cache(digest: str) -> str:
+    return f"cache/{check_part(digest, 'digest')}.json"
