@@ -13,9 +13,17 @@ from rich.table import Table
 
 from pipeline.errors import LongdocError, Unreadable
 from pipeline.ingest import ingest
+from pipeline.ingest.sniff import extension_for
+from pipeline.jobs import JobOptions, JobStore
 from pipeline.planning import PlannedDocument, plan_document
 from pipeline.progress import FileProgress
+from pipeline.report_model import Report
+from pipeline.reports import render_markdown
 from pipeline.settings import Settings
+from pipeline.stages import StageContext
+from storage import open_store
+from workers.executor import JobEvent
+from workers.local import LocalExecutor
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -110,6 +118,105 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
+def _summary_lines(report: Report) -> list[str]:
+    d, s = report.document, report.summary
+    lines = [
+        f"  {d.kind} · {d.pages} page(s) · {d.tokens:,} tokens · {s.segments} segment(s) · "
+        f"{s.findings} findings in {len(s.categories_found)} categories"
+    ]
+    for name, values in s.key_terms.items():
+        shown = "; ".join(values[:3]) + (f" (+{len(values) - 3})" if len(values) > 3 else "")
+        lines.append(f"  {name:<19} {shown}")
+    if s.categories_found:
+        cats = ", ".join(s.categories_found[:12]) + ("…" if len(s.categories_found) > 12 else "")
+        lines.append(f"  categories          {cats}")
+    lines.append(
+        f"  references          {s.references} ({s.dangling_references} dangling) · defined terms {s.defined_terms} "
+        f"({s.term_issues} issues) · conflicts {s.conflicts}"
+    )
+    for c in report.conflicts:
+        lines.append(f"  conflict            {c.name}: {' vs '.join(c.values)}")
+    if s.segments_failed:
+        lines.append(f"  failed segments     {s.segments_failed}")
+    return lines
+
+
+def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
+    out_dir = Path(args.out)
+    store = open_store(settings)
+    ctx = StageContext(settings=settings, store=store)
+    executor = LocalExecutor(ctx)
+    jobs = JobStore(store, settings.tenant)
+    results: list[dict[str, object]] = []
+    failed = 0
+    try:
+        with FileProgress(len(args.files)) as progress:
+            for name in args.files:
+                path = Path(name)
+                try:
+                    progress.stage("read", path.name)
+                    data = read_file(path, settings)
+                    job = jobs.create(data, path.name, JobOptions(), ext=extension_for(data))
+
+                    def on_event(e: JobEvent, _name: str = path.name) -> None:
+                        detail = f"{e.segments_done}/{e.segments_total} segments" if e.segments_total else ""
+                        progress.stage(e.stage, f"{_name} {detail}")
+
+                    record, report = executor.run(settings.tenant, job.job_id, password=args.password, on_event=on_event)
+                    if report is None:
+                        err = record.error
+                        raise _JobFailed(err.code if err else "failed", err.message if err else "job failed")
+                except (LongdocError, _JobFailed) as exc:
+                    failed += 1
+                    code, msg = (exc.code, exc.message)
+                    results.append({"file": str(path), "ok": False, "error": {"code": code, "message": msg}})
+                    if not args.json:
+                        print(f"{path}: error[{code}] {msg}", file=sys.stderr)
+                else:
+                    out_dir.mkdir(parents=True, exist_ok=True)
+                    stem = path.name.rsplit(".", 1)[0]
+                    json_path, md_path = out_dir / f"{stem}.report.json", out_dir / f"{stem}.report.md"
+                    json_path.write_text(report.model_dump_json(indent=1), encoding="utf-8")
+                    md_path.write_text(render_markdown(report), encoding="utf-8")
+                    results.append({"file": str(path), "ok": True, "job_id": job.job_id, "report_json": str(json_path),
+                                    "report_md": str(md_path), "summary": report.summary.model_dump()})  # fmt: skip
+                    if not args.json:
+                        print(f"{path}: report {md_path} (json: {json_path})")
+                        print("\n".join(_summary_lines(report)))
+                progress.file_done()
+    finally:
+        executor.close()
+    if args.json:
+        sys.stdout.write(json.dumps(results, indent=1) + "\n")
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.evaluation import evaluate, format_scores, load_folder
+
+    folder = Path(args.folder)
+    if not (folder / "labels.jsonl").is_file() or not (folder / "contracts").is_dir():
+        print(f"error[config] {folder} is not a CUAD-format folder (needs labels.jsonl and contracts/)", file=sys.stderr)
+        return EXIT_USAGE
+    contracts = load_folder(folder)
+    if args.limit:
+        contracts = contracts[: args.limit]
+    with FileProgress(len(contracts)) as progress:
+        scores, docs_per_s, failures = evaluate(
+            contracts, processes=args.processes, on_done=lambda _i: progress.file_done()
+        )
+    for f in failures:
+        print(f"failed: {f}", file=sys.stderr)
+    print("\n".join(format_scores(scores, docs_per_s)))
+    return EXIT_SOME_FAILED if failures else EXIT_OK
+
+
+class _JobFailed(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="longdoc", description="Long contracts and papers in, cited reports out.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -119,6 +226,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--password", help="password for encrypted PDFs")
     p.set_defaults(func=cmd_plan)
+
+    a = sub.add_parser("analyze", help="analyze documents and write cited reports (JSON + Markdown)")
+    a.add_argument("files", nargs="+", metavar="FILE")
+    a.add_argument("--out", default="longdoc-out", help="folder for the reports (default: ./longdoc-out)")
+    a.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    a.add_argument("--password", help="password for encrypted PDFs")
+    a.set_defaults(func=cmd_analyze)
+
+    e = sub.add_parser("eval", help="evaluate against labelled data")
+    esub = e.add_subparsers(dest="dataset", required=True)
+    ec = esub.add_parser("cuad", help="presence P/R/F1 per CUAD category over a CUAD-format folder")
+    ec.add_argument("folder", metavar="DIR")
+    ec.add_argument("--processes", type=int, default=None, help="worker processes (default: CPU count)")
+    ec.add_argument("--limit", type=int, default=0, help="only the first N contracts")
+    ec.set_defaults(func=cmd_eval)
     return parser
 
 

@@ -70,3 +70,14 @@ def _looks_like_text(head: bytes) -> bool:
         return max(nul_even, nul_odd) > len(head) * 0.4 and min(nul_even, nul_odd) == 0
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
     return controls <= len(head) * 0.05
+
+
+EXTENSIONS = {PDF: "pdf", DOCX: "docx", TEXT: "txt"}
+
+
+def extension_for(data: bytes) -> str:
+    """Storage extension for the document's sniffed type ("bin" when it is not one we read)."""
+    try:
+        return EXTENSIONS[sniff(data)]
+    except Exception:
+        return "bin"

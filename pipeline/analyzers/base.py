@@ -1,0 +1,36 @@
+"""The one small interface every model implements, LLM or offline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from pipeline.findings import DocumentKind, SegmentAnalysis
+from pipeline.locator import Locator
+
+
+@dataclass(frozen=True)
+class SegmentTask:
+    """Everything a model needs to analyze one segment (no I/O, no document-wide state)."""
+
+    segment: int
+    text: str  # the segment's text
+    base_offset: int  # document offset of text[0]
+    kind: DocumentKind
+    locator: Locator
+    # A short outline of the whole document (LLM models put it in the prompt).
+    preamble: str = ""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    offline: bool
+    json_schema: bool
+    reliable_context_tokens: int
+
+
+class Analyzer(Protocol):
+    name: str
+    capabilities: Capabilities
+
+    def analyze(self, task: SegmentTask) -> SegmentAnalysis: ...

@@ -1,0 +1,134 @@
+"""Job records: ``job.json`` in storage is the system of record for a job's status.
+
+Status vocabulary: queued → ingesting → analyzing → consolidating → succeeded | failed | canceled.
+Progress is derived from what storage holds (segment results written / planned), never kept
+twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import Field
+
+from pipeline.findings import DocumentKind
+from pipeline.models import ExtractedText, Model, Section, SegmentPlan
+from storage import keys
+from storage.base import ObjectStore
+
+JobStatus = Literal["queued", "ingesting", "analyzing", "consolidating", "succeeded", "failed", "canceled"]
+TERMINAL: frozenset[str] = frozenset({"succeeded", "failed", "canceled"})
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def new_job_id() -> str:
+    # Sortable by creation time (newest-first listings), unguessable suffix.
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + secrets.token_hex(6)
+
+
+class JobOptions(Model):
+    model: str = "rules"
+    password: str | None = Field(default=None, exclude=True)  # never written to storage
+
+
+class ErrorInfo(Model):
+    code: str
+    message: str
+
+
+class Transition(Model):
+    status: JobStatus
+    at: str
+
+
+class Progress(Model):
+    segments_total: int = 0
+    segments_done: int = 0
+    segments_failed: int = 0
+    percent: float = 0.0
+
+
+class JobRecord(Model):
+    job_id: str
+    tenant: str
+    name: str
+    document_key: str
+    sha256: str
+    size: int
+    options: JobOptions = Field(default_factory=JobOptions)
+    status: JobStatus = "queued"
+    transitions: list[Transition] = Field(default_factory=list)
+    error: ErrorInfo | None = None
+    warnings: list[str] = Field(default_factory=list)
+    created_at: str = Field(default_factory=now)
+
+    def moved(self, status: JobStatus, error: ErrorInfo | None = None) -> JobRecord:
+        return self.model_copy(
+            update={"status": status, "error": error or self.error,
+                    "transitions": [*self.transitions, Transition(status=status, at=now())]}
+        )  # fmt: skip
+
+
+class DocumentText(Model):
+    """``text.json``: the extracted text every offset refers to, its sections and kind."""
+
+    extracted: ExtractedText
+    sections: list[Section]
+    kind: DocumentKind
+
+
+class JobStore:
+    """Typed access to one tenant's job objects in an ``ObjectStore``."""
+
+    def __init__(self, store: ObjectStore, tenant: str) -> None:
+        self.store = store
+        self.tenant = tenant
+
+    def create(self, data: bytes, name: str, options: JobOptions | None = None, ext: str = "bin") -> JobRecord:
+        sha = hashlib.sha256(data).hexdigest()
+        doc_key = keys.document(self.tenant, sha, ext)
+        if not self.store.exists(doc_key):
+            self.store.put(doc_key, data)
+        job = JobRecord(job_id=new_job_id(), tenant=self.tenant, name=name, document_key=doc_key, sha256=sha,
+                        size=len(data), options=options or JobOptions())  # fmt: skip
+        job = job.moved("queued")
+        self.save(job)
+        return job
+
+    def save(self, job: JobRecord) -> None:
+        self.store.put_json(keys.job_file(self.tenant, job.job_id, "job.json"), job)
+
+    def load(self, job_id: str) -> JobRecord:
+        return JobRecord.model_validate_json(self.store.get(keys.job_file(self.tenant, job_id, "job.json")))
+
+    def document_bytes(self, job: JobRecord) -> bytes:
+        return self.store.get(job.document_key)
+
+    def save_text(self, job_id: str, doc: DocumentText) -> None:
+        self.store.put(keys.job_file(self.tenant, job_id, "text.json"), doc.model_dump_json().encode())
+
+    def load_text(self, job_id: str) -> DocumentText:
+        return DocumentText.model_validate_json(self.store.get(keys.job_file(self.tenant, job_id, "text.json")))
+
+    def save_plan(self, job_id: str, plan: SegmentPlan) -> None:
+        self.store.put_json(keys.job_file(self.tenant, job_id, "plan.json"), plan)
+
+    def load_plan(self, job_id: str) -> SegmentPlan:
+        return SegmentPlan.model_validate_json(self.store.get(keys.job_file(self.tenant, job_id, "plan.json")))
+
+    def segment_key(self, job_id: str, index: int) -> str:
+        return keys.segment(self.tenant, job_id, index)
+
+    def progress(self, job_id: str, plan: SegmentPlan | None) -> Progress:
+        if plan is None:
+            return Progress()
+        done = list(self.store.list(keys.job_prefix(self.tenant, job_id) + "segments/"))
+        total = len(plan.segments)
+        return Progress(segments_total=total, segments_done=len(done),
+                        percent=round(100.0 * len(done) / total, 1) if total else 0.0)  # fmt: skip

@@ -1,0 +1,52 @@
+"""The local executor: every stage in this process, segments on a thread pool.
+
+No services needed; the same stage functions and storage layout as the Celery executor.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor, as_completed
+
+from pipeline.errors import LongdocError
+from pipeline.findings import SegmentAnalysis
+from pipeline.jobs import JobRecord
+from pipeline.report_model import Report
+from pipeline.stages import StageContext, fail_job, run_consolidate, run_ingest, run_plan, run_segment
+from workers.executor import EventCallback, JobEvent
+
+
+class LocalExecutor:
+    def __init__(self, ctx: StageContext, *, workers: int | None = None) -> None:
+        self.ctx = ctx
+        self.workers = workers or ctx.settings.workers
+        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="segment")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def run(
+        self, tenant: str, job_id: str, *, password: str | None = None, on_event: EventCallback | None = None
+    ) -> tuple[JobRecord, Report | None]:
+        emit = on_event or (lambda _e: None)
+        try:
+            emit(JobEvent(job_id, "ingesting"))
+            doc = run_ingest(self.ctx, tenant, job_id, password=password)
+            emit(JobEvent(job_id, "planning"))
+            plan = run_plan(self.ctx, tenant, job_id, doc=doc)
+            total = len(plan.segments)
+            emit(JobEvent(job_id, "analyzing", total, 0))
+            analyses: list[SegmentAnalysis] = []
+            if total == 1:  # no pool hop for the common short document
+                analyses.append(run_segment(self.ctx, tenant, job_id, 0, doc=doc, plan=plan))
+            else:
+                futures = [
+                    self._pool.submit(run_segment, self.ctx, tenant, job_id, i, doc=doc, plan=plan) for i in range(total)
+                ]
+                for fut in as_completed(futures):
+                    analyses.append(fut.result())
+                    emit(JobEvent(job_id, "analyzing", total, len(analyses)))
+            emit(JobEvent(job_id, "consolidating", total, total))
+            report = run_consolidate(self.ctx, tenant, job_id, doc=doc, plan=plan, analyses=analyses)
+        except LongdocError as exc:
+            return fail_job(self.ctx, tenant, job_id, exc), None
+        return self.ctx.jobs(tenant).load(job_id), report
