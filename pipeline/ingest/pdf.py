@@ -1,0 +1,256 @@
+"""PDF → ``ExtractedText``: pypdfium2 (default, fast) or pypdf (pure Python) behind one interface.
+
+Each backend only turns bytes into raw per-page strings; everything that decides what the
+canonical text looks like (newlines, ligatures, hyphenation, junk characters, page joins,
+warnings and errors) happens here once, so both backends obey the same contract::
+
+    page 1 text "\\n" "\\f" page 2 text "\\n" "\\f" ... last page text "\\n"
+
+The form feed that ends a page lies inside that page's span (as pdftotext writes it and as
+``pipeline.ingest.text`` reads it back), so ``pages`` is contiguous and covers the text.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import re
+import threading
+import unicodedata
+from collections.abc import Callable
+from typing import Literal
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
+
+from pipeline.errors import ConfigError, EmptyDocument, Encrypted, LongdocError, NoTextLayer, Unreadable
+from pipeline.models import ExtractedText, ExtractWarning, PageSpan
+
+__all__ = ["BACKENDS", "MEDIA_TYPE", "PAGE_BREAK", "Backend", "extract_pdf"]
+
+Backend = Literal["pypdfium2", "pypdf"]
+MEDIA_TYPE = "application/pdf"
+PAGE_BREAK = "\f"
+
+# One entry per page: its raw text, or None when the page itself could not be parsed.
+RawPages = list[str | None]
+_Reader = Callable[[bytes, str | None], RawPages]
+
+_NEED_PASSWORD = "this PDF is password-protected; a password is needed to open it"
+_WRONG_PASSWORD = "wrong password for this PDF"
+
+# PDFium keeps global state and is not thread-safe: one document at a time per process.
+_PDFIUM_LOCK = threading.Lock()
+
+
+def extract_pdf(data: bytes, *, password: str | None = None, backend: Backend = "pypdfium2") -> ExtractedText:
+    """The text of every page in reading order, joined by form feeds, with an exact page map.
+
+    Raises ``Encrypted`` (password missing or wrong), ``Unreadable`` (not a parseable PDF),
+    ``EmptyDocument`` (no pages) or ``NoTextLayer`` (no page has text, e.g. a scan).
+    """
+    reader = BACKENDS.get(backend)
+    if reader is None:
+        raise ConfigError(f"unknown PDF backend {backend!r}; choose one of {sorted(BACKENDS)}")
+    try:
+        raw_pages = reader(data, password or None)
+    except LongdocError:
+        raise
+    except (RecursionError, MemoryError) as exc:
+        # Deeply nested or self-referencing objects (e.g. circular form XObjects).
+        raise Unreadable(f"PDF structure too complex to read ({type(exc).__name__})") from exc
+    except Exception as exc:  # a parser bug on a hostile file must still be a coded error
+        raise Unreadable(f"could not parse PDF ({backend}): {type(exc).__name__}: {exc}") from exc
+    return _assemble(raw_pages, backend=backend)
+
+
+# ---------------------------------------------------------------------------- backends
+
+
+def _read_pdfium(data: bytes, password: str | None) -> RawPages:
+    with _PDFIUM_LOCK:
+        doc = _open_pdfium(data, password)
+        try:
+            return [_pdfium_page_text(doc, i) for i in range(len(doc))]
+        finally:
+            doc.close()
+
+
+def _open_pdfium(data: bytes, password: str | None) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data, password=password)
+    except pdfium.PdfiumError as exc:
+        code = exc.err_code
+        if code != pdfium_c.FPDF_ERR_PASSWORD:
+            if code == pdfium_c.FPDF_ERR_SECURITY:
+                raise Unreadable("this PDF uses an unsupported security handler") from None
+            raise Unreadable(f"not a readable PDF: {exc}") from None
+    if password is None:
+        raise Encrypted(_NEED_PASSWORD)
+    # A wrong password for a file that needs none (empty user password) is harmless.
+    try:
+        return pdfium.PdfDocument(data, password=None)
+    except pdfium.PdfiumError:
+        raise Encrypted(_WRONG_PASSWORD) from None
+
+
+def _pdfium_page_text(doc: pdfium.PdfDocument, index: int) -> str | None:
+    try:
+        page = doc[index]
+    except pdfium.PdfiumError:
+        return None
+    try:
+        textpage = page.get_textpage()
+    except pdfium.PdfiumError:
+        page.close()
+        return None
+    try:
+        # The whole char list in one raw call. Not get_text_bounded: it glues lines and table
+        # cells together ("38 1" → "381"). Not get_text_range: it recurses once per excluded
+        # edge char, a RecursionError waiting for a hostile page.
+        count = pdfium_c.FPDFText_CountChars(textpage.raw)
+        if count <= 0:
+            return None if count < 0 else ""
+        buffer = (ctypes.c_ushort * (count + 1))()
+        written = pdfium_c.FPDFText_GetText(textpage.raw, 0, count, buffer)  # UTF-16 units incl. NUL
+        units = min(max(0, written - 1), count)  # never read past our own buffer
+        return ctypes.string_at(buffer, 2 * units).decode("utf-16-le", errors="replace")
+    finally:
+        textpage.close()
+        page.close()
+
+
+def _read_pypdf(data: bytes, password: str | None) -> RawPages:
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            _unlock_pypdf(reader, password)
+        pages = list(reader.pages)
+    except FileNotDecryptedError:
+        raise Encrypted(_NEED_PASSWORD if password is None else _WRONG_PASSWORD) from None
+    except DependencyError as exc:
+        raise Unreadable(f"cannot decrypt this PDF: {exc}") from None
+    except PyPdfError as exc:
+        raise Unreadable(f"not a readable PDF: {exc}") from None
+    out: RawPages = []
+    for page in pages:
+        try:
+            out.append(page.extract_text())
+        except MemoryError:
+            raise
+        except Exception:  # incl. RecursionError: a broken page must not sink the document
+            out.append(None)
+    return out
+
+
+def _unlock_pypdf(reader: PdfReader, password: str | None) -> None:
+    if password is not None and reader.decrypt(password):
+        return
+    # A wrong password for a file that needs none (empty user password) is harmless.
+    if reader.decrypt(""):
+        return
+    raise Encrypted(_NEED_PASSWORD if password is None else _WRONG_PASSWORD)
+
+
+BACKENDS: dict[str, _Reader] = {"pypdfium2": _read_pdfium, "pypdf": _read_pypdf}
+
+
+# ---------------------------------------------------------------------------- canonical text
+
+# NFKC for the Latin ligatures U+FB00–FB06 only ("ﬁ" → "fi"): full NFKC would also flatten
+# superscripts and other forms that carry meaning ("x²" → "x2").
+_LIGATURES = {c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)}
+# PDFium drops the line break after a line-end hyphen and leaves U+FFFE in the hyphen's place.
+_PDFIUM_HYPHEN = re.compile("\ufffe")
+_PYPDF_HYPHEN = re.compile(r"-\n")
+# NULs, non-characters and lone surrogates (from broken ToUnicode maps) would poison JSON/UTF-8.
+_DROP = re.compile("[\x00\ufffe\uffff\ud800-\udfff]")
+# Other C0 controls are glyphs without a Unicode mapping (TeX math fonts, CID 3 = space):
+# keep a word boundary, lose the junk. \f is reserved for page breaks.
+_JUNK = re.compile("[\x01-\x08\x0b-\x1f\x7f]")
+
+
+def _dehyphenate(text: str, marker: re.Pattern[str]) -> str:
+    """Join "unterschiedli-|chem" but keep "FAA-|approved", "E-|Mail" and "2-|3" hyphenated."""
+
+    def join(match: re.Match[str]) -> str:
+        i, j = match.start(), match.end()
+        before = text[i - 1] if i else ""
+        after = text[j] if j < len(text) else ""
+        # Drop the hyphen and any line break it kept, or keep both with a visible "-".
+        return "" if before.islower() and after.islower() else "-" + match.group()[1:]
+
+    return marker.sub(join, text)
+
+
+def clean_page(raw: str, *, backend: str) -> str:
+    """One page's raw backend output in canonical form (no \\f, \\r or control characters)."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    # Both backends' output for a hyphenated line end, made the same: join real words only.
+    text = _dehyphenate(text, _PDFIUM_HYPHEN if backend == "pypdfium2" else _PYPDF_HYPHEN)
+    text = _DROP.sub("", text)
+    text = _JUNK.sub(" ", text)
+    text = text.translate(_LIGATURES)
+    return unicodedata.normalize("NFC", text)
+
+
+def _assemble(raw_pages: RawPages, *, backend: str) -> ExtractedText:
+    if not raw_pages:
+        raise EmptyDocument("the PDF has no pages")
+    texts: list[str] = []
+    empty: list[int] = []
+    broken: list[int] = []
+    for number, raw in enumerate(raw_pages, start=1):
+        text = "" if raw is None else clean_page(raw, backend=backend)
+        if not text.strip():
+            (broken if raw is None else empty).append(number)
+            text = ""
+        elif not text.endswith("\n"):
+            text += "\n"
+        texts.append(text)
+    if len(empty) + len(broken) == len(raw_pages):
+        if not empty:
+            raise Unreadable(f"none of the {len(raw_pages)} pages could be parsed")
+        raise NoTextLayer(
+            f"no page has a text layer ({len(raw_pages)} pages); it looks scanned or image-only, run OCR first"
+        )
+
+    parts: list[str] = []
+    pages: list[PageSpan] = []
+    offset = 0
+    last = len(texts) - 1
+    for i, text in enumerate(texts):
+        part = text if i == last else text + PAGE_BREAK
+        parts.append(part)
+        pages.append(PageSpan(number=i + 1, start=offset, end=offset + len(part)))
+        offset += len(part)
+
+    warnings: list[ExtractWarning] = []
+    if empty:
+        warnings.append(
+            ExtractWarning(
+                code="no_text_layer",
+                message=f"no text layer on {len(empty)} of {len(texts)} pages (scanned or image-only?): "
+                f"{_page_list(empty)}",
+                pages=empty,
+            )
+        )
+    if broken:
+        warnings.append(
+            ExtractWarning(
+                code="unreadable_pages",
+                message=f"{len(broken)} pages could not be parsed and are left empty: {_page_list(broken)}",
+                pages=broken,
+            )
+        )
+    return ExtractedText(
+        text="".join(parts), pages=pages, media_type=MEDIA_TYPE, backend=backend, warnings=warnings
+    )
+
+
+def _page_list(numbers: list[int], limit: int = 20) -> str:
+    shown = ", ".join(map(str, numbers[:limit]))
+    more = f" and {len(numbers) - limit} more" if len(numbers) > limit else ""
+    return f"page{'s' if len(numbers) > 1 else ''} {shown}{more}"
