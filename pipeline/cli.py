@@ -47,7 +47,9 @@ def read_file(path: Path, settings: Settings) -> bytes:
         raise Unreadable("permission denied") from None
 
 
-def plan_file(path: Path, settings: Settings, password: str | None, progress: FileProgress) -> PlannedDocument:
+def plan_file(
+    path: Path, settings: Settings, password: str | None, progress: FileProgress
+) -> PlannedDocument:
     progress.stage("read", path.name)
     try:
         data = read_file(path, settings)
@@ -83,7 +85,13 @@ def _print_plan(console: Console, path: Path, planned: PlannedDocument) -> None:
         pages = f" (pages {', '.join(map(str, w.pages))})" if w.pages else ""
         console.print(f"  warning[{w.code}] {w.message}{pages}")
     table = Table(box=None, pad_edge=False)
-    for col, justify in (("#", "right"), ("tokens", "right"), ("pages", "left"), ("sections", "left"), ("cut", "left")):
+    for col, justify in (
+        ("#", "right"),
+        ("tokens", "right"),
+        ("pages", "left"),
+        ("sections", "left"),
+        ("cut", "left"),
+    ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for s in plan.segments:
         pages = f"{s.page_first}" if s.page_first == s.page_last else f"{s.page_first}-{s.page_last}"
@@ -162,7 +170,9 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                         detail = f"{e.segments_done}/{e.segments_total} segments" if e.segments_total else ""
                         progress.stage(e.stage, f"{_name} {detail}")
 
-                    record, report = executor.run(settings.tenant, job.job_id, password=args.password, on_event=on_event)
+                    record, report = executor.run(
+                        settings.tenant, job.job_id, password=args.password, on_event=on_event
+                    )
                     if report is None:
                         err = record.error
                         raise _JobFailed(err.code if err else "failed", err.message if err else "job failed")
@@ -196,7 +206,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     folder = Path(args.folder)
     if not (folder / "labels.jsonl").is_file() or not (folder / "contracts").is_dir():
-        print(f"error[config] {folder} is not a CUAD-format folder (needs labels.jsonl and contracts/)", file=sys.stderr)
+        print(
+            f"error[config] {folder} is not a CUAD-format folder (needs labels.jsonl and contracts/)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     contracts = load_folder(folder)
     if args.limit:
@@ -218,7 +231,9 @@ class _JobFailed(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="longdoc", description="Long contracts and papers in, cited reports out.")
+    parser = argparse.ArgumentParser(
+        prog="longdoc", description="Long contracts and papers in, cited reports out."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("plan", help="extract, tokenize and segment documents; print the segment table")

@@ -76,10 +76,20 @@ def consolidate(
 
     segments = [
         SegmentSummary(
-            index=s.index, tokens=s.tokens, char_start=s.char_start, char_end=s.char_end,
-            page_first=s.page_first, page_last=s.page_last, first_section=s.first_section,
-            last_section=s.last_section, model=a.model, status=a.status, findings=len(a.findings),
-            usage=a.usage, warnings=a.warnings, error=a.error,
+            index=s.index,
+            tokens=s.tokens,
+            char_start=s.char_start,
+            char_end=s.char_end,
+            page_first=s.page_first,
+            page_last=s.page_last,
+            first_section=s.first_section,
+            last_section=s.last_section,
+            model=a.model,
+            status=a.status,
+            findings=len(a.findings),
+            usage=a.usage,
+            warnings=a.warnings,
+            error=a.error,
         )  # fmt: skip
         for s, a in zip(plan.segments, ordered, strict=True)
     ]
@@ -87,7 +97,10 @@ def consolidate(
     summary = Summary(
         findings=len(findings),
         categories_found=sorted({f.category for f in findings}, key=lambda c: _CATEGORY_ORDER.get(c, 99)),
-        key_terms={n: sorted({k.value for k in key_terms if k.name == n}) for n in sorted({k.name for k in key_terms})},
+        key_terms={
+            n: sorted({k.value for k in key_terms if k.name == n})
+            for n in sorted({k.name for k in key_terms})
+        },
         references=len(resolved),
         dangling_references=sum(r.status == "dangling" for r in resolved),
         defined_terms=len({d.term for d in defined if d.style != "as_defined_in"}),
@@ -99,8 +112,14 @@ def consolidate(
     )
     return Report(
         document=DocumentInfo(
-            name=name, sha256=sha256, media_type=extracted.media_type, backend=extracted.backend,
-            kind=kind, pages=extracted.page_count, chars=len(text), tokens=plan.total_tokens,
+            name=name,
+            sha256=sha256,
+            media_type=extracted.media_type,
+            backend=extracted.backend,
+            kind=kind,
+            pages=extracted.page_count,
+            chars=len(text),
+            tokens=plan.total_tokens,
         ),  # fmt: skip
         summary=summary,
         key_terms=key_terms,
@@ -136,7 +155,9 @@ def _dedupe_findings(findings: list[Finding]) -> list[Finding]:
 
 # ---- references ---------------------------------------------------------------------------
 
-_CAPTION = re.compile(r"^\s*(?P<kw>Figure|Fig\.|Table|TABLE|FIGURE)\s+(?P<n>\d{1,3}[a-z]?)\s*[.:|]", re.MULTILINE)
+_CAPTION = re.compile(
+    r"^\s*(?P<kw>Figure|Fig\.|Table|TABLE|FIGURE)\s+(?P<n>\d{1,3}[a-z]?)\s*[.:|]", re.MULTILINE
+)
 _EQUATION = re.compile(r"\((?P<n>\d{1,3})\)[ \t]*$", re.MULTILINE)
 _BIB_NUMBERED = re.compile(r"^\s*\[(?P<n>\d{1,3})\]|^\s*(?P<m>\d{1,3})\.\s+[A-Z]", re.MULTILINE)
 
@@ -237,7 +258,11 @@ def _term_issues(
     for term, defs in sorted(by_term.items()):
         uses = [m.start() for m in _term_pattern(term).finditer(text) if not _inside(def_spans, m.start())]
         if not uses:
-            issues.append(TermIssue(term=term, issue="unused", detail="defined but never used", spans=[_span(d) for d in defs]))
+            issues.append(
+                TermIssue(
+                    term=term, issue="unused", detail="defined but never used", spans=[_span(d) for d in defs]
+                )
+            )
 
     # Used as a defined term but never defined.
     known = {t.casefold() for t in by_term} | {t.casefold() + "s" for t in by_term}
@@ -255,11 +280,24 @@ def _term_issues(
         counts[m.group("term")].append(m.start("term"))
     for term, starts in sorted(counts.items()):
         words = term.split()
-        if (len(starts) < 2 or term.casefold() in known or term.casefold().rstrip("s") in known
-                or term.casefold() in titles or term in pointed or any(w in _NOT_DEFINED_TERMS for w in words)):
+        if (
+            len(starts) < 2
+            or term.casefold() in known
+            or term.casefold().rstrip("s") in known
+            or term.casefold() in titles
+            or term in pointed
+            or any(w in _NOT_DEFINED_TERMS for w in words)
+        ):
             continue  # fmt: skip
         spans = [_use_span(text, s, term, locator, seg_starts) for s in starts[:5]]
-        issues.append(TermIssue(term=term, issue="undefined", detail=f"used {len(starts)} times as a defined term, never defined", spans=spans))
+        issues.append(
+            TermIssue(
+                term=term,
+                issue="undefined",
+                detail=f"used {len(starts)} times as a defined term, never defined",
+                spans=spans,
+            )
+        )
     return sorted(issues, key=lambda i: (i.issue, i.term))
 
 
@@ -267,7 +305,7 @@ def _body(d: DefinedTerm) -> str:
     q = d.quote
     i = q.find(d.term)
     tail = q[i + len(d.term) :] if i >= 0 else q
-    return " ".join(tail.split()).strip(" \"”“;.").casefold()
+    return " ".join(tail.split()).strip(' "”“;.').casefold()
 
 
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
@@ -298,9 +336,7 @@ def _conflicts(key_terms: list[KeyTerm]) -> list[Conflict]:
         for k in occ:
             by_place[k.start].add(k.value)
         places = sorted(by_place)
-        clash = any(
-            not (by_place[a] & by_place[b]) for i, a in enumerate(places) for b in places[i + 1 :]
-        )
+        clash = any(not (by_place[a] & by_place[b]) for i, a in enumerate(places) for b in places[i + 1 :])
         if clash:
             out.append(Conflict(name=name, values=sorted({k.value for k in occ}), occurrences=occ))
     return out

@@ -195,10 +195,16 @@ def _collect(
 def format_scores(scores: Scores, docs_per_s: float) -> list[str]:
     lines = [f"{'category':<40} {'P':>6} {'R':>6} {'F1':>6} {'TP':>4} {'FP':>4} {'FN':>4}"]
     for cat, c in scores.per_category.items():
-        lines.append(f"{cat:<40} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} {c.tp:4d} {c.fp:4d} {c.fn:4d}")
+        lines.append(
+            f"{cat:<40} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} {c.tp:4d} {c.fp:4d} {c.fn:4d}"
+        )
     m = scores.micro
-    lines.append(f"{'micro':<40} {m.precision:6.3f} {m.recall:6.3f} {m.f1:6.3f} {m.tp:4d} {m.fp:4d} {m.fn:4d}")
-    lines.append(f"overlap precision: {scores.overlapping_spans}/{scores.predicted_spans} predicted spans overlap gold")
+    lines.append(
+        f"{'micro':<40} {m.precision:6.3f} {m.recall:6.3f} {m.f1:6.3f} {m.tp:4d} {m.fp:4d} {m.fn:4d}"
+    )
+    lines.append(
+        f"overlap precision: {scores.overlapping_spans}/{scores.predicted_spans} predicted spans overlap gold"
+    )
     lines.append(
         f"micro_f1={m.f1:.3f} macro_f1={scores.macro_f1:.3f} "
         f"overlap_precision={scores.overlap_precision:.3f} docs_per_s={docs_per_s:.1f}"

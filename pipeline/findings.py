@@ -61,8 +61,19 @@ class DefinedTerm(Span):
 
 
 ReferenceKind = Literal[
-    "article", "section", "clause", "exhibit", "schedule", "annex", "appendix", "part",
-    "figure", "table", "equation", "citation", "author_year",
+    "article",
+    "section",
+    "clause",
+    "exhibit",
+    "schedule",
+    "annex",
+    "appendix",
+    "part",
+    "figure",
+    "table",
+    "equation",
+    "citation",
+    "author_year",
 ]
 
 

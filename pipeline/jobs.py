@@ -90,7 +90,9 @@ class JobStore:
         self.store = store
         self.tenant = tenant
 
-    def create(self, data: bytes, name: str, options: JobOptions | None = None, ext: str = "bin") -> JobRecord:
+    def create(
+        self, data: bytes, name: str, options: JobOptions | None = None, ext: str = "bin"
+    ) -> JobRecord:
         sha = hashlib.sha256(data).hexdigest()
         doc_key = keys.document(self.tenant, sha, ext)
         if not self.store.exists(doc_key):
@@ -114,13 +116,17 @@ class JobStore:
         self.store.put(keys.job_file(self.tenant, job_id, "text.json"), doc.model_dump_json().encode())
 
     def load_text(self, job_id: str) -> DocumentText:
-        return DocumentText.model_validate_json(self.store.get(keys.job_file(self.tenant, job_id, "text.json")))
+        return DocumentText.model_validate_json(
+            self.store.get(keys.job_file(self.tenant, job_id, "text.json"))
+        )
 
     def save_plan(self, job_id: str, plan: SegmentPlan) -> None:
         self.store.put_json(keys.job_file(self.tenant, job_id, "plan.json"), plan)
 
     def load_plan(self, job_id: str) -> SegmentPlan:
-        return SegmentPlan.model_validate_json(self.store.get(keys.job_file(self.tenant, job_id, "plan.json")))
+        return SegmentPlan.model_validate_json(
+            self.store.get(keys.job_file(self.tenant, job_id, "plan.json"))
+        )
 
     def segment_key(self, job_id: str, index: int) -> str:
         return keys.segment(self.tenant, job_id, index)

@@ -12,8 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = 1
 
-MediaType = Literal["application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    "text/plain", "text/markdown"]
+MediaType = Literal[
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "text/plain",
+    "text/markdown",
+]
 
 
 class Model(BaseModel):
@@ -61,9 +65,20 @@ class ExtractedText(Model):
 
 
 SectionKind = Literal[
-    "document", "article", "exhibit", "schedule", "annex", "appendix", "part",
-    "section", "subsection", "clause", "item",
-    "abstract", "heading", "references",
+    "document",
+    "article",
+    "exhibit",
+    "schedule",
+    "annex",
+    "appendix",
+    "part",
+    "section",
+    "subsection",
+    "clause",
+    "item",
+    "abstract",
+    "heading",
+    "references",
 ]
 
 

@@ -44,7 +44,9 @@ def render_markdown(report: Report) -> str:
 
     out += ["## Key terms", "", "| Term | Value | Where | Quote |", "|---|---|---|---|"]
     for k in report.key_terms:
-        out.append(f"| {_KEY_TERM_TITLES.get(k.name, k.name)} | {_cell(k.value)} | {_where(k)} | {_cell(_quote(k.quote))} |")
+        out.append(
+            f"| {_KEY_TERM_TITLES.get(k.name, k.name)} | {_cell(k.value)} | {_where(k)} | {_cell(_quote(k.quote))} |"
+        )
     if not report.key_terms:
         out.append("| — | none found | | |")
     out.append("")
@@ -75,7 +77,10 @@ def render_markdown(report: Report) -> str:
 
     out += ["## Defined terms", ""]
     defined = sorted({t.term for t in report.defined_terms if t.style != "as_defined_in"})
-    out.append(f"{len(defined)} defined terms." + (" " + ", ".join(defined[:60]) + ("…" if len(defined) > 60 else "") if defined else ""))
+    out.append(
+        f"{len(defined)} defined terms."
+        + (" " + ", ".join(defined[:60]) + ("…" if len(defined) > 60 else "") if defined else "")
+    )
     out.append("")
     if report.term_issues:
         out += ["| Term | Issue | Detail | Where |", "|---|---|---|---|"]
@@ -92,7 +97,12 @@ def render_markdown(report: Report) -> str:
         out += [f"  - {_cell(k.value)} — {_where(k)}: > {_quote(k.quote)}" for k in c.occurrences]
     out.append("")
 
-    out += ["## Segments", "", "| # | Tokens | Pages | Sections | Model | Status | Findings |", "|---|---|---|---|---|---|---|"]
+    out += [
+        "## Segments",
+        "",
+        "| # | Tokens | Pages | Sections | Model | Status | Findings |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for g in report.segments:
         pages = f"{g.page_first}" if g.page_first == g.page_last else f"{g.page_first}–{g.page_last}"
         status = g.status + (f" ({g.error.code})" if g.error else "")

@@ -41,7 +41,9 @@ class StageContext:
         return JobStore(self.store, tenant)
 
 
-def set_status(ctx: StageContext, tenant: str, job_id: str, status: JobStatus, error: ErrorInfo | None = None) -> JobRecord:
+def set_status(
+    ctx: StageContext, tenant: str, job_id: str, status: JobStatus, error: ErrorInfo | None = None
+) -> JobRecord:
     js = ctx.jobs(tenant)
     job = js.load(job_id)
     if job.status != status or error is not None:
@@ -54,7 +56,9 @@ def run_ingest(ctx: StageContext, tenant: str, job_id: str, *, password: str | N
     js = ctx.jobs(tenant)
     job = set_status(ctx, tenant, job_id, "ingesting")
     extracted = ingest(js.document_bytes(job), name=job.name, password=password, settings=ctx.settings)
-    doc = DocumentText(extracted=extracted, sections=find_sections(extracted.text), kind=detect_kind(extracted.text))
+    doc = DocumentText(
+        extracted=extracted, sections=find_sections(extracted.text), kind=detect_kind(extracted.text)
+    )
     js.save_text(job_id, doc)
     return doc
 
@@ -107,7 +111,9 @@ def run_segment(
 
 
 def _failed(index: int, model: str, code: str, message: str) -> SegmentAnalysis:
-    return SegmentAnalysis(segment=index, model=model, status="failed", error=SegmentError(code=code, message=message))
+    return SegmentAnalysis(
+        segment=index, model=model, status="failed", error=SegmentError(code=code, message=message)
+    )
 
 
 def run_consolidate(
@@ -128,7 +134,9 @@ def run_consolidate(
             SegmentAnalysis.model_validate_json(ctx.store.get(k))
             for k in ctx.store.list(keys.job_prefix(tenant, job_id) + "segments/")
         ]
-    report = consolidate(doc.extracted, doc.sections, plan, analyses, name=job.name, sha256=job.sha256, kind=doc.kind)
+    report = consolidate(
+        doc.extracted, doc.sections, plan, analyses, name=job.name, sha256=job.sha256, kind=doc.kind
+    )
     ctx.store.put(keys.job_file(tenant, job_id, "report.json"), report.model_dump_json(indent=1).encode())
     ctx.store.put(keys.job_file(tenant, job_id, "report.md"), render_markdown(report).encode())
     set_status(ctx, tenant, job_id, "succeeded")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import BinaryIO
 
 from pydantic import BaseModel
@@ -46,7 +46,7 @@ class ObjectStore(ABC):
         """Remove ``key``; deleting a missing key is not an error."""
 
     # Conveniences shared by every backend.
-    def put_json(self, key: str, value: BaseModel | dict[str, object] | list[object]) -> None:
+    def put_json(self, key: str, value: BaseModel | Mapping[str, object] | Sequence[object]) -> None:
         if isinstance(value, BaseModel):
             data = value.model_dump_json(indent=1).encode()
         else:

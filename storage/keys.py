@@ -1,13 +1,13 @@
 """The storage key layout (tenant-scoped), in one place.
 
-    {tenant}/documents/{sha256}.{ext}          original bytes, content-addressed
-    {tenant}/jobs/{job_id}/job.json            options + status transitions
-    {tenant}/jobs/{job_id}/text.json           extracted text, page map, sections
-    {tenant}/jobs/{job_id}/plan.json           segment plan (+ route decisions)
-    {tenant}/jobs/{job_id}/segments/{i}.json   one per segment
-    {tenant}/jobs/{job_id}/audit/{name}.json   model calls
-    {tenant}/jobs/{job_id}/report.{json,md,docx}
-    cache/{digest}.json
+{tenant}/documents/{sha256}.{ext}          original bytes, content-addressed
+{tenant}/jobs/{job_id}/job.json            options + status transitions
+{tenant}/jobs/{job_id}/text.json           extracted text, page map, sections
+{tenant}/jobs/{job_id}/plan.json           segment plan (+ route decisions)
+{tenant}/jobs/{job_id}/segments/{i}.json   one per segment
+{tenant}/jobs/{job_id}/audit/{name}.json   model calls
+{tenant}/jobs/{job_id}/report.{json,md,docx}
+cache/{digest}.json
 """
 
 from __future__ import annotations

@@ -75,7 +75,13 @@ def test_never_a_traceback_on_any_bytes(data: bytes) -> None:
     try:
         ex = ingest(data, name="fuzz")
     except LongdocError as exc:
-        assert exc.code in {"empty_document", "unsupported_media_type", "unreadable", "encrypted", "no_text_layer"}
+        assert exc.code in {
+            "empty_document",
+            "unsupported_media_type",
+            "unreadable",
+            "encrypted",
+            "no_text_layer",
+        }
     else:
         assert ex.text.strip()
         assert ex.pages[0].start == 0 and ex.pages[-1].end == len(ex.text)

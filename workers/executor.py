@@ -24,7 +24,8 @@ EventCallback = Callable[[JobEvent], None]
 
 
 class Executor(Protocol):
-    def run(self, tenant: str, job_id: str, *, password: str | None = None,
-            on_event: EventCallback | None = None) -> tuple[JobRecord, Report | None]:
+    def run(
+        self, tenant: str, job_id: str, *, password: str | None = None, on_event: EventCallback | None = None
+    ) -> tuple[JobRecord, Report | None]:
         """Run the job to a terminal status; the report when it succeeded."""
         ...  # fmt: skip

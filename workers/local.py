@@ -40,7 +40,8 @@ class LocalExecutor:
                 analyses.append(run_segment(self.ctx, tenant, job_id, 0, doc=doc, plan=plan))
             else:
                 futures = [
-                    self._pool.submit(run_segment, self.ctx, tenant, job_id, i, doc=doc, plan=plan) for i in range(total)
+                    self._pool.submit(run_segment, self.ctx, tenant, job_id, i, doc=doc, plan=plan)
+                    for i in range(total)
                 ]
                 for fut in as_completed(futures):
                     analyses.append(fut.result())

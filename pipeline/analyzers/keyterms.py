@@ -11,7 +11,9 @@ _ENTITY_SUFFIX = (
     r"(?:Inc\.?|Incorporated|LLC|L\.L\.C\.|Ltd\.?|Limited|Corporation|Corp\.?|Company|Co\.|L\.P\.|LP|LLP|"
     r"GmbH|AG|S\.A\.|SA|plc|PLC|N\.V\.|B\.V\.|Trust|Bank|Partners|Holdings)"
 )
-PARTY = re.compile(rf"\b(?P<name>[A-Z][A-Za-z0-9&.'\-]*(?:[ \t]+(?:[A-Z0-9&][A-Za-z0-9&.'\-]*|of|and|de))*?,?[ \t]+{_ENTITY_SUFFIX})(?![A-Za-z])")
+PARTY = re.compile(
+    rf"\b(?P<name>[A-Z][A-Za-z0-9&.'\-]*(?:[ \t]+(?:[A-Z0-9&][A-Za-z0-9&.'\-]*|of|and|de))*?,?[ \t]+{_ENTITY_SUFFIX})(?![A-Za-z])"
+)
 GOVERNING_LAW = re.compile(
     r"(?:governed\s+by|construed\s+(?:and\s+enforced\s+)?in\s+accordance\s+with|interpreted\s+(?:and\s+construed\s+)?(?:in\s+accordance\s+with|under)|subject\s+to)"
     r"[^.;]{0,80}?\blaws?\s+of\s+(?:the\s+)?(?P<prefix>State\s+of\s+|Commonwealth\s+of\s+|Province\s+of\s+|Republic\s+of\s+)?"
@@ -27,17 +29,31 @@ RENEWAL_NOTICE = re.compile(
     r"unless\s+(?:either|one|a)\s+party\s+(?:gives|provides|delivers|notifies)[^.;]{0,120}?(?:notice|notify)[^.;]{0,80}?",
     re.IGNORECASE,
 )
-TERMINATION_NOTICE = re.compile(r"terminat\w*[^.;]{0,140}?(?:upon|with|by\s+giving|on|after)\s+(?:at\s+least\s+)?", re.IGNORECASE)
+TERMINATION_NOTICE = re.compile(
+    r"terminat\w*[^.;]{0,140}?(?:upon|with|by\s+giving|on|after)\s+(?:at\s+least\s+)?", re.IGNORECASE
+)
 CAP = re.compile(
     r"(?:aggregate\s+liability|total\s+liability|liability\s+of\s+(?:either|each|any)\s+party|shall\s+not\s+exceed|in\s+no\s+event\s+shall)"
     r"[^.]{0,200}?(?:exceed|greater\s+than|more\s+than|limited\s+to|in\s+excess\s+of)\s+(?P<what>[^.;]{3,160})",
     re.IGNORECASE,
 )
-MONEY = re.compile(r"(?:US\s?\$|USD\s?|\$|€|EUR\s?|£|GBP\s?)\s?(?P<amount>\d{1,3}(?:,\d{3})+|\d+)(?:\.\d\d)?(?:\s*(?P<scale>million|billion))?", re.I)
-AGREEMENT_DATE = re.compile(r"(?:dated|entered\s+into|made|executed)(?:\s+and\s+(?:entered\s+into|effective))?\s+(?:as\s+of\s+|on\s+)?(?:this\s+|the\s+)?", re.I)
-EFFECTIVE_DATE = re.compile(r"(?:effective\s+(?:as\s+of|on|from)\s+(?:the\s+)?|[\"“]Effective\s+Date[\"”]\s+(?:means|shall\s+mean)\s+)", re.I)
+MONEY = re.compile(
+    r"(?:US\s?\$|USD\s?|\$|€|EUR\s?|£|GBP\s?)\s?(?P<amount>\d{1,3}(?:,\d{3})+|\d+)(?:\.\d\d)?(?:\s*(?P<scale>million|billion))?",
+    re.I,
+)
+AGREEMENT_DATE = re.compile(
+    r"(?:dated|entered\s+into|made|executed)(?:\s+and\s+(?:entered\s+into|effective))?\s+(?:as\s+of\s+|on\s+)?(?:this\s+|the\s+)?",
+    re.I,
+)
+EFFECTIVE_DATE = re.compile(
+    r"(?:effective\s+(?:as\s+of|on|from)\s+(?:the\s+)?|[\"“]Effective\s+Date[\"”]\s+(?:means|shall\s+mean)\s+)",
+    re.I,
+)
 DATED_EFFECTIVE = re.compile(r"\s*,?\s*\((?:the\s+)?[\"“]Effective\s+Date[\"”]\)")
-EXPIRATION = re.compile(r"(?:expire|terminate|continue(?:\s+in\s+(?:full\s+)?(?:force\s+and\s+)?effect)?|remain\s+in\s+(?:full\s+)?(?:force\s+and\s+)?effect)[^.;]{0,40}?\s+(?:on|until|through)\s+", re.I)
+EXPIRATION = re.compile(
+    r"(?:expire|terminate|continue(?:\s+in\s+(?:full\s+)?(?:force\s+and\s+)?effect)?|remain\s+in\s+(?:full\s+)?(?:force\s+and\s+)?effect)[^.;]{0,40}?\s+(?:on|until|through)\s+",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +64,9 @@ class KeyTermHit:
     end: int
 
 
-def find_key_terms(text: str, *, preamble_chars: int = 5000, is_document_start: bool = True) -> list[KeyTermHit]:
+def find_key_terms(
+    text: str, *, preamble_chars: int = 5000, is_document_start: bool = True
+) -> list[KeyTermHit]:
     hits: list[KeyTermHit] = []
     if is_document_start:
         hits += _parties(text[:preamble_chars])
@@ -82,7 +100,11 @@ def find_key_terms(text: str, *, preamble_chars: int = 5000, is_document_start: 
             hits.append(_sentence_hit(text, "renewal_notice", duration_value(d), m.start()))
     for m in TERMINATION_NOTICE.finditer(text):
         d = DURATION.match(text, m.end())
-        if d and re.match(r"\s*(?:'s|’s|’|')?\s*(?:prior\s+)?(?:advance\s+)?(?:written\s+)?notice", text[d.end() : d.end() + 40], re.I):
+        if d and re.match(
+            r"\s*(?:'s|’s|’|')?\s*(?:prior\s+)?(?:advance\s+)?(?:written\s+)?notice",
+            text[d.end() : d.end() + 40],
+            re.I,
+        ):
             hits.append(_sentence_hit(text, "termination_notice", duration_value(d), m.start()))
     for m in CAP.finditer(text):
         value = _cap_value(m.group("what"))
@@ -108,7 +130,11 @@ def _parties(head: str) -> list[KeyTermHit]:
         key = name.lower()
         if key not in seen and not name.lower().startswith(("the ", "a ", "an ")):
             seen.add(key)
-            out.append(KeyTermHit("party", name, p.start("name"), p.start("name") + len(p.group("name").rstrip(" ,"))))
+            out.append(
+                KeyTermHit(
+                    "party", name, p.start("name"), p.start("name") + len(p.group("name").rstrip(" ,"))
+                )
+            )
         if len(out) >= 4:
             break
     return out

@@ -26,10 +26,22 @@ PAPER_REFS = re.compile(
 _ONE_NUM = re.compile(_NUM)
 
 _KIND = {
-    "section": "section", "sec.": "section", "§": "section", "clause": "clause", "paragraph": "clause",
-    "exhibit": "exhibit", "schedule": "schedule", "annex": "annex", "appendix": "appendix",
-    "attachment": "exhibit", "figure": "figure", "fig.": "figure", "table": "table", "tab.": "table",
-    "eq.": "equation", "equation": "equation",
+    "section": "section",
+    "sec.": "section",
+    "§": "section",
+    "clause": "clause",
+    "paragraph": "clause",
+    "exhibit": "exhibit",
+    "schedule": "schedule",
+    "annex": "annex",
+    "appendix": "appendix",
+    "attachment": "exhibit",
+    "figure": "figure",
+    "fig.": "figure",
+    "table": "table",
+    "tab.": "table",
+    "eq.": "equation",
+    "equation": "equation",
 }
 
 
@@ -91,11 +103,19 @@ def find_references(text: str, *, paper: bool = False) -> list[RefHit]:
                 kind = _kind_of(m.group("fkw"))
                 hits.append(RefHit(kind, f"{kind}:{m.group('fnum')}", m.group(), m.start(), m.end()))
             elif m.group("cnums"):
-                for n in _expand_citations(m.group("cnums")):
-                    hits.append(RefHit("citation", f"citation:{n}", m.group(), m.start(), m.end()))
+                for cited in _expand_citations(m.group("cnums")):
+                    hits.append(RefHit("citation", f"citation:{cited}", m.group(), m.start(), m.end()))
             else:
                 first = m.group("authors").split()[0]
-                hits.append(RefHit("author_year", f"author_year:{first}:{m.group('year')[:4]}", m.group(), m.start(), m.end()))
+                hits.append(
+                    RefHit(
+                        "author_year",
+                        f"author_year:{first}:{m.group('year')[:4]}",
+                        m.group(),
+                        m.start(),
+                        m.end(),
+                    )
+                )
     hits.sort(key=lambda h: (h.start, h.target))
     return hits
 
@@ -118,7 +138,10 @@ def _expand_citations(body: str) -> list[int]:
 _SEC_LABEL = re.compile(r"^(?:(?:Section|SECTION|Sec\.|§)\s*)?(?P<num>\d{1,3}(?:\.\d{1,3})*)\.?$")
 _SUB_LABEL = re.compile(r"^\((?P<sub>[a-zA-Z0-9]{1,5})\)$")
 _ART_LABEL = re.compile(r"^(?:Article|ARTICLE)\s+(?P<num>[IVXLC]+|\d+)\b", re.I)
-_X_LABEL = re.compile(r"^(?P<kw>Exhibit|Schedule|Annex|Appendix|Attachment|Part)\s*(?P<id>[A-Z0-9]{1,3}(?:[-.]\d{1,2})?)?\b", re.I)
+_X_LABEL = re.compile(
+    r"^(?P<kw>Exhibit|Schedule|Annex|Appendix|Attachment|Part)\s*(?P<id>[A-Z0-9]{1,3}(?:[-.]\d{1,2})?)?\b",
+    re.I,
+)
 
 
 def target_keys(sections: list[Section]) -> dict[str, int]:

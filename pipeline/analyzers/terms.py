@@ -22,7 +22,10 @@ AS_DEFINED = re.compile(
     rf"(?:[\"“](?P<qterm>{_TERM})[\"”]|(?P<term>(?:[A-Z][a-z]+\s){{0,3}}[A-Z][a-z]+))\s*,?\s*(?:shall\s+have\s+the\s+meaning\s+(?:given|set\s+forth|ascribed)\s+(?:to\s+it\s+|such\s+term\s+)?in|(?:as|is)\s+defined\s+in)\s+"
     r"(?P<where>(?:Section|Article|Exhibit|Schedule|Annex|Appendix|clause|paragraph)\s+[0-9A-Z][0-9A-Za-z.]*(?:\([a-z0-9]{1,4}\))*)"
 )
-_PAREN_LEAD = re.compile(r"^\s*(?:the|a|an|each|collectively|together|individually|jointly|hereinafter|herein|referred|to|as|and|or|,|;|\s)*[\"“]", re.I)
+_PAREN_LEAD = re.compile(
+    r"^\s*(?:the|a|an|each|collectively|together|individually|jointly|hereinafter|herein|referred|to|as|and|or|,|;|\s)*[\"“]",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,15 @@ def find_defined_terms(text: str) -> list[TermHit]:
         term = clean_term(m.group("qterm") or m.group("term") or "")
         if _plausible(term):
             where = m.group("where").rstrip(".")
-            hits.append(TermHit(term, "as_defined_in", m.start(), m.end("where") - (len(m.group("where")) - len(where)), defined_in=where))
+            hits.append(
+                TermHit(
+                    term,
+                    "as_defined_in",
+                    m.start(),
+                    m.end("where") - (len(m.group("where")) - len(where)),
+                    defined_in=where,
+                )
+            )
     hits.sort(key=lambda h: (h.start, h.term))
     return hits
 
@@ -89,5 +100,10 @@ def _plausible(term: str) -> bool:
     if len(words) > 8:
         return False
     # Real defined terms are title-cased or upper-cased phrases, not sentences.
-    lowers = [w for w in words if w[0].islower() and w not in {"of", "and", "or", "the", "for", "to", "in", "on", "a", "an", "by", "with", "under"}]
+    lowers = [
+        w
+        for w in words
+        if w[0].islower()
+        and w not in {"of", "and", "or", "the", "for", "to", "in", "on", "a", "an", "by", "with", "under"}
+    ]
     return not lowers

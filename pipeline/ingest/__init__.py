@@ -51,4 +51,3 @@ def _ingest(data: bytes, *, password: str | None, settings: Settings, name: str)
     if not extracted.text.strip():
         raise EmptyDocument("the document contains no text")
     return extracted
-

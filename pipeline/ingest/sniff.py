@@ -40,7 +40,9 @@ def sniff(data: bytes) -> str:
             raise UnsupportedMediaType(f"this is a {what}; longdoc reads PDF, DOCX, TXT and Markdown")
     if head.startswith(_BOMS) or _looks_like_text(head):
         return TEXT
-    raise UnsupportedMediaType("binary content that is not PDF or DOCX; longdoc reads PDF, DOCX, TXT and Markdown")
+    raise UnsupportedMediaType(
+        "binary content that is not PDF or DOCX; longdoc reads PDF, DOCX, TXT and Markdown"
+    )
 
 
 def _sniff_zip(data: bytes) -> str:
@@ -51,7 +53,9 @@ def _sniff_zip(data: bytes) -> str:
         from pipeline.errors import Unreadable
 
         raise Unreadable(f"damaged ZIP container: {exc}") from exc
-    if "word/document.xml" in names or any(n.endswith("/document.xml") and n.startswith("word") for n in names):
+    if "word/document.xml" in names or any(
+        n.endswith("/document.xml") and n.startswith("word") for n in names
+    ):
         return DOCX
     if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
         raise UnsupportedMediaType("this is a spreadsheet (XLSX); longdoc reads PDF, DOCX, TXT and Markdown")

@@ -37,9 +37,13 @@ def extract_text(data: bytes, *, media_type: str = "text/plain") -> ExtractedTex
     if enc == "cp1252":
         warnings.append(ExtractWarning(code="legacy_encoding", message="not UTF-8; decoded as Windows-1252"))
     if "\ufffd" in text:
-        warnings.append(ExtractWarning(code="replaced_bytes", message="some bytes could not be decoded and were replaced"))
+        warnings.append(
+            ExtractWarning(code="replaced_bytes", message="some bytes could not be decoded and were replaced")
+        )
     pages = _form_feed_pages(text)
-    return ExtractedText(text=text, pages=pages, media_type=media_type, backend=f"text/{enc}", warnings=warnings)
+    return ExtractedText(
+        text=text, pages=pages, media_type=media_type, backend=f"text/{enc}", warnings=warnings
+    )
 
 
 def _form_feed_pages(text: str) -> list[PageSpan]:
