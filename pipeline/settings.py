@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +32,18 @@ class Settings(BaseSettings):
     storage: Literal["local", "s3"] = "local"
     storage_dir: Path = Path(".longdoc")
     tenant: str = "default"
+    # S3 (storage == "s3"): any S3-compatible endpoint, reached through the minio SDK.
+    s3_endpoint: str = "localhost:9000"
+    s3_access_key: SecretStr | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_bucket: str = "longdoc"
+    s3_region: str = "us-east-1"
+    s3_secure: bool = False
+    s3_sse: Literal["none", "s3"] = "none"
+    # Multipart part size: S3 allows 5 MiB..5 GiB; memory per upload is a few parts.
+    s3_part_size: int = Field(16 * 1024 * 1024, ge=5 * 1024 * 1024, le=5 * 1024 * 1024 * 1024)
+    # SigV4 presigned URLs live at most 7 days.
+    presign_expiry_s: int = Field(3600, ge=1, le=7 * 24 * 3600)
 
     # Execution
     executor: Literal["local", "celery"] = "local"

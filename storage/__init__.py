@@ -13,6 +13,11 @@ def open_store(settings: Settings) -> ObjectStore:
     """The store the settings name; built once by the caller and passed down."""
     if settings.storage == "local":
         return LocalStore(settings.storage_dir)
+    if settings.storage == "s3":
+        # Imported here so the local backend never pays for the minio import.
+        from storage.s3 import S3Store
+
+        return S3Store.from_settings(settings)
     from pipeline.errors import ConfigError
 
     raise ConfigError(f"storage backend {settings.storage!r} is not available in this build")

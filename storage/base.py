@@ -9,7 +9,16 @@ from typing import BinaryIO
 
 from pydantic import BaseModel
 
+from pipeline.errors import StorageError
+
 CHUNK = 1024 * 1024
+
+
+def check_key(key: str) -> str:
+    """Refuse keys that are empty, absolute, or hold '', '.' or '..' segments (every backend)."""
+    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in key.split("/")):
+        raise StorageError(f"invalid key {key!r}")
+    return key
 
 
 class ObjectStore(ABC):
@@ -44,6 +53,10 @@ class ObjectStore(ABC):
     @abstractmethod
     def delete(self, key: str) -> None:
         """Remove ``key``; deleting a missing key is not an error."""
+
+    def presigned_get_url(self, key: str, expires_s: int | None = None) -> str | None:
+        """A time-limited download URL for ``key``, or None when the backend has no such thing."""
+        return None
 
     # Conveniences shared by every backend.
     def put_json(self, key: str, value: BaseModel | Mapping[str, object] | Sequence[object]) -> None:

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from pipeline.errors import NotFound, StorageError
-from storage.base import CHUNK, ObjectStore
+from pipeline.errors import NotFound
+from storage.base import CHUNK, ObjectStore, check_key
 
 
 class LocalStore(ObjectStore):
@@ -19,10 +19,7 @@ class LocalStore(ObjectStore):
         self.root.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
-        parts = key.split("/")
-        if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
-            raise StorageError(f"invalid key {key!r}")
-        return self.root.joinpath(*parts)
+        return self.root.joinpath(*check_key(key).split("/"))
 
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)

@@ -1,22 +1,93 @@
-"""Conformance suite for object stores (the S3 backend joins with the distributed issue)."""
+"""Conformance suite for object stores: every test taking ``store`` runs on local and S3 (moto).
+
+S3-only behaviour (bucket creation, multipart streaming, presigning, SSE, error mapping)
+is tested further down through the real minio SDK against moto's server mode.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import io
-from collections.abc import Iterator
+import traceback
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import urllib3
+from minio import Minio
 
-from pipeline.errors import NotFound, StorageError
-from storage import keys
-from storage.base import ObjectStore
+from pipeline.errors import ConfigError, NotFound, StorageError
+from pipeline.settings import Settings
+from storage import keys, open_store
+from storage.base import CHUNK, ObjectStore
 from storage.local import LocalStore
+from storage.s3 import MIB, S3Store
+from tests.s3server import S3Server, moto_missing, moto_server, unique_bucket
+
+PART = 5 * MIB  # S3's minimum part size, so multipart kicks in with small test data
 
 
-@pytest.fixture(params=["local"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ObjectStore]:
-    yield LocalStore(tmp_path / "objects")
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """One moto server for the session; the s3 cases fail (not skip) when moto is missing."""
+    missing = moto_missing()
+    if missing:
+        pytest.fail(missing, pytrace=False)
+    with moto_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def admin(s3_server: S3Server) -> Minio:
+    """A plain minio client for checks and cleanup behind the store's back."""
+    return Minio(
+        s3_server.endpoint,
+        access_key=s3_server.access_key,
+        secret_key=s3_server.secret_key,
+        secure=False,
+        region=s3_server.region,
+    )
+
+
+def drop_bucket(admin: Minio, bucket: str) -> None:
+    if not admin.bucket_exists(bucket):
+        return
+    for obj in admin.list_objects(bucket, recursive=True):
+        admin.remove_object(bucket, str(obj.object_name))
+    admin.remove_bucket(bucket)
+
+
+@pytest.fixture
+def make_s3(s3_server: S3Server, admin: Minio) -> Iterator[Callable[..., S3Store]]:
+    """``make_s3(**kwargs)`` builds an S3Store on a fresh bucket; all are dropped after the test."""
+    buckets: list[str] = []
+
+    def make(**kwargs: object) -> S3Store:
+        args: dict[str, object] = {
+            "endpoint": s3_server.endpoint,
+            "access_key": s3_server.access_key,
+            "secret_key": s3_server.secret_key,
+            "bucket": unique_bucket(),
+            "part_size": PART,
+        }
+        args.update(kwargs)
+        buckets.append(str(args["bucket"]))
+        return S3Store(**args)  # type: ignore[arg-type]
+
+    yield make
+    for bucket in buckets:
+        drop_bucket(admin, bucket)
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStore:
+    if request.param == "local":
+        return LocalStore(tmp_path / "objects")
+    # Resolved lazily so `-k local` runs never start moto.
+    make: Callable[..., S3Store] = request.getfixturevalue("make_s3")
+    return make()
 
 
 def test_put_get_exists_delete(store: ObjectStore) -> None:
@@ -85,3 +156,235 @@ def test_local_writes_are_atomic(tmp_path: Path) -> None:
         store.put_stream("t/a.json", Boom())  # type: ignore[arg-type]
     assert store.get("t/a.json") == b"old"
     assert list(store.list("t/")) == ["t/a.json"]
+
+
+def test_presigned_url(store: ObjectStore) -> None:
+    store.put("t/jobs/j/report.md", b"# report\n")
+    url = store.presigned_get_url("t/jobs/j/report.md", 60)
+    if isinstance(store, LocalStore):
+        assert url is None  # nothing to sign; callers serve the file themselves
+        return
+    assert url is not None and url.startswith("http://127.0.0.1:")
+    with urllib.request.urlopen(url, timeout=10) as resp:  # plain HTTP to moto
+        assert resp.read() == b"# report\n"
+        assert resp.headers["Content-Type"] == "text/markdown"
+
+
+# --- S3 only -------------------------------------------------------------------------------
+
+
+def generated_blocks(total: int) -> Iterator[bytes]:
+    """``total`` deterministic bytes in 64 KiB blocks that differ, so misplaced parts show."""
+    for i, start in enumerate(range(0, total, 64 * 1024)):
+        yield (hashlib.sha256(i.to_bytes(8, "big")).digest() * 2048)[: total - start]
+
+
+class GeneratedStream(io.RawIOBase):
+    """A raw stream over ``generated_blocks``; records every read size it is asked for."""
+
+    def __init__(self, total: int, fail_at: int | None = None) -> None:
+        self.fail_at = fail_at
+        self.produced = 0
+        self.reads: list[int] = []
+        self.on_progress: Callable[[int], None] = lambda produced: None
+        self._pending = b""
+        self._blocks = generated_blocks(total)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: memoryview | bytearray) -> int:  # type: ignore[override]
+        self.reads.append(len(b))
+        if not self._pending:
+            self._pending = next(self._blocks, b"")
+            self.produced += len(self._pending)
+            if self.fail_at is not None and self.produced >= self.fail_at:
+                raise OSError("upload source went away")
+            self.on_progress(self.produced)
+        n = min(len(b), len(self._pending))
+        b[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
+def s3_boto(server: S3Server) -> Any:
+    """boto3 (a moto dependency) for what minio keeps private: in-progress multipart uploads."""
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=server.url,
+        aws_access_key_id=server.access_key,
+        aws_secret_access_key=server.secret_key,
+        region_name=server.region,
+    )
+
+
+def test_s3_bucket_created_when_missing(make_s3: Callable[..., S3Store], admin: Minio) -> None:
+    bucket = unique_bucket()
+    assert not admin.bucket_exists(bucket)
+    first = make_s3(bucket=bucket)
+    assert admin.bucket_exists(bucket)
+    first.put("t/a.json", b"1")
+    again = make_s3(bucket=bucket)  # an existing bucket is reused as is
+    assert again.get("t/a.json") == b"1"
+
+
+def test_s3_bucket_creation_race(
+    make_s3: Callable[..., S3Store], admin: Minio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another process creates the bucket between our existence check and our create;
+    # outside us-east-1 S3 (and moto) then answer BucketAlreadyOwnedByYou.
+    bucket = unique_bucket()
+    make_s3(bucket=bucket, region="eu-west-1")
+    monkeypatch.setattr(Minio, "bucket_exists", lambda self, name: False)
+    store = make_s3(bucket=bucket, region="eu-west-1")
+    store.put("t/x", b"ok")
+    assert store.get("t/x") == b"ok"
+
+
+def test_s3_multipart_streams_without_buffering(make_s3: Callable[..., S3Store], s3_server: S3Server) -> None:
+    store = make_s3()
+    total = 40 * 1000 * 1000 + 12_345  # ~40 MB: eight 5 MiB parts, the last one short
+    source = GeneratedStream(total)
+    boto = s3_boto(s3_server)
+    parts_seen: list[int] = []
+
+    def check_server(produced: int) -> None:
+        # Near the end of the source, earlier parts must already be on the server.
+        if produced >= 35 * 1000 * 1000 and not parts_seen:
+            uploads = boto.list_multipart_uploads(Bucket=store.bucket).get("Uploads", [])
+            assert len(uploads) == 1
+            listed = boto.list_parts(
+                Bucket=store.bucket, Key="t/documents/big.bin", UploadId=uploads[0]["UploadId"]
+            )
+            parts_seen.append(len(listed.get("Parts", [])))
+
+    source.on_progress = check_server
+    assert store.put_stream("t/documents/big.bin", source) == total  # type: ignore[arg-type]
+    assert max(source.reads) <= CHUNK  # the source is read in chunks, never a whole part at once
+    # Reading part 8 while at most 3 upload in parallel: parts 1..4 are done by then.
+    assert parts_seen and parts_seen[0] >= 3, parts_seen
+    h = hashlib.sha256()
+    for chunk in store.open("t/documents/big.bin"):
+        h.update(chunk)
+    assert h.hexdigest() == hashlib.sha256(b"".join(generated_blocks(total))).hexdigest()
+
+
+def test_s3_put_stream_with_known_length(make_s3: Callable[..., S3Store]) -> None:
+    store = make_s3()
+    blob = bytes(range(256)) * 45_000  # 11.5 MB: three parts
+    assert store.put_stream("t/documents/known.bin", io.BytesIO(blob), length=len(blob)) == len(blob)
+    assert store.get("t/documents/known.bin") == blob
+
+
+def test_s3_failed_multipart_keeps_old_object(make_s3: Callable[..., S3Store], s3_server: S3Server) -> None:
+    store = make_s3()
+    store.put("t/a.bin", b"old")
+    with pytest.raises(OSError, match="went away"):
+        store.put_stream("t/a.bin", GeneratedStream(20 * MIB, fail_at=12 * MIB))  # type: ignore[arg-type]
+    assert store.get("t/a.bin") == b"old"
+    assert list(store.list("t/")) == ["t/a.bin"]
+    # minio aborted the multipart upload: no orphaned parts left to bill for.
+    assert s3_boto(s3_server).list_multipart_uploads(Bucket=store.bucket).get("Uploads", []) == []
+
+
+def test_s3_partial_read_releases_the_response(make_s3: Callable[..., S3Store]) -> None:
+    store = make_s3()
+    store.put("t/big.bin", b"z" * (3 * MIB))
+    for _ in range(15):  # more than the pool's 10 connections
+        chunks = store.open("t/big.bin")
+        assert next(chunks) == b"z" * MIB
+        chunks.close()  # type: ignore[attr-defined]
+    assert store.get("t/big.bin")[:1] == b"z"
+
+
+def test_s3_sse_s3(s3_server: S3Server, admin: Minio, make_s3: Callable[..., S3Store]) -> None:
+    # SSE-S3 needs no key from us, so minio allows it over plain HTTP (SSE-C would need TLS).
+    bucket = unique_bucket()
+    settings = Settings(
+        storage="s3",
+        s3_endpoint=s3_server.endpoint,
+        s3_access_key=s3_server.access_key,
+        s3_secret_key=s3_server.secret_key,
+        s3_bucket=bucket,
+        s3_sse="s3",
+        s3_part_size=PART,
+    )
+    make_s3(bucket=bucket)  # makes the bucket and drops it after; open_store reuses it
+    store = open_store(settings)
+    assert isinstance(store, S3Store)
+    store.put("t/small.json", b"{}")
+    store.put_stream("t/large.bin", io.BytesIO(b"s" * (11 * MIB)))  # multipart path
+    for key in ("t/small.json", "t/large.bin"):
+        assert sse_of(admin, bucket, key) == "AES256"
+    assert store.get("t/small.json") == b"{}"
+    plain = make_s3()
+    plain.put("t/p", b"p")
+    assert sse_of(admin, plain.bucket, "t/p") is None
+
+
+def sse_of(admin: Minio, bucket: str, key: str) -> str | None:
+    meta = admin.stat_object(bucket, key).metadata
+    return None if meta is None else meta.get("x-amz-server-side-encryption")
+
+
+def test_s3_not_found_mapping(make_s3: Callable[..., S3Store]) -> None:
+    store = make_s3()
+    for call in (store.get, store.open):
+        with pytest.raises(NotFound) as err:
+            call("t/none.json")
+        assert err.value.code == "not_found" and "t/none.json" in err.value.message
+    assert not store.exists("t/none.json")
+    store.put("t/dir/a", b"a")
+    assert not store.exists("t/dir")  # a prefix is not an object
+
+
+def _assert_no_secrets(err: BaseException, server: S3Server) -> None:
+    text = "".join(traceback.format_exception(err))  # message, causes and all
+    assert server.secret_key not in text
+    assert server.access_key not in text
+
+
+def test_s3_errors_are_storage_errors_without_credentials(
+    make_s3: Callable[..., S3Store], s3_server: S3Server
+) -> None:
+    gone = make_s3(bucket=unique_bucket("gone"), create_bucket=False)
+    with pytest.raises(StorageError) as err:
+        gone.put("t/a", b"x")
+    assert not isinstance(err.value, NotFound)
+    assert "NoSuchBucket" in err.value.message and gone.bucket in err.value.message
+    _assert_no_secrets(err.value, s3_server)
+    with pytest.raises(StorageError) as err:
+        list(gone.list("t/"))
+    _assert_no_secrets(err.value, s3_server)
+    assert s3_server.secret_key not in repr(gone)
+
+
+def test_s3_unreachable_endpoint(s3_server: S3Server) -> None:
+    no_retries = urllib3.PoolManager(retries=urllib3.Retry(total=0), timeout=2)
+    with pytest.raises(StorageError) as err:
+        S3Store(
+            "127.0.0.1:1", s3_server.access_key, s3_server.secret_key, unique_bucket(), http_client=no_retries
+        )
+    assert "127.0.0.1:1" in err.value.message
+    _assert_no_secrets(err.value, s3_server)
+
+
+def test_s3_settings() -> None:
+    settings = Settings(storage="s3", s3_access_key="AKIA-x", s3_secret_key="very-secret")
+    assert "very-secret" not in repr(settings) and "very-secret" not in str(settings.model_dump())
+    assert settings.s3_bucket == "longdoc" and settings.s3_part_size == 16 * MIB
+    with pytest.raises(ConfigError, match="LONGDOC_S3_ACCESS_KEY"):
+        open_store(Settings(storage="s3"))
+    with pytest.raises(ValueError):
+        Settings(s3_part_size=MIB)  # below S3's 5 MiB minimum
+
+
+def test_s3_presign_expiry_bounds(make_s3: Callable[..., S3Store]) -> None:
+    store = make_s3(presign_expiry_s=120)
+    assert "X-Amz-Expires=120" in store.presigned_get_url("t/a")
+    with pytest.raises(StorageError):
+        store.presigned_get_url("t/a", 8 * 24 * 3600)
+    with pytest.raises(StorageError):
+        store.presigned_get_url("../a")
