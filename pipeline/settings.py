@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     # Execution
     executor: Literal["local", "celery"] = "local"
     workers: int = Field(4, ge=1)
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Added to every call of the offline `rules` model: stands in for LLM latency in
+    # benchmarks and fault tests. 0 in production.
+    rules_latency_s: float = Field(0.0, ge=0.0)
 
     @model_validator(mode="after")
     def _check_segment_bounds(self) -> Settings:

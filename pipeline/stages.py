@@ -7,19 +7,21 @@ stage's input may pass it in to skip re-reading it (the local executor does).
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from chunking.segmenter import plan_segments
 from chunking.structure import find_sections
 from chunking.tokenizer import tokenize
 from pipeline.analyzers.base import Analyzer, SegmentTask
 from pipeline.analyzers.kind import detect_kind
-from pipeline.analyzers.rules import RulesAnalyzer
+from pipeline.analyzers.registry import build_analyzers
 from pipeline.consolidate import consolidate
 from pipeline.errors import LongdocError
 from pipeline.findings import SegmentAnalysis, SegmentError
 from pipeline.ingest import ingest
-from pipeline.jobs import DocumentText, ErrorInfo, JobRecord, JobStatus, JobStore
+from pipeline.jobs import DocumentText, ErrorInfo, JobRecord, JobStatus, JobStore, now
 from pipeline.locator import Locator
 from pipeline.models import SegmentPlan
 from pipeline.report_model import Report
@@ -35,7 +37,11 @@ class StageContext:
 
     settings: Settings
     store: ObjectStore
-    analyzers: dict[str, Analyzer] = field(default_factory=lambda: {"rules": RulesAnalyzer()})
+    analyzers: dict[str, Analyzer] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.analyzers:
+            self.analyzers = build_analyzers(self.settings)
 
     def jobs(self, tenant: str) -> JobStore:
         return JobStore(self.store, tenant)
@@ -100,6 +106,12 @@ def run_segment(
         kind=doc.kind,
         locator=Locator.for_text(doc.extracted, doc.sections),
     )
+    # One audit record per model call, written before the call: counts attempts even when
+    # the worker dies mid-call.
+    ctx.store.put_json(
+        keys.audit(tenant, job_id, f"segment-{index:05d}-{now_compact()}-{secrets.token_hex(4)}.json"),
+        {"segment": index, "model": model, "started_at": now(), "kind": "call"},
+    )
     try:
         result = ctx.analyzers[model].analyze(task)
     except LongdocError as exc:
@@ -108,6 +120,10 @@ def run_segment(
         result = _failed(index, model, "analysis_failed", f"{type(exc).__name__}: {exc}")
     ctx.store.put(key, result.model_dump_json().encode())
     return result
+
+
+def now_compact() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
 
 
 def _failed(index: int, model: str, code: str, message: str) -> SegmentAnalysis:
