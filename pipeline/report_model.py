@@ -84,10 +84,28 @@ class Summary(Model):
     cost_usd: float
 
 
+class Synthesis(Model):
+    model: str
+    executive_summary: str
+    observations: list[str] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    warnings: list[str] = Field(default_factory=list)
+
+
+class RouteInfo(Model):
+    segment: int
+    model: str
+    reasons: list[str]
+    estimated_usd: float
+    fallback: list[str]
+
+
 class Report(Model):
     schema_version: int = SCHEMA_VERSION
     document: DocumentInfo
     summary: Summary
+    synthesis: Synthesis | None = None
+    routes: list[RouteInfo] = Field(default_factory=list)
     key_terms: list[KeyTerm]
     findings: list[Finding]
     references: list[ResolvedReference]
