@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from chunking.tokenizer import count_tokens
 from pipeline.analyzers.llm import InvalidOutput, LLMAnalyzer, UsageMeter
-from pipeline.errors import LongdocError
 from pipeline.llm_schema import LLMSynthesis, response_format
 from pipeline.report_model import Report
 
@@ -98,16 +97,8 @@ def _chunk(lines: list[str], budget: int) -> list[list[str]]:
 
 def _call(llm: LLMAnalyzer, meter: UsageMeter, content: str) -> LLMSynthesis:
     messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": content}]
-    max_tokens = min(llm.output_reserve, llm.spec.max_output)
-    prompt = sum(count_tokens(m["content"]) for m in messages) + 16
-    if prompt + max_tokens > llm.spec.reliable_context:
-        raise LongdocError(
-            f"synthesis request of {prompt:,} tokens would exceed {llm.spec.id}'s reliable context"
-        )
-    result = llm.provider.complete(
-        messages, response_format=response_format(LLMSynthesis, "synthesis"), max_tokens=max_tokens
-    )
-    meter.add(llm.spec, result)
+    # llm.call counts the prompt first and refuses anything over the reliable context.
+    result = llm.call(messages, meter, fmt=response_format(LLMSynthesis, "synthesis"))
     if result.finish_reason == "length":
         raise InvalidOutput("synthesis output truncated")
     try:

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from chunking.tokenizer import count_tokens
+from pipeline import audit
 from pipeline.analyzers.base import Capabilities, SegmentTask
 from pipeline.analyzers.clauses import CATEGORIES
 from pipeline.analyzers.quotes import QuoteLocator
@@ -92,7 +93,7 @@ class LLMAnalyzer:
             offline=False, json_schema=spec.json_schema, reliable_context_tokens=spec.reliable_context
         )
 
-    def call(self, messages: list[dict[str, str]], meter: UsageMeter) -> CallResult:
+    def call(self, messages: list[dict[str, str]], meter: UsageMeter, *, fmt: dict[str, Any] | None = None) -> CallResult:
         prompt = sum(count_tokens(m["content"]) for m in messages) + 8 * len(messages)
         max_tokens = min(self.output_reserve, self.spec.max_output)
         # Counted before every call: an over-long request is never sent.
@@ -104,8 +105,20 @@ class LLMAnalyzer:
             if self.spec.json_schema
             else {"type": "json_object"}
         )
-        result = self.provider.complete(messages, response_format=fmt, max_tokens=max_tokens)
+        started = audit.now()
+        try:
+            result = self.provider.complete(messages, response_format=fmt, max_tokens=max_tokens)
+        except LongdocError as exc:
+            audit.record_call(model=self.spec.id, started=started, seconds=(audit.now() - started).total_seconds(),
+                              request=messages, response=None, prompt_tokens=0, completion_tokens=0,
+                              reasoning_tokens=0, cost_usd=0.0, finish_reason=None, error=exc.code)  # fmt: skip
+            raise
         meter.add(self.spec, result)
+        audit.record_call(model=self.spec.id, started=started, seconds=result.seconds, request=messages,
+                          response=result.content, prompt_tokens=result.prompt_tokens,
+                          completion_tokens=result.completion_tokens, reasoning_tokens=result.reasoning_tokens,
+                          cost_usd=self.spec.cost_usd(result.prompt_tokens, result.completion_tokens),
+                          finish_reason=result.finish_reason)  # fmt: skip
         return result
 
     def raw_output(self, task: SegmentTask, meter: UsageMeter) -> LLMSegmentOutput:
