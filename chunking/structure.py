@@ -20,7 +20,7 @@ from pipeline.models import Section, SectionKind
 _HEADING = re.compile(
     r"""\n(?P<ind>[ \t\f\u00a0]*)(?:
       (?P<kw>ARTICLE|Article|SECTION|Section|EXHIBIT|Exhibit|SCHEDULE|Schedule|ANNEX|Annex
-            |APPENDIX|Appendix|PART|Part)
+            |APPENDIX|Appendix|PART|Part|STATEMENT[ ]OF[ ]WORK[ ]NO\.|Statement[ ]of[ ]Work[ ]No\.)
         (?:[ \t\u00a0]+(?P<kwnum>(?:\d{1,3}(?:\.\d{1,3}){0,3}|[IVXLC]{1,7}|[A-Z]{1,2}(?:[.-]\d{1,2})*)
                                  (?:\([a-z0-9]{1,4}\))*)(?![A-Za-z0-9]))?
     | (?P<num>\d{1,3}(?:\.\d{1,3}){0,4})(?P<ndot>\.?)(?=[ \t\u00a0]+[A-Z"'\[(\u201c\u2018]|[ \t]*(?:\n|\Z))
@@ -40,6 +40,8 @@ _KW_KINDS: tuple[SectionKind, ...] = (
     "part",
 )
 _KW_KIND: dict[str, SectionKind] = {k: k for k in _KW_KINDS}
+# A statement of work under a master agreement is a document of its own: article level.
+_KW_KIND["statement of work no."] = "part"
 _ROMAN = re.compile(r"(?i)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 # A run-in title ends at the first "." or ":" after a word ("1.1 Term. This ..."); "U.S." does not.

@@ -269,3 +269,11 @@ def test_real_contracts_parse_fast_and_nest() -> None:
     assert sum(map(len, found)) > 5 * len(files)
     megabytes = sum(map(len, texts)) / 1e6
     assert elapsed < 0.2 * megabytes  # ~0.03 s/MB on a quiet machine; generous for CI noise
+
+
+def test_statement_of_work_is_a_top_level_part() -> None:
+    text = "EXHIBIT A\nSTATEMENTS OF WORK\n\nSTATEMENT OF WORK NO. 3\n\n1. Services. Provider shall do.\n\n2. Fees. Customer pays.\n"
+    secs = find_sections(text)
+    sow = next(s for s in secs if s.label.startswith("STATEMENT OF WORK"))
+    assert (sow.label, sow.kind, sow.level) == ("STATEMENT OF WORK NO. 3", "part", 1)
+    assert [secs[s.parent].label for s in secs if s.label in ("1.", "2.") and s.parent is not None] == [sow.label] * 2
