@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 from rich.console import Console
 from rich.table import Table
@@ -22,7 +23,8 @@ from pipeline.reports import render_markdown
 from pipeline.settings import Settings
 from pipeline.stages import StageContext
 from storage import open_store
-from workers.executor import JobEvent
+from storage.base import ObjectStore
+from workers.executor import Executor, JobEvent
 from workers.local import LocalExecutor
 
 EXIT_OK = 0
@@ -149,11 +151,24 @@ def _summary_lines(report: Report) -> list[str]:
     return lines
 
 
+class ClosingExecutor(Executor, Protocol):
+    def close(self) -> None: ...
+
+
+def make_executor(settings: Settings, store: ObjectStore) -> ClosingExecutor:
+    """``LONGDOC_EXECUTOR``: ``local`` (threads in this process) or ``celery`` (workers via Redis)."""
+    if settings.executor == "celery":
+        # Imported here so the local path never loads Celery.
+        from workers.celery_executor import CeleryExecutor
+
+        return CeleryExecutor(settings, store)
+    return LocalExecutor(StageContext(settings=settings, store=store))
+
+
 def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     out_dir = Path(args.out)
     store = open_store(settings)
-    ctx = StageContext(settings=settings, store=store)
-    executor = LocalExecutor(ctx)
+    executor = make_executor(settings, store)
     jobs = JobStore(store, settings.tenant)
     results: list[dict[str, object]] = []
     failed = 0
@@ -224,6 +239,21 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_SOME_FAILED if failures else EXIT_OK
 
 
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """A Celery worker on every queue: prefork, one process per CPU, fair scheduling."""
+    import os
+
+    from workers.celery_app import QUEUES, app
+
+    concurrency = args.concurrency or os.cpu_count() or 1
+    argv = ["worker", f"--pool={args.pool}", f"--concurrency={concurrency}", "-Ofair",
+            f"--queues={args.queues or ','.join(QUEUES)}", f"--loglevel={args.loglevel}"]  # fmt: skip
+    if args.hostname:
+        argv.append(f"--hostname={args.hostname}")
+    app.worker_main(argv)
+    return EXIT_OK
+
+
 class _JobFailed(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -248,6 +278,14 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     a.add_argument("--password", help="password for encrypted PDFs")
     a.set_defaults(func=cmd_analyze)
+
+    w = sub.add_parser("worker", help="run a Celery worker (LONGDOC_REDIS_URL, shared storage)")
+    w.add_argument("--concurrency", type=int, default=0, help="worker processes (default: CPU count)")
+    w.add_argument("--queues", default="", help="comma-separated (default: ingest,analyze,consolidate)")
+    w.add_argument("--pool", default="prefork", help="Celery pool (default: prefork)")
+    w.add_argument("--loglevel", default="INFO")
+    w.add_argument("--hostname", default="", help="node name (default: celery@HOST)")
+    w.set_defaults(func=cmd_worker)
 
     e = sub.add_parser("eval", help="evaluate against labelled data")
     esub = e.add_subparsers(dest="dataset", required=True)

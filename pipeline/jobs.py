@@ -2,18 +2,21 @@
 
 Status vocabulary: queued → ingesting → analyzing → consolidating → succeeded | failed | canceled.
 Progress is derived from what storage holds (segment results written / planned), never kept
-twice.
+twice. Cancellation is a marker object beside job.json that stages check; ``_active/`` lists the
+jobs a Celery watchdog must see through to a terminal status (Redis may forget; storage not).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import Field
 
+from pipeline.errors import LongdocError, NotFound
 from pipeline.findings import DocumentKind
 from pipeline.models import ExtractedText, Model, Section, SegmentPlan
 from storage import keys
@@ -21,15 +24,33 @@ from storage.base import ObjectStore
 
 JobStatus = Literal["queued", "ingesting", "analyzing", "consolidating", "succeeded", "failed", "canceled"]
 TERMINAL: frozenset[str] = frozenset({"succeeded", "failed", "canceled"})
+ACTIVE_PREFIX = "_active/"  # not a valid tenant name, so never inside a tenant's keys
+_STAMP = "%Y%m%dT%H%M%S%f"
+
+
+class Canceled(LongdocError):
+    """The job's cancel marker was found: stop before the next model call."""
+
+    code = "canceled"
+
+
+class JobClosed(LongdocError):
+    """The job already reached a terminal status (e.g. the watchdog failed it): do no more work."""
+
+    code = "job_closed"
 
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+def now_compact() -> str:
+    return datetime.now(UTC).strftime(_STAMP)
+
+
 def new_job_id() -> str:
     # Sortable by creation time (newest-first listings), unguessable suffix.
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + secrets.token_hex(6)
+    return now_compact() + "-" + secrets.token_hex(6)
 
 
 class JobOptions(Model):
@@ -138,3 +159,58 @@ class JobStore:
         total = len(plan.segments)
         return Progress(segments_total=total, segments_done=len(done),
                         percent=round(100.0 * len(done) / total, 1) if total else 0.0)  # fmt: skip
+
+    # Cancellation: a marker object, so any process holding the store can cancel.
+    def cancel_key(self, job_id: str) -> str:
+        return keys.job_file(self.tenant, job_id, "cancel")
+
+    def request_cancel(self, job_id: str) -> bool:
+        """Ask a running job to stop; False when it already finished."""
+        if self.load(job_id).status in TERMINAL:
+            return False
+        self.store.put_json(self.cancel_key(job_id), {"requested_at": now()})
+        return True
+
+    def cancel_requested(self, job_id: str) -> bool:
+        return self.store.exists(self.cancel_key(job_id))
+
+    # The active index: jobs handed to a distributed executor and not yet terminal.
+    def active_key(self, job_id: str) -> str:
+        return f"{ACTIVE_PREFIX}{keys.check_part(self.tenant, 'tenant')}/{keys.check_part(job_id, 'job id')}"
+
+    def mark_active(self, job_id: str) -> None:
+        self.store.put(self.active_key(job_id), b"")
+
+    def clear_active(self, job_id: str) -> None:
+        self.store.delete(self.active_key(job_id))
+
+    def has(self, name: str, job_id: str) -> bool:
+        return self.store.exists(keys.job_file(self.tenant, job_id, name))
+
+    def last_progress_at(self, job: JobRecord) -> datetime:
+        """The newest sign of life in storage: a status transition or a model call starting."""
+        stamps = [datetime.fromisoformat(t.at) for t in job.transitions]
+        stamps.append(datetime.fromisoformat(job.created_at))
+        for key in self.store.list(keys.job_prefix(self.tenant, job.job_id) + "audit/"):
+            parts = key.rsplit("/", 1)[-1].split("-")
+            if len(parts) >= 3:
+                try:
+                    stamps.append(datetime.strptime(parts[2], _STAMP).replace(tzinfo=UTC))
+                except ValueError:
+                    continue
+        return max(stamps)
+
+
+def active_jobs(store: ObjectStore) -> Iterator[tuple[str, str]]:
+    """(tenant, job_id) of every job in the active index."""
+    for key in store.list(ACTIVE_PREFIX):
+        parts = key[len(ACTIVE_PREFIX) :].split("/")
+        if len(parts) == 2:
+            yield parts[0], parts[1]
+
+
+def load_or_none(js: JobStore, job_id: str) -> JobRecord | None:
+    try:
+        return js.load(job_id)
+    except NotFound:
+        return None

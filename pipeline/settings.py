@@ -53,10 +53,37 @@ class Settings(BaseSettings):
     # benchmarks and fault tests. 0 in production.
     rules_latency_s: float = Field(0.0, ge=0.0)
 
+    # Celery executor. A task past the soft limit gets an exception (its segment is written
+    # as failed); past the hard limit its process is killed. The broker redelivers an unacked
+    # task after the visibility timeout, so that must exceed the hard limit or a slow task
+    # would run twice at once.
+    task_soft_time_limit_s: int = Field(600, ge=1)
+    task_time_limit_s: int = Field(720, ge=1)
+    broker_visibility_timeout_s: int = Field(3600, ge=1)
+    # Task results (chord bookkeeping) outlive the longest batch.
+    result_expires_s: int = Field(7 * 24 * 3600, ge=60)
+    # Transient errors (storage, Redis, network) are retried with jittered backoff.
+    task_max_retries: int = Field(8, ge=0)
+    # A duplicate of a segment task whose segment another worker holds retries after this.
+    segment_claim_wait_s: float = Field(2.0, gt=0.0)
+    # Watchdog: a job with no progress for job_requeue_after_s is re-enqueued (idempotent);
+    # one with none for job_stall_timeout_s (job_queue_timeout_s while still queued) fails
+    # with code `stalled`.
+    job_requeue_after_s: int = Field(900, ge=1)
+    job_stall_timeout_s: int = Field(1800, ge=1)
+    job_queue_timeout_s: int = Field(24 * 3600, ge=1)
+    watchdog_interval_s: float = Field(60.0, gt=0.0)
+    # The Celery executor re-reads job.json at least this often (a Redis wake-up comes sooner).
+    executor_poll_s: float = Field(1.0, gt=0.0)
+
     @model_validator(mode="after")
     def _check_segment_bounds(self) -> Settings:
         if not self.segment_min_tokens <= self.segment_max_tokens:
             raise ValueError("segment_min_tokens must not exceed segment_max_tokens")
         if self.segment_threshold_tokens < self.segment_max_tokens:
             raise ValueError("segment_threshold_tokens must be at least segment_max_tokens")
+        if not self.task_soft_time_limit_s <= self.task_time_limit_s < self.broker_visibility_timeout_s:
+            raise ValueError("need task_soft_time_limit_s <= task_time_limit_s < broker_visibility_timeout_s")
+        if self.job_stall_timeout_s <= self.task_time_limit_s:
+            raise ValueError("job_stall_timeout_s must exceed task_time_limit_s")
         return self

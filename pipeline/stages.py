@@ -3,13 +3,21 @@
 Every executor (local threads, Celery workers) calls these same functions, so the storage
 layout and the report are the same whichever runs them. A caller that already holds a
 stage's input may pass it in to skip re-reading it (the local executor does).
+
+Cancellation is cooperative: every stage, and every segment before its model call, checks the
+job's cancel marker. A canceled job keeps what was done: segment results already written
+stay, and when cancellation came after planning a partial report of the finished segments is
+written (unfinished ones listed as ``missing_result``); the status ends ``canceled``.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
+import threading
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from typing import Protocol
 
 from chunking.segmenter import plan_segments
 from chunking.structure import find_sections
@@ -21,7 +29,18 @@ from pipeline.consolidate import consolidate
 from pipeline.errors import LongdocError
 from pipeline.findings import SegmentAnalysis, SegmentError
 from pipeline.ingest import ingest
-from pipeline.jobs import DocumentText, ErrorInfo, JobRecord, JobStatus, JobStore, now
+from pipeline.jobs import (
+    TERMINAL,
+    Canceled,
+    DocumentText,
+    ErrorInfo,
+    JobClosed,
+    JobRecord,
+    JobStatus,
+    JobStore,
+    now,
+    now_compact,
+)
 from pipeline.locator import Locator
 from pipeline.models import SegmentPlan
 from pipeline.report_model import Report
@@ -31,6 +50,33 @@ from storage import keys
 from storage.base import ObjectStore
 
 
+class Coordination(Protocol):
+    """What stages need from whoever runs them besides storage: a lock and a heartbeat."""
+
+    def job_lock(self, tenant: str, job_id: str) -> AbstractContextManager[object]:
+        """Held around every read-modify-write of job.json (one writer at a time)."""
+        ...  # fmt: skip
+
+    def changed(self, tenant: str, job_id: str) -> None:
+        """The job made progress: refresh liveness, wake anyone polling it."""
+        ...  # fmt: skip
+
+
+class LocalCoordination:
+    """One process: a thread lock per job, no one to wake."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def job_lock(self, tenant: str, job_id: str) -> AbstractContextManager[object]:
+        with self._guard:
+            return self._locks.setdefault((tenant, job_id), threading.Lock())
+
+    def changed(self, tenant: str, job_id: str) -> None:
+        return None
+
+
 @dataclass
 class StageContext:
     """Clients a worker builds once at start-up and hands to every stage."""
@@ -38,6 +84,7 @@ class StageContext:
     settings: Settings
     store: ObjectStore
     analyzers: dict[str, Analyzer] = field(default_factory=dict)
+    coord: Coordination = field(default_factory=LocalCoordination)
 
     def __post_init__(self) -> None:
         if not self.analyzers:
@@ -50,16 +97,31 @@ class StageContext:
 def set_status(
     ctx: StageContext, tenant: str, job_id: str, status: JobStatus, error: ErrorInfo | None = None
 ) -> JobRecord:
+    """Move the job; the first terminal status wins (``JobClosed`` for a later non-terminal move)."""
     js = ctx.jobs(tenant)
-    job = js.load(job_id)
-    if job.status != status or error is not None:
-        job = job.moved(status, error)
-        js.save(job)
+    with ctx.coord.job_lock(tenant, job_id):
+        job = js.load(job_id)
+        if job.status in TERMINAL:
+            if status in TERMINAL:
+                return job
+            raise JobClosed(f"job {job_id} is already {job.status}")
+        if job.status != status or error is not None:
+            job = job.moved(status, error)
+            js.save(job)
+    if status in TERMINAL:
+        js.clear_active(job_id)
+    ctx.coord.changed(tenant, job_id)
     return job
+
+
+def check_cancel(ctx: StageContext, tenant: str, job_id: str) -> None:
+    if ctx.jobs(tenant).cancel_requested(job_id):
+        raise Canceled(f"job {job_id} was canceled")
 
 
 def run_ingest(ctx: StageContext, tenant: str, job_id: str, *, password: str | None = None) -> DocumentText:
     js = ctx.jobs(tenant)
+    check_cancel(ctx, tenant, job_id)
     job = set_status(ctx, tenant, job_id, "ingesting")
     extracted = ingest(js.document_bytes(job), name=job.name, password=password, settings=ctx.settings)
     doc = DocumentText(
@@ -71,6 +133,7 @@ def run_ingest(ctx: StageContext, tenant: str, job_id: str, *, password: str | N
 
 def run_plan(ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText | None = None) -> SegmentPlan:
     js = ctx.jobs(tenant)
+    check_cancel(ctx, tenant, job_id)
     doc = doc or js.load_text(job_id)
     plan = plan_segments(doc.extracted, tokenize(doc.extracted.text), doc.sections, ctx.settings)
     js.save_plan(job_id, plan)
@@ -91,6 +154,7 @@ def run_segment(
     """Analyze one segment. Idempotent: an existing result is returned, never redone.
 
     A failure is written as a result carrying its error, so consolidation always runs.
+    ``Canceled`` when the job's cancel marker is present (checked before the model call).
     """
     js = ctx.jobs(tenant)
     key = js.segment_key(job_id, index)
@@ -106,12 +170,14 @@ def run_segment(
         kind=doc.kind,
         locator=Locator.for_text(doc.extracted, doc.sections),
     )
+    check_cancel(ctx, tenant, job_id)
     # One audit record per model call, written before the call: counts attempts even when
-    # the worker dies mid-call.
+    # the worker dies mid-call (pid: which process made it).
     ctx.store.put_json(
         keys.audit(tenant, job_id, f"segment-{index:05d}-{now_compact()}-{secrets.token_hex(4)}.json"),
-        {"segment": index, "model": model, "started_at": now(), "kind": "call"},
+        {"segment": index, "model": model, "started_at": now(), "kind": "call", "pid": os.getpid()},
     )
+    ctx.coord.changed(tenant, job_id)
     try:
         result = ctx.analyzers[model].analyze(task)
     except LongdocError as exc:
@@ -119,11 +185,22 @@ def run_segment(
     except Exception as exc:  # one bad segment must not lose the others
         result = _failed(index, model, "analysis_failed", f"{type(exc).__name__}: {exc}")
     ctx.store.put(key, result.model_dump_json().encode())
+    ctx.coord.changed(tenant, job_id)
     return result
 
 
-def now_compact() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+def record_segment_failure(
+    ctx: StageContext, tenant: str, job_id: str, index: int, exc: Exception, *, model: str = "rules"
+) -> SegmentAnalysis:
+    """Write a failed result for a segment whose task gave up (unless a result exists)."""
+    key = ctx.jobs(tenant).segment_key(job_id, index)
+    if ctx.store.exists(key):
+        return SegmentAnalysis.model_validate_json(ctx.store.get(key))
+    code = exc.code if isinstance(exc, LongdocError) else "analysis_failed"
+    result = _failed(index, model, code, f"{type(exc).__name__}: {exc}")
+    ctx.store.put(key, result.model_dump_json().encode())
+    ctx.coord.changed(tenant, job_id)
+    return result
 
 
 def _failed(index: int, model: str, code: str, message: str) -> SegmentAnalysis:
@@ -141,8 +218,25 @@ def run_consolidate(
     plan: SegmentPlan | None = None,
     analyses: list[SegmentAnalysis] | None = None,
 ) -> Report:
+    """Merge the segment results and write the report (``Canceled``: see ``cancel_job``)."""
+    check_cancel(ctx, tenant, job_id)
+    set_status(ctx, tenant, job_id, "consolidating")
+    report = _write_report(ctx, tenant, job_id, doc=doc, plan=plan, analyses=analyses)
+    set_status(ctx, tenant, job_id, "succeeded")
+    return report
+
+
+def _write_report(
+    ctx: StageContext,
+    tenant: str,
+    job_id: str,
+    *,
+    doc: DocumentText | None,
+    plan: SegmentPlan | None,
+    analyses: list[SegmentAnalysis] | None,
+) -> Report:
     js = ctx.jobs(tenant)
-    job = set_status(ctx, tenant, job_id, "consolidating")
+    job = js.load(job_id)
     doc = doc or js.load_text(job_id)
     plan = plan or js.load_plan(job_id)
     if analyses is None:
@@ -155,9 +249,30 @@ def run_consolidate(
     )
     ctx.store.put(keys.job_file(tenant, job_id, "report.json"), report.model_dump_json(indent=1).encode())
     ctx.store.put(keys.job_file(tenant, job_id, "report.md"), render_markdown(report).encode())
-    set_status(ctx, tenant, job_id, "succeeded")
     return report
 
 
+def _end_canceled(ctx: StageContext, tenant: str, job_id: str, report: Report | None) -> JobRecord:
+    done = f"; {report.summary.segments - report.summary.segments_failed} of {report.summary.segments} " \
+        "segment(s) analyzed, partial report written" if report else ""  # fmt: skip
+    return set_status(
+        ctx, tenant, job_id, "canceled", ErrorInfo(code="canceled", message="canceled by request" + done)
+    )
+
+
+def cancel_job(ctx: StageContext, tenant: str, job_id: str) -> JobRecord:
+    """End a job whose cancel marker was seen, keeping a partial report when it was planned."""
+    js = ctx.jobs(tenant)
+    job = js.load(job_id)
+    if job.status in TERMINAL:
+        return job
+    report = None
+    if js.has("plan.json", job_id) and js.has("text.json", job_id):
+        report = _write_report(ctx, tenant, job_id, doc=None, plan=None, analyses=None)
+    return _end_canceled(ctx, tenant, job_id, report)
+
+
 def fail_job(ctx: StageContext, tenant: str, job_id: str, exc: LongdocError) -> JobRecord:
+    if isinstance(exc, Canceled):
+        return cancel_job(ctx, tenant, job_id)
     return set_status(ctx, tenant, job_id, "failed", ErrorInfo(code=exc.code, message=exc.message))

@@ -1,0 +1,190 @@
+"""Real services for the Celery tests: a Redis server and Celery worker subprocesses.
+
+Redis is found at LONGDOC_REDIS_URL or 127.0.0.1:6379, else ``redis-server`` from PATH is
+started on a free port; with none of these the tests FAIL (never skip) with the install hint.
+Tests use a dedicated database (13), flushed before and after each test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_DB = 13
+INSTALL_HINT = (
+    "the Celery tests need Redis: run one at 127.0.0.1:6379, point LONGDOC_REDIS_URL at one, "
+    "or put redis-server on PATH (Debian/Ubuntu: apt-get install redis-server)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ping(url: str, timeout: float = 1.0) -> bool:
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        ok = bool(client.ping())
+        client.close()
+        return ok
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, ValueError):
+        return False
+
+
+class RedisServer:
+    """A redis-server we own (so a test may kill and restart it at the same port)."""
+
+    def __init__(self, workdir: Path, *, port: int | None = None, appendonly: bool = False) -> None:
+        self.workdir = workdir
+        self.port = port or free_port()
+        self.appendonly = appendonly
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self, timeout_s: float = 10.0) -> RedisServer:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        cmd = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.workdir),
+               "--save", "", "--appendonly", "yes" if self.appendonly else "no", "--appendfsync", "everysec",
+               "--maxmemory-policy", "noeviction", "--daemonize", "no"]  # fmt: skip
+        log = (self.workdir / "redis.log").open("ab")
+        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout_s
+        while not ping(self.base_url, 0.2):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"redis-server did not start on port {self.port}; see {self.workdir}/redis.log"
+                )
+            time.sleep(0.05)
+        return self
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    def stop(self) -> None:
+        self.kill(signal.SIGTERM)
+
+
+def redis_server_url(tmp: Path) -> Generator[str, None, None]:
+    """Base URL (no database) of a reachable Redis; starts one when none is running."""
+    env_url = os.environ.get("LONGDOC_REDIS_URL")
+    candidates = [env_url] if env_url else []
+    candidates.append("redis://127.0.0.1:6379")
+    for url in candidates:
+        parts = urlsplit(url)
+        base = f"{parts.scheme}://{parts.netloc}"
+        if ping(base):
+            yield base
+            return
+    try:
+        server = RedisServer(tmp).start()
+    except FileNotFoundError:
+        pytest.fail(INSTALL_HINT)
+    try:
+        yield server.base_url
+    finally:
+        server.stop()
+
+
+def flush(url: str) -> None:
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+
+
+class CeleryWorker:
+    """``celery -A workers.celery_app worker`` as a subprocess, prefork, all three queues."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, *, concurrency: int = 2) -> None:
+        base = {k: v for k, v in os.environ.items() if not k.startswith("LONGDOC_")}
+        self.env = {**base, **env, "PYTHONPATH": str(ROOT)}
+        self.log_path = log_path
+        self.concurrency = concurrency
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout_s: float = 60.0) -> CeleryWorker:
+        name = f"test-{uuid.uuid4().hex[:8]}@%h"
+        cmd = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--pool=prefork",
+               f"--concurrency={self.concurrency}", "-Ofair", "-Q", "ingest,analyze,consolidate",
+               "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", name]  # fmt: skip
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)  # fmt: skip
+        deadline = time.monotonic() + timeout_s
+        while b" ready." not in self.log_path.read_bytes():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"celery worker did not start; log:\n{self.log()[-4000:]}")
+            time.sleep(0.1)
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def children(self) -> list[int]:
+        import psutil
+
+        assert self.proc is not None
+        return [c.pid for c in psutil.Process(self.proc.pid).children()]
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)  # cold shutdown: tests don't wait for tasks
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        # Pool children of a cold-stopped worker may linger a moment; end them by group.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc = None
+
+    def __enter__(self) -> CeleryWorker:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+def worker_env(redis_url: str, storage_dir: Path, **settings: object) -> dict[str, str]:
+    """LONGDOC_* environment for a worker (and for Settings in the test process)."""
+    env = {"LONGDOC_REDIS_URL": redis_url, "LONGDOC_STORAGE_DIR": str(storage_dir)}
+    env.update({f"LONGDOC_{k.upper()}": str(v) for k, v in settings.items()})
+    return env
+
+
+@pytest.fixture(scope="session")
+def redis_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from redis_server_url(tmp_path_factory.mktemp("redis"))
+
+
+@pytest.fixture(scope="module")
+def redis_db(redis_base: str) -> Iterator[str]:
+    """URL of the test database, flushed before and after the module (its worker shares it)."""
+    url = f"{redis_base}/{TEST_DB}"
+    flush(url)
+    yield url
+    flush(url)

@@ -1,0 +1,306 @@
+"""The Celery executor against a real Redis and a real prefork worker subprocess.
+
+The worker and this process share a temporary local storage folder; job.json there is what
+both sides read.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from pipeline.jobs import JobRecord, JobStore, Transition
+from pipeline.settings import Settings
+from pipeline.stages import StageContext, run_ingest, run_plan
+from storage import keys
+from storage.local import LocalStore
+from tests.planted import planted_contract
+from tests.redis_util import CeleryWorker, redis_base, redis_db, worker_env  # noqa: F401
+from workers.celery_app import ANALYZE, Runtime, build_runtime
+from workers.celery_executor import CeleryExecutor
+from workers.executor import JobEvent
+from workers.local import LocalExecutor
+from workers.tasks import analyze_once
+from workers.watchdog import watchdog_pass
+
+SMALL = {"segment_threshold_tokens": 1500, "segment_min_tokens": 400, "segment_max_tokens": 800}
+WORKER = {**SMALL, "rules_latency_s": 0.3, "watchdog_interval_s": 1, "job_requeue_after_s": 5}
+TENANT = "t"
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    store: LocalStore
+    executor: CeleryExecutor
+    worker: CeleryWorker
+
+    def job(self, text: str, name: str = "planted.txt") -> JobRecord:
+        return JobStore(self.store, TENANT).create(text.encode(), name, ext="txt")
+
+    def audits(self, job_id: str, index: int | None = None) -> list[str]:
+        prefix = keys.job_prefix(TENANT, job_id) + "audit/segment-"
+        if index is not None:
+            prefix += f"{index:05d}-"
+        return list(self.store.list(prefix))
+
+
+@pytest.fixture(scope="module")
+def stack(redis_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # noqa: F811
+    tmp = tmp_path_factory.mktemp("celery")
+    env = worker_env(redis_db, tmp / "store", **WORKER)
+    settings = Settings(redis_url=redis_db, storage_dir=tmp / "store", executor_poll_s=0.2, **WORKER)  # type: ignore[arg-type]
+    store = LocalStore(settings.storage_dir)
+    with CeleryWorker(env, tmp / "worker.log", concurrency=2) as worker:
+        executor = CeleryExecutor(settings, store)
+        try:
+            yield Stack(settings, store, executor, worker)
+        finally:
+            executor.close()
+
+
+def test_report_equals_local_executor_report(stack: Stack, tmp_path: Path) -> None:
+    text = planted_contract()
+    job = stack.job(text)
+    record, report = stack.executor.run(TENANT, job.job_id)
+    assert record.status == "succeeded", (record.error, stack.worker.log()[-3000:])
+    assert report is not None and len(report.segments) >= 3
+    assert [t.status for t in record.transitions] == [
+        "queued",
+        "ingesting",
+        "analyzing",
+        "consolidating",
+        "succeeded",
+    ]
+
+    local_settings = Settings(storage_dir=tmp_path, **SMALL)  # type: ignore[arg-type]
+    ctx = StageContext(settings=local_settings, store=LocalStore(tmp_path))
+    local_job = JobStore(ctx.store, TENANT).create(text.encode(), "planted.txt", ext="txt")
+    local = LocalExecutor(ctx, workers=3)
+    try:
+        local_record, local_report = local.run(TENANT, local_job.job_id)
+    finally:
+        local.close()
+    assert local_record.status == "succeeded"
+    celery_bytes = stack.store.get(keys.job_file(TENANT, job.job_id, "report.json"))
+    local_bytes = ctx.store.get(keys.job_file(TENANT, local_job.job_id, "report.json"))
+    assert celery_bytes == local_bytes
+    assert report == local_report
+    # Every segment was called exactly once.
+    for i in range(len(report.segments)):
+        assert len(stack.audits(job.job_id, i)) == 1
+
+
+def test_events_follow_the_job(stack: Stack) -> None:
+    job = stack.job(planted_contract())
+    events: list[JobEvent] = []
+    record, _ = stack.executor.run(TENANT, job.job_id, on_event=events.append)
+    assert record.status == "succeeded"
+    stages = [e.stage for e in events]
+    assert stages[-1] == "succeeded" and "analyzing" in stages
+    done = [e.segments_done for e in events if e.stage == "analyzing"]
+    assert done == sorted(done)
+    assert events[-1].segments_done == events[-1].segments_total >= 3
+
+
+def test_bad_input_fails_the_job_with_its_code(stack: Stack) -> None:
+    job = stack.job("   \n\n  ", name="empty.txt")
+    record, report = stack.executor.run(TENANT, job.job_id)
+    assert report is None
+    assert record.status == "failed"
+    assert record.error is not None and record.error.code == "empty_document"
+
+
+def test_cancel_keeps_finished_segments_and_a_partial_report(stack: Stack) -> None:
+    text = planted_contract() * 2  # 8+ segments at 0.3 s each on 2 processes
+    job = stack.job(text)
+    stack.executor.submit(TENANT, job.job_id)
+    deadline = time.monotonic() + 30
+    while not stack.audits(job.job_id):
+        assert time.monotonic() < deadline, stack.worker.log()[-3000:]
+        time.sleep(0.02)
+    assert stack.executor.cancel(TENANT, job.job_id)
+    record = stack.executor.wait(TENANT, job.job_id, timeout_s=60)
+    assert record.status == "canceled"
+    assert record.error is not None and record.error.code == "canceled"
+    plan = JobStore(stack.store, TENANT).load_plan(job.job_id)
+    calls = stack.audits(job.job_id)
+    assert 1 <= len(calls) < len(plan.segments)  # segments after the cancel never called a model
+    raw = stack.store.get(keys.job_file(TENANT, job.job_id, "report.json"))
+    assert b'"missing_result"' in raw  # partial report: unfinished segments listed as missing
+    assert not stack.executor.cancel(TENANT, job.job_id)  # already terminal
+
+
+def _planned_job(stack: Stack, runtime: Runtime) -> str:
+    job = stack.job(planted_contract())
+    run_ingest(runtime.ctx, TENANT, job.job_id)
+    run_plan(runtime.ctx, TENANT, job.job_id)
+    return job.job_id
+
+
+def test_segment_task_is_idempotent_under_duplicates_and_redelivery(stack: Stack) -> None:
+    rt = build_runtime(stack.settings.model_copy(update={"rules_latency_s": 1.0}))
+    rt.ctx.store = stack.store
+    job_id = _planned_job(stack, rt)
+
+    # Two deliveries at once (different task ids): one calls the model, the other waits.
+    outcomes: list[str] = []
+    threads = [
+        threading.Thread(target=lambda o=owner: outcomes.append(analyze_once(rt, TENANT, job_id, 0, o)))
+        for owner in ("task-a", "task-b")
+    ]
+    for t in threads:
+        t.start()
+        time.sleep(0.2)
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["busy", "done"]
+    assert len(stack.audits(job_id, 0)) == 1
+    # Delivered again after the result exists: short-circuits, no call.
+    assert analyze_once(rt, TENANT, job_id, 0, "task-c") == "done"
+    assert len(stack.audits(job_id, 0)) == 1
+
+    # Redelivery of a task whose process died holding the claim: the same id takes it back,
+    # any other id waits.
+    assert rt.coord.claim(TENANT, job_id, 1, "task-dead")
+    assert analyze_once(rt, TENANT, job_id, 1, "task-other") == "busy"
+    assert stack.audits(job_id, 1) == []
+    assert analyze_once(rt, TENANT, job_id, 1, "task-dead") == "done"
+    assert len(stack.audits(job_id, 1)) == 1
+    assert rt.coord.claim_holder(TENANT, job_id, 1) is None
+
+    # Through the broker: the same segment sent twice to the real worker yields no new call.
+    results = [stack.executor.app.send_task(ANALYZE, args=(TENANT, job_id, 0)) for _ in range(2)]
+    assert [r.get(timeout=30) for r in results] == ["done", "done"]
+    assert len(stack.audits(job_id, 0)) == 1
+    assert len(list(stack.store.list(keys.job_prefix(TENANT, job_id) + "segments/"))) == 2
+
+
+def _backdate(js: JobStore, job: JobRecord, status: str, age: timedelta) -> None:
+    at = (datetime.now(UTC) - age).isoformat(timespec="milliseconds")
+    old = job.model_copy(update={"status": status, "created_at": at,
+                                 "transitions": [Transition(status="queued", at=at), Transition(status=status, at=at)]})  # fmt: skip
+    js.save(old)
+
+
+def test_watchdog_fails_a_stalled_job_and_requeues_a_lost_one(stack: Stack) -> None:
+    rt = build_runtime(stack.settings)
+    rt.ctx.store = stack.store
+    js = JobStore(stack.store, TENANT)
+    submitted: list[str] = []
+
+    stalled = stack.job("stalled " * 10)
+    _backdate(js, stalled, "analyzing", timedelta(seconds=stack.settings.job_stall_timeout_s + 5))
+    js.mark_active(stalled.job_id)
+    lost = stack.job("lost " * 10)
+    js.mark_active(lost.job_id)  # active in storage, but Redis has no trace of it
+    live = stack.job("live " * 10)
+    js.mark_active(live.job_id)
+    rt.coord.changed(TENANT, live.job_id)
+
+    actions = watchdog_pass(rt.ctx, rt.coord, lambda _js, job_id: submitted.append(job_id))
+    by_job = {job_id: action for _t, job_id, action in actions}
+    assert by_job[stalled.job_id] == "stalled"
+    assert by_job[lost.job_id] == "requeued" and submitted == [lost.job_id]
+    assert by_job[live.job_id] == "live"
+    record = js.load(stalled.job_id)
+    assert record.status == "failed" and record.error is not None and record.error.code == "stalled"
+    assert not stack.store.exists(js.active_key(stalled.job_id))
+    for job_id in (lost.job_id, live.job_id):
+        js.clear_active(job_id)
+
+
+def test_watchdog_recovers_a_job_whose_messages_were_lost(stack: Stack) -> None:
+    rt = build_runtime(stack.settings)
+    rt.ctx.store = stack.store
+    js = JobStore(stack.store, TENANT)
+    job = stack.job(planted_contract())
+    js.mark_active(job.job_id)  # as if Redis restarted empty after the submit
+
+    def resubmit(store_jobs: JobStore, job_id: str) -> None:
+        from workers.celery_app import submit_job
+
+        submit_job(stack.executor.app, store_jobs, rt.coord, job_id)
+
+    actions = watchdog_pass(rt.ctx, rt.coord, resubmit)
+    assert (TENANT, job.job_id, "requeued") in actions
+    record = stack.executor.wait(TENANT, job.job_id, timeout_s=60)
+    assert record.status == "succeeded"
+    assert not stack.store.exists(js.active_key(job.job_id))
+
+
+def test_executor_is_chosen_by_env(
+    stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.cli import main, make_executor
+
+    monkeypatch.setenv("LONGDOC_EXECUTOR", "local")
+    local = make_executor(Settings(), LocalStore(tmp_path))
+    assert isinstance(local, LocalExecutor)
+    local.close()
+
+    for key, value in worker_env(stack.settings.redis_url, stack.settings.storage_dir, **SMALL).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("LONGDOC_EXECUTOR", "celery")
+    remote = make_executor(Settings(), stack.store)
+    assert isinstance(remote, CeleryExecutor)
+    remote.close()
+
+    doc = tmp_path / "planted.txt"
+    doc.write_text(planted_contract(), encoding="utf-8")
+    assert main(["analyze", str(doc), "--out", str(tmp_path / "out"), "--json"]) == 0
+    assert '"ok": true' in capsys.readouterr().out
+    assert (tmp_path / "out" / "planted.report.json").is_file()
+
+
+def test_long_task_settings() -> None:
+    from workers.celery_app import make_app
+
+    settings = Settings(
+        task_soft_time_limit_s=100,
+        task_time_limit_s=120,
+        broker_visibility_timeout_s=600,
+        job_stall_timeout_s=300,
+    )
+    conf = make_app(settings).conf
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost and conf.worker_prefetch_multiplier == 1
+    assert (conf.task_soft_time_limit, conf.task_time_limit) == (100, 120)
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+    assert {r["queue"] for r in conf.task_routes.values()} == {"ingest", "analyze", "consolidate"}
+    with pytest.raises(ValueError):
+        Settings(task_time_limit_s=900, broker_visibility_timeout_s=600)
+
+
+def test_local_executor_cancel_keeps_a_partial_report(tmp_path: Path) -> None:
+    settings = Settings(storage_dir=tmp_path, rules_latency_s=0.2, **SMALL)  # type: ignore[arg-type]
+    ctx = StageContext(settings=settings, store=LocalStore(tmp_path))
+    js = JobStore(ctx.store, TENANT)
+    early = js.create(b"canceled before it started", "early.txt", ext="txt")
+    js.request_cancel(early.job_id)
+    job = js.create(planted_contract().encode(), "planted.txt", ext="txt")
+    local = LocalExecutor(ctx, workers=1)
+
+    def cancel_after_first_call() -> None:
+        while not list(ctx.store.list(keys.job_prefix(TENANT, job.job_id) + "audit/")):
+            time.sleep(0.01)
+        js.request_cancel(job.job_id)
+
+    canceler = threading.Thread(target=cancel_after_first_call)
+    canceler.start()
+    try:
+        record, report = local.run(TENANT, job.job_id)
+        early_record, _ = local.run(TENANT, early.job_id)
+    finally:
+        canceler.join()
+        local.close()
+    assert report is None and record.status == "canceled"
+    assert record.error is not None and "partial report" in record.error.message
+    assert ctx.store.exists(keys.job_file(TENANT, job.job_id, "report.json"))
+    assert early_record.status == "canceled"
+    assert not ctx.store.exists(keys.job_file(TENANT, early.job_id, "report.json"))

@@ -1,0 +1,155 @@
+"""Fault tests with real processes: a worker child SIGKILLed mid-call, Redis restarted mid-job.
+
+Model latency is simulated (LONGDOC_RULES_LATENCY_S) so a kill lands inside a model call.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.jobs import TERMINAL, JobStore
+from pipeline.report_model import Report
+from pipeline.settings import Settings
+from storage import keys
+from storage.local import LocalStore
+from tests.planted import planted_contract
+from tests.redis_util import TEST_DB, CeleryWorker, RedisServer, redis_base, redis_db, worker_env  # noqa: F401
+from workers.celery_executor import CeleryExecutor
+
+pytestmark = pytest.mark.slow
+
+SMALL = {"segment_threshold_tokens": 1500, "segment_min_tokens": 400, "segment_max_tokens": 800}
+TENANT = "t"
+ROUNDS = 10
+
+
+def _audits(store: LocalStore, job_id: str) -> list[str]:
+    return list(store.list(keys.job_prefix(TENANT, job_id) + "audit/segment-"))
+
+
+def _calls_per_segment(store: LocalStore, job_id: str) -> Counter[int]:
+    return Counter(int(k.rsplit("/", 1)[-1].split("-")[1]) for k in _audits(store, job_id))
+
+
+@pytest.fixture
+def tmp(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+def test_sigkill_of_a_worker_child_mid_call_loses_nothing(redis_db: str, tmp: Path) -> None:  # noqa: F811
+    # Ten rounds at once: each job's first model call has its process SIGKILLed; the prefork
+    # pool replaces the child and the broker redelivers the task (acks_late +
+    # reject_on_worker_lost).
+    knobs = {**SMALL, "rules_latency_s": 5, "task_soft_time_limit_s": 60, "task_time_limit_s": 90,
+             "broker_visibility_timeout_s": 300, "job_stall_timeout_s": 600, "job_requeue_after_s": 120}  # fmt: skip
+    settings = Settings(redis_url=redis_db, storage_dir=tmp / "store", executor_poll_s=0.2, **knobs)  # type: ignore[arg-type]
+    store = LocalStore(settings.storage_dir)
+    js = JobStore(store, TENANT)
+    with CeleryWorker(
+        worker_env(redis_db, settings.storage_dir, **knobs), tmp / "worker.log", concurrency=8
+    ) as worker:
+        executor = CeleryExecutor(settings, store)
+        try:
+            jobs = [
+                js.create(planted_contract().encode(), f"round-{r}.txt", ext="txt").job_id
+                for r in range(ROUNDS)
+            ]
+            for job_id in jobs:
+                executor.submit(TENANT, job_id)
+            killed: dict[str, int] = {}  # job -> segment whose call was killed
+            deadline = time.monotonic() + 120
+            while len(killed) < ROUNDS:
+                assert time.monotonic() < deadline, f"killed only {len(killed)}; log:\n{worker.log()[-3000:]}"
+                for job_id in jobs:
+                    if job_id in killed or not (audits := _audits(store, job_id)):
+                        continue
+                    record = json.loads(store.get(audits[0]))
+                    assert record["pid"] in worker.children()
+                    os.kill(record["pid"], signal.SIGKILL)
+                    killed[job_id] = record["segment"]
+                time.sleep(0.05)
+            finals = [executor.wait(TENANT, job_id, timeout_s=150) for job_id in jobs]
+        finally:
+            executor.close()
+        log = worker.log()
+    assert "WorkerLostError" in log or "SIGKILL" in log
+    max_calls = 0
+    for job_id, record in zip(jobs, finals, strict=True):
+        assert record.status == "succeeded", (job_id, record.error)
+        report = Report.model_validate_json(store.get(keys.job_file(TENANT, job_id, "report.json")))
+        total = len(js.load_plan(job_id).segments)
+        assert total >= 3
+        assert [s.index for s in report.segments] == list(range(total))  # each exactly once
+        assert all(
+            s.status != "failed" or s.error is None or s.error.code != "missing_result"
+            for s in report.segments
+        )
+        calls = _calls_per_segment(store, job_id)
+        assert set(calls) == set(range(total))
+        for index, n in calls.items():
+            assert n <= (2 if index == killed[job_id] else 1), (job_id, index, n)
+        assert calls[killed[job_id]] == 2  # the killed attempt, then exactly one redelivery
+        max_calls = max(max_calls, *calls.values())
+    print(f"\n{ROUNDS} rounds: all succeeded; max model calls per segment {max_calls}")
+
+
+@pytest.fixture(params=["aof", "empty"])
+def own_redis(request: pytest.FixtureRequest, tmp: Path) -> Iterator[RedisServer]:
+    # "aof": Redis comes back with its data (appendonly yes, as in docker-compose.yml);
+    # "empty": it comes back with nothing, and the watchdog re-enqueues from storage.
+    server = RedisServer(tmp / "redis", appendonly=request.param == "aof").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_redis_restart_mid_job(own_redis: RedisServer, tmp: Path) -> None:
+    url = f"{own_redis.base_url}/{TEST_DB}"
+    knobs = {**SMALL, "rules_latency_s": 1.5, "task_soft_time_limit_s": 10, "task_time_limit_s": 15,
+             "broker_visibility_timeout_s": 60, "job_stall_timeout_s": 60, "job_requeue_after_s": 6,
+             "watchdog_interval_s": 2}  # fmt: skip
+    settings = Settings(redis_url=url, storage_dir=tmp / "store", executor_poll_s=0.2, **knobs)  # type: ignore[arg-type]
+    store = LocalStore(settings.storage_dir)
+    js = JobStore(store, TENANT)
+    job_id = js.create((planted_contract() * 2).encode(), "restart.txt", ext="txt").job_id
+    with CeleryWorker(
+        worker_env(url, settings.storage_dir, **knobs), tmp / "worker.log", concurrency=2
+    ) as worker:
+        executor = CeleryExecutor(settings, store)
+        try:
+            executor.submit(TENANT, job_id)
+            deadline = time.monotonic() + 30
+            while len(list(store.list(keys.job_prefix(TENANT, job_id) + "segments/"))) < 1:
+                assert time.monotonic() < deadline, worker.log()[-3000:]
+                time.sleep(0.05)
+            before = {k: store.get(k) for k in store.list(keys.job_prefix(TENANT, job_id))}
+            own_redis.kill(signal.SIGKILL)  # mid-job, with segment calls in flight
+            time.sleep(3)
+            own_redis.start()  # same port and AOF directory
+            started = time.monotonic()
+            record = executor.wait(TENANT, job_id, timeout_s=120)
+            took = time.monotonic() - started
+        finally:
+            executor.close()
+        log = worker.log()
+    assert record.status in TERMINAL
+    assert record.status == "succeeded" or (record.status == "failed" and record.error is not None), log[
+        -3000:
+    ]
+    for key, data in before.items():  # nothing written before the restart was lost or rewritten
+        if key.endswith("job.json"):
+            continue  # status moves on
+        assert store.get(key) == data, key
+    if record.status == "succeeded":
+        report = Report.model_validate_json(store.get(keys.job_file(TENANT, job_id, "report.json")))
+        assert [s.index for s in report.segments] == list(range(len(js.load_plan(job_id).segments)))
+    print(f"\nredis restart: job {record.status} {took:.1f} s after the restart")

@@ -1,0 +1,162 @@
+"""The Celery app: Redis broker and result backend, long-task settings, the job canvas.
+
+    ingest ──▶ plan ──▶ chord(group(analyze_segment × N), consolidate)
+
+The plan task knows N, so it replaces itself with the chord. Tasks take ids (tenant, job id,
+segment index) and read/write storage through the stage functions; job.json stays the system
+of record. Queues: ``ingest`` (ingest, plan), ``analyze`` (segments), ``consolidate``
+(consolidation and the watchdog).
+
+Clients (storage, analyzers, Redis) are built per worker process at start-up
+(``worker_process_init``), never at import: ``runtime()`` hands them to tasks.
+
+Run a worker: ``longdoc worker`` or
+``celery -A workers.celery_app worker -Q ingest,analyze,consolidate -Ofair``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from celery import Celery, chain, signals
+from kombu.entity import Exchange, Queue
+
+from pipeline.jobs import JobStore
+from pipeline.settings import Settings
+from pipeline.stages import StageContext
+from storage import open_store
+from workers.coord import RedisCoordination
+
+log = logging.getLogger(__name__)
+
+INGEST = "workers.tasks.ingest"
+PLAN = "workers.tasks.plan"
+ANALYZE = "workers.tasks.analyze_segment"
+CONSOLIDATE = "workers.tasks.consolidate"
+WATCHDOG = "workers.tasks.watchdog"
+QUEUES = ("ingest", "analyze", "consolidate")
+ROUTES = {
+    INGEST: "ingest",
+    PLAN: "ingest",
+    ANALYZE: "analyze",
+    CONSOLIDATE: "consolidate",
+    WATCHDOG: "consolidate",
+}
+
+
+def make_app(settings: Settings, *, include_tasks: bool = False) -> Celery:
+    """A Celery app for ``settings``; clients (executors) send tasks by name and need no tasks."""
+    app = Celery("longdoc", include=["workers.tasks"] if include_tasks else [])
+    app.conf.update(
+        broker_url=settings.redis_url,
+        result_backend=settings.redis_url,
+        broker_connection_retry_on_startup=True,
+        # One direct exchange per queue, so a task lands in exactly the queue its route names.
+        task_queues=[Queue(q, Exchange(q, type="direct"), routing_key=q) for q in QUEUES],  # type: ignore[no-untyped-call]
+        task_default_queue="analyze",
+        task_default_exchange="analyze",
+        task_default_routing_key="analyze",
+        task_routes={name: {"queue": q} for name, q in ROUTES.items()},
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        # Long tasks: ack after the work is done and requeue when the process running it
+        # dies, one task per process at a time, so a killed segment is redelivered.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=settings.task_soft_time_limit_s,
+        task_time_limit=settings.task_time_limit_s,
+        # An unacked task is redelivered after this: above the hard limit, or a slow task
+        # would be handed to a second worker while the first still runs it.
+        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout_s},
+        result_expires=settings.result_expires_s,
+        result_extended=False,
+        task_track_started=False,
+        worker_send_task_events=False,
+        worker_hijack_root_logger=False,
+        # Redis restarts: keep trying rather than giving up on the broker, and let running
+        # tasks finish (their results land in storage; the redelivered copy short-circuits)
+        # instead of throwing away model calls already paid for.
+        worker_cancel_long_running_tasks_on_connection_loss=False,
+        broker_connection_retry=True,
+        broker_connection_max_retries=None,
+        redis_backend_health_check_interval=10,
+    )
+    return app
+
+
+def submit_job(app: Celery, store_jobs: JobStore, coord: RedisCoordination, job_id: str) -> str:
+    """Enqueue the canvas for a job (new, or re-enqueued by the watchdog); the root task id.
+
+    Safe to repeat: every stage skips work already in storage and segment claims keep two
+    workers from calling a model for the same segment.
+    """
+    tenant = store_jobs.tenant
+    store_jobs.mark_active(job_id)  # before sending: a lost message is then found again
+    coord.changed(tenant, job_id)
+    coord.mark_submitted(tenant, job_id)
+    canvas = chain(
+        app.signature(INGEST, args=(tenant, job_id), immutable=True),
+        app.signature(PLAN, args=(tenant, job_id), immutable=True),
+    )
+    result = canvas.apply_async()
+    return str(result.id)
+
+
+@dataclass
+class Runtime:
+    """One worker process's clients, built at start-up."""
+
+    settings: Settings
+    ctx: StageContext
+    coord: RedisCoordination
+
+
+_runtime: Runtime | None = None
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    coord = RedisCoordination.from_settings(settings)
+    ctx = StageContext(settings=settings, store=open_store(settings), coord=coord)
+    # Load the tokenizer now, not inside the first task's time budget.
+    from chunking.tokenizer import tokenize
+
+    tokenize("warm up")
+    return Runtime(settings=settings, ctx=ctx, coord=coord)
+
+
+def runtime() -> Runtime:
+    """This process's clients (built lazily where ``worker_process_init`` never fires: solo pool)."""
+    global _runtime
+    if _runtime is None:
+        _runtime = build_runtime(SETTINGS)
+    return _runtime
+
+
+@signals.worker_process_init.connect  # type: ignore[untyped-decorator]
+def _init_process(**_: Any) -> None:
+    global _runtime
+    _runtime = build_runtime(SETTINGS)
+
+
+@signals.worker_ready.connect  # type: ignore[untyped-decorator]
+def _start_watchdog(sender: Any = None, **_: Any) -> None:
+    """Recover at start-up, then every interval: the main process only sends a small task."""
+
+    def tick() -> None:
+        try:
+            app.send_task(WATCHDOG, queue="consolidate")
+        except Exception as exc:  # broker down: the next tick tries again
+            log.warning("watchdog not scheduled: %s", exc)
+
+    tick()
+    timer = getattr(sender, "timer", None)
+    if timer is not None:
+        timer.call_repeatedly(SETTINGS.watchdog_interval_s, tick)
+
+
+SETTINGS = Settings()  # the worker's settings (environment); clients are built per process
+app = make_app(SETTINGS, include_tasks=True)

@@ -1,0 +1,155 @@
+"""Redis as a lock and cache service for the Celery executor: never the only copy of anything.
+
+What lives here, and what is lost when Redis forgets it:
+
+- ``claim:{tenant}:{job}:{i}`` — who may call a model for a segment (SET NX with a TTL above
+  the hard time limit). Lost: at worst one duplicate model call; results stay write-once.
+- ``lock:{tenant}:{job}`` — the job.json writer lock (a few seconds).
+- ``live:{tenant}:{job}`` — a heartbeat refreshed on every progress; when it expires (or Redis
+  restarts empty) the watchdog re-enqueues the job from storage.
+- ``sub:{tenant}:{job}`` — the job's canvas was sent; gone after a Redis restart without
+  persistence, which tells the watchdog a queued job's messages were lost with it.
+- ``secret:{tenant}:{job}`` — a PDF password on its way to the ingest task (short TTL), so
+  task messages carry ids only.
+- channel ``ev:{tenant}:{job}`` — wake-ups for executors polling job.json.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+import redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.retry import Retry
+
+from pipeline.errors import StorageError
+from pipeline.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Take the claim when it is free, or when its holder is this very task id: a redelivered
+# message (its worker died) keeps its id and must not wait for its own dead attempt.
+_CLAIM = """
+local cur = redis.call('GET', KEYS[1])
+if (not cur) or cur == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  return 1
+end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+REDIS_ERRORS: tuple[type[Exception], ...] = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+class LockTimeout(StorageError):
+    """job.json stayed locked by another writer (transient: the task retries)."""
+
+
+class RedisCoordination:
+    """Claims, the job.json lock, heartbeats and wake-ups; implements ``stages.Coordination``."""
+
+    def __init__(self, client: redis.Redis, settings: Settings, prefix: str = "longdoc") -> None:
+        self.r = client
+        self.settings = settings
+        self.prefix = prefix
+        self.claim_ttl_s = settings.task_time_limit_s + 60
+        self._claim = self.r.register_script(_CLAIM)
+        self._release = self.r.register_script(_RELEASE)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RedisCoordination:
+        # Ride out a Redis restart inside the call (about 30 s of jittered backoff) rather
+        # than fail the task: a Celery retry needs the broker, which is the thing that is down.
+        client = redis.Redis.from_url(
+            settings.redis_url,
+            socket_timeout=10,
+            socket_connect_timeout=5,
+            health_check_interval=30,
+            retry=Retry(ExponentialWithJitterBackoff(cap=2.0, base=0.05), 20),
+        )
+        return cls(client, settings)
+
+    def _key(self, kind: str, tenant: str, job_id: str, *more: object) -> str:
+        return ":".join([self.prefix, kind, tenant, job_id, *map(str, more)])
+
+    def channel(self, tenant: str, job_id: str) -> str:
+        return self._key("ev", tenant, job_id)
+
+    # The job.json lock.
+    def job_lock(self, tenant: str, job_id: str) -> AbstractContextManager[object]:
+        return self._locked(self._key("lock", tenant, job_id))
+
+    @contextmanager
+    def _locked(self, key: str, ttl_s: int = 30, wait_s: float = 30.0) -> Iterator[object]:
+        token = secrets.token_hex(8)
+        deadline = time.monotonic() + wait_s
+        while not self.r.set(key, token, nx=True, ex=ttl_s):
+            if time.monotonic() > deadline:
+                raise LockTimeout(f"{key} is held by another writer")
+            time.sleep(0.01)
+        try:
+            yield token
+        finally:
+            self._release(keys=[key], args=[token])
+
+    # Liveness and wake-ups: a hint, so Redis being down must not fail the stage that wrote.
+    def changed(self, tenant: str, job_id: str) -> None:
+        try:
+            pipe = self.r.pipeline(transaction=False)
+            pipe.set(
+                self._key("live", tenant, job_id), str(time.time()), ex=self.settings.job_requeue_after_s
+            )
+            pipe.publish(self.channel(tenant, job_id), b"1")
+            pipe.execute()
+        except REDIS_ERRORS as exc:
+            log.warning("heartbeat for %s/%s not recorded: %s", tenant, job_id, exc)
+
+    def is_live(self, tenant: str, job_id: str) -> bool:
+        return bool(self.r.exists(self._key("live", tenant, job_id)))
+
+    def mark_submitted(self, tenant: str, job_id: str) -> None:
+        """The job's messages are in the broker (as long as Redis keeps its data)."""
+        self.r.set(self._key("sub", tenant, job_id), str(time.time()), ex=self.settings.result_expires_s)
+
+    def is_submitted(self, tenant: str, job_id: str) -> bool:
+        return bool(self.r.exists(self._key("sub", tenant, job_id)))
+
+    # Segment claims.
+    def claim(self, tenant: str, job_id: str, index: int, owner: str) -> bool:
+        return bool(
+            self._claim(keys=[self._key("claim", tenant, job_id, index)], args=[owner, self.claim_ttl_s])
+        )
+
+    def release(self, tenant: str, job_id: str, index: int, owner: str) -> None:
+        self._release(keys=[self._key("claim", tenant, job_id, index)], args=[owner])
+
+    def claim_holder(self, tenant: str, job_id: str, index: int) -> str | None:
+        raw = self.r.get(self._key("claim", tenant, job_id, index))
+        return raw.decode() if isinstance(raw, bytes) else None
+
+    # A password for the ingest task, kept out of task messages.
+    def stash_secret(self, tenant: str, job_id: str, value: str, ttl_s: int = 3600) -> None:
+        self.r.set(self._key("secret", tenant, job_id), value, ex=ttl_s)
+
+    def secret(self, tenant: str, job_id: str) -> str | None:
+        raw = self.r.get(self._key("secret", tenant, job_id))
+        return raw.decode() if isinstance(raw, bytes) else None
+
+    def drop_secret(self, tenant: str, job_id: str) -> None:
+        self.r.delete(self._key("secret", tenant, job_id))
+
+    def watchdog_turn(self, interval_s: float) -> bool:
+        """True for one caller per interval across every worker."""
+        return bool(
+            self.r.set(f"{self.prefix}:watchdog", str(time.time()), nx=True, px=int(interval_s * 900))
+        )
+
+    def close(self) -> None:
+        self.r.close()

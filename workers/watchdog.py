@@ -1,0 +1,79 @@
+"""See every Celery job through to a terminal status, from storage, whatever Redis forgot.
+
+The executor lists each job it submits in storage's active index (``_active/``). One pass,
+at worker start-up and then every ``watchdog_interval_s`` (from one worker at a time):
+
+- terminal, or job.json gone: drop it from the index;
+- live (a Redis heartbeat within ``job_requeue_after_s``): leave it alone;
+- no progress in storage for ``job_stall_timeout_s`` (``job_queue_timeout_s`` while queued):
+  fail it with code ``stalled``;
+- otherwise, when its messages may be lost (a running job's heartbeat expired, or a queued
+  job's submit marker vanished with a Redis restart): re-enqueue its canvas. That is safe to
+  repeat: stages skip what storage already holds and segment claims prevent double calls.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from pipeline.jobs import TERMINAL, ErrorInfo, JobStore, active_jobs, load_or_none
+from pipeline.stages import StageContext, set_status
+from workers.coord import RedisCoordination
+
+log = logging.getLogger(__name__)
+
+Resubmit = Callable[[JobStore, str], object]
+Action = tuple[str, str, str]  # (tenant, job_id, what was done)
+
+
+def watchdog_pass(
+    ctx: StageContext, coord: RedisCoordination, resubmit: Resubmit, *, now: datetime | None = None
+) -> list[Action]:
+    """One look at every active job; returns what it did (for logs and tests)."""
+    now = now or datetime.now(UTC)
+    actions: list[Action] = []
+    for tenant, job_id in list(active_jobs(ctx.store)):
+        try:
+            action = check_job(ctx, coord, resubmit, tenant, job_id, now)
+        except Exception as exc:  # one bad job must not stop the pass
+            log.warning("watchdog: %s/%s not checked: %s", tenant, job_id, exc)
+            action = "error"
+        if action != "live":
+            log.info("watchdog: %s/%s %s", tenant, job_id, action)
+        actions.append((tenant, job_id, action))
+    return actions
+
+
+def check_job(
+    ctx: StageContext,
+    coord: RedisCoordination,
+    resubmit: Resubmit,
+    tenant: str,
+    job_id: str,
+    now: datetime,
+) -> str:
+    js = ctx.jobs(tenant)
+    job = load_or_none(js, job_id)
+    if job is None or job.status in TERMINAL:
+        js.clear_active(job_id)
+        return "cleared"
+    if coord.is_live(tenant, job_id):
+        return "live"
+    idle_s = (now - js.last_progress_at(job)).total_seconds()
+    queued = job.status == "queued"
+    limit = ctx.settings.job_queue_timeout_s if queued else ctx.settings.job_stall_timeout_s
+    if idle_s > limit:
+        error = ErrorInfo(code="stalled", message=f"no progress for {idle_s:.0f} s (limit {limit} s)")
+        set_status(ctx, tenant, job_id, "failed", error)
+        return "stalled"
+    if queued and coord.is_submitted(tenant, job_id):
+        return "waiting"  # still in the broker's queue behind other work
+    resubmit(js, job_id)
+    return "requeued"
+
+
+def recover(ctx: StageContext, coord: RedisCoordination, resubmit: Resubmit) -> list[Action]:
+    """At start-up: the same pass (a job whose Redis state vanished is re-enqueued)."""
+    return watchdog_pass(ctx, coord, resubmit)
