@@ -12,6 +12,7 @@ from typing import Protocol
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.cli_llm import add_commands as add_llm_commands
 from pipeline.errors import LongdocError, Unreadable
 from pipeline.ingest import ingest
 from pipeline.ingest.sniff import extension_for
@@ -165,6 +166,18 @@ def make_executor(settings: Settings, store: ObjectStore) -> ClosingExecutor:
     return LocalExecutor(StageContext(settings=settings, store=store))
 
 
+def job_options(args: argparse.Namespace) -> JobOptions:
+    return JobOptions(
+        model=args.model,
+        profile=args.profile,
+        budget_usd=args.budget,
+        error_cost_usd=args.error_cost,
+        latency_target_s=args.latency_target,
+        self_hosted_only=args.self_hosted_only,
+        allowed_providers=args.providers.split(",") if args.providers else None,
+    )
+
+
 def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     out_dir = Path(args.out)
     store = open_store(settings)
@@ -179,7 +192,7 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                 try:
                     progress.stage("read", path.name)
                     data = read_file(path, settings)
-                    job = jobs.create(data, path.name, JobOptions(), ext=extension_for(data))
+                    job = jobs.create(data, path.name, job_options(args), ext=extension_for(data))
 
                     def on_event(e: JobEvent, _name: str = path.name) -> None:
                         detail = f"{e.segments_done}/{e.segments_total} segments" if e.segments_total else ""
@@ -277,6 +290,21 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", default="longdoc-out", help="folder for the reports (default: ./longdoc-out)")
     a.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     a.add_argument("--password", help="password for encrypted PDFs")
+    a.add_argument(
+        "--model", default="rules", help="'rules' (offline, default), 'auto' (router), or a catalog id"
+    )
+    a.add_argument("--profile", choices=["batch", "interactive"], default="batch")
+    a.add_argument(
+        "--budget", type=float, default=None, metavar="USD", help="refuse or downgrade above this cost"
+    )
+    a.add_argument(
+        "--error-cost", type=float, default=0.0, metavar="USD", help="what a missed clause would cost"
+    )
+    a.add_argument(
+        "--latency-target", type=float, default=None, metavar="S", help="per-segment latency target"
+    )
+    a.add_argument("--providers", default="", help="comma-separated providers allowed (data policy)")
+    a.add_argument("--self-hosted-only", action="store_true", help="only self-hosted models (data policy)")
     a.set_defaults(func=cmd_analyze)
 
     w = sub.add_parser("worker", help="run a Celery worker (LONGDOC_REDIS_URL, shared storage)")
@@ -286,6 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--loglevel", default="INFO")
     w.add_argument("--hostname", default="", help="node name (default: celery@HOST)")
     w.set_defaults(func=cmd_worker)
+
+    add_llm_commands(sub)
 
     e = sub.add_parser("eval", help="evaluate against labelled data")
     esub = e.add_subparsers(dest="dataset", required=True)

@@ -54,7 +54,15 @@ def new_job_id() -> str:
 
 
 class JobOptions(Model):
-    model: str = "rules"
+    """Per-job choices; the router reads them as its policy (see pipeline/routing.py)."""
+
+    model: str = "rules"  # "auto" lets the router choose per segment; any catalog id pins it
+    profile: Literal["interactive", "batch"] = "batch"
+    budget_usd: float | None = Field(default=None, gt=0)
+    error_cost_usd: float = Field(default=0.0, ge=0)
+    latency_target_s: float | None = Field(default=None, gt=0)
+    allowed_providers: list[str] | None = None
+    self_hosted_only: bool = False
     password: str | None = Field(default=None, exclude=True)  # never written to storage
 
 

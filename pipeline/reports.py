@@ -39,6 +39,10 @@ def render_markdown(report: Report) -> str:
         f"reference(s) · {s.term_issues} defined-term issue(s) · {s.conflicts} conflict(s) · cost ${s.cost_usd:.2f}"
     )
     out.append("")
+    if report.synthesis:
+        out += ["## Executive summary", "", report.synthesis.executive_summary, ""]
+        out += [f"- {o}" for o in report.synthesis.observations]
+        out += [f"\n_(written by {report.synthesis.model})_", ""]
     if report.warnings:
         out += ["## Warnings", ""] + [f"- `{w.code}` {w.message}" for w in report.warnings] + [""]
 
@@ -97,6 +101,12 @@ def render_markdown(report: Report) -> str:
         out += [f"  - {_cell(k.value)} — {_where(k)}: > {_quote(k.quote)}" for k in c.occurrences]
     out.append("")
 
+    if any(r.model != "rules" for r in report.routes):
+        out += ["## Routing", "", "| # | Model | Why | Est. USD | Fallback |", "|---|---|---|---|---|"]
+        for r in report.routes:
+            why = _cell("; ".join(r.reasons))
+            out.append(f"| {r.segment} | {r.model} | {why} | {r.estimated_usd:.4f} | {', '.join(r.fallback)} |")
+        out.append("")
     out += [
         "## Segments",
         "",

@@ -76,6 +76,22 @@ class Settings(BaseSettings):
     # The Celery executor re-reads job.json at least this often (a Redis wake-up comes sooner).
     executor_poll_s: float = Field(1.0, gt=0.0)
 
+    # Models and routing. API keys come only from the environment (OPENAI_API_KEY, ...).
+    catalog_path: Path | None = None  # None: the catalog shipped in pipeline/data/models.json
+    # Send every hosted model to this OpenAI-compatible base URL instead (a gateway, or the
+    # simulator in tests and demos).
+    llm_base_url: str | None = None
+    llm_timeout_s: float = Field(120.0, gt=0)
+    llm_max_attempts: int = Field(4, ge=1)
+    llm_backoff_base_s: float = Field(1.0, ge=0)
+    circuit_threshold: int = Field(5, ge=1)
+    circuit_cooldown_s: float = Field(30.0, ge=0)
+    output_reserve_tokens: int = Field(8192, ge=256)
+    preamble_tokens: int = Field(4000, ge=0, le=4096)
+    audit_redact: bool = False
+    # Daily spend cap per tenant (USD), kept in Redis; None = no cap.
+    daily_cap_usd: float | None = Field(None, gt=0)
+
     @model_validator(mode="after")
     def _check_segment_bounds(self) -> Settings:
         if not self.segment_min_tokens <= self.segment_max_tokens:

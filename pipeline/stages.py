@@ -16,18 +16,20 @@ import os
 import secrets
 import threading
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from chunking.segmenter import plan_segments
 from chunking.structure import find_sections
 from chunking.tokenizer import tokenize
 from pipeline.analyzers.base import Analyzer, SegmentTask
+from pipeline.analyzers.dispatch import analyze_routed
 from pipeline.analyzers.kind import detect_kind
-from pipeline.analyzers.registry import build_analyzers
+from pipeline.analyzers.registry import ModelRegistry, build_analyzers, build_registry
+from pipeline.audit import audit_to
 from pipeline.consolidate import consolidate
 from pipeline.errors import LongdocError
-from pipeline.findings import SegmentAnalysis, SegmentError
+from pipeline.findings import AnalysisWarning, SegmentAnalysis, SegmentError
 from pipeline.ingest import ingest
 from pipeline.jobs import (
     TERMINAL,
@@ -45,7 +47,10 @@ from pipeline.locator import Locator
 from pipeline.models import SegmentPlan
 from pipeline.report_model import Report
 from pipeline.reports import render_markdown
+from pipeline.routing import RouteDecision
+from pipeline.routing_plan import RoutingPlan, plan_routes, synthesis_for
 from pipeline.settings import Settings
+from pipeline.spend import SpendGuard
 from storage import keys
 from storage.base import ObjectStore
 
@@ -85,10 +90,14 @@ class StageContext:
     store: ObjectStore
     analyzers: dict[str, Analyzer] = field(default_factory=dict)
     coord: Coordination = field(default_factory=LocalCoordination)
+    registry: ModelRegistry | None = None
+    spend: SpendGuard | None = None
 
     def __post_init__(self) -> None:
         if not self.analyzers:
             self.analyzers = build_analyzers(self.settings)
+        if self.registry is None:
+            self.registry = build_registry(self.settings)
 
     def jobs(self, tenant: str) -> JobStore:
         return JobStore(self.store, tenant)
@@ -136,9 +145,19 @@ def run_plan(ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText |
     check_cancel(ctx, tenant, job_id)
     doc = doc or js.load_text(job_id)
     plan = plan_segments(doc.extracted, tokenize(doc.extracted.text), doc.sections, ctx.settings)
+    job = js.load(job_id)
+    assert ctx.registry is not None
+    # Raises OverBudget (the job is refused up front) when even the cheapest plan is too dear.
+    routes = plan_routes(doc, plan, job.options, ctx.registry, ctx.settings, spend=ctx.spend)
+    ctx.store.put(keys.job_file(tenant, job_id, "routes.json"), routes.model_dump_json(indent=1).encode())
     js.save_plan(job_id, plan)
     set_status(ctx, tenant, job_id, "analyzing")
     return plan
+
+
+def load_routes(ctx: StageContext, tenant: str, job_id: str) -> RoutingPlan | None:
+    key = keys.job_file(tenant, job_id, "routes.json")
+    return RoutingPlan.model_validate_json(ctx.store.get(key)) if ctx.store.exists(key) else None
 
 
 def run_segment(
@@ -178,14 +197,46 @@ def run_segment(
         {"segment": index, "model": model, "started_at": now(), "kind": "call", "pid": os.getpid()},
     )
     ctx.coord.changed(tenant, job_id)
+    routes = load_routes(ctx, tenant, job_id)
+    decision = routes.decisions[index] if routes else None
     try:
-        result = ctx.analyzers[model].analyze(task)
+        result = _analyze(ctx, tenant, job_id, task, decision, routes.preamble if routes else "", model)
     except LongdocError as exc:
         result = _failed(index, model, exc.code, exc.message)
     except Exception as exc:  # one bad segment must not lose the others
         result = _failed(index, model, "analysis_failed", f"{type(exc).__name__}: {exc}")
     ctx.store.put(key, result.model_dump_json().encode())
     ctx.coord.changed(tenant, job_id)
+    return result
+
+
+def _analyze(
+    ctx: StageContext,
+    tenant: str,
+    job_id: str,
+    task: SegmentTask,
+    decision: RouteDecision | None,
+    preamble: str,
+    model: str,
+) -> SegmentAnalysis:
+    if decision is None or (decision.model == model == "rules" and not decision.fallback):
+        return ctx.analyzers[model].analyze(task)
+    assert ctx.registry is not None
+    task = replace(task, preamble=preamble)
+    index = task.segment
+
+    def sink(record: dict[str, object]) -> None:
+        name = f"llm-{index:05d}-{now_compact()}-{secrets.token_hex(4)}.json"
+        ctx.store.put_json(keys.audit(tenant, job_id, name), {"segment": index, **record})
+
+    with audit_to(sink, redact=ctx.settings.audit_redact):
+        result = analyze_routed(task, decision, ctx.analyzers, ctx.registry.llms, ctx.store,
+                                unavailable=ctx.registry.unavailable)  # fmt: skip
+    if ctx.spend is not None:
+        alerts = ctx.spend.record(result.usage.cost_usd)
+        if alerts:
+            extra = [AnalysisWarning(code="spend_alert", message=a) for a in alerts]
+            result = result.model_copy(update={"warnings": [*result.warnings, *extra]})
     return result
 
 
@@ -247,6 +298,8 @@ def _write_report(
     report = consolidate(
         doc.extracted, doc.sections, plan, analyses, name=job.name, sha256=job.sha256, kind=doc.kind
     )
+    assert ctx.registry is not None
+    report = synthesis_for(report, load_routes(ctx, tenant, job_id), ctx.registry)
     ctx.store.put(keys.job_file(tenant, job_id, "report.json"), report.model_dump_json(indent=1).encode())
     ctx.store.put(keys.job_file(tenant, job_id, "report.md"), render_markdown(report).encode())
     return report

@@ -1,0 +1,1 @@
+"""Offline analyzers: the built-in ``rules`` model's parts."""

@@ -1,0 +1,97 @@
+"""A job's routing: one decision per segment (``routes.json``), and the synthesis pass."""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import Field
+
+from pipeline.analyzers.llm import UsageMeter
+from pipeline.analyzers.registry import ModelRegistry
+from pipeline.errors import LongdocError
+from pipeline.jobs import DocumentText, JobOptions
+from pipeline.models import Model, SegmentPlan
+from pipeline.preamble import build_preamble
+from pipeline.report_model import Report, RouteInfo, Synthesis
+from pipeline.routing import RULES, RouteDecision, RoutePolicy, estimate_complexity, route_segment
+from pipeline.settings import Settings
+from pipeline.spend import SpendGuard
+from pipeline.synthesis import rules_summary, synthesize
+
+log = logging.getLogger("longdoc.routing")
+
+
+class RoutingPlan(Model):
+    preamble: str = ""
+    decisions: list[RouteDecision]
+    estimated_usd: float
+    warnings: list[str] = Field(default_factory=list)
+
+
+def policy_for(options: JobOptions, settings: Settings) -> RoutePolicy:
+    return RoutePolicy(
+        model=options.model, profile=options.profile, latency_target_s=options.latency_target_s,
+        error_cost_usd=options.error_cost_usd, budget_usd=options.budget_usd,
+        allowed_providers=options.allowed_providers, self_hosted_only=options.self_hosted_only,
+        output_reserve_tokens=settings.output_reserve_tokens, preamble_tokens=settings.preamble_tokens,
+    )  # fmt: skip
+
+
+def plan_routes(
+    doc: DocumentText,
+    plan: SegmentPlan,
+    options: JobOptions,
+    registry: ModelRegistry,
+    settings: Settings,
+    *,
+    spend: SpendGuard | None = None,
+) -> RoutingPlan:
+    policy = policy_for(options, settings)
+    warnings: list[str] = []
+    if spend is not None and policy.model != RULES and spend.exhausted():
+        policy = policy.model_copy(update={"self_hosted_only": True})
+        warnings.append("daily spend cap reached: only rules and self-hosted models run today")
+    text = doc.extracted.text
+    decisions: list[RouteDecision] = []
+    left = policy.budget_usd
+    for seg in plan.segments:
+        complexity = estimate_complexity(text[seg.char_start : seg.char_end])
+        d = route_segment(registry.catalog, seg.index, seg.tokens, complexity, policy,
+                          unavailable=registry.unavailable, budget_left_usd=left)  # fmt: skip
+        decisions.append(d)
+        if left is not None:
+            left -= d.estimated_usd
+    uses_llm = any(d.model != RULES for d in decisions)
+    preamble = (
+        build_preamble(doc.extracted, doc.sections, plan, max_tokens=policy.preamble_tokens)
+        if uses_llm
+        else ""
+    )
+    total = round(sum(d.estimated_usd for d in decisions), 6)
+    return RoutingPlan(preamble=preamble, decisions=decisions, estimated_usd=total, warnings=warnings)
+
+
+def synthesis_for(report: Report, routes: RoutingPlan | None, registry: ModelRegistry) -> Report:
+    """Add the executive summary (an LLM pass when the job used one) and the routes."""
+    infos = [RouteInfo(segment=d.segment, model=d.model, reasons=d.reasons, estimated_usd=d.estimated_usd,
+                       fallback=d.fallback) for d in (routes.decisions if routes else [])]  # fmt: skip
+    llm_models = [s.model for s in report.segments if s.model in registry.llms]
+    offline = rules_summary(report)
+    if not llm_models:
+        synth = Synthesis(
+            model=RULES, executive_summary=offline.executive_summary, observations=offline.observations
+        )
+        return report.model_copy(update={"synthesis": synth, "routes": infos})
+    llm = registry.llms[sorted(llm_models, key=llm_models.count)[-1]]  # the model most segments used
+    meter = UsageMeter()
+    try:
+        out = synthesize(report, llm, meter, log=log.info)
+        synth = Synthesis(model=llm.name, executive_summary=out.executive_summary, observations=out.observations,
+                          usage=meter.usage())  # fmt: skip
+    except LongdocError as exc:
+        synth = Synthesis(model=RULES, executive_summary=offline.executive_summary, observations=offline.observations,
+                          usage=meter.usage(), warnings=[f"LLM synthesis by {llm.name} failed ({exc.code}); offline summary used"])  # fmt: skip
+    summary = report.summary.model_copy(
+        update={"cost_usd": round(report.summary.cost_usd + meter.cost_usd, 6)}
+    )
+    return report.model_copy(update={"synthesis": synth, "routes": infos, "summary": summary})
