@@ -93,18 +93,22 @@ class LLMAnalyzer:
             offline=False, json_schema=spec.json_schema, reliable_context_tokens=spec.reliable_context
         )
 
-    def call(self, messages: list[dict[str, str]], meter: UsageMeter, *, fmt: dict[str, Any] | None = None) -> CallResult:
+    def call(
+        self, messages: list[dict[str, str]], meter: UsageMeter, *, fmt: dict[str, Any] | None = None
+    ) -> CallResult:
         prompt = sum(count_tokens(m["content"]) for m in messages) + 8 * len(messages)
         max_tokens = min(self.output_reserve, self.spec.max_output)
         # Counted before every call: an over-long request is never sent.
         if prompt + max_tokens > self.spec.reliable_context:
             raise ContextTooLong(f"{self.spec.id}: {prompt:,} prompt tokens + {max_tokens:,} reserve exceed "
                                  f"reliable context {self.spec.reliable_context:,}")  # fmt: skip
-        fmt = (
-            response_format(LLMSegmentOutput, "segment_analysis")
-            if self.spec.json_schema
-            else {"type": "json_object"}
-        )
+        if fmt is None:
+            schema_ok = self.spec.json_schema
+            fmt = (
+                response_format(LLMSegmentOutput, "segment_analysis")
+                if schema_ok
+                else {"type": "json_object"}
+            )
         started = audit.now()
         try:
             result = self.provider.complete(messages, response_format=fmt, max_tokens=max_tokens)
