@@ -221,11 +221,11 @@ def _resolve_references(
 # ---- defined terms ------------------------------------------------------------------------
 
 _CANDIDATE = re.compile(
-    r"\b(?:the|such|any|each|all|this|that|its|their|such)\s+(?P<term>(?:[A-Z][a-z]+\s){1,3}[A-Z][a-z]+)\b(?!\s+(?:of\s+)?[A-Z])"
+    r"\b(?:the|such|any|each|all|this|that|its|their|such)\s+(?P<term>(?:[A-Z][a-z]+\s){1,3}[A-Z][a-z]+)\b(?![-\u2010\u2011]|\s+(?:of\s+)?[A-Z])"
 )
 # Proper nouns and institutions that are capitalised without being defined terms.
 _NOT_DEFINED_TERMS = {
-    "State", "States", "United", "Federal", "Internal", "Securities", "Court", "Courts", "Board",
+    "State", "States", "United", "New", "Federal", "Internal", "Securities", "Court", "Courts", "Board",
     "Commonwealth", "Republic", "Kingdom", "Province", "City", "County", "District", "Supreme",
     "American", "European", "Exchange", "Department", "Office", "Bureau", "Commission", "Act",
     "Code", "Rules", "Chamber", "Association", "International", "National", "Uniform", "General",
@@ -267,6 +267,8 @@ def _term_issues(
     # Used as a defined term but never defined.
     known = {t.casefold() for t in by_term} | {t.casefold() + "s" for t in by_term}
     titles = {s.title.casefold() for s in sections}
+    first_line = next((ln.strip() for ln in text[:2000].splitlines() if ln.strip()), "")
+    titles.add(first_line.casefold())  # "the Master Services Agreement" names the document itself
     pointed: dict[str, list[DefinedTerm]] = defaultdict(list)
     for d in defined:
         if d.style == "as_defined_in" and d.term.casefold() not in known:
@@ -284,9 +286,13 @@ def _term_issues(
             len(starts) < 2
             or term.casefold() in known
             or term.casefold().rstrip("s") in known
+            or term.casefold() + "s" in known
             or term.casefold() in titles
             or term in pointed
             or any(w in _NOT_DEFINED_TERMS for w in words)
+            # A name used only inside one article or schedule (a deliverable, a product) is
+            # local; a term the whole document leans on travels between top-level parts.
+            or len({_top_level(locator, s) for s in starts}) < 2
         ):
             continue  # fmt: skip
         spans = [_use_span(text, s, term, locator, seg_starts) for s in starts[:5]]
@@ -299,6 +305,13 @@ def _term_issues(
             )
         )
     return sorted(issues, key=lambda i: (i.issue, i.term))
+
+
+def _top_level(locator: Locator, offset: int) -> int | None:
+    i = locator.section_index(offset)
+    while i is not None and locator.sections[i].parent is not None:
+        i = locator.sections[i].parent
+    return i
 
 
 def _body(d: DefinedTerm) -> str:
