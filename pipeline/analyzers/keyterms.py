@@ -75,26 +75,31 @@ def find_key_terms(
             if d:
                 hits.append(KeyTermHit("agreement_date", date_value(d), d.start(), d.end()))
                 break
-    for m in EFFECTIVE_DATE.finditer(text):
+    low = text.lower() if len(text.lower()) == len(text) else None
+
+    def scan(pattern: re.Pattern[str], anchors: tuple[str, ...], back: int, fwd: int) -> list[re.Match[str]]:
+        return _scan(pattern, text, low, anchors, back, fwd)
+
+    for m in scan(EFFECTIVE_DATE, ("effective",), 5, 80):
         d = DATE.search(text, m.end(), m.end() + 60)
         if d:
             hits.append(_sentence_hit(text, "effective_date", date_value(d), d.start()))
-    for d in DATE.finditer(text):
+    for d in scan(DATE, ("effective date",), 60, 0):
         if DATED_EFFECTIVE.match(text, d.end()):
             hits.append(_sentence_hit(text, "effective_date", date_value(d), d.start()))
-    for m in EXPIRATION.finditer(text):
+    for m in scan(EXPIRATION, ("expire", "terminate", "continue", "remain"), 5, 120):
         d = DATE.match(text, m.end()) or DATE.match(text, m.end() + 4)
         if d:
             hits.append(_sentence_hit(text, "expiration_date", date_value(d), d.start()))
-    for m in GOVERNING_LAW.finditer(text):
+    for m in scan(GOVERNING_LAW, ("law of", "laws of"), 160, 80):
         place = _place(m)
         if place:
             hits.append(_sentence_hit(text, "governing_law", place, m.start()))
-    for m in RENEWAL.finditer(text):
+    for m in scan(RENEWAL, ("renew", "extended"), 40, 160):
         d = DURATION.match(text, m.end()) or DURATION.search(text, m.end(), m.end() + 40)
         if d:
             hits.append(_sentence_hit(text, "renewal_term", duration_value(d), m.start()))
-    for m in RENEWAL_NOTICE.finditer(text):
+    for m in scan(RENEWAL_NOTICE, ("unless",), 5, 300):
         d = DURATION.search(text, m.start(), m.end() + 60)
         if d and d.group("unit").lower().startswith(("day", "business", "calendar", "month")):
             hits.append(_sentence_hit(text, "renewal_notice", duration_value(d), m.start()))
@@ -106,11 +111,45 @@ def find_key_terms(
             re.I,
         ):
             hits.append(_sentence_hit(text, "termination_notice", duration_value(d), m.start()))
-    for m in CAP.finditer(text):
+    for m in scan(CAP, ("exceed", "limited to", "greater than", "more than", "in excess of"), 260, 200):
         value = _cap_value(m.group("what"))
         if value:
             hits.append(_sentence_hit(text, "liability_cap", value, m.start()))
     return _dedupe(hits)
+
+
+def _scan(
+    pattern: re.Pattern[str], text: str, low: str | None, anchors: tuple[str, ...], back: int, fwd: int
+) -> list[re.Match[str]]:
+    """``pattern.finditer`` limited to windows around cheap anchor words.
+
+    Case-insensitive patterns with leading alternations have no literal prefix for the
+    regex engine to jump to; finding the anchors with str.find first makes the scan ~10x
+    faster on long contracts. Windows are wide enough to hold every match the pattern allows.
+    """
+    if low is None:  # lower() changed the length (rare Unicode): scan everything
+        return list(pattern.finditer(text))
+    spans: list[tuple[int, int]] = []
+    for anchor in anchors:
+        pos = low.find(anchor)
+        while pos != -1:
+            spans.append((max(0, pos - back), min(len(text), pos + len(anchor) + fwd)))
+            pos = low.find(anchor, pos + 1)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    seen: set[int] = set()
+    out: list[re.Match[str]] = []
+    for a, b in merged:
+        for m in pattern.finditer(text, a, b):
+            if m.start() not in seen:
+                seen.add(m.start())
+                out.append(m)
+    return out
 
 
 def _sentence_hit(text: str, name: str, value: str, pos: int) -> KeyTermHit:
