@@ -93,4 +93,3 @@ def _fallback_note(
         *analysis.warnings,
         AnalysisWarning(code="fallback", message=f"answered by {model}: " + "; ".join(problems)),
     ]
-
