@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.cli_llm import add_commands as add_llm_commands
+from pipeline.cli_service import add_commands as add_service_commands
 from pipeline.errors import LongdocError, Unreadable
 from pipeline.ingest import ingest
 from pipeline.ingest.sniff import extension_for
@@ -179,6 +180,10 @@ def job_options(args: argparse.Namespace) -> JobOptions:
 
 
 def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.api_url:  # a longdoc service does the work; this command only submits and waits
+        from pipeline.client import analyze_files
+
+        return analyze_files(args, settings)
     out_dir = Path(args.out)
     store = open_store(settings)
     executor = make_executor(settings, store)
@@ -316,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.set_defaults(func=cmd_worker)
 
     add_llm_commands(sub)
+    add_service_commands(sub)
 
     e = sub.add_parser("eval", help="evaluate against labelled data")
     esub = e.add_subparsers(dest="dataset", required=True)

@@ -92,6 +92,28 @@ class Settings(BaseSettings):
     # Daily spend cap per tenant (USD), kept in Redis; None = no cap.
     daily_cap_usd: float | None = Field(None, gt=0)
 
+    # HTTP API (`longdoc serve`). Keys are stored only as sha256 hex digests, mapped to tenants:
+    # LONGDOC_API_KEYS='{"<sha256 of key>": "acme"}', or a JSON file of the same shape.
+    api_keys: dict[str, str] = Field(default_factory=dict)
+    api_keys_file: Path | None = None
+    # Webhook signing secret per tenant (HMAC-SHA256): LONGDOC_WEBHOOK_SECRETS='{"acme": "..."}'.
+    webhook_secrets: dict[str, SecretStr] = Field(default_factory=dict)
+    webhook_max_attempts: int = Field(6, ge=1)
+    webhook_backoff_s: float = Field(1.0, ge=0.0)  # first retry delay; doubles per attempt
+    webhook_timeout_s: float = Field(10.0, gt=0.0)
+    webhook_poll_s: float = Field(1.0, gt=0.0)  # how often pending jobs' job.json is re-read
+    # Callbacks to loopback/private addresses are refused unless allowed (SSRF guard).
+    webhook_allow_private: bool = False
+    # Jobs the API process runs at once with the local executor (each has its segment pool).
+    api_job_workers: int = Field(2, ge=1)
+    # GET /v1/jobs/{id} answers from memory for this long (invalidated on every write).
+    api_status_cache_s: float = Field(0.25, ge=0.0)
+    api_max_batch_files: int = Field(1000, ge=1)
+    api_max_batch_bytes: int = Field(2 * 1024 * 1024 * 1024, ge=1)
+    # Client side (`longdoc analyze`/`batch` through a server): LONGDOC_API_URL, LONGDOC_API_KEY.
+    api_url: str | None = None
+    api_key: SecretStr | None = None
+
     @model_validator(mode="after")
     def _check_segment_bounds(self) -> Settings:
         if not self.segment_min_tokens <= self.segment_max_tokens:

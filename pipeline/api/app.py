@@ -1,0 +1,106 @@
+"""The FastAPI application: ``create_app(settings)`` wires storage, executor, keys and routes.
+
+Everything is built once here and kept in ``app.state.api``; the lifespan starts the webhook
+thread and (local executor) resumes jobs a previous server left unfinished, and closes both.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from pipeline.api import batch_routes, jobs_routes, problems, web
+from pipeline.api.batches import BatchService
+from pipeline.api.deps import ApiState
+from pipeline.api.idempotency import IdempotencyStore
+from pipeline.api.runner import JobRunner
+from pipeline.api.schemas import BatchRequest, BatchUpload, JobRequest, JobUpload, Problem
+from pipeline.api.service import JobService
+from pipeline.api.tenants import KeyRing
+from pipeline.api.uploads import FORM_OVERHEAD, BodyLimit
+from pipeline.api.webhooks import WebhookDispatcher
+from pipeline.catalog import load_catalog
+from pipeline.errors import ConfigError
+from pipeline.settings import Settings
+from storage import open_store
+from storage.base import ObjectStore
+
+log = logging.getLogger("longdoc.api")
+API_VERSION = "1.0.0"
+
+
+def build_state(
+    settings: Settings, *, store: ObjectStore | None = None, runner: JobRunner | None = None
+) -> ApiState:
+    keyring = KeyRing.from_settings(settings)
+    if not len(keyring):
+        raise ConfigError(
+            "no API keys configured (LONGDOC_API_KEYS or LONGDOC_API_KEYS_FILE); for a try-out use --dev"
+        )
+    store = store or open_store(settings)
+    jobs = JobService(settings, store, runner)
+    secrets = {t: s.get_secret_value().encode() for t, s in settings.webhook_secrets.items()}
+    ids = frozenset(["rules", "auto", *load_catalog(settings.catalog_path).ids])
+    return ApiState(settings=settings, store=store, keyring=keyring, jobs=jobs, batches=BatchService(jobs),
+                    idempotency=IdempotencyStore(store), webhooks=WebhookDispatcher(settings, jobs, secrets),
+                    model_ids=ids)  # fmt: skip
+
+
+def create_app(settings: Settings | None = None, *, state: ApiState | None = None) -> FastAPI:
+    """The app for ``settings`` (or for a prepared ``state``, as tests do)."""
+    state = state or build_state(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        state.webhooks.start()
+        resumed = state.jobs.runner.resume()
+        if resumed:
+            log.info("resumed %d unfinished job(s)", resumed)
+        try:
+            yield
+        finally:
+            state.webhooks.stop()
+            state.jobs.close()
+
+    app = FastAPI(
+        title="longdoc",
+        version=API_VERSION,
+        description=(
+            "Long contracts and papers in, cited reports out. Authenticate with `Authorization: Bearer <key>` "
+            "or `X-API-Key: <key>`. Errors are RFC 9457 `application/problem+json` with a stable `code`."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.api = state
+    problems.install(app)
+    app.include_router(web.health_router)
+    app.include_router(jobs_routes.router)
+    app.include_router(batch_routes.router)
+    app.include_router(web.router)
+    s = state.settings
+    app.add_middleware(
+        BodyLimit,
+        limits={"/v1/jobs": s.max_document_bytes + FORM_OVERHEAD, "/v1/batches": s.api_max_batch_bytes},
+    )
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema plus the models only named in hand-written request bodies and problems."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (Problem, JobRequest, JobUpload, BatchRequest, BatchUpload):
+        body = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation")
+        for name, sub in body.pop("$defs", {}).items():
+            components.setdefault(name, sub)
+        components[model.__name__] = body
+    app.openapi_schema = schema
+    return schema

@@ -1,0 +1,67 @@
+"""What every route needs: the service objects built once at start-up, and the caller's tenant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from pipeline.api.batches import BatchService
+from pipeline.api.idempotency import IdempotencyStore
+from pipeline.api.problems import ProblemError
+from pipeline.api.service import JobService
+from pipeline.api.tenants import KeyRing, Tenant
+from pipeline.api.webhooks import WebhookDispatcher, check_callback_url
+from pipeline.jobs import JobOptions
+from pipeline.settings import Settings
+from storage.base import ObjectStore
+
+
+@dataclass
+class ApiState:
+    settings: Settings
+    store: ObjectStore
+    keyring: KeyRing
+    jobs: JobService
+    batches: BatchService
+    idempotency: IdempotencyStore
+    webhooks: WebhookDispatcher
+    model_ids: frozenset[str]
+
+    def check_options(self, options: JobOptions) -> JobOptions:
+        if options.model not in self.model_ids:
+            known = ", ".join(sorted(self.model_ids))
+            raise ProblemError(422, "unknown_model", f"unknown model {options.model!r}; use one of: {known}")
+        return options
+
+    def check_callback(self, tenant: Tenant, url: str | None) -> str | None:
+        if not url:
+            return None
+        if tenant.webhook_secret is None:
+            raise ProblemError(422, "callback_refused", "no webhook secret is configured for this tenant")
+        return check_callback_url(url, allow_private=self.settings.webhook_allow_private)
+
+
+async def get_state(request: Request) -> ApiState:
+    state = request.app.state.api
+    assert isinstance(state, ApiState)
+    return state
+
+
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="the API key")
+
+
+async def current_tenant(
+    state: Annotated[ApiState, Depends(get_state)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+    api_key: Annotated[str | None, Security(_header)] = None,
+) -> Tenant:
+    key = api_key or (bearer.credentials if bearer is not None else None)
+    return state.keyring.tenant_for(key)
+
+
+State = Annotated[ApiState, Depends(get_state)]
+TenantDep = Annotated[Tenant, Depends(current_tenant)]

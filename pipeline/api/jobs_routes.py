@@ -1,0 +1,267 @@
+"""/v1/jobs: submit (upload or stored document), read, list, cancel, reports."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+
+from pipeline.api.deps import ApiState, State, TenantDep
+from pipeline.api.idempotency import check_key, fingerprint
+from pipeline.api.problems import ProblemError, responses
+from pipeline.api.schemas import JobList, JobRequest, JobResource
+from pipeline.api.tenants import Tenant
+from pipeline.api.uploads import inspect_file, inspect_key, tenant_key
+from pipeline.errors import NotFound
+from pipeline.jobs import TERMINAL, JobOptions, JobRecord, JobStatus
+from pipeline.report_model import Report
+
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+MAX_FIELD = 64 * 1024
+_NAME_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+SUBMIT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {"schema": {"$ref": "#/components/schemas/JobUpload"}},
+            "application/json": {"schema": {"$ref": "#/components/schemas/JobRequest"}},
+        },
+    }
+}
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before polling again (until finished)",
+                               "schema": {"type": "integer"}}}  # fmt: skip
+LOCATION = {"Location": {"description": "the job's URL", "schema": {"type": "string"}}}
+
+
+def display_name(name: str | None, fallback: str) -> str:
+    clean = _NAME_UNSAFE.sub("_", (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip()
+    return clean[:255] or fallback
+
+
+def form_options(form: FormData) -> dict[str, Any]:
+    """Form fields → option values; empty fields mean "not given" (HTML forms send them)."""
+    out: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str) and value.strip() and key not in ("file", "files"):
+            if key == "allowed_providers":
+                out.setdefault(key, []).extend(p.strip() for p in value.split(",") if p.strip())
+            else:
+                out[key] = value.strip()
+    return out
+
+
+def validated(model: type[JobRequest] | type[JobOptions], data: object) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = [{"loc": [str(x) for x in e["loc"]], "msg": e["msg"]} for e in exc.errors()]
+        raise ProblemError(
+            422, "validation_error", "the request is not valid", extra={"errors": errors}
+        ) from None
+
+
+async def read_submission(request: Request, max_files: int) -> tuple[FormData | None, dict[str, Any]]:
+    """(form, fields) for multipart/url-encoded bodies; (None, json) for JSON bodies."""
+    ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if ctype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        form = await request.form(max_files=max_files, max_fields=100, max_part_size=MAX_FIELD)
+        return form, form_options(form)
+    if ctype == "application/json" or ctype.endswith("+json"):
+        try:
+            data = json.loads(await request.body())
+        except ValueError:
+            raise ProblemError(422, "validation_error", "the body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise ProblemError(422, "validation_error", "the body must be a JSON object")
+        return None, data
+    raise ProblemError(415, "unsupported_media_type",
+                       "send multipart/form-data with a file, or JSON naming a stored document")  # fmt: skip
+
+
+def job_response(res: JobResource, status: int) -> JSONResponse:
+    headers = {"Location": res.links.self}
+    if res.status not in TERMINAL:
+        headers["Retry-After"] = retry_after(res.status)
+    return JSONResponse(res.model_dump(mode="json"), status_code=status, headers=headers)
+
+
+def retry_after(status: JobStatus) -> str:
+    return "1" if status in ("queued", "ingesting") else "2"
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=JobResource,
+    summary="Submit a document for analysis",
+    openapi_extra=SUBMIT_BODY,
+    responses={
+        202: {"description": "accepted: the job is queued", "headers": {**LOCATION, **RETRY_AFTER}},
+        200: {"description": "an earlier request with this Idempotency-Key", "model": JobResource,
+              "headers": LOCATION},
+        **responses(400, 401, 402, 404, 413, 415, 422),
+    },
+)  # fmt: skip
+async def create_job(
+    request: Request,
+    state: State,
+    tenant: TenantDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Response:
+    form, fields = await read_submission(request, max_files=1)
+    upload = form.get("file") if form is not None else None
+    if form is not None and upload is not None and not isinstance(upload, UploadFile):
+        raise ProblemError(422, "validation_error", "'file' must be a file part")
+    key = check_key(idempotency_key) if idempotency_key is not None else None
+    if isinstance(upload, UploadFile):
+        fields.pop("document_key", None)
+        name = display_name(fields.pop("name", None) or upload.filename, "document")
+        callback = fields.pop("callback_url", None)
+        options = state.check_options(validated(JobOptions, fields))
+        res, replay = await run_in_threadpool(
+            submit_upload, state, tenant, upload, name, options, callback, key
+        )
+    else:
+        req: JobRequest = validated(JobRequest, fields)
+        options = state.check_options(JobOptions(**{f: getattr(req, f) for f in JobOptions.model_fields}))
+        res, replay = await run_in_threadpool(submit_key, state, tenant, req, options, key)
+    return job_response(res, 200 if replay else 202)
+
+
+def submit_upload(
+    state: ApiState, tenant: Tenant, upload: UploadFile, name: str, options: JobOptions,
+    callback: str | None, key: str | None,
+) -> tuple[JobResource, bool]:  # fmt: skip
+    callback = state.check_callback(tenant, callback)
+    info = inspect_file(upload.file, state.settings.max_document_bytes)
+    fp = fingerprint("upload", info.sha256, name, options.model_dump(mode="json"), callback)
+    return _create_once(state, tenant, key, fp, callback is not None, lambda: state.jobs.create(
+        tenant.name, name=name, options=options, info=info, upload=upload.file, callback_url=callback))  # fmt: skip
+
+
+def submit_key(
+    state: ApiState, tenant: Tenant, req: JobRequest, options: JobOptions, key: str | None
+) -> tuple[JobResource, bool]:
+    callback = state.check_callback(tenant, req.callback_url)
+    full = tenant_key(tenant.name, req.document_key)
+    info = inspect_key(state.store, full, state.settings.max_document_bytes)
+    name = display_name(req.name or req.document_key, "document")
+    fp = fingerprint("key", full, info.sha256, name, options.model_dump(mode="json"), callback)
+    return _create_once(state, tenant, key, fp, callback is not None, lambda: state.jobs.create(
+        tenant.name, name=name, options=options, info=info, document_key=full, callback_url=callback))  # fmt: skip
+
+
+def _create_once(
+    state: ApiState, tenant: Tenant, key: str | None, fp: str, callback: bool, create: Callable[[], JobRecord]
+) -> tuple[JobResource, bool]:
+    """Create the job, or return the one an earlier request with the same Idempotency-Key made."""
+    if key is None:
+        job = create()
+        if callback:
+            state.webhooks.register(tenant.name, job.job_id)
+        return state.jobs.resource(tenant.name, job.job_id), False
+    with state.idempotency.locked(tenant.name, "job", key):
+        existing = state.idempotency.lookup(tenant.name, "job", key, fp)
+        if existing is not None:
+            return state.jobs.resource(tenant.name, existing), True
+        res, _ = _create_once(state, tenant, None, fp, callback, create)
+        state.idempotency.remember(tenant.name, "job", key, fp, res.id)
+        return res, False
+
+
+@router.get("", response_model=JobList, summary="List jobs, newest first", responses=responses(401, 422))
+async def list_jobs(
+    state: State,
+    tenant: TenantDep,
+    status: JobStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+) -> JobList:
+    data, nxt = await run_in_threadpool(
+        state.jobs.list, tenant.name, status=status, limit=limit, cursor=cursor
+    )
+    return JobList(data=data, next_cursor=nxt)
+
+
+@router.get(
+    "/{job_id}",
+    response_model=JobResource,
+    summary="A job's status, progress, cost and links",
+    responses={200: {"description": "the job", "headers": RETRY_AFTER}, **responses(401, 404)},
+)
+async def get_job(job_id: str, state: State, tenant: TenantDep) -> Response:
+    hit = state.jobs.cached(tenant.name, job_id)  # the common poll: no thread hop, no I/O
+    res, body = hit if hit is not None else await run_in_threadpool(state.jobs.entry, tenant.name, job_id)
+    headers = {"Retry-After": retry_after(res.status)} if res.status not in TERMINAL else {}
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.post(
+    "/{job_id}/cancel",
+    response_model=JobResource,
+    status_code=202,
+    summary="Ask a job to stop (it ends canceled, keeping a partial report)",
+    responses={202: {"description": "cancellation requested"},
+               200: {"description": "the job had already finished", "model": JobResource},
+               **responses(401, 404)},
+)  # fmt: skip
+async def cancel_job(job_id: str, state: State, tenant: TenantDep) -> Response:
+    res, accepted = await run_in_threadpool(state.jobs.cancel, tenant.name, job_id)
+    return job_response(res, 202 if accepted else 200)
+
+
+REPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    307: {"description": "redirect to a presigned download URL (S3 storage)", "headers": LOCATION},
+    **responses(401, 404, 409),
+}
+MEDIA = {"json": "application/json", "md": "text/markdown; charset=utf-8",
+         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}  # fmt: skip
+
+
+def _report(state: ApiState, tenant: Tenant, job_id: str, fmt: str) -> Response:
+    key = state.jobs.report_key(tenant.name, job_id, f"report.{fmt}")
+    if fmt == "docx" and not state.store.exists(key):
+        from pipeline.report_docx import render_docx  # python-docx loads only when asked
+
+        report = Report.model_validate_json(state.store.get(key.rsplit("/", 1)[0] + "/report.json"))
+        state.store.put(key, render_docx(report))
+    url = state.store.presigned_get_url(key)
+    if url:
+        return RedirectResponse(url, status_code=307)
+    try:
+        body = state.store.get(key)
+    except NotFound:
+        raise ProblemError(404, "no_report", "this report format is not available for the job") from None
+    stem = display_name(state.jobs.load(tenant.name, job_id).name.rsplit(".", 1)[0], "document")
+    filename = f"{stem}.report.{fmt}"
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(body, media_type=MEDIA[fmt], headers={"Content-Disposition": disposition})
+
+
+@router.get("/{job_id}/report", response_model=Report, summary="The report (JSON)",
+            responses={200: {"content": {"application/json": {}}}, **REPORT_RESPONSES})  # fmt: skip
+async def get_report(job_id: str, state: State, tenant: TenantDep) -> Response:
+    return await run_in_threadpool(_report, state, tenant, job_id, "json")
+
+
+@router.get("/{job_id}/report.md", summary="The report (Markdown)", response_class=Response,
+            responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}}}}, **REPORT_RESPONSES})  # fmt: skip
+async def get_report_md(job_id: str, state: State, tenant: TenantDep) -> Response:
+    return await run_in_threadpool(_report, state, tenant, job_id, "md")
+
+
+@router.get("/{job_id}/report.docx", summary="The report as a memo (Word)", response_class=Response,
+            responses={200: {"content": {MEDIA["docx"]: {"schema": {"type": "string", "format": "binary"}}}},
+                       **REPORT_RESPONSES})  # fmt: skip
+async def get_report_docx(job_id: str, state: State, tenant: TenantDep) -> Response:
+    return await run_in_threadpool(_report, state, tenant, job_id, "docx")

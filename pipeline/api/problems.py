@@ -1,0 +1,137 @@
+"""RFC 9457 problem+json for every error the API returns, carrying longdoc's stable codes.
+
+Input errors map to HTTP statuses here, once: ``unsupported_media_type`` 415, ``too_large`` 413,
+``empty_document``/``unreadable``/``encrypted``/``no_text_layer`` 422, ``not_found`` 404,
+``over_budget`` 402. Anything unexpected becomes a bare 500 problem: never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pipeline.api.schemas import Problem
+from pipeline.errors import LongdocError
+
+log = logging.getLogger("longdoc.api")
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://longdoc.dev/problems/"  # documentation anchors; never fetched by the API
+
+STATUS_BY_CODE: dict[str, int] = {
+    "unsupported_media_type": 415,
+    "too_large": 413,
+    "empty_document": 422,
+    "unreadable": 422,
+    "encrypted": 422,
+    "no_text_layer": 422,
+    "bad_input": 422,
+    "validation_error": 422,
+    "idempotency_key_reused": 422,
+    "unknown_model": 422,
+    "callback_refused": 422,
+    "not_found": 404,
+    "unauthorized": 401,
+    "over_budget": 402,
+    "not_ready": 409,
+    "config": 500,
+    "storage": 503,
+    "broker_unavailable": 503,
+}
+
+
+class ProblemError(Exception):
+    """Raised anywhere in a request to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str | None = None,
+        *,
+        title: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail or code)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.title = title or HTTPStatus(status).phrase
+        self.headers = dict(headers or {})
+        self.extra = dict(extra or {})
+
+    @classmethod
+    def from_error(cls, exc: LongdocError) -> ProblemError:
+        # The document name may be a storage key or a path: the code and message suffice.
+        return cls(STATUS_BY_CODE.get(exc.code, 422), exc.code, exc.message)
+
+
+def not_found(what: str = "job") -> ProblemError:
+    # Same answer for "never existed" and "another tenant's": ids reveal nothing.
+    return ProblemError(404, "not_found", f"no such {what}")
+
+
+def problem_response(p: ProblemError, instance: str | None = None) -> JSONResponse:
+    body = Problem(type=TYPE_BASE + p.code, title=p.title, status=p.status, detail=p.detail, code=p.code,
+                   instance=instance, **p.extra)  # fmt: skip
+    return JSONResponse(
+        body.model_dump(exclude_none=True), status_code=p.status, headers=p.headers, media_type=PROBLEM_JSON
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into problem+json."""
+
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ProblemError)
+        return problem_response(exc, request.url.path)
+
+    async def on_longdoc(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, LongdocError)
+        return problem_response(ProblemError.from_error(exc), request.url.path)
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = [
+            {"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()
+        ]
+        p = ProblemError(422, "validation_error", "the request is not valid", extra={"errors": errors})
+        return problem_response(p, request.url.path)
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
+            exc.status_code, "http_error"
+        )
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        headers = dict(exc.headers or {})
+        return problem_response(
+            ProblemError(exc.status_code, code, detail, headers=headers), request.url.path
+        )
+
+    async def on_crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(ProblemError(500, "internal", "internal error"), request.url.path)
+
+    app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(LongdocError, on_longdoc)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_crash)
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` declaring problem+json bodies for these statuses."""
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {
+        s: {"description": HTTPStatus(s).phrase, "content": {PROBLEM_JSON: {"schema": schema}}}
+        for s in statuses
+    }

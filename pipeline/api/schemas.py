@@ -1,0 +1,163 @@
+"""Wire models of the HTTP API (pydantic only: the client imports them without FastAPI)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.jobs import ErrorInfo, JobOptions, JobStatus, Progress
+
+BatchStatus = Literal["queued", "running", "succeeded", "partially_succeeded", "failed", "canceled"]
+EntryStatus = Literal["queued", "ingesting", "analyzing", "consolidating", "succeeded", "failed", "canceled"]
+ReportFormat = Literal["json", "md", "docx"]
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class JobRequest(JobOptions):
+    """POST /v1/jobs as JSON (or form fields): a document already in the tenant's storage."""
+
+    document_key: str = Field(
+        min_length=1, max_length=1024, description="key inside the tenant, e.g. documents/<sha256>.pdf"
+    )
+    name: str | None = Field(default=None, max_length=255, description="display name (default: the key)")
+    callback_url: str | None = Field(
+        default=None, max_length=2048, description="webhook on a terminal status"
+    )
+
+
+class JobUpload(Wire):
+    """POST /v1/jobs as multipart/form-data: the file plus the same options as form fields."""
+
+    file: bytes = Field(description="the document (PDF, DOCX, TXT or Markdown)")
+    model: str = "rules"
+    profile: Literal["interactive", "batch"] = "batch"
+    budget_usd: float | None = Field(default=None, gt=0)
+    error_cost_usd: float = Field(default=0.0, ge=0)
+    latency_target_s: float | None = Field(default=None, gt=0)
+    allowed_providers: str | None = Field(default=None, description="comma-separated providers")
+    self_hosted_only: bool = False
+    password: str | None = None
+    callback_url: str | None = None
+
+
+class Cost(Wire):
+    estimated_usd: float | None = None  # from the routing plan, once planned
+    actual_usd: float = 0.0  # model calls made so far
+
+
+class JobLinks(Wire):
+    self: str
+    cancel: str
+    report: str | None = None  # present once a report exists
+    report_md: str | None = None
+    report_docx: str | None = None
+
+
+class JobResource(Wire):
+    id: str
+    object: Literal["job"] = "job"
+    status: JobStatus
+    name: str
+    document_key: str = Field(description="the document's key inside the tenant")
+    sha256: str
+    size: int
+    created_at: str
+    updated_at: str
+    options: JobOptions
+    progress: Progress
+    cost: Cost
+    warnings: list[str] = Field(default_factory=list)
+    error: ErrorInfo | None = None
+    links: JobLinks
+
+
+class JobList(Wire):
+    object: Literal["list"] = "list"
+    data: list[JobResource]
+    next_cursor: str | None = Field(default=None, description="pass as ?cursor= for the next (older) page")
+
+
+class Problem(Wire):
+    """RFC 9457 problem details; ``code`` is longdoc's stable error code."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    code: str
+    instance: str | None = None
+
+
+class BatchDocument(Wire):
+    document_key: str = Field(min_length=1, max_length=1024)
+    name: str | None = Field(default=None, max_length=255)
+
+
+class BatchRequest(Wire):
+    """POST /v1/batches as JSON: documents already in storage; ``budget_usd`` is the batch total."""
+
+    documents: list[BatchDocument] = Field(min_length=1)
+    model: str = "rules"
+    profile: Literal["interactive", "batch"] = "batch"
+    budget_usd: float | None = Field(default=None, gt=0, description="total, split across documents by size")
+    error_cost_usd: float = Field(default=0.0, ge=0)
+    latency_target_s: float | None = Field(default=None, gt=0)
+    allowed_providers: list[str] | None = None
+    self_hosted_only: bool = False
+
+
+class BatchUpload(Wire):
+    """POST /v1/batches as multipart/form-data: many ``files`` parts plus options."""
+
+    files: list[bytes]
+    model: str = "rules"
+    profile: Literal["interactive", "batch"] = "batch"
+    budget_usd: float | None = Field(default=None, gt=0)
+    error_cost_usd: float = Field(default=0.0, ge=0)
+
+
+class EntryLinks(Wire):
+    job: str | None = None
+    report: str | None = None
+
+
+class BatchEntryOut(Wire):
+    index: int
+    name: str
+    sha256: str | None
+    job_id: str | None
+    status: EntryStatus
+    error: ErrorInfo | None = None
+    cost_usd: float = 0.0
+    duplicate_of: int | None = Field(default=None, description="entry whose job this identical file shares")
+    links: EntryLinks
+
+
+class BatchLinks(Wire):
+    self: str
+    table_csv: str
+    table_xlsx: str
+
+
+class BatchResource(Wire):
+    id: str
+    object: Literal["batch"] = "batch"
+    status: BatchStatus
+    created_at: str
+    total: int
+    counts: dict[str, int]
+    budget_usd: float | None = None
+    cost: Cost
+    entries: list[BatchEntryOut]
+    links: BatchLinks
+
+
+class Health(Wire):
+    status: Literal["ok"] = "ok"
+    executor: str

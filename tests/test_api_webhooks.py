@@ -1,0 +1,133 @@
+"""Webhooks: signed with the tenant's secret, retried with backoff on a receiver's 500, bounded."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from pipeline.api.webhooks import verify
+from tests.test_api_fixtures import SECRETS, api, auth, contract, make_settings, wait_job
+
+
+class Receiver:
+    """A local HTTP server that answers 500 to the first ``fail_first`` POSTs, then 200."""
+
+    def __init__(self, fail_first: int) -> None:
+        self.fail_first = fail_first
+        self.requests: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with outer.lock:
+                    outer.requests.append(
+                        {"at": time.monotonic(), "headers": dict(self.headers), "body": body}
+                    )
+                    status = 500 if len(outer.requests) <= outer.fail_first else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *_args: object) -> None:
+                return
+
+        return Handler
+
+
+@contextmanager
+def receiver(fail_first: int = 0) -> Iterator[tuple[Receiver, str]]:
+    rec = Receiver(fail_first)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), rec.handler())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield rec, f"http://127.0.0.1:{server.server_address[1]}/hook"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _settings(tmp_path: Path, **kw: Any):  # type: ignore[no-untyped-def]
+    return make_settings(
+        tmp_path, webhook_allow_private=True, webhook_backoff_s=0.1, webhook_poll_s=0.1, **kw
+    )
+
+
+def _wait_for(pred: Any, timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not pred():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_signed_delivery_retried_after_500(tmp_path: Path) -> None:
+    with receiver(fail_first=2) as (rec, url), api(_settings(tmp_path)) as client:
+        r = client.post("/v1/jobs", files={"file": ("msa.txt", contract(), "text/plain")},
+                        data={"callback_url": url}, headers=auth())  # fmt: skip
+        assert r.status_code == 202, r.text
+        job = wait_job(client, r.json()["id"])
+        _wait_for(lambda: len(rec.requests) >= 3)
+        time.sleep(0.3)
+        assert len(rec.requests) == 3  # two 500s, then delivered once
+        for req in rec.requests:
+            sig = req["headers"]["X-Longdoc-Signature"]
+            assert sig.startswith("sha256=")
+            assert verify(SECRETS["acme"].encode(), req["body"], sig)
+            assert not verify(SECRETS["globex"].encode(), req["body"], sig)
+            assert req["headers"]["X-Longdoc-Event"] == "job.succeeded"
+        assert len({req["headers"]["X-Longdoc-Delivery"] for req in rec.requests}) == 1
+        body = json.loads(rec.requests[-1]["body"])
+        assert body["id"] == job["id"] and body["status"] == "succeeded" and body["links"]["report"]
+        gaps = [b["at"] - a["at"] for a, b in zip(rec.requests, rec.requests[1:], strict=False)]
+        assert gaps[1] > gaps[0] * 1.2  # exponential backoff: 0.1 s, then 0.2 s (±20 %)
+        log = json.loads((tmp_path / "store" / "acme" / "jobs" / job["id"] / "webhook.json").read_text())
+        assert log["delivered"] is True and [a.get("status") for a in log["attempts"]] == [500, 500, 200]
+        assert not [
+            p for p in (tmp_path / "store" / "_webhooks").rglob("*") if p.is_file()
+        ]  # nothing pending
+
+
+def test_retries_are_bounded(tmp_path: Path) -> None:
+    with receiver(fail_first=100) as (rec, url), api(_settings(tmp_path, webhook_max_attempts=3)) as client:
+        r = client.post("/v1/jobs", files={"file": ("msa.txt", contract(), "text/plain")},
+                        data={"callback_url": url}, headers=auth())  # fmt: skip
+        job = wait_job(client, r.json()["id"])
+        log_path = tmp_path / "store" / "acme" / "jobs" / job["id"] / "webhook.json"
+        _wait_for(lambda: log_path.exists() and json.loads(log_path.read_text())["done"])
+        time.sleep(0.5)
+        assert len(rec.requests) == 3 and json.loads(log_path.read_text())["delivered"] is False
+
+
+def test_connection_errors_are_retried(tmp_path: Path) -> None:
+    with api(_settings(tmp_path, webhook_max_attempts=2)) as client:
+        url = "http://127.0.0.1:9/nothing-listens-here"
+        r = client.post("/v1/jobs", files={"file": ("msa.txt", contract(), "text/plain")},
+                        data={"callback_url": url}, headers=auth())  # fmt: skip
+        job = wait_job(client, r.json()["id"])
+        log_path = tmp_path / "store" / "acme" / "jobs" / job["id"] / "webhook.json"
+        _wait_for(lambda: log_path.exists() and json.loads(log_path.read_text())["done"])
+        attempts = json.loads(log_path.read_text())["attempts"]
+        assert len(attempts) == 2 and all("error" in a for a in attempts)
+
+
+def test_callback_url_is_checked(tmp_path: Path) -> None:
+    with api(make_settings(tmp_path)) as client:  # private addresses not allowed (the default)
+        for url in ("http://127.0.0.1:8080/hook", "file:///etc/passwd", "gopher://x", "http://10.0.0.1/x"):
+            r = client.post("/v1/jobs", files={"file": ("msa.txt", contract(), "text/plain")},
+                            data={"callback_url": url}, headers=auth())  # fmt: skip
+            assert r.status_code == 422 and r.json()["code"] == "callback_refused", url
+    no_secret = make_settings(tmp_path, webhook_secrets={}, webhook_allow_private=True)
+    with api(no_secret) as client:
+        r = client.post("/v1/jobs", files={"file": ("msa.txt", contract(), "text/plain")},
+                        data={"callback_url": "http://127.0.0.1:1/x"}, headers=auth())  # fmt: skip
+        assert r.status_code == 422 and "secret" in r.json()["detail"]

@@ -1,0 +1,106 @@
+"""The web page in a real browser: key, upload, live status, report with a cited Governing Law finding.
+
+Python Playwright drives Debian's chromium (``apt-get install chromium``); no browser is
+downloaded. Skipped, with the reason, when either is missing. The screenshot path is printed
+(``LONGDOC_SCREENSHOT_DIR`` chooses the folder; default: the test's tmp folder).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.test_api_fixtures import KEYS, contract, live_server, make_settings, require_rules_model
+
+CHROMIUM = Path("/usr/bin/chromium")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+)
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install -y chromium)"
+)
+
+XSS = '<img src=x onerror="window.__xss=1">'
+
+
+def test_upload_and_read_the_report(tmp_path: Path) -> None:
+    require_rules_model()
+    shots = Path(os.environ.get("LONGDOC_SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    doc = contract(party_a=f"Northwind {XSS} Traders Inc.")
+    with live_server(make_settings(tmp_path)) as url, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(url + "/")
+            assert page.title().startswith("longdoc")
+            page.get_by_label("Your API key").fill(KEYS["acme"])
+            page.get_by_role("button", name="Use key").click()
+            page.locator("#file-input").set_input_files(
+                [{"name": "northwind-msa.txt", "mimeType": "text/plain", "buffer": doc}]
+            )
+            page.get_by_role("button", name="Analyze").click()
+            row = page.locator('#jobs tbody tr[data-status="succeeded"]').first
+            row.wait_for(timeout=60_000)
+            assert "northwind-msa.txt" in row.inner_text()
+            row.get_by_role("button", name="View report").click()
+            report = page.locator("#report")
+            report.wait_for(state="visible")
+
+            finding = page.locator('#findings section[data-category="Governing Law"]')
+            if finding.count():  # preferred: the clause finding with its citation
+                text = finding.inner_text()
+                assert "New York" in text and "p. 1" in text
+            else:  # the clause model artifact is absent: the key term still cites its page
+                term = page.locator('#key-terms .cite[data-term="governing_law"]').first
+                assert term.inner_text().startswith("p. 1")
+            assert "New York" in page.locator("#key-terms").inner_text()
+            # Document text is shown as text, never as markup.
+            assert page.evaluate("window.__xss") is None
+            assert report.locator("img").count() == 0
+            assert (
+                XSS in page.locator("#report").inner_text()
+                or "Northwind" in page.locator("#jobs").inner_text()
+            )
+            for label in ("Download JSON", "Download Markdown", "Download Word memo"):
+                assert page.get_by_role("button", name=label).is_visible()
+            with page.expect_download() as dl:
+                page.get_by_role("button", name="Download Word memo").click()
+            assert dl.value.suggested_filename == "northwind-msa.report.docx"
+
+            shot = shots / "longdoc-web-report.png"
+            page.screenshot(path=str(shot), full_page=True)
+            print(f"\nscreenshot: {shot}")
+            assert not errors, errors
+        finally:
+            browser.close()
+
+
+def test_many_files_make_a_batch_with_tables(tmp_path: Path) -> None:
+    with live_server(make_settings(tmp_path)) as url, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page()
+            page.goto(url + "/")
+            page.get_by_label("Your API key").fill(KEYS["acme"])
+            page.get_by_role("button", name="Use key").click()
+            files = [{"name": f"c{i}.txt", "mimeType": "text/plain", "buffer": contract(law=law)}
+                     for i, law in enumerate(("Texas", "Delaware"))]  # fmt: skip
+            page.locator("#file-input").set_input_files(files)
+            page.get_by_role("button", name="Analyze").click()
+            page.locator('#batches li[data-status="succeeded"]').wait_for(timeout=60_000)
+            with page.expect_download() as dl:
+                page.get_by_role("button", name="Table (Excel)").click()
+            assert dl.value.suggested_filename.endswith(".xlsx")
+        finally:
+            browser.close()
