@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from chunking.segmenter import plan_segments
-from chunking.structure import find_sections
+from chunking.structure import find_document_breaks, find_sections
 from chunking.tokenizer import tokenize
 from pipeline.analyzers.base import Analyzer, SegmentTask
 from pipeline.analyzers.dispatch import analyze_routed
@@ -188,6 +188,7 @@ def run_segment(
         base_offset=seg.char_start,
         kind=doc.kind,
         locator=Locator.for_text(doc.extracted, doc.sections),
+        document_starts=tuple(find_document_breaks(doc.extracted.text)),
     )
     check_cancel(ctx, tenant, job_id)
     # One audit record per model call, written before the call: counts attempts even when

@@ -20,6 +20,9 @@ class SegmentTask:
     locator: Locator
     # A short outline of the whole document (LLM models put it in the prompt).
     preamble: str = ""
+    # Document offsets inside this segment where a new document begins (a master agreement's
+    # exhibits exported with page breaks): title and party rules apply there too.
+    document_starts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

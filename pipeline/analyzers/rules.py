@@ -42,13 +42,20 @@ class RulesAnalyzer:
         findings: list[Finding] = []
         key_terms: list[KeyTerm] = []
         if task.kind == "contract":
-            for hit in find_clauses(text, base_offset=base):
-                findings.append(
-                    Finding(category=hit.category, confidence=round(hit.confidence, 4), model=self.name,
-                            **span(hit.start - base, hit.end - base))
-                )  # fmt: skip
-            for k in find_key_terms(text, is_document_start=base == 0):
-                key_terms.append(KeyTerm(name=k.name, value=k.value, **span(k.start, k.end)))
+            for start, end, is_doc_start in _parts(task):
+                part = text[start - base : end - base]
+                # A part that opens a document is analysed as one (offset 0), then shifted.
+                offset = 0 if is_doc_start else start
+                shift = start if is_doc_start else 0
+                for hit in find_clauses(part, base_offset=offset):
+                    s, e = hit.start + shift - base, hit.end + shift - base
+                    conf = round(hit.confidence, 4)
+                    findings.append(
+                        Finding(category=hit.category, confidence=conf, model=self.name, **span(s, e))
+                    )
+                for k in find_key_terms(part, is_document_start=is_doc_start):
+                    s, e = k.start + start - base, k.end + start - base
+                    key_terms.append(KeyTerm(name=k.name, value=k.value, **span(s, e)))
         defined = [
             DefinedTerm(term=t.term, style=t.style, defined_in=t.defined_in, **span(t.start, t.end))
             for t in find_defined_terms(text)
@@ -67,3 +74,12 @@ class RulesAnalyzer:
             # No calls, no cost; no timings either, so reports stay byte-identical across runs.
             usage=Usage(),
         )
+
+
+def _parts(task: SegmentTask) -> list[tuple[int, int, bool]]:
+    """(start, end, opens a document) in document offsets, split at document starts."""
+    base, end = task.base_offset, task.base_offset + len(task.text)
+    starts = {base, *(d for d in task.document_starts if base < d < end)}
+    cuts = sorted(starts) + [end]
+    opening = {0, *task.document_starts}
+    return [(a, b, a in opening) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
