@@ -13,6 +13,7 @@ written (unfinished ones listed as ``missing_result``); the status ends ``cancel
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import threading
 from contextlib import AbstractContextManager
@@ -188,7 +189,7 @@ def run_segment(
         base_offset=seg.char_start,
         kind=doc.kind,
         locator=Locator.for_text(doc.extracted, doc.sections),
-        document_starts=tuple(find_document_breaks(doc.extracted.text)),
+        document_starts=_document_starts(doc.extracted.text),
     )
     check_cancel(ctx, tenant, job_id)
     # One audit record per model call, written before the call: counts attempts even when
@@ -209,6 +210,19 @@ def run_segment(
     ctx.store.put(key, result.model_dump_json().encode())
     ctx.coord.changed(tenant, job_id)
     return result
+
+
+def _document_starts(text: str) -> tuple[int, ...]:
+    """First visible character of every document after a document break."""
+    out = []
+    for d in find_document_breaks(text):
+        m = _VISIBLE.search(text, d)
+        if m:
+            out.append(m.start())
+    return tuple(out)
+
+
+_VISIBLE = re.compile(r"\S")
 
 
 def _analyze(

@@ -77,9 +77,17 @@ class RulesAnalyzer:
 
 
 def _parts(task: SegmentTask) -> list[tuple[int, int, bool]]:
-    """(start, end, opens a document) in document offsets, split at document starts."""
-    base, end = task.base_offset, task.base_offset + len(task.text)
-    starts = {base, *(d for d in task.document_starts if base < d < end)}
-    cuts = sorted(starts) + [end]
+    """(start, end, opens a document) in document offsets, split at document starts.
+
+    ``document_starts`` are first visible characters of documents; a segment cut at a
+    document boundary may begin with a few blank characters, so it opens a document when its
+    own first visible character is one of them.
+    """
+    text, base = task.text, task.base_offset
+    end = base + len(text)
+    first = base + (len(text) - len(text.lstrip()))
     opening = {0, *task.document_starts}
+    if first in opening:
+        opening.add(base)
+    cuts = sorted({base, *(d for d in opening if base < d < end)}) + [end]
     return [(a, b, a in opening) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
