@@ -11,7 +11,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PROMPT_VERSION = "2026-11-25.1"
+PROMPT_VERSION = "2026-11-25.2"
+# Bounded answers: a model lists the strongest evidence, not every sentence. References and
+# defined terms are also extracted mechanically (complete), so the model's lists can be short.
+MAX_FINDINGS_PER_CATEGORY = 3
+MAX_KEY_TERMS = 20
+MAX_DEFINED_TERMS = 30
+MAX_REFERENCES = 30
 SEGMENT_OPEN = "<<<SEGMENT>>>"
 SEGMENT_CLOSE = "<<<END SEGMENT>>>"
 

@@ -148,7 +148,6 @@ class OpenAICompatibleProvider:
                 self.breaker.failure()
                 raise ProviderError(f"{self.spec.id}: authentication failed") from exc
             except _RETRYABLE as exc:
-                self.breaker.failure()
                 last = exc
                 status = getattr(exc, "status_code", None)
                 self.on_attempt({"attempt": attempt, "status": status or type(exc).__name__,

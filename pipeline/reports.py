@@ -105,7 +105,9 @@ def render_markdown(report: Report) -> str:
         out += ["## Routing", "", "| # | Model | Why | Est. USD | Fallback |", "|---|---|---|---|---|"]
         for r in report.routes:
             why = _cell("; ".join(r.reasons))
-            out.append(f"| {r.segment} | {r.model} | {why} | {r.estimated_usd:.4f} | {', '.join(r.fallback)} |")
+            out.append(
+                f"| {r.segment} | {r.model} | {why} | {r.estimated_usd:.4f} | {', '.join(r.fallback)} |"
+            )
         out.append("")
     out += [
         "## Segments",

@@ -45,7 +45,7 @@ class RoutePolicy(Model):
     complex_threshold: float = 0.5
     long_context_tokens: int = 128_000
     fast_latency_s: float = 5.0
-    output_reserve_tokens: int = 8192
+    output_reserve_tokens: int = 16384
     preamble_tokens: int = 4096
     # Expected output size, as a share of the segment's tokens (calibrated on the simulator).
     output_ratio: float = 0.08

@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     llm_backoff_base_s: float = Field(1.0, ge=0)
     circuit_threshold: int = Field(5, ge=1)
     circuit_cooldown_s: float = Field(30.0, ge=0)
-    output_reserve_tokens: int = Field(8192, ge=256)
+    output_reserve_tokens: int = Field(16384, ge=256)
     preamble_tokens: int = Field(4000, ge=0, le=4096)
     audit_redact: bool = False
     # Daily spend cap per tenant (USD), kept in Redis; None = no cap.

@@ -284,6 +284,9 @@ def create_app(config: SimulatorConfig) -> FastAPI:
         content, finish, spoiled = await asyncio.to_thread(answer, body, fault, rng)
         completion = await asyncio.to_thread(count_tokens, content)
         reasoning = completion // 5 if is_reasoning_model(model) else 0
+        if await request.is_disconnected():  # the client gave up while we composed: not billed
+            st.by_status["499"] += 1
+            return Response(status_code=499)
         st.bill(model, prompt_tokens, completion, reasoning, spoiled)
         return reply(
             200,

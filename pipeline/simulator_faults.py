@@ -23,6 +23,10 @@ from pipeline.analyzers.keyterms import find_key_terms
 from pipeline.analyzers.references import find_references
 from pipeline.analyzers.terms import find_defined_terms
 from pipeline.llm_schema import (
+    MAX_DEFINED_TERMS,
+    MAX_FINDINGS_PER_CATEGORY,
+    MAX_KEY_TERMS,
+    MAX_REFERENCES,
     SEGMENT_CLOSE,
     SEGMENT_OPEN,
     LLMDefinedTerm,
@@ -147,8 +151,20 @@ def analyse_segment(segment: str) -> LLMSegmentOutput:
 
 @lru_cache(maxsize=32)
 def _segment_answer(segment: str) -> str:
-    # Retries and benches resend the same segments: analyse each once.
-    return analyse_segment(segment).model_dump_json()
+    # Retries and benches resend the same segments: analyse each once. Answers honour the
+    # limits the prompt states, as a model asked for bounded output would.
+    out = analyse_segment(segment)
+    per_cat: dict[str, int] = {}
+    findings = []
+    for f in out.findings:
+        per_cat[f.category] = per_cat.get(f.category, 0) + 1
+        if per_cat[f.category] <= MAX_FINDINGS_PER_CATEGORY:
+            findings.append(f)
+    bounded = out.model_copy(update={
+        "findings": findings, "key_terms": out.key_terms[:MAX_KEY_TERMS],
+        "defined_terms": out.defined_terms[:MAX_DEFINED_TERMS], "references": out.references[:MAX_REFERENCES],
+    })  # fmt: skip
+    return bounded.model_dump_json()
 
 
 def synthesise(material: str) -> LLMSynthesis:

@@ -49,7 +49,9 @@ class SpendGuard:
         self.redis.expire(key, TTL_S)
         alerts: list[str] = []
         for pct in THRESHOLDS:
-            if total >= self.cap_usd * pct / 100 and self.redis.set(f"{key}:alert:{pct}", "1", nx=True, ex=TTL_S):
+            if total >= self.cap_usd * pct / 100 and self.redis.set(
+                f"{key}:alert:{pct}", "1", nx=True, ex=TTL_S
+            ):
                 msg = f"tenant {self.tenant}: daily spend ${total:.2f} reached {pct}% of the ${self.cap_usd:.2f} cap"
                 if pct >= 100:
                     msg += "; only rules and self-hosted models run until tomorrow (UTC)"

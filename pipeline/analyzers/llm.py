@@ -4,7 +4,7 @@ every quote verified against the segment (unverifiable ones dropped and counted)
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,7 +26,16 @@ from pipeline.findings import (
     SegmentAnalysis,
     Usage,
 )
-from pipeline.llm_schema import SEGMENT_CLOSE, SEGMENT_OPEN, LLMSegmentOutput, response_format
+from pipeline.llm_schema import (
+    MAX_DEFINED_TERMS,
+    MAX_FINDINGS_PER_CATEGORY,
+    MAX_KEY_TERMS,
+    MAX_REFERENCES,
+    SEGMENT_CLOSE,
+    SEGMENT_OPEN,
+    LLMSegmentOutput,
+    response_format,
+)
 from pipeline.providers import CallResult, ContextTooLong, OpenAICompatibleProvider
 
 KEY_TERM_NAMES = {
@@ -69,13 +78,21 @@ SYSTEM = (
     "Rules: every `quote` must be copied verbatim from the segment between the markers; never paraphrase, "
     "never quote the outline. Findings use exactly these categories: {categories}. Key-term names: {names}. "
     "Report defined terms with their defining text and every cross-reference (Section, Article, Exhibit, "
-    "Schedule, clause) with the words that make it. The outline tells you where other sections live."
+    "Schedule, clause) with the words that make it. The outline tells you where other sections live. "
+    "Limits: at most {per_cat} findings per category (the strongest), {kt} key terms, {dt} defined terms, "
+    "{refs} references."
 )
 
 
 def build_messages(task: SegmentTask) -> list[dict[str, str]]:
     system = SYSTEM.format(
-        kind=task.kind, categories="; ".join(CATEGORIES), names=", ".join(sorted(KEY_TERM_NAMES))
+        kind=task.kind,
+        categories="; ".join(CATEGORIES),
+        names=", ".join(sorted(KEY_TERM_NAMES)),
+        per_cat=MAX_FINDINGS_PER_CATEGORY,
+        kt=MAX_KEY_TERMS,
+        dt=MAX_DEFINED_TERMS,
+        refs=MAX_REFERENCES,
     )
     user = f"Document outline:\n{task.preamble}\n\n{SEGMENT_OPEN}\n{task.text}\n{SEGMENT_CLOSE}"
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
@@ -147,6 +164,14 @@ def _parse(result: CallResult) -> LLMSegmentOutput:
         raise InvalidOutput(f"output is not schema-valid JSON: {str(exc)[:200]}") from None
 
 
+def mechanical_parts(task: SegmentTask) -> SegmentAnalysis:
+    """References and defined terms found by patterns (the rules model without clause findings)."""
+    from pipeline.analyzers.rules import RulesAnalyzer
+
+    full = RulesAnalyzer().analyze(replace(task, kind="paper") if task.kind == "paper" else task)
+    return full.model_copy(update={"findings": [], "key_terms": []})
+
+
 def to_analysis(task: SegmentTask, model: str, out: LLMSegmentOutput) -> tuple[SegmentAnalysis, int]:
     """Verified SegmentAnalysis and the number of quotes dropped as unverifiable."""
     loc = QuoteLocator(task.text)
@@ -177,6 +202,15 @@ def to_analysis(task: SegmentTask, model: str, out: LLMSegmentOutput) -> tuple[S
         # The canonical target comes from our own parser of the verified quote.
         for hit in find_references(sp["quote"], paper=task.kind == "paper")[:1]:
             references.append(Reference(kind=hit.kind, target=hit.target, label=hit.label, **sp))
+    # References and defined terms are mechanical: the pattern extractors find all of them, the
+    # model's bounded lists add what the patterns miss. Both are verified spans.
+    mech = mechanical_parts(task)
+    seen_refs = {(r.start, r.target) for r in references}
+    references += [r for r in mech.references if (r.start, r.target) not in seen_refs]
+    seen_defs = {(d.start, d.term) for d in defined}
+    defined += [d for d in mech.defined_terms if (d.start, d.term) not in seen_defs]
+    references.sort(key=lambda r: (r.start, r.target))
+    defined.sort(key=lambda d: (d.start, d.term))
     warnings = (
         [
             AnalysisWarning(
