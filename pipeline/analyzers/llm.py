@@ -4,7 +4,7 @@ every quote verified against the segment (unverifiable ones dropped and counted)
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -168,8 +168,7 @@ def mechanical_parts(task: SegmentTask) -> SegmentAnalysis:
     """References and defined terms found by patterns (the rules model without clause findings)."""
     from pipeline.analyzers.rules import RulesAnalyzer
 
-    full = RulesAnalyzer().analyze(replace(task, kind="paper") if task.kind == "paper" else task)
-    return full.model_copy(update={"findings": [], "key_terms": []})
+    return RulesAnalyzer().mechanical(task)
 
 
 def to_analysis(task: SegmentTask, model: str, out: LLMSegmentOutput) -> tuple[SegmentAnalysis, int]:

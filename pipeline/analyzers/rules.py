@@ -32,6 +32,13 @@ class RulesAnalyzer:
     capabilities = Capabilities(offline=True, json_schema=True, reliable_context_tokens=10**9)
 
     def analyze(self, task: SegmentTask) -> SegmentAnalysis:
+        return self._analyze(task, clauses=True)
+
+    def mechanical(self, task: SegmentTask) -> SegmentAnalysis:
+        """Only what patterns find completely: defined terms and references (no clause model)."""
+        return self._analyze(task, clauses=False)
+
+    def _analyze(self, task: SegmentTask, *, clauses: bool) -> SegmentAnalysis:
         text, base, loc, seg = task.text, task.base_offset, task.locator, task.segment
 
         def span(start: int, end: int) -> SpanFields:
@@ -41,7 +48,7 @@ class RulesAnalyzer:
 
         findings: list[Finding] = []
         key_terms: list[KeyTerm] = []
-        if task.kind == "contract":
+        if task.kind == "contract" and clauses:
             for start, end, is_doc_start in _parts(task):
                 part = text[start - base : end - base]
                 # A part that opens a document is analysed as one (offset 0), then shifted.
