@@ -6,17 +6,21 @@ import logging
 
 from pydantic import Field
 
+from pipeline.analyzers.dispatch import cache_key
 from pipeline.analyzers.llm import UsageMeter
 from pipeline.analyzers.registry import ModelRegistry
 from pipeline.errors import LongdocError
 from pipeline.jobs import DocumentText, JobOptions
+from pipeline.llm_schema import LLMSynthesis
 from pipeline.models import Model, SegmentPlan
 from pipeline.preamble import build_preamble
 from pipeline.report_model import Report, RouteInfo, Synthesis
 from pipeline.routing import RULES, RouteDecision, RoutePolicy, estimate_complexity, route_segment
 from pipeline.settings import Settings
 from pipeline.spend import SpendGuard
-from pipeline.synthesis import rules_summary, synthesize
+from pipeline.synthesis import facts, rules_summary, synthesize
+from storage import keys
+from storage.base import ObjectStore
 
 log = logging.getLogger("longdoc.routing")
 
@@ -71,7 +75,9 @@ def plan_routes(
     return RoutingPlan(preamble=preamble, decisions=decisions, estimated_usd=total, warnings=warnings)
 
 
-def synthesis_for(report: Report, routes: RoutingPlan | None, registry: ModelRegistry) -> Report:
+def synthesis_for(
+    report: Report, routes: RoutingPlan | None, registry: ModelRegistry, store: ObjectStore | None = None
+) -> Report:
     """Add the executive summary (an LLM pass when the job used one) and the routes."""
     infos = [RouteInfo(segment=d.segment, model=d.model, reasons=d.reasons, estimated_usd=d.estimated_usd,
                        fallback=d.fallback) for d in (routes.decisions if routes else [])]  # fmt: skip
@@ -84,8 +90,15 @@ def synthesis_for(report: Report, routes: RoutingPlan | None, registry: ModelReg
         return report.model_copy(update={"synthesis": synth, "routes": infos})
     llm = registry.llms[sorted(llm_models, key=llm_models.count)[-1]]  # the model most segments used
     meter = UsageMeter()
+    # Content-addressed like segment analyses: an unchanged document re-runs with no model call.
+    key = keys.cache(cache_key("\n".join(facts(report)), f"synthesis:{llm.name}"))
     try:
-        out = synthesize(report, llm, meter, log=log.info)
+        if store is not None and store.exists(key):
+            out = LLMSynthesis.model_validate_json(store.get(key))
+        else:
+            out = synthesize(report, llm, meter, log=log.info)
+            if store is not None:
+                store.put(key, out.model_dump_json().encode())
         synth = Synthesis(model=llm.name, executive_summary=out.executive_summary, observations=out.observations,
                           usage=meter.usage())  # fmt: skip
     except LongdocError as exc:

@@ -276,4 +276,6 @@ def test_statement_of_work_is_a_top_level_part() -> None:
     secs = find_sections(text)
     sow = next(s for s in secs if s.label.startswith("STATEMENT OF WORK"))
     assert (sow.label, sow.kind, sow.level) == ("STATEMENT OF WORK NO. 3", "part", 1)
-    assert [secs[s.parent].label for s in secs if s.label in ("1.", "2.") and s.parent is not None] == [sow.label] * 2
+    assert [secs[s.parent].label for s in secs if s.label in ("1.", "2.") and s.parent is not None] == [
+        sow.label
+    ] * 2
