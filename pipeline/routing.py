@@ -92,15 +92,19 @@ def estimate_complexity(text: str) -> float:
 def fits(spec: ModelSpec, segment_tokens: int, policy: RoutePolicy) -> bool:
     if spec.id == RULES:
         return True
-    need = policy.preamble_tokens + segment_tokens + policy.output_reserve_tokens
-    return need <= spec.reliable_context and policy.output_reserve_tokens <= max(spec.max_output, 1)
+    return policy.preamble_tokens + segment_tokens + reserve(spec, policy) <= spec.reliable_context
+
+
+def reserve(spec: ModelSpec, policy: RoutePolicy) -> int:
+    """Output tokens requested from ``spec`` (what ``LLMAnalyzer`` sends as max_tokens)."""
+    return min(policy.output_reserve_tokens, spec.max_output)
 
 
 def estimate(spec: ModelSpec, segment_tokens: int, policy: RoutePolicy) -> tuple[int, int, float]:
     if spec.id == RULES:
         return 0, 0, 0.0
     prompt = policy.preamble_tokens + segment_tokens + 600  # instructions + schema
-    output = min(policy.output_reserve_tokens, int(segment_tokens * policy.output_ratio) + 400)
+    output = min(reserve(spec, policy), int(segment_tokens * policy.output_ratio) + 400)
     return prompt, output, spec.cost_usd(prompt, output)
 
 

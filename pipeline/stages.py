@@ -314,7 +314,15 @@ def _write_report(
         doc.extracted, doc.sections, plan, analyses, name=job.name, sha256=job.sha256, kind=doc.kind
     )
     assert ctx.registry is not None
-    report = synthesis_for(report, load_routes(ctx, tenant, job_id), ctx.registry, ctx.store)
+
+    def sink(record: dict[str, object]) -> None:
+        name = f"llm-synthesis-{now_compact()}-{secrets.token_hex(4)}.json"
+        ctx.store.put_json(
+            keys.audit(tenant, job_id, name), {"segment": None, "stage": "synthesis", **record}
+        )
+
+    with audit_to(sink, redact=ctx.settings.audit_redact):
+        report = synthesis_for(report, load_routes(ctx, tenant, job_id), ctx.registry, ctx.store)
     ctx.store.put(keys.job_file(tenant, job_id, "report.json"), report.model_dump_json(indent=1).encode())
     ctx.store.put(keys.job_file(tenant, job_id, "report.md"), render_markdown(report).encode())
     return report

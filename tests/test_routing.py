@@ -142,4 +142,5 @@ def test_never_over_a_models_reliable_context(models: list[ModelSpec], tokens: i
         spec = catalog.get(model_id)
         assert fits(spec, tokens, policy)
         if model_id != "rules":
-            assert policy.preamble_tokens + tokens + policy.output_reserve_tokens <= spec.reliable_context
+            requested = min(policy.output_reserve_tokens, spec.max_output)
+            assert policy.preamble_tokens + tokens + requested <= spec.reliable_context
