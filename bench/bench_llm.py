@@ -62,7 +62,10 @@ def document(tokens_target: int, variant: int) -> str:
     while total < tokens_target:
         parts.append(base.replace("Provider shall", f"Provider (v{variant}.{len(parts)}) shall"))
         total += 188_000
-    return "\n\f\n".join(parts)
+    text = "\n\f\n".join(parts)
+    # Cut the last copy at a paragraph so the document is about the target size.
+    cut = text.find("\n\n", int(len(text) * tokens_target / total))
+    return text if cut < 0 else text[: cut + 1]
 
 
 def runner(root: Path, url: str, workers: int, **kw: object) -> tuple[StageContext, LocalExecutor]:
