@@ -10,6 +10,7 @@ from pipeline.analyzers.dispatch import cache_key
 from pipeline.analyzers.llm import UsageMeter
 from pipeline.analyzers.registry import ModelRegistry
 from pipeline.errors import LongdocError
+from pipeline.findings import AnalysisWarning
 from pipeline.jobs import DocumentText, JobOptions
 from pipeline.llm_schema import LLMSynthesis
 from pipeline.models import Model, SegmentPlan
@@ -81,6 +82,9 @@ def synthesis_for(
     """Add the executive summary (an LLM pass when the job used one) and the routes."""
     infos = [RouteInfo(segment=d.segment, model=d.model, reasons=d.reasons, estimated_usd=d.estimated_usd,
                        fallback=d.fallback) for d in (routes.decisions if routes else [])]  # fmt: skip
+    if routes and routes.warnings:  # e.g. the daily spend cap narrowed the choice: tell the user
+        extra = [AnalysisWarning(code="routing", message=w) for w in routes.warnings]
+        report = report.model_copy(update={"warnings": [*report.warnings, *extra]})
     llm_models = [s.model for s in report.segments if s.model in registry.llms]
     offline = rules_summary(report)
     if not llm_models:

@@ -1,0 +1,56 @@
+"""Daily spend cap per tenant in a real Redis: alerts once per threshold, then only rules and
+self-hosted models run."""
+
+from __future__ import annotations
+
+import uuid
+
+import redis
+
+from pipeline.analyzers.registry import ModelRegistry
+from pipeline.catalog import load_catalog
+from pipeline.jobs import DocumentText, JobOptions
+from pipeline.models import ExtractedText, PageSpan, Segment, SegmentPlan
+from pipeline.routing_plan import plan_routes
+from pipeline.settings import Settings
+from pipeline.spend import SpendGuard
+from tests.redis_util import redis_base, redis_db  # noqa: F401
+
+
+def test_alerts_fire_once_per_threshold_and_the_cap_blocks_hosted_models(redis_db: str) -> None:  # noqa: F811
+    client = redis.Redis.from_url(redis_db)
+    guard = SpendGuard(client, "acme", 10.0, prefix=f"test-{uuid.uuid4().hex}")  # type: ignore[arg-type]
+    assert guard.record(5.0) == []
+    alerts = guard.record(2.6)  # 7.6 → 75%
+    assert len(alerts) == 1 and "75%" in alerts[0]
+    assert guard.record(0.1) == []  # still 77%: no repeat
+    alerts = guard.record(2.0)  # 9.7 → 90%
+    assert len(alerts) == 1 and "90%" in alerts[0]
+    assert not guard.exhausted()
+    alerts = guard.record(0.5)  # 10.2 → 100%
+    assert len(alerts) == 1 and "100%" in alerts[0] and "self-hosted" in alerts[0]
+    assert guard.exhausted()
+    assert abs(guard.spent() - 10.2) < 1e-9
+
+    # With the cap reached, a job asking for the router gets only rules (no self-hosted endpoint here).
+    catalog = load_catalog()
+    registry = ModelRegistry(
+        catalog=catalog, unavailable=catalog.unavailable({"OPENAI_API_KEY": "k", "MOONSHOT_API_KEY": "k"})
+    )
+    text = "1. Term. This Agreement shall be governed by the laws of the State of New York.\n" * 50
+    doc = DocumentText(
+        extracted=ExtractedText(text=text, pages=[PageSpan(number=1, start=0, end=len(text))],
+                                media_type="text/plain", backend="t"),
+        sections=[], kind="contract",
+    )  # fmt: skip
+    plan = SegmentPlan(
+        total_tokens=900, total_chars=len(text), threshold_tokens=150_000, min_tokens=60_000, max_tokens=100_000,
+        segments=[Segment(index=0, char_start=0, char_end=len(text), token_start=0, token_end=900, tokens=900,
+                          page_first=1, page_last=1)],
+    )  # fmt: skip
+    open_routes = plan_routes(doc, plan, JobOptions(model="auto"), registry, Settings())
+    assert open_routes.decisions[0].model != "rules"
+    capped = plan_routes(doc, plan, JobOptions(model="auto"), registry, Settings(), spend=guard)
+    assert capped.decisions[0].model == "rules"
+    assert any("daily spend cap" in w for w in capped.warnings)
+    client.close()
