@@ -21,7 +21,7 @@ from pipeline.jobs import JobOptions, JobStore
 from pipeline.planning import PlannedDocument, plan_document
 from pipeline.progress import FileProgress
 from pipeline.report_model import Report
-from pipeline.reports import render_markdown
+from pipeline.reports import write_report_files
 from pipeline.settings import Settings
 from pipeline.stages import StageContext
 from storage import open_store
@@ -216,11 +216,7 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                     if not args.json:
                         print(f"{path}: error[{code}] {msg}", file=sys.stderr)
                 else:
-                    out_dir.mkdir(parents=True, exist_ok=True)
-                    stem = path.name.rsplit(".", 1)[0]
-                    json_path, md_path = out_dir / f"{stem}.report.json", out_dir / f"{stem}.report.md"
-                    json_path.write_text(report.model_dump_json(indent=1), encoding="utf-8")
-                    md_path.write_text(render_markdown(report), encoding="utf-8")
+                    json_path, md_path = write_report_files(out_dir, path, report)
                     results.append({"file": str(path), "ok": True, "job_id": job.job_id, "report_json": str(json_path),
                                     "report_md": str(md_path), "summary": report.summary.model_dump()})  # fmt: skip
                     if not args.json:

@@ -207,7 +207,7 @@ def _retry_after(value: str | None) -> float:
 
 def analyze_files(args: argparse.Namespace, settings: Settings) -> int:
     """``longdoc analyze`` through a server: same arguments, same report files and exit codes."""
-    from pipeline.reports import render_markdown
+    from pipeline.reports import write_report_files
 
     options = {"model": args.model, "profile": args.profile, "budget_usd": args.budget,
                "error_cost_usd": args.error_cost, "latency_target_s": args.latency_target,
@@ -233,11 +233,7 @@ def analyze_files(args: argparse.Namespace, settings: Settings) -> int:
                 if not args.json:
                     print(f"{path}: error[{code}] {msg}", file=sys.stderr)
                 continue
-            out_dir.mkdir(parents=True, exist_ok=True)
-            stem = path.name.rsplit(".", 1)[0]
-            json_path, md_path = out_dir / f"{stem}.report.json", out_dir / f"{stem}.report.md"
-            json_path.write_text(report.model_dump_json(indent=1), encoding="utf-8")
-            md_path.write_text(render_markdown(report), encoding="utf-8")
+            json_path, md_path = write_report_files(out_dir, path, report)
             results.append({"file": str(path), "ok": True, "job_id": job.id, "report_json": str(json_path),
                             "report_md": str(md_path), "summary": report.summary.model_dump()})  # fmt: skip
             if not args.json:

@@ -21,10 +21,6 @@ class PlannedDocument:
     sections: list[Section]
     plan: SegmentPlan
 
-    def segment_text(self, index: int) -> str:
-        seg = self.plan.segments[index]
-        return self.extracted.text[seg.char_start : seg.char_end]
-
 
 def plan_document(
     extracted: ExtractedText, settings: Settings, *, on_stage: StageCallback | None = None

@@ -39,14 +39,5 @@ class FileProgress:
     def stage(self, name: str, detail: str = "") -> None:
         self._progress.update(self._task, stage=f"{name} {detail}".strip())
 
-    def add_subtask(self, description: str, total: int) -> int:
-        return int(self._progress.add_task(description, total=total, stage=""))
-
-    def advance_subtask(self, task_id: int, amount: int = 1) -> None:
-        self._progress.advance(task_id, amount)  # type: ignore[arg-type]
-
-    def remove_subtask(self, task_id: int) -> None:
-        self._progress.remove_task(task_id)  # type: ignore[arg-type]
-
     def file_done(self) -> None:
         self._progress.advance(self._task)

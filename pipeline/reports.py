@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 from pipeline.findings import Span
 from pipeline.report_model import Report
@@ -122,3 +123,13 @@ def render_markdown(report: Report) -> str:
                    f"| {g.model} | {status} | {g.findings} |")  # fmt: skip
     out.append("")
     return "\n".join(out)
+
+
+def write_report_files(out_dir: Path, source: Path, report: Report) -> tuple[Path, Path]:
+    """``<out_dir>/<stem>.report.json`` and ``.report.md`` for the document at ``source``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = source.name.rsplit(".", 1)[0]
+    json_path, md_path = out_dir / f"{stem}.report.json", out_dir / f"{stem}.report.md"
+    json_path.write_text(report.model_dump_json(indent=1), encoding="utf-8")
+    md_path.write_text(render_markdown(report), encoding="utf-8")
+    return json_path, md_path

@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from pipeline.analyzers.patterns import trim
+
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 ARTIFACT = DATA_DIR / "cuad_clauses"
 FORMAT = "longdoc-cuad-clauses/2"
@@ -106,14 +108,6 @@ class ClauseHit:
 # ---------------------------------------------------------------------------- units
 
 
-def _trim(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    return s, e
-
-
 def _sentence_cuts(text: str, s: int, e: int) -> list[int]:
     """Cut points strictly inside paragraph [s, e)."""
     cuts: list[int] = []
@@ -143,16 +137,16 @@ def _cap_length(text: str, s: int, e: int) -> list[tuple[int, int]]:
     start = s
     for m in _SOFT_SPLIT.finditer(text, s, e):
         if m.end() - start >= MAX_UNIT_CHARS // 3 and e - m.end() >= MAX_UNIT_CHARS // 6:
-            pieces.append(_trim(text, start, m.start() + 1))
+            pieces.append(trim(text, start, m.start() + 1))
             start = m.end()
-    pieces.append(_trim(text, start, e))
+    pieces.append(trim(text, start, e))
     out: list[tuple[int, int]] = []
     for us, ue in pieces:
         while ue - us > MAX_UNIT_CHARS:
             cut = text.rfind(" ", us + MAX_UNIT_CHARS // 2, us + MAX_UNIT_CHARS)
             cut = cut if cut > us else us + MAX_UNIT_CHARS
-            out.append(_trim(text, us, cut))
-            us = _trim(text, cut, ue)[0]
+            out.append(trim(text, us, cut))
+            us = trim(text, cut, ue)[0]
         out.append((us, ue))
     return out
 
@@ -172,14 +166,14 @@ def split_units(text: str) -> tuple[list[tuple[int, int]], list[int]]:
     bounds.append(len(text))
     p = 0
     for i in range(0, len(bounds), 2):
-        ps, pe = _trim(text, bounds[i], bounds[i + 1])
+        ps, pe = trim(text, bounds[i], bounds[i + 1])
         if ps >= pe:
             continue
         pieces: list[tuple[int, int]] = []
         pending = -1
         last = ps
         for c in [*_sentence_cuts(text, ps, pe), pe]:
-            us, ue = _trim(text, last, c)
+            us, ue = trim(text, last, c)
             last = c
             if us >= ue:
                 continue
@@ -464,7 +458,7 @@ def _document_name(text: str, base_offset: int) -> list[ClauseHit]:
             skip = _TITLE_SKIP.match(text, s, e)
             s = skip.end() if skip else s
             if " " in text[s:e].strip():  # a bare "AGREEMENT" or "THIS AGREEMENT" is no title
-                s, e = _trim(text, s, e)
+                s, e = trim(text, s, e)
                 return [ClauseHit("Document Name", s, e, 0.8)]
     return []
 

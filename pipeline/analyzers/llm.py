@@ -4,7 +4,7 @@ every quote verified against the segment (unverifiable ones dropped and counted)
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -58,7 +58,6 @@ class UsageMeter:
     reasoning_tokens: int = 0
     cost_usd: float = 0.0
     seconds: float = 0.0
-    records: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, spec: ModelSpec, r: CallResult) -> None:
         self.calls += 1
