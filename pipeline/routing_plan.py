@@ -9,7 +9,7 @@ from pydantic import Field
 from pipeline.analyzers.dispatch import cache_key
 from pipeline.analyzers.llm import UsageMeter
 from pipeline.analyzers.registry import ModelRegistry
-from pipeline.errors import LongdocError
+from pipeline.errors import LongdocError, StorageError
 from pipeline.findings import AnalysisWarning
 from pipeline.jobs import DocumentText, JobOptions
 from pipeline.llm_schema import LLMSynthesis
@@ -53,9 +53,17 @@ def plan_routes(
 ) -> RoutingPlan:
     policy = policy_for(options, settings)
     warnings: list[str] = []
-    if spend is not None and policy.model != RULES and spend.exhausted():
-        policy = policy.model_copy(update={"self_hosted_only": True})
-        warnings.append("daily spend cap reached: only rules and self-hosted models run today")
+    if spend is not None and policy.model != RULES:
+        try:
+            capped = spend.exhausted()
+            why = "daily spend cap reached: only rules and self-hosted models run today"
+        except StorageError as exc:
+            # Fail closed: a Redis outage must not turn into unmetered hosted-model spend.
+            capped = True
+            why = f"daily spend cap unknown ({exc.message}): only rules and self-hosted models run"
+        if capped:
+            policy = policy.model_copy(update={"self_hosted_only": True})
+            warnings.append(why)
     text = doc.extracted.text
     decisions: list[RouteDecision] = []
     left = policy.budget_usd

@@ -2,40 +2,57 @@
 
 Alerts fire once a day per threshold (75/90/100%), as log lines and job warnings. At 100%
 only the `rules` model and self-hosted models run until the day (UTC) ends.
+
+Redis failing never fails a job: reads and writes raise ``StorageError`` (after a log line),
+which routing treats as "cap unknown" (fail closed: only rules and self-hosted models) and the
+segment stage turns into a job warning. Spend that could not be written is kept in this
+process and added on the next successful write.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime
-from typing import Protocol
+
+import redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.retry import Retry
+
+from pipeline.errors import ConfigError, StorageError
+from pipeline.settings import Settings
 
 log = logging.getLogger("longdoc.spend")
 THRESHOLDS = (75, 90, 100)
 TTL_S = 3 * 24 * 3600
-
-
-class RedisLike(Protocol):  # the redis-py methods used here (a real client in tests and prod)
-    def incrbyfloat(self, name: str, amount: float) -> float: ...
-    def get(self, name: str) -> bytes | str | None: ...
-    def expire(self, name: str, time: int) -> object: ...
-    def set(self, name: str, value: str, *, nx: bool = ..., ex: int | None = ...) -> object: ...
+# A down Redis must cost a job seconds, not minutes (redis-py's default is no timeout).
+TIMEOUT_S = 2.0
 
 
 class SpendGuard:
-    def __init__(self, redis: RedisLike, tenant: str, cap_usd: float, *, prefix: str = "longdoc") -> None:
-        self.redis = redis
+    def __init__(self, client: redis.Redis, tenant: str, cap_usd: float, *, prefix: str = "longdoc") -> None:
+        self.redis = client
         self.tenant = tenant
         self.cap_usd = cap_usd
         self.prefix = prefix
+        self._unrecorded = 0.0  # USD spent while Redis was unreachable
+        self._lock = threading.Lock()
 
     def _key(self, day: str | None = None) -> str:
         day = day or datetime.now(UTC).strftime("%Y-%m-%d")
         return f"{self.prefix}:spend:{self.tenant}:{day}"
 
+    def _unavailable(self, what: str, exc: Exception) -> StorageError:
+        msg = f"tenant {self.tenant}: {what} (Redis unreachable: {exc})"
+        log.warning(msg)
+        return StorageError(msg)
+
     def spent(self) -> float:
-        raw = self.redis.get(self._key())
-        return float(raw) if raw is not None else 0.0
+        try:
+            raw = self.redis.get(self._key())
+        except redis.exceptions.RedisError as exc:
+            raise self._unavailable("daily spend unknown", exc) from exc
+        return (float(raw) if raw is not None else 0.0) + self._unrecorded
 
     def exhausted(self) -> bool:
         return self.spent() >= self.cap_usd
@@ -44,9 +61,26 @@ class SpendGuard:
         """Add ``usd`` to today's spend; the alert messages this crossed (each once a day)."""
         if usd <= 0:
             return []
+        with self._lock:
+            amount, self._unrecorded = usd + self._unrecorded, 0.0
         key = self._key()
-        total = float(self.redis.incrbyfloat(key, usd))
-        self.redis.expire(key, TTL_S)
+        try:
+            total = float(self.redis.incrbyfloat(key, amount))
+        except redis.exceptions.RedisError as exc:
+            with self._lock:
+                self._unrecorded += amount
+            raise self._unavailable(
+                f"${amount:.4f} not yet counted against the daily cap; added on the next write", exc
+            ) from exc
+        try:
+            self.redis.expire(key, TTL_S)
+            return self._alerts(key, total)
+        except redis.exceptions.RedisError as exc:
+            raise self._unavailable(
+                f"spend recorded, cap alerts not checked (${total:.2f} today)", exc
+            ) from exc
+
+    def _alerts(self, key: str, total: float) -> list[str]:
         alerts: list[str] = []
         for pct in THRESHOLDS:
             if total >= self.cap_usd * pct / 100 and self.redis.set(
@@ -58,3 +92,38 @@ class SpendGuard:
                 log.warning(msg)
                 alerts.append(msg)
         return alerts
+
+
+class SpendGuards:
+    """One guard per tenant over one Redis client: a StageContext serves many tenants."""
+
+    def __init__(self, client: redis.Redis, cap_usd: float, *, prefix: str = "longdoc") -> None:
+        self.redis = client
+        self.cap_usd = cap_usd
+        self.prefix = prefix
+        self._guards: dict[str, SpendGuard] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, client: redis.Redis | None = None) -> SpendGuards | None:
+        """None without ``daily_cap_usd``; no connection is opened until the first check."""
+        if settings.daily_cap_usd is None:
+            return None
+        if client is None:
+            try:
+                client = redis.Redis.from_url(
+                    settings.redis_url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S,
+                    retry=Retry(ExponentialWithJitterBackoff(cap=0.5, base=0.05), 2),
+                )  # fmt: skip
+            except ValueError as exc:
+                raise ConfigError(f"LONGDOC_REDIS_URL is not a Redis URL: {exc}") from exc
+        return cls(client, settings.daily_cap_usd)
+
+    def for_tenant(self, tenant: str) -> SpendGuard:
+        with self._lock:
+            guard = self._guards.get(tenant)
+            if guard is None:  # kept: it holds spend not yet written to Redis
+                guard = self._guards[tenant] = SpendGuard(
+                    self.redis, tenant, self.cap_usd, prefix=self.prefix
+                )
+            return guard

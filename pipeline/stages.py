@@ -29,7 +29,7 @@ from pipeline.analyzers.kind import detect_kind
 from pipeline.analyzers.registry import ModelRegistry, build_analyzers, build_registry
 from pipeline.audit import audit_to
 from pipeline.consolidate import consolidate
-from pipeline.errors import LongdocError
+from pipeline.errors import LongdocError, StorageError
 from pipeline.findings import AnalysisWarning, SegmentAnalysis, SegmentError
 from pipeline.ingest import ingest
 from pipeline.jobs import (
@@ -51,7 +51,7 @@ from pipeline.reports import render_markdown
 from pipeline.routing import RouteDecision
 from pipeline.routing_plan import RoutingPlan, plan_routes, synthesis_for
 from pipeline.settings import Settings
-from pipeline.spend import SpendGuard
+from pipeline.spend import SpendGuard, SpendGuards
 from storage import keys
 from storage.base import ObjectStore
 
@@ -92,13 +92,19 @@ class StageContext:
     analyzers: dict[str, Analyzer] = field(default_factory=dict)
     coord: Coordination = field(default_factory=LocalCoordination)
     registry: ModelRegistry | None = None
-    spend: SpendGuard | None = None
+    # Per-tenant daily spend caps; built from Settings.daily_cap_usd when not given (None: no cap).
+    spend: SpendGuards | None = None
 
     def __post_init__(self) -> None:
         if not self.analyzers:
             self.analyzers = build_analyzers(self.settings)
         if self.registry is None:
             self.registry = build_registry(self.settings)
+        if self.spend is None:
+            self.spend = SpendGuards.from_settings(self.settings)
+
+    def spend_for(self, tenant: str) -> SpendGuard | None:
+        return self.spend.for_tenant(tenant) if self.spend is not None else None
 
     def jobs(self, tenant: str) -> JobStore:
         return JobStore(self.store, tenant)
@@ -149,7 +155,7 @@ def run_plan(ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText |
     job = js.load(job_id)
     assert ctx.registry is not None
     # Raises OverBudget (the job is refused up front) when even the cheapest plan is too dear.
-    routes = plan_routes(doc, plan, job.options, ctx.registry, ctx.settings, spend=ctx.spend)
+    routes = plan_routes(doc, plan, job.options, ctx.registry, ctx.settings, spend=ctx.spend_for(tenant))
     ctx.store.put(keys.job_file(tenant, job_id, "routes.json"), routes.model_dump_json(indent=1).encode())
     js.save_plan(job_id, plan)
     set_status(ctx, tenant, job_id, "analyzing")
@@ -247,12 +253,21 @@ def _analyze(
     with audit_to(sink, redact=ctx.settings.audit_redact):
         result = analyze_routed(task, decision, ctx.analyzers, ctx.registry.llms, ctx.store,
                                 unavailable=ctx.registry.unavailable)  # fmt: skip
-    if ctx.spend is not None:
-        alerts = ctx.spend.record(result.usage.cost_usd)
-        if alerts:
-            extra = [AnalysisWarning(code="spend_alert", message=a) for a in alerts]
-            result = result.model_copy(update={"warnings": [*result.warnings, *extra]})
+    extra = charge(ctx, tenant, result.usage.cost_usd)
+    if extra:
+        result = result.model_copy(update={"warnings": [*result.warnings, *extra]})
     return result
+
+
+def charge(ctx: StageContext, tenant: str, usd: float) -> list[AnalysisWarning]:
+    """Count ``usd`` against the tenant's daily cap; its alerts (or the failure) as job warnings."""
+    spend = ctx.spend_for(tenant)
+    if spend is None:
+        return []
+    try:
+        return [AnalysisWarning(code="spend_alert", message=a) for a in spend.record(usd)]
+    except StorageError as exc:  # the model call is paid for: keep its result
+        return [AnalysisWarning(code="spend_unrecorded", message=exc.message)]
 
 
 def record_segment_failure(
@@ -323,6 +338,9 @@ def _write_report(
 
     with audit_to(sink, redact=ctx.settings.audit_redact):
         report = synthesis_for(report, load_routes(ctx, tenant, job_id), ctx.registry, ctx.store)
+    extra = charge(ctx, tenant, report.synthesis.usage.cost_usd if report.synthesis else 0.0)
+    if extra:
+        report = report.model_copy(update={"warnings": [*report.warnings, *extra]})
     ctx.store.put(keys.job_file(tenant, job_id, "report.json"), report.model_dump_json(indent=1).encode())
     ctx.store.put(keys.job_file(tenant, job_id, "report.md"), render_markdown(report).encode())
     return report

@@ -120,7 +120,11 @@ _runtime: Runtime | None = None
 
 def build_runtime(settings: Settings) -> Runtime:
     coord = RedisCoordination.from_settings(settings)
-    ctx = StageContext(settings=settings, store=open_store(settings), coord=coord)
+    from pipeline.spend import SpendGuards
+
+    # The spend cap shares the coordination client: one pool, and its retries ride out a restart.
+    spend = SpendGuards.from_settings(settings, client=coord.r)
+    ctx = StageContext(settings=settings, store=open_store(settings), coord=coord, spend=spend)
     # Load the tokenizer now, not inside the first task's time budget.
     from chunking.tokenizer import tokenize
 
