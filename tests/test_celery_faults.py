@@ -153,3 +153,51 @@ def test_redis_restart_mid_job(own_redis: RedisServer, tmp: Path) -> None:
         report = Report.model_validate_json(store.get(keys.job_file(TENANT, job_id, "report.json")))
         assert [s.index for s in report.segments] == list(range(len(js.load_plan(job_id).segments)))
     print(f"\nredis restart: job {record.status} {took:.1f} s after the restart")
+
+
+def _all_segments_called(store: LocalStore, js: JobStore, job_id: str) -> bool:
+    return js.has("plan.json", job_id) and len(_calls_per_segment(store, job_id)) == len(
+        js.load_plan(job_id).segments
+    )
+
+
+def test_worker_survives_redis_restart_while_waiting_for_work(own_redis: RedisServer, tmp: Path) -> None:
+    # More pool slots than segments: with every segment running (unacked, acks_late) the
+    # consumer still waits in BRPOP for more work. Losing Redis in that state used to make the
+    # worker exit ("Unrecoverable error" from kombu's channel clean-up), and the job hung.
+    url = f"{own_redis.base_url}/{TEST_DB}"
+    knobs = {**SMALL, "rules_latency_s": 4, "task_soft_time_limit_s": 10, "task_time_limit_s": 15,
+             "broker_visibility_timeout_s": 60, "job_stall_timeout_s": 60, "job_requeue_after_s": 6,
+             "watchdog_interval_s": 2}  # fmt: skip
+    settings = Settings(redis_url=url, storage_dir=tmp / "store", executor_poll_s=0.2, **knobs)  # type: ignore[arg-type]
+    store = LocalStore(settings.storage_dir)
+    js = JobStore(store, TENANT)
+    job_id = js.create(planted_contract().encode(), "idle-slot.txt", ext="txt").job_id
+    concurrency = 6
+    with CeleryWorker(
+        worker_env(url, settings.storage_dir, **knobs), tmp / "worker.log", concurrency=concurrency
+    ) as worker:
+        executor = CeleryExecutor(settings, store)
+        try:
+            executor.submit(TENANT, job_id)
+            deadline = time.monotonic() + 30
+            while not _all_segments_called(store, js, job_id):
+                assert time.monotonic() < deadline, worker.log()[-3000:]
+                time.sleep(0.05)
+            total = len(js.load_plan(job_id).segments)
+            assert total < concurrency  # a free slot: the consumer is in BRPOP
+            own_redis.kill(signal.SIGKILL)  # segments mid-call (4 s each)
+            time.sleep(3)
+            own_redis.start()
+            deadline = time.monotonic() + 90
+            while (record := js.load(job_id)).status not in TERMINAL:
+                assert worker.proc is not None and worker.proc.poll() is None, worker.log()[-3000:]
+                assert time.monotonic() < deadline, f"job still {record.status}"
+                time.sleep(0.2)
+        finally:
+            executor.close()
+        log = worker.log()
+    assert "Unrecoverable error" not in log, log[-3000:]
+    assert record.status == "succeeded", (record.error, log[-3000:])
+    calls = _calls_per_segment(store, job_id)
+    assert set(calls) == set(range(total))

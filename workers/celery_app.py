@@ -27,9 +27,13 @@ from pipeline.jobs import JobStore
 from pipeline.settings import Settings
 from pipeline.stages import StageContext
 from storage import open_store
+from workers import kombu_compat
 from workers.coord import RedisCoordination
 
 log = logging.getLogger(__name__)
+
+# Without it a worker exits when Redis restarts while it waits for work (see the module).
+kombu_compat.install()
 
 INGEST = "workers.tasks.ingest"
 PLAN = "workers.tasks.plan"
