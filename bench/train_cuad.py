@@ -582,6 +582,12 @@ def export(m: cl.ClauseModel, words: list[str], path: Path) -> None:
     path.with_suffix(".json").write_text(json.dumps(meta, separators=(",", ":")), encoding="utf-8")
 
 
+def export_training_hashes(docs: Sequence[Contract], path: Path) -> None:
+    """The SHA-256 of every training text, so `longdoc eval` can say when it scores in-sample."""
+    hashes = sorted(cl.text_sha256(d.text) for d in docs)
+    path.write_text(json.dumps({"sha256": hashes}, indent=0) + "\n", encoding="utf-8")
+
+
 def speed(docs: Sequence[Contract]) -> None:
     cl.default_model.cache_clear()
     t0 = time.perf_counter()
@@ -607,10 +613,16 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--no-cv", action="store_true", help="skip cross-validation")
     ap.add_argument("--no-export", action="store_true", help="do not write pipeline/data/cuad_clauses.*")
+    ap.add_argument(
+        "--hashes-only", action="store_true", help="only rewrite the training-text hashes beside the artifact"
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
     docs = load(args.data)
     print(f"{len(docs)} contracts, {sum(len(d.spans) for d in docs)} units ({time.perf_counter() - t0:.1f}s)")
+    if args.hashes_only:
+        export_training_hashes(docs, cl.TRAINING_HASHES)
+        return
     p = Params()
     if not args.no_cv:
         cross_validate(docs, p, args.folds, args.seed)
@@ -620,6 +632,7 @@ def main() -> None:
     cl.DATA_DIR.mkdir(parents=True, exist_ok=True)
     words = sorted(final.vocab.index, key=final.vocab.index.__getitem__)
     export(final, words, cl.ARTIFACT)
+    export_training_hashes(docs, cl.TRAINING_HASHES)
     speed(docs)
 
 

@@ -231,7 +231,7 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.evaluation import evaluate, format_scores, load_folder
+    from pipeline.evaluation import evaluate, format_scores, in_sample, load_folder
 
     folder = Path(args.folder)
     if not (folder / "labels.jsonl").is_file() or not (folder / "contracts").is_dir():
@@ -249,7 +249,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         )
     for f in failures:
         print(f"failed: {f}", file=sys.stderr)
-    print("\n".join(format_scores(scores, docs_per_s)))
+    seen = in_sample(contracts)
+    print("\n".join(format_scores(scores, docs_per_s, in_sample=seen, total=len(contracts))))
     return EXIT_SOME_FAILED if failures else EXIT_OK
 
 

@@ -16,6 +16,7 @@ shared with it, so training and inference see identical features. Inference need
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -31,6 +32,8 @@ from pipeline.analyzers.patterns import trim
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 ARTIFACT = DATA_DIR / "cuad_clauses"
+# SHA-256 of the texts the shipped model was trained on (written with the artifact).
+TRAINING_HASHES = DATA_DIR / "cuad_clauses_training.json"
 FORMAT = "longdoc-cuad-clauses/2"
 
 CATEGORIES: tuple[str, ...] = (
@@ -442,6 +445,17 @@ def load_model(path: Path = ARTIFACT) -> ClauseModel:
 @lru_cache(maxsize=1)
 def default_model() -> ClauseModel:
     return load_model()
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def training_hashes(path: Path = TRAINING_HASHES) -> frozenset[str]:
+    """Hashes of the shipped model's training texts (empty when the file is absent)."""
+    if not path.is_file():
+        return frozenset()
+    return frozenset(json.loads(path.read_text(encoding="utf-8"))["sha256"])
 
 
 # ---------------------------------------------------------------------------- hits
