@@ -13,9 +13,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -83,6 +84,77 @@ class RedisServer:
 
     def stop(self) -> None:
         self.kill(signal.SIGTERM)
+
+
+class RedisProxy:
+    """A TCP relay in front of a real Redis, to hit an exact moment of its wire protocol.
+
+    After ``on_command(pattern, action)``, the first client command containing ``pattern`` is
+    held back, ``action()`` runs (say, SIGKILL the server) and that client's connection is
+    closed without it: a fault at a chosen point of a real exchange, not a fake Redis.
+    Connections made while the server is down are closed at once, as a refused connect is.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.fired = threading.Event()
+        self._pattern: bytes | None = None
+        self._action: Callable[[], None] | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def base_url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def on_command(self, pattern: bytes, action: Callable[[], None]) -> None:
+        with self._lock:
+            self._pattern, self._action = pattern, action
+            self.fired.clear()
+
+    def close(self) -> None:
+        self._closed = True
+        self.listener.close()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=2)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket, from_client: bool) -> None:
+        tail = b""  # the end of the previous chunk: a pattern split across two reads still matches
+        try:
+            while data := src.recv(65536):
+                if from_client and self._pattern is not None and self._pattern in tail + data:
+                    with self._lock:
+                        action, self._pattern, self._action = self._action, None, None
+                    if action is not None:
+                        action()
+                        self.fired.set()
+                        return  # the command is never forwarded
+                if from_client and self._pattern is not None:
+                    tail = data[-len(self._pattern) :]
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
 
 
 def redis_server_url(tmp: Path) -> Generator[str, None, None]:

@@ -14,6 +14,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from celery import chord
+from celery.exceptions import Reject
+from kombu import Connection, Producer
 
 from pipeline.jobs import JobRecord, JobStore, Transition
 from pipeline.settings import Settings
@@ -21,13 +24,14 @@ from pipeline.stages import StageContext, run_ingest, run_plan
 from storage import keys
 from storage.local import LocalStore
 from tests.planted import planted_contract
-from tests.redis_util import CeleryWorker, redis_base, redis_db, worker_env  # noqa: F401
-from workers.celery_app import ANALYZE, Runtime, build_runtime
+from tests.redis_util import CeleryWorker, free_port, redis_base, redis_db, worker_env  # noqa: F401
+from workers.celery_app import ANALYZE, CONSOLIDATE, Runtime, build_runtime, job_chord
 from workers.celery_executor import CeleryExecutor
+from workers.coord import CONSOLIDATION
 from workers.executor import JobEvent
 from workers.local import LocalExecutor
 from workers.tasks import analyze_once
-from workers.watchdog import watchdog_pass
+from workers.watchdog import check_job, watchdog_pass
 
 SMALL = {"segment_threshold_tokens": 1500, "segment_min_tokens": 400, "segment_max_tokens": 800}
 WORKER = {**SMALL, "rules_latency_s": 0.3, "watchdog_interval_s": 1, "job_requeue_after_s": 5}
@@ -304,3 +308,126 @@ def test_local_executor_cancel_keeps_a_partial_report(tmp_path: Path) -> None:
     assert ctx.store.exists(keys.job_file(TENANT, job.job_id, "report.json"))
     assert early_record.status == "canceled"
     assert not ctx.store.exists(keys.job_file(TENANT, early.job_id, "report.json"))
+
+
+def _analyzed_job(stack: Stack, rt: Runtime) -> tuple[str, int]:
+    """A planned job (status analyzing) whose every segment result is in storage; no chord."""
+    job_id = _planned_job(stack, rt)
+    total = len(JobStore(stack.store, TENANT).load_plan(job_id).segments)
+    for i in range(total):
+        assert analyze_once(rt, TENANT, job_id, i, f"task-{i}") == "done"
+    return job_id, total
+
+
+def _consolidations(stack: Stack, job_id: str) -> int:
+    return stack.worker.log().count(f"{job_id}: consolidating (")
+
+
+def test_a_failed_chord_still_consolidates(stack: Stack) -> None:
+    # Celery never sends the body of a chord one of whose parts failed. Here one more part,
+    # a built-in task asked to run a task that does not exist, fails in the worker without
+    # failing the job, as a finished segment whose backend result was lost in a Redis restart
+    # does (see test_celery_faults). The body's errback must enqueue the consolidation.
+    rt = build_runtime(stack.settings)
+    rt.ctx.store = stack.store
+    job_id = _planned_job(stack, rt)
+    total = len(JobStore(stack.store, TENANT).load_plan(job_id).segments)
+    assert rt.coord.nudge_consolidation(TENANT, job_id)  # spent: the watchdog won't send one
+    app = stack.executor.app
+    canvas = job_chord(app, TENANT, job_id, total)
+    failing = app.signature("celery.starmap", args=({"task": "longdoc.no_such_task"}, [[]]), immutable=True)
+    started = time.monotonic()
+    chord([*canvas.tasks, failing], canvas.body, app=app).apply_async()
+    record = stack.executor.wait(TENANT, job_id, timeout_s=30)
+    took = time.monotonic() - started
+    log = stack.worker.log()
+    assert record.status == "succeeded", (record.error, log[-3000:])
+    assert "ChordError" in log
+    assert f"{job_id}: consolidation enqueued by chord_error" in log
+    assert f"'{job_id}', 'requeued'" not in log  # not the watchdog's re-enqueue of the canvas
+    assert _consolidations(stack, job_id) == 1
+    assert took < stack.settings.job_requeue_after_s
+    for i in range(total):
+        assert len(stack.audits(job_id, i)) == 1
+
+
+def test_watchdog_consolidates_a_job_whose_results_are_all_in_storage(stack: Stack) -> None:
+    # Every segment result is in storage but the job is still analyzing and its heartbeat is
+    # live: its chord's bookkeeping was lost. The watchdog sends the consolidation at once
+    # (not after job_requeue_after_s), once.
+    rt = build_runtime(stack.settings)
+    rt.ctx.store = stack.store
+    job_id, _ = _analyzed_job(stack, rt)
+    rt.coord.changed(TENANT, job_id)
+    assert rt.coord.is_live(TENANT, job_id)
+    sent: list[str] = []
+
+    def consolidate(js: JobStore, jid: str) -> None:
+        sent.append(jid)
+        stack.executor.app.send_task(CONSOLIDATE, args=(js.tenant, jid), kwargs={"trigger": "watchdog"})
+
+    def resubmit(_js: JobStore, jid: str) -> None:
+        raise AssertionError(f"{jid} re-enqueued")
+
+    now = datetime.now(UTC)
+    # check_job, not watchdog_pass: the job is not in the active index, so the worker's own
+    # watchdog (every second) leaves it to this test.
+    assert (
+        check_job(rt.ctx, rt.coord, resubmit, TENANT, job_id, now, consolidate=consolidate) == "consolidate"
+    )
+    assert check_job(rt.ctx, rt.coord, resubmit, TENANT, job_id, now, consolidate=consolidate) == "live"
+    assert sent == [job_id]
+    record = stack.executor.wait(TENANT, job_id, timeout_s=30)
+    assert record.status == "succeeded", record.error
+    assert f"{job_id}: consolidation enqueued by watchdog" in stack.worker.log()
+    assert _consolidations(stack, job_id) == 1
+
+
+def test_consolidation_runs_once_under_its_claim(stack: Stack) -> None:
+    # The chord, its errback and the watchdog may each enqueue a consolidation: copies wait
+    # while one holds the claim, and skip the job once it is closed.
+    rt = build_runtime(stack.settings)
+    rt.ctx.store = stack.store
+    job_id, _ = _analyzed_job(stack, rt)
+    js = JobStore(stack.store, TENANT)
+    assert rt.coord.claim(TENANT, job_id, CONSOLIDATION, "another-consolidation")
+    copies = [stack.executor.app.send_task(CONSOLIDATE, args=(TENANT, job_id)).id for _ in range(2)]
+    time.sleep(2 * stack.settings.segment_claim_wait_s + 1)
+    assert js.load(job_id).status == "analyzing"  # both wait for the holder
+    rt.coord.release(TENANT, job_id, CONSOLIDATION, "another-consolidation")
+    record = stack.executor.wait(TENANT, job_id, timeout_s=30)
+    assert record.status == "succeeded", record.error
+    assert [t.status for t in record.transitions].count("consolidating") == 1
+    deadline = time.monotonic() + 10  # the other copy's next try finds the job closed
+    while not all(f"consolidate[{c}] succeeded" in stack.worker.log() for c in copies):
+        assert time.monotonic() < deadline, stack.worker.log()[-3000:]
+        time.sleep(0.2)
+    assert _consolidations(stack, job_id) == 1
+    assert rt.coord.claim_holder(TENANT, job_id, CONSOLIDATION) is None
+
+
+def test_a_retry_that_cannot_be_published_releases_the_segment_claim(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Celery rejects (drops) a task whose retry can't be published. Its segment claim must
+    # not linger for the claim TTL (task_time_limit_s + 60): the next copy takes it at once.
+    import workers.celery_app as celery_app
+    from workers.tasks import analyze_segment
+
+    rt = build_runtime(stack.settings)
+    rt.ctx.store = stack.store
+    monkeypatch.setattr(celery_app, "_runtime", rt)  # this test's Redis and storage
+    job_id = _planned_job(stack, rt)
+    assert rt.coord.claim(TENANT, job_id, 0, "task-dropped")
+    down = Connection(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    # As the worker runs it: not called directly, so retry() publishes.
+    analyze_segment.push_request(id="task-dropped", args=[TENANT, job_id, 0], kwargs={}, retries=0,
+                                 delivery_info={}, is_eager=False, called_directly=False)  # fmt: skip
+    try:
+        with pytest.raises(Reject):
+            analyze_segment.retry(countdown=1, producer=Producer(down), retry_policy={"max_retries": 1})
+    finally:
+        analyze_segment.pop_request()
+        down.release()
+    assert rt.coord.claim_holder(TENANT, job_id, 0) is None
+    assert analyze_once(rt, TENANT, job_id, 0, "task-next") == "done"

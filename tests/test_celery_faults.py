@@ -21,7 +21,7 @@ from pipeline.settings import Settings
 from storage import keys
 from storage.local import LocalStore
 from tests.planted import planted_contract
-from tests.redis_util import TEST_DB, CeleryWorker, RedisServer, redis_base, redis_db, worker_env  # noqa: F401
+from tests.redis_util import TEST_DB, CeleryWorker, RedisProxy, RedisServer, redis_base, redis_db, worker_env  # noqa: F401
 from workers.celery_executor import CeleryExecutor
 
 pytestmark = pytest.mark.slow
@@ -201,3 +201,69 @@ def test_worker_survives_redis_restart_while_waiting_for_work(own_redis: RedisSe
     assert record.status == "succeeded", (record.error, log[-3000:])
     calls = _calls_per_segment(store, job_id)
     assert set(calls) == set(range(total))
+
+
+def test_redis_killed_while_a_segment_result_is_stored_still_consolidates(tmp: Path) -> None:
+    # The worker reaches Redis through a relay that SIGKILLs the server at the moment the first
+    # segment task stores its result in the result backend (the segment's result is already in
+    # storage). The worker records that chord part as failed once Redis is back, so Celery fails
+    # the chord and never sends its body (or, when the record is lost too, the chord never
+    # completes). Either way the job must consolidate within seconds, not after the watchdog's
+    # requeue: job_requeue_after_s is 600 here, as in production (900).
+    server = RedisServer(tmp / "redis", appendonly=True).start()
+    proxy = RedisProxy(server.port)
+    knobs = {**SMALL, "rules_latency_s": 1.0, "task_soft_time_limit_s": 30, "task_time_limit_s": 40,
+             "broker_visibility_timeout_s": 300, "job_stall_timeout_s": 900, "job_requeue_after_s": 600,
+             "watchdog_interval_s": 2}  # fmt: skip
+    direct = f"{server.base_url}/{TEST_DB}"
+    settings = Settings(redis_url=direct, storage_dir=tmp / "store", executor_poll_s=0.2, **knobs)  # type: ignore[arg-type]
+    store = LocalStore(settings.storage_dir)
+    js = JobStore(store, TENANT)
+    job_id = js.create((planted_contract() * 2).encode(), "lost-result.txt", ext="txt").job_id
+    # A finished task's result store starts with GET celery-task-meta-<id> (the worker also
+    # SUBSCRIBEs to such keys when it sends the chord; those must pass).
+    proxy.on_command(b"GET\r\n$53\r\ncelery-task-meta-", lambda: server.kill(signal.SIGKILL))
+    try:
+        env = worker_env(f"{proxy.base_url}/{TEST_DB}", settings.storage_dir, **knobs)
+        with CeleryWorker(env, tmp / "worker.log", concurrency=2) as worker:
+            executor = CeleryExecutor(settings, store)  # straight to Redis, not through the relay
+            try:
+                executor.submit(TENANT, job_id)
+                assert proxy.fired.wait(60), worker.log()[-3000:]
+                before = {k: store.get(k) for k in store.list(keys.job_prefix(TENANT, job_id) + "segments/")}
+                assert before  # the segment whose backend result was lost is in storage
+                time.sleep(3)
+                server.start()  # same port and AOF directory
+                started = time.monotonic()
+                deadline = started + 60
+                while (record := js.load(job_id)).status not in TERMINAL:
+                    assert time.monotonic() < deadline, (
+                        f"job still {record.status}; log:\n{worker.log()[-4000:]}"
+                    )
+                    time.sleep(0.2)
+                took = time.monotonic() - started
+            finally:
+                executor.close()
+            log = worker.log()
+    finally:
+        proxy.close()
+        server.stop()
+    assert record.status == "succeeded", (record.error, log[-3000:])
+    assert took < 45, took  # seconds, where the watchdog's requeue would take job_requeue_after_s
+    total = len(js.load_plan(job_id).segments)
+    report = Report.model_validate_json(store.get(keys.job_file(TENANT, job_id, "report.json")))
+    assert [s.index for s in report.segments] == list(range(total))
+    assert all(s.error is None or s.error.code != "missing_result" for s in report.segments)
+    for key, data in before.items():  # results are write-once: nothing stored before was rewritten
+        assert store.get(key) == data, key
+    assert [t.status for t in record.transitions].count("consolidating") == 1
+    how = "chord error" if "ChordError" in log else "no chord error"
+    trigger = (
+        "errback"
+        if "enqueued by chord_error" in log
+        else "watchdog"
+        if "enqueued by watchdog" in log
+        else "chord"
+    )
+    print(f"\nresult lost in a Redis restart ({how}): job succeeded {took:.1f} s after the restart, "
+          f"consolidation sent by the {trigger}")  # fmt: skip

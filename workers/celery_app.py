@@ -2,10 +2,11 @@
 
     ingest ──▶ plan ──▶ chord(group(analyze_segment × N), consolidate)
 
-The plan task knows N, so it replaces itself with the chord. Tasks take ids (tenant, job id,
-segment index) and read/write storage through the stage functions; job.json stays the system
-of record. Queues: ``ingest`` (ingest, plan), ``analyze`` (segments), ``consolidate``
-(consolidation and the watchdog).
+The plan task knows N, so it replaces itself with the chord (``job_chord``: consolidate is
+also the body's error callback, so a failed chord still consolidates). Tasks take ids
+(tenant, job id, segment index) and read/write storage through the stage functions; job.json
+stays the system of record. Queues: ``ingest`` (ingest, plan), ``analyze`` (segments),
+``consolidate`` (consolidation and the watchdog).
 
 Clients (storage, analyzers, Redis) are built per worker process at start-up
 (``worker_process_init``), never at import: ``runtime()`` hands them to tasks.
@@ -20,7 +21,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from celery import Celery, chain, signals
+from celery import Celery, chain, chord, group, signals
+from celery.canvas import Signature
 from kombu.entity import Exchange, Queue
 
 from pipeline.jobs import JobStore
@@ -108,6 +110,27 @@ def submit_job(app: Celery, store_jobs: JobStore, coord: RedisCoordination, job_
     )
     result = canvas.apply_async()
     return str(result.id)
+
+
+def job_chord(app: Celery, tenant: str, job_id: str, segments: int) -> Signature:
+    """analyze × N, then consolidate; a chord that fails still enqueues the consolidation.
+
+    Celery (5.7, Redis backend) never sends the body of a chord one of whose parts failed: it
+    calls the body's errbacks and marks it failed. A part can fail while its segment result is
+    safe in storage (its result could not be stored in the backend during a Redis restart, and
+    the worker recorded the error instead), so the body's errback is consolidate itself, which
+    reads storage, waits for or re-sends what is missing and reports what stays missing. It is
+    linked on the body, not with ``chord.link_error`` (which warns about the pending
+    ``task_allow_error_cb_on_chord_header`` change, under which it links header tasks too). Celery
+    publishes a bound task's errback as an ordinary message, immutable: args are kept.
+    """
+    header = group(app.signature(ANALYZE, args=(tenant, job_id, i), immutable=True) for i in range(segments))
+    body = app.signature(CONSOLIDATE, args=(tenant, job_id), immutable=True)
+    errback = app.signature(
+        CONSOLIDATE, args=(tenant, job_id), kwargs={"trigger": "chord_error"}, immutable=True
+    )
+    body.link_error(errback)
+    return chord(header, body, app=app)
 
 
 @dataclass

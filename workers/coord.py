@@ -4,11 +4,15 @@ What lives here, and what is lost when Redis forgets it:
 
 - ``claim:{tenant}:{job}:{i}`` — who may call a model for a segment (SET NX with a TTL above
   the hard time limit). Lost: at worst one duplicate model call; results stay write-once.
+  ``claim:{tenant}:{job}:consolidate`` — the same for the job's consolidation (which several
+  triggers may enqueue: the chord, its error callback, the watchdog).
 - ``lock:{tenant}:{job}`` — the job.json writer lock (a few seconds).
 - ``live:{tenant}:{job}`` — a heartbeat refreshed on every progress; when it expires (or Redis
   restarts empty) the watchdog re-enqueues the job from storage.
 - ``sub:{tenant}:{job}`` — the job's canvas was sent; gone after a Redis restart without
   persistence, which tells the watchdog a queued job's messages were lost with it.
+- ``nudge:{tenant}:{job}`` — the watchdog sent a consolidation for a job whose segment results
+  were all in storage; it sends no other before this expires. Lost: one more such message.
 - ``secret:{tenant}:{job}`` — a PDF password on its way to the ingest task (short TTL), so
   task messages carry ids only.
 - channel ``ev:{tenant}:{job}`` — wake-ups for executors polling job.json.
@@ -45,6 +49,8 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+# The claim "index" of a job's consolidation (segments use their integer index).
+CONSOLIDATION = "consolidate"
 REDIS_ERRORS: tuple[type[Exception], ...] = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
@@ -121,18 +127,23 @@ class RedisCoordination:
     def is_submitted(self, tenant: str, job_id: str) -> bool:
         return bool(self.r.exists(self._key("sub", tenant, job_id)))
 
-    # Segment claims.
-    def claim(self, tenant: str, job_id: str, index: int, owner: str) -> bool:
+    # Segment (and consolidation) claims: ``index`` is a segment index or CONSOLIDATION.
+    def claim(self, tenant: str, job_id: str, index: int | str, owner: str) -> bool:
         return bool(
             self._claim(keys=[self._key("claim", tenant, job_id, index)], args=[owner, self.claim_ttl_s])
         )
 
-    def release(self, tenant: str, job_id: str, index: int, owner: str) -> None:
+    def release(self, tenant: str, job_id: str, index: int | str, owner: str) -> None:
         self._release(keys=[self._key("claim", tenant, job_id, index)], args=[owner])
 
-    def claim_holder(self, tenant: str, job_id: str, index: int) -> str | None:
+    def claim_holder(self, tenant: str, job_id: str, index: int | str) -> str | None:
         raw = self.r.get(self._key("claim", tenant, job_id, index))
         return raw.decode() if isinstance(raw, bytes) else None
+
+    def nudge_consolidation(self, tenant: str, job_id: str) -> bool:
+        """True once per ``job_requeue_after_s`` per job: the watchdog's consolidation send."""
+        key = self._key("nudge", tenant, job_id)
+        return bool(self.r.set(key, str(time.time()), nx=True, ex=self.settings.job_requeue_after_s))
 
     # A password for the ingest task, kept out of task messages.
     def stash_secret(self, tenant: str, job_id: str, value: str, ttl_s: int = 3600) -> None:

@@ -5,6 +5,14 @@ so each one first looks at storage: a job already terminal is left alone, a stag
 output exists is skipped, a segment with a result returns it. A segment's model is called
 only under its Redis claim, so two workers never call it for the same segment at once.
 Transient errors (storage, Redis, network) retry with jittered exponential backoff.
+
+Consolidation is reached even when the chord's bookkeeping in Redis is not: the chord body
+carries an error callback that enqueues consolidation when the chord fails (Celery 5.7 marks
+the body failed and never sends it when a part's result is a failure, e.g. a finished
+segment whose result could not be stored in the backend during a Redis restart), and the
+watchdog enqueues it for an ``analyzing`` job whose segment results are all in storage. The
+consolidate task waits for segments still being analyzed, sends again those no task holds,
+and runs under a claim, so however many copies are enqueued the report is written once.
 """
 
 from __future__ import annotations
@@ -14,7 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
 
-from celery import Task, chord, group
+from celery import Task
+from celery.exceptions import Reject
 
 from pipeline.errors import LongdocError, NotFound, StorageError
 from pipeline.jobs import TERMINAL, Canceled, JobClosed, load_or_none
@@ -29,15 +38,29 @@ from pipeline.stages import (
     run_segment,
     set_status,
 )
-from workers.celery_app import ANALYZE, CONSOLIDATE, INGEST, PLAN, SETTINGS, WATCHDOG, Runtime, app, runtime
+from workers.celery_app import (
+    ANALYZE,
+    CONSOLIDATE,
+    INGEST,
+    PLAN,
+    SETTINGS,
+    WATCHDOG,
+    Runtime,
+    app,
+    job_chord,
+    runtime,
+)
 from workers.celery_app import submit_job as _submit
-from workers.coord import REDIS_ERRORS, LockTimeout
-from workers.watchdog import watchdog_pass
+from workers.coord import CONSOLIDATION, REDIS_ERRORS, LockTimeout
+from workers.watchdog import missing_results, watchdog_pass
 
 log = logging.getLogger(__name__)
 
 TRANSIENT: tuple[type[Exception], ...] = (StorageError, LockTimeout, *REDIS_ERRORS, OSError)
 SegmentOutcome = Literal["done", "busy", "canceled", "failed", "skipped"]
+# Publishing a task's own retry: Celery drops the task (Reject, no requeue) when this fails,
+# so ride out a Redis restart first (about 35 s, like the coordination client's retries).
+RETRY_PUBLISH_POLICY = {"max_retries": 20, "interval_start": 0.5, "interval_step": 0.5, "interval_max": 2.0}
 
 
 class JobTask(Task):  # type: ignore[misc]  # celery ships no type hints
@@ -49,6 +72,24 @@ class JobTask(Task):  # type: ignore[misc]  # celery ships no type hints
     retry_backoff_max = 60
     retry_jitter = True
     max_retries = SETTINGS.task_max_retries
+
+    def retry(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("retry_policy", RETRY_PUBLISH_POLICY)
+        try:
+            return super().retry(*args, **kwargs)
+        except Reject:  # not published: this message is dropped, so let go of what it holds
+            claim = self.claim_of(*self.request.args)
+            if claim is not None:
+                tenant, job_id, index = claim
+                try:
+                    runtime().coord.release(tenant, job_id, index, str(self.request.id))
+                except REDIS_ERRORS as exc:  # still down: the claim expires with its TTL
+                    log.warning("claim %s of %s/%s not released: %s", index, tenant, job_id, exc)
+            raise
+
+    def claim_of(self, *args: Any) -> tuple[str, str, int | str] | None:
+        """The claim a run of this task holds across its retries (none by default)."""
+        return None
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         # Retries exhausted or a bug: end the job now rather than leave it to the watchdog.
@@ -106,8 +147,7 @@ def plan(self: JobTask, tenant: str, job_id: str) -> Any:
                 set_status(rt.ctx, tenant, job_id, "analyzing")
         else:
             segment_plan = run_plan(rt.ctx, tenant, job_id)
-        header = group(analyze_segment.si(tenant, job_id, i) for i in range(len(segment_plan.segments)))
-        return self.replace(chord(header, consolidate.si(tenant, job_id)))
+        return self.replace(job_chord(app, tenant, job_id, len(segment_plan.segments)))
     return None
 
 
@@ -144,7 +184,17 @@ class GaveUp(LongdocError):
     code = "retries_exhausted"
 
 
-@app.task(bind=True, base=JobTask, name=ANALYZE, max_retries=None)  # type: ignore[untyped-decorator]
+class SegmentTaskBase(JobTask):
+    def claim_of(self, *args: Any) -> tuple[str, str, int | str] | None:
+        return (args[0], args[1], int(args[2])) if len(args) >= 3 else None
+
+
+class ConsolidateTaskBase(JobTask):
+    def claim_of(self, *args: Any) -> tuple[str, str, int | str] | None:
+        return (args[0], args[1], CONSOLIDATION) if len(args) >= 2 else None
+
+
+@app.task(bind=True, base=SegmentTaskBase, name=ANALYZE, max_retries=None)  # type: ignore[untyped-decorator]
 def analyze_segment(self: JobTask, tenant: str, job_id: str, index: int, waits: int = 0) -> str:
     # Never raises for the segment's own failure: a failed result is written instead, so the
     # chord completes and consolidation runs. Waiting for a busy claim (``waits``, bounded by
@@ -162,20 +212,62 @@ def analyze_segment(self: JobTask, tenant: str, job_id: str, index: int, waits: 
     return outcome
 
 
-@app.task(bind=True, base=JobTask, name=CONSOLIDATE, ignore_result=True)  # type: ignore[untyped-decorator]
-def consolidate(self: JobTask, tenant: str, job_id: str) -> None:
+def _resend(tenant: str, job_id: str, segments: list[int]) -> bool:
+    """Send a segment task for each of ``segments`` again; False when the broker refused."""
+    try:
+        for i in segments:
+            analyze_segment.apply_async((tenant, job_id, i))
+    except Exception as exc:  # broker down: the next round tries again
+        log.warning("%s/%s: segments %s not sent again: %s", tenant, job_id, segments, exc)
+        return False
+    return True
+
+
+ConsolidateTrigger = Literal["chord", "chord_error", "watchdog"]
+
+
+@app.task(bind=True, base=ConsolidateTaskBase, name=CONSOLIDATE, ignore_result=True, max_retries=None)  # type: ignore[untyped-decorator]
+def consolidate(
+    self: JobTask, tenant: str, job_id: str, waits: int = 0, resent: bool = False,
+    trigger: ConsolidateTrigger = "chord",
+) -> None:  # fmt: skip
+    # ``waits`` (for segments another task holds, or for the consolidation claim) are bounded
+    # by the claim TTL and, like analyze_segment's, do not use up task_max_retries.
     rt = runtime()
     js = rt.ctx.jobs(tenant)
     if _closed(rt, tenant, job_id):
         return
-    with stage_guard(rt, tenant, job_id):
-        total = len(js.load_plan(job_id).segments)
-        missing = [i for i in range(total) if not rt.ctx.store.exists(js.segment_key(job_id, i))]
-        if missing and not js.cancel_requested(job_id) and self.request.retries < self.max_retries:
-            # The chord fired before every result was stored (a duplicate delivery counted
-            # twice): wait for the stragglers; after that, report them as missing.
-            raise self.retry(countdown=rt.settings.segment_claim_wait_s)
-        run_consolidate(rt.ctx, tenant, job_id)
+    if trigger != "chord" and not self.request.retries:
+        log.warning("%s/%s: consolidation enqueued by %s", tenant, job_id, trigger)
+    owner = str(self.request.id)
+    last_try = self.request.retries - waits >= rt.settings.task_max_retries
+
+    def again(*, waited: bool, sent: bool = resent) -> Exception:
+        kwargs = {"waits": waits + int(waited), "resent": sent, "trigger": trigger}
+        return self.retry(countdown=rt.settings.segment_claim_wait_s, kwargs=kwargs)  # type: ignore[no-any-return]
+
+    try:
+        with stage_guard(rt, tenant, job_id):
+            missing = missing_results(rt.ctx, tenant, job_id) or []
+            if missing and not js.cancel_requested(job_id):
+                if any(rt.coord.claim_holder(tenant, job_id, i) for i in missing):
+                    raise again(waited=True)  # still being analyzed (a redelivered copy, say)
+                if not last_try:
+                    # The chord fired early (a duplicate delivery counted twice) or failed. A
+                    # segment no task holds may have lost its message (a dropped retry): send
+                    # it again once (storage and claims make a spare copy harmless); then wait
+                    # for the stragglers, and after that report them as missing.
+                    raise again(waited=False, sent=resent or _resend(tenant, job_id, missing))
+            if not rt.coord.claim(tenant, job_id, CONSOLIDATION, owner):
+                raise again(waited=True)  # another copy is consolidating; it ends the job
+            log.info("%s/%s: consolidating (%s)", tenant, job_id, trigger)
+            run_consolidate(rt.ctx, tenant, job_id)
+    except TRANSIENT as exc:
+        if last_try:
+            rt.coord.release(tenant, job_id, CONSOLIDATION, owner)
+            raise GaveUp(f"consolidation: {type(exc).__name__}: {exc}") from exc
+        raise  # keep the claim: the retry carries the same task id and takes it back
+    rt.coord.release(tenant, job_id, CONSOLIDATION, owner)
 
 
 @app.task(bind=True, name=WATCHDOG, acks_late=False, ignore_result=True)  # type: ignore[untyped-decorator]
@@ -184,4 +276,9 @@ def watchdog(self: Task) -> list[tuple[str, str, str]]:
     rt = runtime()
     if not rt.coord.watchdog_turn(rt.settings.watchdog_interval_s):
         return []
-    return watchdog_pass(rt.ctx, rt.coord, lambda js, job_id: _submit(app, js, rt.coord, job_id))
+    return watchdog_pass(
+        rt.ctx,
+        rt.coord,
+        lambda js, job_id: _submit(app, js, rt.coord, job_id),
+        consolidate=lambda js, job_id: consolidate.apply_async((js.tenant, job_id), {"trigger": "watchdog"}),
+    )

@@ -4,6 +4,10 @@ The executor lists each job it submits in storage's active index (``_active/``).
 at worker start-up and then every ``watchdog_interval_s`` (from one worker at a time):
 
 - terminal, or job.json gone: drop it from the index;
+- still ``analyzing`` with every planned segment result in storage: its chord should have
+  consolidated it, so the chord's bookkeeping was lost (a part's result not stored in a Redis
+  restart, a message dropped): send its consolidation now, whatever the heartbeat says (once
+  per ``job_requeue_after_s``: the consolidate task is single-run and skips closed jobs);
 - live (a Redis heartbeat within ``job_requeue_after_s``): leave it alone;
 - no progress in storage for ``job_stall_timeout_s`` (``job_queue_timeout_s`` while queued):
   fail it with code ``stalled``;
@@ -20,6 +24,7 @@ from datetime import UTC, datetime
 
 from pipeline.jobs import TERMINAL, ErrorInfo, JobStore, active_jobs, load_or_none
 from pipeline.stages import StageContext, set_status
+from storage import keys
 from workers.coord import RedisCoordination
 
 log = logging.getLogger(__name__)
@@ -28,15 +33,30 @@ Resubmit = Callable[[JobStore, str], object]
 Action = tuple[str, str, str]  # (tenant, job_id, what was done)
 
 
+def missing_results(ctx: StageContext, tenant: str, job_id: str) -> list[int] | None:
+    """Planned segments without a result in storage (None: the job has no plan yet)."""
+    js = ctx.jobs(tenant)
+    if not js.has("plan.json", job_id):
+        return None
+    total = len(js.load_plan(job_id).segments)
+    stored = set(ctx.store.list(keys.job_prefix(tenant, job_id) + "segments/"))  # one listing
+    return [i for i in range(total) if js.segment_key(job_id, i) not in stored]
+
+
 def watchdog_pass(
-    ctx: StageContext, coord: RedisCoordination, resubmit: Resubmit, *, now: datetime | None = None
+    ctx: StageContext,
+    coord: RedisCoordination,
+    resubmit: Resubmit,
+    *,
+    consolidate: Resubmit | None = None,
+    now: datetime | None = None,
 ) -> list[Action]:
     """One look at every active job; returns what it did (for logs and tests)."""
     now = now or datetime.now(UTC)
     actions: list[Action] = []
     for tenant, job_id in list(active_jobs(ctx.store)):
         try:
-            action = check_job(ctx, coord, resubmit, tenant, job_id, now)
+            action = check_job(ctx, coord, resubmit, tenant, job_id, now, consolidate=consolidate)
         except Exception as exc:  # one bad job must not stop the pass
             log.warning("watchdog: %s/%s not checked: %s", tenant, job_id, exc)
             action = "error"
@@ -53,12 +73,22 @@ def check_job(
     tenant: str,
     job_id: str,
     now: datetime,
+    *,
+    consolidate: Resubmit | None = None,
 ) -> str:
     js = ctx.jobs(tenant)
     job = load_or_none(js, job_id)
     if job is None or job.status in TERMINAL:
         js.clear_active(job_id)
         return "cleared"
+    if (
+        consolidate is not None
+        and job.status == "analyzing"
+        and missing_results(ctx, tenant, job_id) == []
+        and coord.nudge_consolidation(tenant, job_id)
+    ):
+        consolidate(js, job_id)
+        return "consolidate"
     if coord.is_live(tenant, job_id):
         return "live"
     idle_s = (now - js.last_progress_at(job)).total_seconds()
@@ -74,6 +104,8 @@ def check_job(
     return "requeued"
 
 
-def recover(ctx: StageContext, coord: RedisCoordination, resubmit: Resubmit) -> list[Action]:
+def recover(
+    ctx: StageContext, coord: RedisCoordination, resubmit: Resubmit, *, consolidate: Resubmit | None = None
+) -> list[Action]:
     """At start-up: the same pass (a job whose Redis state vanished is re-enqueued)."""
-    return watchdog_pass(ctx, coord, resubmit)
+    return watchdog_pass(ctx, coord, resubmit, consolidate=consolidate)
