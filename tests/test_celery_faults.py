@@ -10,7 +10,7 @@ import os
 import signal
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -44,15 +44,25 @@ def tmp(tmp_path: Path) -> Path:
     return tmp_path
 
 
+# Redis-restart tests: short limits, so a lost job is re-enqueued (or failed) within seconds.
+RESTART = {**SMALL, "task_soft_time_limit_s": 10, "task_time_limit_s": 15, "broker_visibility_timeout_s": 60,
+           "job_stall_timeout_s": 60, "job_requeue_after_s": 6, "watchdog_interval_s": 2}  # fmt: skip
+
+
+def _stores(url: str, tmp: Path, knobs: Mapping[str, object]) -> tuple[Settings, LocalStore, JobStore]:
+    """The test process's Settings (same knobs as the worker's), its store and job store."""
+    settings = Settings(redis_url=url, storage_dir=tmp / "store", executor_poll_s=0.2, **knobs)  # type: ignore[arg-type]
+    store = LocalStore(settings.storage_dir)
+    return settings, store, JobStore(store, TENANT)
+
+
 def test_sigkill_of_a_worker_child_mid_call_loses_nothing(redis_db: str, tmp: Path) -> None:  # noqa: F811
     # Ten rounds at once: each job's first model call has its process SIGKILLed; the prefork
     # pool replaces the child and the broker redelivers the task (acks_late +
     # reject_on_worker_lost).
     knobs = {**SMALL, "rules_latency_s": 5, "task_soft_time_limit_s": 60, "task_time_limit_s": 90,
              "broker_visibility_timeout_s": 300, "job_stall_timeout_s": 600, "job_requeue_after_s": 120}  # fmt: skip
-    settings = Settings(redis_url=redis_db, storage_dir=tmp / "store", executor_poll_s=0.2, **knobs)  # type: ignore[arg-type]
-    store = LocalStore(settings.storage_dir)
-    js = JobStore(store, TENANT)
+    settings, store, js = _stores(redis_db, tmp, knobs)
     with CeleryWorker(
         worker_env(redis_db, settings.storage_dir, **knobs), tmp / "worker.log", concurrency=8
     ) as worker:
@@ -114,12 +124,8 @@ def own_redis(request: pytest.FixtureRequest, tmp: Path) -> Iterator[RedisServer
 
 def test_redis_restart_mid_job(own_redis: RedisServer, tmp: Path) -> None:
     url = f"{own_redis.base_url}/{TEST_DB}"
-    knobs = {**SMALL, "rules_latency_s": 1.5, "task_soft_time_limit_s": 10, "task_time_limit_s": 15,
-             "broker_visibility_timeout_s": 60, "job_stall_timeout_s": 60, "job_requeue_after_s": 6,
-             "watchdog_interval_s": 2}  # fmt: skip
-    settings = Settings(redis_url=url, storage_dir=tmp / "store", executor_poll_s=0.2, **knobs)  # type: ignore[arg-type]
-    store = LocalStore(settings.storage_dir)
-    js = JobStore(store, TENANT)
+    knobs = {**RESTART, "rules_latency_s": 1.5}
+    settings, store, js = _stores(url, tmp, knobs)
     job_id = js.create((planted_contract() * 2).encode(), "restart.txt", ext="txt").job_id
     with CeleryWorker(
         worker_env(url, settings.storage_dir, **knobs), tmp / "worker.log", concurrency=2
@@ -166,12 +172,8 @@ def test_worker_survives_redis_restart_while_waiting_for_work(own_redis: RedisSe
     # consumer still waits in BRPOP for more work. Losing Redis in that state used to make the
     # worker exit ("Unrecoverable error" from kombu's channel clean-up), and the job hung.
     url = f"{own_redis.base_url}/{TEST_DB}"
-    knobs = {**SMALL, "rules_latency_s": 4, "task_soft_time_limit_s": 10, "task_time_limit_s": 15,
-             "broker_visibility_timeout_s": 60, "job_stall_timeout_s": 60, "job_requeue_after_s": 6,
-             "watchdog_interval_s": 2}  # fmt: skip
-    settings = Settings(redis_url=url, storage_dir=tmp / "store", executor_poll_s=0.2, **knobs)  # type: ignore[arg-type]
-    store = LocalStore(settings.storage_dir)
-    js = JobStore(store, TENANT)
+    knobs = {**RESTART, "rules_latency_s": 4}
+    settings, store, js = _stores(url, tmp, knobs)
     job_id = js.create(planted_contract().encode(), "idle-slot.txt", ext="txt").job_id
     concurrency = 6
     with CeleryWorker(
@@ -215,10 +217,7 @@ def test_redis_killed_while_a_segment_result_is_stored_still_consolidates(tmp: P
     knobs = {**SMALL, "rules_latency_s": 1.0, "task_soft_time_limit_s": 30, "task_time_limit_s": 40,
              "broker_visibility_timeout_s": 300, "job_stall_timeout_s": 900, "job_requeue_after_s": 600,
              "watchdog_interval_s": 2}  # fmt: skip
-    direct = f"{server.base_url}/{TEST_DB}"
-    settings = Settings(redis_url=direct, storage_dir=tmp / "store", executor_poll_s=0.2, **knobs)  # type: ignore[arg-type]
-    store = LocalStore(settings.storage_dir)
-    js = JobStore(store, TENANT)
+    settings, store, js = _stores(f"{server.base_url}/{TEST_DB}", tmp, knobs)
     job_id = js.create((planted_contract() * 2).encode(), "lost-result.txt", ext="txt").job_id
     # A finished task's result store starts with GET celery-task-meta-<id> (the worker also
     # SUBSCRIBEs to such keys when it sends the chord; those must pass).
