@@ -25,9 +25,10 @@ Tried and not kept (5-fold CV means, micro / macro / overlap precision; this mod
 .650 / .723): paragraph-head and neighbour-unit context features .812 / .636 / .722; rule
 features at 0.6 instead of 0.25 .810 / .643 / .712, with 11 more rules for the weak categories
 .810 / .651 / .710; negatives in contracts holding the category weighted 0.3 .819 / .649 / .689;
-modified-Huber loss .805 / .619 / .710; a stacked document-level classifier over every
-category's top scores, or over a TF-IDF bag of the whole contract: no better (doc-level TF-IDF
-ranks worse than the best unit for all 36 categories). Per-category F1-optimal cutoffs: .788 /
+modified-Huber loss .805 / .619 / .710; SGD alpha 1e-5 or 1e-4 .809-.810 / .625-.629; in-fold
+PPMI-SVD word vectors as dense unit features: worse on both folds run; a stacked
+document-level classifier over every category's top scores, or over a TF-IDF bag of the whole
+contract: no better (doc-level TF-IDF ranks worse than the best unit for all 36 categories). Per-category F1-optimal cutoffs: .788 /
 .660. A class-balanced cutoff for categories in < 30 training contracts: .809 / .697 / .663,
 trading the overlap-precision bar for recall on rare clauses. Even cutoffs chosen on the test
 folds themselves reach only .735 pooled macro-F1: the unit ranking is the ceiling.
