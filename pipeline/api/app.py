@@ -2,6 +2,8 @@
 
 Everything is built once here and kept in ``app.state.api``; the lifespan starts the webhook
 thread and (local executor) resumes jobs a previous server left unfinished, and closes both.
+Idempotency and webhook locks are Redis locks when several API processes may run (see
+``locks.py`` for how that is decided), else in-process ones.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pipeline.api import batch_routes, jobs_routes, problems, web
 from pipeline.api.batches import BatchService
 from pipeline.api.deps import ApiState
 from pipeline.api.idempotency import IdempotencyStore
+from pipeline.api.locks import make_locks
 from pipeline.api.runner import JobRunner
 from pipeline.api.schemas import BatchRequest, BatchUpload, JobRequest, JobUpload, Problem
 from pipeline.api.service import JobService
@@ -46,9 +49,11 @@ def build_state(
     jobs = JobService(settings, store, runner)
     secrets = {t: s.get_secret_value().encode() for t, s in settings.webhook_secrets.items()}
     ids = frozenset(["rules", "auto", *load_catalog(settings.catalog_path).ids])
+    locks = make_locks(settings)  # shared by every API process only with Redis (see locks.py)
     return ApiState(settings=settings, store=store, keyring=keyring, jobs=jobs, batches=BatchService(jobs),
-                    idempotency=IdempotencyStore(store), webhooks=WebhookDispatcher(settings, jobs, secrets),
-                    model_ids=ids)  # fmt: skip
+                    idempotency=IdempotencyStore(store, locks),
+                    webhooks=WebhookDispatcher(settings, jobs, secrets, locks=locks), model_ids=ids,
+                    locks=locks)  # fmt: skip
 
 
 def create_app(settings: Settings | None = None, *, state: ApiState | None = None) -> FastAPI:
@@ -66,6 +71,7 @@ def create_app(settings: Settings | None = None, *, state: ApiState | None = Non
         finally:
             state.webhooks.stop()
             state.jobs.close()
+            state.locks.close()
 
     app = FastAPI(
         title="longdoc",

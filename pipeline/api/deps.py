@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -10,6 +10,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from pipeline.api.batches import BatchService
 from pipeline.api.idempotency import IdempotencyStore
+from pipeline.api.locks import Locks, ProcessLocks
 from pipeline.api.problems import ProblemError
 from pipeline.api.service import JobService
 from pipeline.api.tenants import KeyRing, Tenant
@@ -29,6 +30,7 @@ class ApiState:
     idempotency: IdempotencyStore
     webhooks: WebhookDispatcher
     model_ids: frozenset[str]
+    locks: Locks = field(default_factory=ProcessLocks)  # closed with the app
 
     def check_options(self, options: JobOptions) -> JobOptions:
         if options.model not in self.model_ids:

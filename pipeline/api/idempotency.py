@@ -3,19 +3,23 @@
 ``{tenant}/idempotency/{sha256(key)}.json`` holds the request's fingerprint (document sha256 +
 options + callback) and the resource it created. The same key with the same request gets the
 same resource back; the same key with a different request is refused (422
-``idempotency_key_reused``). A per-key lock in this process serialises concurrent retries.
+``idempotency_key_reused``). A per-key lock held around lookup, create and remember
+serialises concurrent retries: in Redis when ``Settings.api_coordination`` resolves to
+``redis`` (always with the Celery executor), so retries sent to different API processes still
+make one resource; otherwise in this process (one API process only; see ``locks.py``). A
+request that waits ``LOCK_WAIT_S`` for the key gets 409 ``idempotency_key_in_use``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from pydantic import BaseModel
 
+from pipeline.api.locks import Locks, ProcessLocks, holding
 from pipeline.api.problems import ProblemError
 from pipeline.errors import NotFound
 from pipeline.jobs import now
@@ -23,6 +27,10 @@ from storage import keys
 from storage.base import ObjectStore
 
 MAX_KEY_LEN = 255
+# The lock is renewed while held (a large upload may take minutes), so the TTL only bounds how
+# long a key stays blocked after its holder's process died.
+LOCK_TTL_S = 30.0
+LOCK_WAIT_S = 60.0
 
 
 class IdempotencyRecord(BaseModel):
@@ -47,21 +55,24 @@ def check_key(key: str) -> str:
 
 
 class IdempotencyStore:
-    def __init__(self, store: ObjectStore) -> None:
+    def __init__(self, store: ObjectStore, locks: Locks | None = None) -> None:
         self.store = store
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
+        self.locks: Locks = locks or ProcessLocks()
+
+    def _digest(self, scope: str, key: str) -> str:
+        return hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()
 
     def _key(self, tenant: str, scope: str, key: str) -> str:
-        digest = hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()
-        return f"{keys.check_part(tenant, 'tenant')}/idempotency/{digest}.json"
+        return f"{keys.check_part(tenant, 'tenant')}/idempotency/{self._digest(scope, key)}.json"
 
     @contextmanager
     def locked(self, tenant: str, scope: str, key: str) -> Iterator[None]:
-        name = self._key(tenant, scope, key)
-        with self._guard:
-            lock = self._locks.setdefault(name, threading.Lock())
-        with lock:
+        name = f"idem:{keys.check_part(tenant, 'tenant')}:{scope}:{self._digest(scope, key)}"
+        with holding(self.locks, name, LOCK_TTL_S, wait_s=LOCK_WAIT_S) as held:
+            if not held:
+                raise ProblemError(409, "idempotency_key_in_use",
+                                   "a request with this Idempotency-Key is still being processed; retry",
+                                   headers={"Retry-After": "1"})  # fmt: skip
             yield
 
     def lookup(self, tenant: str, scope: str, key: str, fp: str) -> str | None:

@@ -35,6 +35,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "bad_input": 422,
     "validation_error": 422,
     "idempotency_key_reused": 422,
+    "idempotency_key_in_use": 409,
     "unknown_model": 422,
     "callback_refused": 422,
     "not_found": 404,
@@ -44,6 +45,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "config": 500,
     "storage": 503,
     "broker_unavailable": 503,
+    "lock_unavailable": 503,
 }
 
 

@@ -6,10 +6,20 @@ a connection error is retried with exponential backoff (``webhook_backoff_s`` do
 jitter) up to ``webhook_max_attempts`` deliveries. ``X-Longdoc-Delivery`` is the same on every
 retry, so receivers can drop duplicates.
 
-One background thread delivers. It learns of a job's end at once from the local runner and
-otherwise re-reads job.json every ``webhook_poll_s`` (Celery workers finish jobs elsewhere).
-Pending deliveries are listed in storage (``_webhooks/{tenant}/{job_id}``), so a restarted
-server still delivers them; each attempt is logged in ``{tenant}/jobs/{id}/webhook.json``.
+One background thread per API process delivers. It learns of a job's end at once from the
+local runner and otherwise re-reads job.json every ``webhook_poll_s`` (Celery workers finish
+jobs elsewhere). Pending deliveries are listed in storage (``_webhooks/{tenant}/{job_id}``),
+so a restarted server still delivers them; each attempt is logged in
+``{tenant}/jobs/{id}/webhook.json`` with the next retry's time, and that log (not memory) says
+how many attempts were made and when the next is due.
+
+Several API processes: an attempt is made only under a claim on ``hook:{tenant}:{job_id}``
+(see ``locks.py``; in Redis when ``Settings.api_coordination`` resolves to ``redis``, always
+with the Celery executor), taken for longer than one attempt can last and renewed while held.
+Whoever holds it re-reads the log first, so a delivery another process finished, or a retry
+it already made or scheduled, is not repeated. With shared locks every process also re-lists
+``_webhooks/`` every ``webhook_poll_s``: a delivery registered by another process (or left by
+one that died) is picked up.
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ from urllib.parse import urlsplit
 
 import httpx2 as httpx
 
+from pipeline.api.locks import Locks, ProcessLocks, holding
 from pipeline.api.problems import ProblemError
 from pipeline.api.service import JobService
 from pipeline.errors import NotFound
@@ -78,8 +89,13 @@ class _Pending:
 
 class WebhookDispatcher:
     def __init__(self, settings: Settings, service: JobService, secrets: dict[str, bytes],
-                 client: httpx.Client | None = None) -> None:  # fmt: skip
+                 client: httpx.Client | None = None, locks: Locks | None = None) -> None:  # fmt: skip
         self.settings = settings
+        self.locks: Locks = locks or ProcessLocks()
+        # httpx's timeout bounds each of connect, write, read and pool wait, so one attempt may
+        # last about four timeouts; the claim outlives that (plus the log write) even unrenewed.
+        self.claim_ttl_s = 4 * settings.webhook_timeout_s + 30.0
+        self._last_scan = 0.0
         self.service = service
         self.store = service.store
         self.secrets = secrets
@@ -110,12 +126,18 @@ class WebhookDispatcher:
         if self._thread is not None and self._thread.is_alive():
             return
         self._stop.clear()
+        self._scan()
+        self._thread = threading.Thread(target=self._loop, name="webhooks", daemon=True)
+        self._thread.start()
+
+    def _scan(self) -> None:
+        """Watch every delivery pending in storage (including other processes' ones)."""
+        self._last_scan = time.monotonic()
         for key in self.store.list(PENDING):
             parts = key[len(PENDING) :].split("/")
             if len(parts) == 2:
-                self._pending.setdefault((parts[0], parts[1]), _Pending(parts[0], parts[1]))
-        self._thread = threading.Thread(target=self._loop, name="webhooks", daemon=True)
-        self._thread.start()
+                with self._lock:
+                    self._pending.setdefault((parts[0], parts[1]), _Pending(parts[0], parts[1]))
 
     def stop(self) -> None:
         self._stop.set()
@@ -126,6 +148,11 @@ class WebhookDispatcher:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            if self.locks.shared and time.monotonic() - self._last_scan >= self.settings.webhook_poll_s:
+                try:
+                    self._scan()
+                except Exception:  # storage hiccup: the next scan retries
+                    log.exception("listing pending webhooks")
             now_t = time.monotonic()
             with self._lock:
                 due = [p for p in self._pending.values() if p.due <= now_t]
@@ -154,6 +181,27 @@ class WebhookDispatcher:
                 return
             p.body = res.model_dump_json().encode()
             p.event = f"job.{res.status}"
+        with holding(self.locks, f"hook:{p.tenant}:{p.job_id}", self.claim_ttl_s) as mine:
+            if not mine:  # another process is attempting this delivery right now
+                p.due = time.monotonic() + self.settings.webhook_poll_s
+                return
+            self._attempt(p)
+
+    def _attempt(self, p: _Pending) -> None:
+        """One delivery attempt, if one is due; only ever called under the job's claim."""
+        # Another process may have delivered or retried since this one last looked: storage says.
+        if not self.store.exists(f"{PENDING}{p.tenant}/{p.job_id}"):
+            self._forget(p)
+            return
+        log_doc = self._read_log(p)
+        if log_doc.get("done"):
+            self._finish(p, None)
+            return
+        p.attempts = len(log_doc.get("attempts", []))  # type: ignore[arg-type]
+        wait = float(log_doc.get("next_at", 0.0)) - time.time()  # type: ignore[arg-type]
+        if wait > 0:
+            p.due = time.monotonic() + wait
+            return
         try:
             url = str(self.store.get_json(keys.job_file(p.tenant, p.job_id, "callback.json"))["url"])  # type: ignore[index]
         except (NotFound, KeyError, TypeError):
@@ -170,9 +218,10 @@ class WebhookDispatcher:
         elif p.attempts >= self.settings.webhook_max_attempts:
             self._finish(p, outcome)
         else:
-            self._log(p, outcome, delivered=False, done=False)
-            delay = self.settings.webhook_backoff_s * 2 ** (p.attempts - 1)
-            p.due = time.monotonic() + delay * random.uniform(0.8, 1.2)
+            delay = self.settings.webhook_backoff_s * 2 ** (p.attempts - 1) * random.uniform(0.8, 1.2)
+            # Wall-clock time in the log, so whichever process retries waits the same backoff.
+            self._log(p, outcome, delivered=False, done=False, next_at=time.time() + delay)
+            p.due = time.monotonic() + delay
 
     def _post(self, url: str, p: _Pending, secret: bytes) -> dict[str, object]:
         assert p.body is not None
@@ -191,18 +240,27 @@ class WebhookDispatcher:
     def _finish(self, p: _Pending, outcome: dict[str, object] | None, *, delivered: bool = False) -> None:
         if outcome is not None:
             self._log(p, outcome, delivered=delivered, done=True)
-        with self._lock:
-            self._pending.pop((p.tenant, p.job_id), None)
+        self._forget(p)
         self.store.delete(f"{PENDING}{p.tenant}/{p.job_id}")
 
-    def _log(self, p: _Pending, outcome: dict[str, object], *, delivered: bool, done: bool) -> None:
-        key = keys.job_file(p.tenant, p.job_id, "webhook.json")
+    def _forget(self, p: _Pending) -> None:
+        with self._lock:
+            self._pending.pop((p.tenant, p.job_id), None)
+
+    def _read_log(self, p: _Pending) -> dict[str, object]:
         try:
-            log_doc = self.store.get_json(key)
-            attempts = list(log_doc.get("attempts", [])) if isinstance(log_doc, dict) else []
+            log_doc = self.store.get_json(keys.job_file(p.tenant, p.job_id, "webhook.json"))
         except NotFound:
-            attempts = []
-        self.store.put_json(key, {"delivered": delivered, "done": done, "attempts": [*attempts, outcome]})
+            return {}
+        return log_doc if isinstance(log_doc, dict) else {}
+
+    def _log(self, p: _Pending, outcome: dict[str, object], *, delivered: bool, done: bool,
+             next_at: float | None = None) -> None:  # fmt: skip
+        attempts = list(self._read_log(p).get("attempts", []))  # type: ignore[call-overload]
+        doc: dict[str, object] = {"delivered": delivered, "done": done, "attempts": [*attempts, outcome]}
+        if next_at is not None:
+            doc["next_at"] = next_at
+        self.store.put_json(keys.job_file(p.tenant, p.job_id, "webhook.json"), doc)
 
     def idle(self) -> bool:
         with self._lock:

@@ -1,0 +1,298 @@
+"""Two `longdoc serve` processes on one storage and one Redis: one job per Idempotency-Key, one
+delivery per webhook.
+
+Real processes (not threads: in-process locks would hide the bug) and the real Redis at
+127.0.0.1:6379 (or LONGDOC_REDIS_URL), database 12; only this suite's ``longdoc:api:`` keys
+are deleted, before and after each test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import psutil
+import pytest
+import redis
+
+from pipeline.api.locks import PREFIX
+from pipeline.api.webhooks import verify
+from tests.redis_util import ROOT, redis_base  # noqa: F401 (the session fixture)
+from tests.test_api_fixtures import KEYS, SECRETS, TERMINAL, auth, contract, free_port
+
+DB = 12
+pytestmark = pytest.mark.slow
+
+
+def _clean(url: str) -> None:
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(match=PREFIX + "*"):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture
+def redis_url(redis_base: str) -> Iterator[str]:  # noqa: F811
+    url = f"{redis_base}/{DB}"
+    _clean(url)
+    yield url
+    _clean(url)
+
+
+class Server:
+    """``python -m pipeline.cli_service serve`` on a free port."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        cmd = [sys.executable, "-m", "pipeline.cli_service", "serve", "--port", str(self.port),
+               "--no-access-log", "--log-level", "warning"]  # fmt: skip
+        self.log_path = log_path
+        self.proc = subprocess.Popen(
+            cmd, env=env, cwd=ROOT, stdout=log_path.open("ab"), stderr=subprocess.STDOUT
+        )
+
+    def wait_ready(self, timeout_s: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"longdoc serve did not start:\n{self.log_path.read_text()[-3000:]}")
+            time.sleep(0.1)
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def servers(tmp_path: Path, redis_url: str) -> Iterator[tuple[Server, Server]]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("LONGDOC_")}
+    env = {**base, "PYTHONPATH": str(ROOT), "LONGDOC_STORAGE_DIR": str(tmp_path / "store"),
+           "LONGDOC_EXECUTOR": "local", "LONGDOC_API_COORDINATION": "redis", "LONGDOC_REDIS_URL": redis_url,
+           "LONGDOC_API_KEYS": json.dumps({hashlib.sha256(k.encode()).hexdigest(): t for t, k in KEYS.items()}),
+           "LONGDOC_WEBHOOK_SECRETS": json.dumps(SECRETS), "LONGDOC_WEBHOOK_ALLOW_PRIVATE": "true",
+           # Both processes look at pending deliveries often, so they really do contend.
+           "LONGDOC_WEBHOOK_POLL_S": "0.05", "LONGDOC_WEBHOOK_BACKOFF_S": "0.5",
+           "LONGDOC_API_STATUS_CACHE_S": "0"}  # fmt: skip
+    pair = (Server(env, tmp_path / "a.log"), Server(env, tmp_path / "b.log"))
+    try:
+        for s in pair:
+            s.wait_ready()
+        yield pair
+    finally:
+        for s in pair:
+            s.stop()
+
+
+def _post(base: str, body: bytes, key: str | None = None, **fields: str) -> httpx.Response:
+    headers = {**auth(), **({"Idempotency-Key": key} if key else {})}
+    return httpx.post(f"{base}/v1/jobs", files={"file": ("msa.txt", body, "text/plain")}, data=fields,
+                      headers=headers, timeout=90)  # fmt: skip
+
+
+def _wait_job(base: str, job_id: str, timeout_s: float = 90.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        body: dict[str, Any] = httpx.get(f"{base}/v1/jobs/{job_id}", headers=auth(), timeout=10).json()
+        if body["status"] in TERMINAL:
+            return body
+        assert time.monotonic() < deadline, f"job {job_id} still {body['status']}"
+        time.sleep(0.05)
+
+
+def test_same_key_on_two_servers_makes_one_job(
+    servers: tuple[Server, Server], tmp_path: Path, redis_url: str
+) -> None:
+    n, rounds = 8, 3  # a few rounds: one race may happen to be won by a clear margin
+    made: dict[str, str] = {}
+    for round_ in range(rounds):
+        key = f"k-{uuid.uuid4().hex}"
+        body = contract(extra=f"{round_ + 5}. Notices. Round {round_}.")
+        start = threading.Barrier(n)
+
+        def send(
+            i: int, key: str = key, body: bytes = body, start: threading.Barrier = start
+        ) -> httpx.Response:
+            start.wait()  # all at once, alternating between the two processes
+            return _post(servers[i % 2].url, body, key)
+
+        with ThreadPoolExecutor(n) as pool:
+            results = list(pool.map(send, range(n)))
+        assert all(r.status_code in (200, 202) for r in results), [r.text for r in results]
+        assert len({r.json()["id"] for r in results}) == 1, (
+            f"round {round_}: {[r.json()['id'] for r in results]}"
+        )
+        assert sorted(r.status_code for r in results) == [200] * (n - 1) + [202]
+        made[key] = results[0].json()["id"]
+    job_dirs = {p.name for p in (tmp_path / "store" / "acme" / "jobs").iterdir() if p.is_dir()}
+    assert job_dirs == set(made.values())  # one job in storage per key
+    for s in servers:
+        assert len(httpx.get(f"{s.url}/v1/jobs", headers=auth()).json()["data"]) == rounds
+        for key in made:
+            other = _post(s.url, contract(law="Texas"), key)
+            assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+    client = redis.Redis.from_url(redis_url)
+    assert not list(client.scan_iter(match=PREFIX + "idem:*"))  # every lock was released
+    client.close()
+
+
+class Receiver:
+    """Answers 500 to the first ``fail_first`` POSTs of each delivery, then 200; records which
+    server process sent each one (the owner of the connection's client end)."""
+
+    def __init__(self, fail_first: int, delay_s: float) -> None:
+        self.fail_first = fail_first
+        self.delay_s = delay_s
+        self.requests: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                sender = _pid_of_port(self.client_address[1])
+                delivery = self.headers["X-Longdoc-Delivery"]
+                with outer.lock:
+                    seen = sum(r["delivery"] == delivery for r in outer.requests)
+                    status = 500 if seen < outer.fail_first else 200
+                    outer.requests.append({"delivery": delivery, "pid": sender, "status": status,
+                                           "headers": dict(self.headers), "body": body})  # fmt: skip
+                time.sleep(outer.delay_s)  # a slow receiver: the claim is held meanwhile
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *_args: object) -> None:
+                return
+
+        return Handler
+
+    def of(self, delivery: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [r for r in self.requests if r["delivery"] == delivery]
+
+
+def _pid_of_port(port: int) -> int | None:
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.laddr and conn.laddr.port == port and conn.pid is not None:
+            return int(conn.pid)
+    return None
+
+
+@contextmanager
+def receiver(fail_first: int = 0, delay_s: float = 0.2) -> Iterator[tuple[Receiver, str]]:
+    rec = Receiver(fail_first, delay_s)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), rec.handler())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield rec, f"http://127.0.0.1:{server.server_address[1]}/hook"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _wait_for(pred: Any, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not pred():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def _webhook_log(tmp_path: Path, job_id: str) -> dict[str, Any]:
+    path = tmp_path / "store" / "acme" / "jobs" / job_id / "webhook.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def test_each_webhook_is_delivered_once_by_two_servers(
+    servers: tuple[Server, Server], tmp_path: Path
+) -> None:
+    with receiver(fail_first=1) as (rec, url):
+        jobs = [_post(servers[i % 2].url, contract(extra=f"{i}. Notices."), callback_url=url).json()["id"]
+                for i in range(4)]  # fmt: skip
+        for job_id in jobs:
+            _wait_job(servers[0].url, job_id)
+            _wait_for(lambda j=job_id: _webhook_log(tmp_path, j).get("done"))
+        time.sleep(1.5)  # past a retry's backoff: a duplicate attempt would have arrived by now
+        for job_id in jobs:
+            got = rec.of(f"acme.{job_id}")
+            assert [r["status"] for r in got] == [500, 200], got  # one 500, then one delivery
+            for r in got:
+                assert verify(SECRETS["acme"].encode(), r["body"], r["headers"]["X-Longdoc-Signature"])
+            log = _webhook_log(tmp_path, job_id)
+            assert log["delivered"] is True and [a.get("status") for a in log["attempts"]] == [500, 200]
+            assert [a["attempt"] for a in log["attempts"]] == [1, 2]
+    pids = {s.proc.pid for s in servers}
+    assert {r["pid"] for r in rec.requests} <= pids
+    assert not [p for p in (tmp_path / "store" / "_webhooks").rglob("*") if p.is_file()]  # nothing pending
+
+
+def test_other_server_takes_over_a_pending_retry(servers: tuple[Server, Server], tmp_path: Path) -> None:
+    with receiver(fail_first=1, delay_s=0.0) as (rec, url):
+        job_id = _post(servers[0].url, contract(), callback_url=url).json()["id"]
+        _wait_for(lambda: len(rec.of(f"acme.{job_id}")) == 1)
+        first = rec.of(f"acme.{job_id}")[0]
+        (gone,) = [s for s in servers if s.proc.pid == first["pid"]]
+        (left,) = [s for s in servers if s is not gone]
+        gone.stop(signal.SIGKILL)  # the process that made attempt 1 (and scheduled 2) dies
+        _wait_for(lambda: _webhook_log(tmp_path, job_id).get("done"))
+        time.sleep(1.0)
+        got = rec.of(f"acme.{job_id}")
+        assert [r["status"] for r in got] == [500, 200]
+        assert got[1]["pid"] == left.proc.pid  # the survivor saw the pending delivery and retried it
+        log = _webhook_log(tmp_path, job_id)
+        assert [(a["attempt"], a.get("status")) for a in log["attempts"]] == [(1, 500), (2, 200)]
+
+
+def test_redis_locks_release_only_their_own_and_renew_while_held(redis_url: str) -> None:
+    from pipeline.api.locks import RedisLocks, holding
+
+    a, b = RedisLocks.from_url(redis_url), RedisLocks.from_url(redis_url)
+    try:
+        old = a.acquire("test:expiring", 0.1)
+        assert old is not None and b.acquire("test:expiring", 5) is None
+        time.sleep(0.2)  # a's lock expired; b takes it over
+        new = b.acquire("test:expiring", 5)
+        assert new is not None
+        a.release("test:expiring", old)  # a late release by the old holder must not free b's lock
+        assert a.acquire("test:expiring", 5) is None
+        b.release("test:expiring", new)
+        # Held for three TTLs: renewal keeps it, so nobody else gets it meanwhile.
+        with holding(a, "test:renewed", 0.3) as held:
+            assert held
+            deadline = time.monotonic() + 0.9
+            while time.monotonic() < deadline:
+                assert b.acquire("test:renewed", 5) is None
+                time.sleep(0.05)
+        with holding(b, "test:renewed", 5) as held:
+            assert held  # released on exit
+    finally:
+        a.close()
+        b.close()
