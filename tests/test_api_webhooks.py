@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -11,7 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pipeline.api.webhooks import verify
+from tests.redis_util import RedisServer
 from tests.test_api_fixtures import SECRETS, api, auth, contract, make_settings, wait_job
 
 
@@ -59,7 +63,7 @@ def receiver(fail_first: int = 0) -> Iterator[tuple[Receiver, str]]:
 
 def _settings(tmp_path: Path, **kw: Any):  # type: ignore[no-untyped-def]
     return make_settings(
-        tmp_path, webhook_allow_private=True, webhook_backoff_s=0.1, webhook_poll_s=0.1, **kw
+        tmp_path, **{"webhook_allow_private": True, "webhook_backoff_s": 0.1, "webhook_poll_s": 0.1, **kw}
     )
 
 
@@ -131,3 +135,36 @@ def test_callback_url_is_checked(tmp_path: Path) -> None:
         r = client.post("/v1/jobs", files={"file": ("msa.txt", contract(), "text/plain")},
                         data={"callback_url": "http://127.0.0.1:1/x"}, headers=auth())  # fmt: skip
         assert r.status_code == 422 and "secret" in r.json()["detail"]
+
+
+def test_redis_outage_defers_a_retry_without_tracebacks(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Delivery claims live in Redis (api_coordination=redis): while it is down a due retry is
+    # deferred with a one-line warning, and delivered once Redis is back.
+    server = RedisServer(tmp_path / "redis").start()
+    settings = _settings(
+        tmp_path, api_coordination="redis", redis_url=f"{server.base_url}/12", webhook_backoff_s=1.0
+    )
+    caplog.set_level(logging.WARNING, logger="longdoc.webhooks")
+    try:
+        with receiver(fail_first=1) as (rec, url), api(settings) as client:
+            r = client.post("/v1/jobs", files={"file": ("msa.txt", contract(), "text/plain")},
+                            data={"callback_url": url}, headers=auth())  # fmt: skip
+            assert r.status_code == 202, r.text
+            job = wait_job(client, r.json()["id"])
+            _wait_for(lambda: len(rec.requests) >= 1)
+            server.kill()  # before the retry, due 1 s after the 500
+            _wait_for(lambda: any("deferred" in m for m in caplog.messages), timeout_s=10)
+            time.sleep(0.5)  # a few more polls while Redis is down
+            assert len(rec.requests) == 1
+            server.start()  # same port
+            _wait_for(lambda: len(rec.requests) >= 2)
+        noisy = [
+            r for r in caplog.records if r.name == "longdoc.webhooks" and (r.exc_info or r.levelno >= 40)
+        ]
+        assert not noisy, [r.getMessage() for r in noisy]
+        log = json.loads((tmp_path / "store" / "acme" / "jobs" / job["id"] / "webhook.json").read_text())
+        assert log["delivered"] is True and [a.get("status") for a in log["attempts"]] == [500, 200]
+    finally:
+        server.stop()

@@ -159,6 +159,9 @@ class WebhookDispatcher:
             for p in due:
                 try:
                     self._step(p)
+                except ProblemError as exc:  # Redis down: expected, retried; one line, no traceback
+                    log.warning("webhook for %s/%s deferred: %s", p.tenant, p.job_id, exc.detail)
+                    p.due = time.monotonic() + self.settings.webhook_poll_s
                 except Exception:  # never let one job stop every other delivery
                     log.exception("webhook for %s/%s", p.tenant, p.job_id)
                     p.due = time.monotonic() + self.settings.webhook_poll_s
