@@ -129,8 +129,13 @@ class JobStore:
         job = JobRecord(job_id=new_job_id(), tenant=self.tenant, name=name, document_key=doc_key, sha256=sha,
                         size=len(data), options=options or JobOptions())  # fmt: skip
         job = job.moved("queued")
-        self.save(job)
+        self.register(job)
         return job
+
+    def register(self, job: JobRecord) -> None:
+        """Save a new job and list it in the tenant's job index (whoever created it: CLI, API, batch)."""
+        self.save(job)
+        self.store.put(keys.job_index(self.tenant, job.job_id), b"")
 
     def save(self, job: JobRecord) -> None:
         self.store.put_json(keys.job_file(self.tenant, job.job_id, "job.json"), job)

@@ -36,6 +36,15 @@ def job_file(tenant: str, job_id: str, name: str) -> str:
     return job_prefix(tenant, job_id) + check_part(name, "file name")
 
 
+def job_index_prefix(tenant: str) -> str:
+    """One empty object per job under here, so listings need not walk every job's files."""
+    return f"{check_part(tenant, 'tenant')}/job-index/"
+
+
+def job_index(tenant: str, job_id: str) -> str:
+    return job_index_prefix(tenant) + check_part(job_id, "job id")
+
+
 def segment(tenant: str, job_id: str, index: int) -> str:
     return job_prefix(tenant, job_id) + f"segments/{int(index):05d}.json"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from pipeline.cli import main as cli_main
 from tests.test_api_fixtures import KEYS, api, auth, contract, make_settings, require_rules_model, wait_job
 
 PROBLEM = "application/problem+json"
@@ -72,6 +73,25 @@ def test_listing_is_newest_first_with_cursor_and_filter(tmp_path: Path) -> None:
         assert client.get("/v1/jobs", params={"status": "failed"}, headers=auth()).json()["data"] == []
         bad = client.get("/v1/jobs", params={"status": "nonsense", "limit": 0}, headers=auth())
         assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM
+
+
+def test_jobs_run_from_the_cli_are_listed_for_their_tenant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The CLI and the API share the store: a legal team's CLI runs show up on the web page.
+    doc = tmp_path / "cli-msa.txt"
+    doc.write_bytes(contract())
+    monkeypatch.setenv("LONGDOC_STORAGE_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("LONGDOC_TENANT", "acme")
+    assert cli_main(["analyze", str(doc), "--out", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    with api(make_settings(tmp_path)) as client:
+        api_id = _submit(client, contract(party_a="Other Inc."), "api.txt").json()["id"]
+        wait_job(client, api_id)
+        listed = client.get("/v1/jobs", headers=auth()).json()["data"]
+        assert [j["name"] for j in listed] == ["api.txt", "cli-msa.txt"]
+        assert listed[1]["status"] == "succeeded"
+        assert client.get("/v1/jobs", headers=auth("globex")).json()["data"] == []  # not another tenant's
 
 
 def test_stored_document_reference(tmp_path: Path) -> None:

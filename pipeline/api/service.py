@@ -30,7 +30,6 @@ from storage.base import ObjectStore
 V = TypeVar("V")
 PlanFacts = tuple[int, float | None, list[str]]  # segments_total, estimated_usd, routing warnings
 SegmentFacts = tuple[int, float, str | None]  # failed (0/1), cost_usd, failure warning
-INDEX = "job-index"  # {tenant}/job-index/{job_id}: one empty object per job, for listings
 MAX_SCAN = 2000  # job.json reads per listing request when filtering by status
 
 
@@ -97,8 +96,7 @@ class JobService:
             self.store.put_json(keys.job_file(tenant, job.job_id, "callback.json"), {"url": callback_url})
         if batch_id:
             self.store.put_json(keys.job_file(tenant, job.job_id, "batch.json"), {"batch_id": batch_id})
-        js.save(job)
-        self.store.put(f"{tenant}/{INDEX}/{job.job_id}", b"")
+        js.register(job)
         if submit:
             self.runner.submit(tenant, job.job_id, password=options.password)
         return job
@@ -216,7 +214,7 @@ class JobService:
         self, tenant: str, *, status: str | None, limit: int, cursor: str | None
     ) -> tuple[list[JobResource], str | None]:
         """Newest first (job ids sort by creation time); the cursor is the last id returned."""
-        ids = [k.rsplit("/", 1)[1] for k in self.store.list(f"{keys.check_part(tenant, 'tenant')}/{INDEX}/")]
+        ids = [k.rsplit("/", 1)[1] for k in self.store.list(keys.job_index_prefix(tenant))]
         ids.sort(reverse=True)
         if cursor:
             ids = [i for i in ids if i < cursor]
