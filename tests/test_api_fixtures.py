@@ -9,8 +9,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import uvicorn
@@ -148,3 +149,51 @@ def live_server(settings: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+class Receiver:
+    """A local webhook receiver: records every POST; answers 500 to the first ``fail_first``, then 200.
+
+    Subclasses change the answer by overriding ``respond`` (called once per POST)."""
+
+    def __init__(self, fail_first: int = 0) -> None:
+        self.fail_first = fail_first
+        self.requests: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+
+    def respond(self, headers: dict[str, str], body: bytes, client_port: int) -> int:
+        with self.lock:
+            self.requests.append({"at": time.monotonic(), "headers": headers, "body": body})
+            return 500 if len(self.requests) <= self.fail_first else 200
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                status = outer.respond(dict(self.headers), body, self.client_address[1])
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *_args: object) -> None:
+                return
+
+        return Handler
+
+
+R = TypeVar("R", bound=Receiver)
+
+
+@contextmanager
+def serving(rec: R) -> Iterator[tuple[R, str]]:
+    """Run ``rec`` on a free local port; yields it with its callback URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), rec.handler())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield rec, f"http://127.0.0.1:{server.server_address[1]}/hook"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -20,7 +20,6 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ import redis
 from pipeline.api.locks import PREFIX
 from pipeline.api.webhooks import verify
 from tests.redis_util import ROOT, redis_base  # noqa: F401 (the session fixture)
-from tests.test_api_fixtures import KEYS, SECRETS, TERMINAL, auth, contract, free_port
+from tests.test_api_fixtures import KEYS, SECRETS, TERMINAL, Receiver, auth, contract, free_port, serving
 
 DB = 12
 pytestmark = pytest.mark.slow
@@ -161,38 +160,24 @@ def test_same_key_on_two_servers_makes_one_job(
     client.close()
 
 
-class Receiver:
+class DeliveryReceiver(Receiver):
     """Answers 500 to the first ``fail_first`` POSTs of each delivery, then 200; records which
     server process sent each one (the owner of the connection's client end)."""
 
     def __init__(self, fail_first: int, delay_s: float) -> None:
-        self.fail_first = fail_first
+        super().__init__(fail_first)
         self.delay_s = delay_s
-        self.requests: list[dict[str, Any]] = []
-        self.lock = threading.Lock()
 
-    def handler(self) -> type[BaseHTTPRequestHandler]:
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                sender = _pid_of_port(self.client_address[1])
-                delivery = self.headers["X-Longdoc-Delivery"]
-                with outer.lock:
-                    seen = sum(r["delivery"] == delivery for r in outer.requests)
-                    status = 500 if seen < outer.fail_first else 200
-                    outer.requests.append({"delivery": delivery, "pid": sender, "status": status,
-                                           "headers": dict(self.headers), "body": body})  # fmt: skip
-                time.sleep(outer.delay_s)  # a slow receiver: the claim is held meanwhile
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *_args: object) -> None:
-                return
-
-        return Handler
+    def respond(self, headers: dict[str, str], body: bytes, client_port: int) -> int:
+        sender = _pid_of_port(client_port)
+        delivery = headers["X-Longdoc-Delivery"]
+        with self.lock:
+            seen = sum(r["delivery"] == delivery for r in self.requests)
+            status = 500 if seen < self.fail_first else 200
+            self.requests.append({"delivery": delivery, "pid": sender, "status": status,
+                                  "headers": headers, "body": body})  # fmt: skip
+        time.sleep(self.delay_s)  # a slow receiver: the claim is held meanwhile
+        return status
 
     def of(self, delivery: str) -> list[dict[str, Any]]:
         with self.lock:
@@ -207,16 +192,9 @@ def _pid_of_port(port: int) -> int | None:
 
 
 @contextmanager
-def receiver(fail_first: int = 0, delay_s: float = 0.2) -> Iterator[tuple[Receiver, str]]:
-    rec = Receiver(fail_first, delay_s)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), rec.handler())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield rec, f"http://127.0.0.1:{server.server_address[1]}/hook"
-    finally:
-        server.shutdown()
-        server.server_close()
+def receiver(fail_first: int = 0, delay_s: float = 0.2) -> Iterator[tuple[DeliveryReceiver, str]]:
+    with serving(DeliveryReceiver(fail_first, delay_s)) as served:
+        yield served
 
 
 def _wait_for(pred: Any, timeout_s: float = 30.0) -> None:

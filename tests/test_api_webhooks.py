@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -16,49 +14,13 @@ import pytest
 
 from pipeline.api.webhooks import verify
 from tests.redis_util import RedisServer
-from tests.test_api_fixtures import SECRETS, api, auth, contract, make_settings, wait_job
-
-
-class Receiver:
-    """A local HTTP server that answers 500 to the first ``fail_first`` POSTs, then 200."""
-
-    def __init__(self, fail_first: int) -> None:
-        self.fail_first = fail_first
-        self.requests: list[dict[str, Any]] = []
-        self.lock = threading.Lock()
-
-    def handler(self) -> type[BaseHTTPRequestHandler]:
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                with outer.lock:
-                    outer.requests.append(
-                        {"at": time.monotonic(), "headers": dict(self.headers), "body": body}
-                    )
-                    status = 500 if len(outer.requests) <= outer.fail_first else 200
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *_args: object) -> None:
-                return
-
-        return Handler
+from tests.test_api_fixtures import SECRETS, Receiver, api, auth, contract, make_settings, serving, wait_job
 
 
 @contextmanager
 def receiver(fail_first: int = 0) -> Iterator[tuple[Receiver, str]]:
-    rec = Receiver(fail_first)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), rec.handler())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield rec, f"http://127.0.0.1:{server.server_address[1]}/hook"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Receiver(fail_first)) as served:
+        yield served
 
 
 def _settings(tmp_path: Path, **kw: Any):  # type: ignore[no-untyped-def]
