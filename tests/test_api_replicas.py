@@ -232,13 +232,21 @@ def test_each_webhook_is_delivered_once_by_two_servers(
     assert not [p for p in (tmp_path / "store" / "_webhooks").rglob("*") if p.is_file()]  # nothing pending
 
 
-def test_other_server_takes_over_a_pending_retry(servers: tuple[Server, Server], tmp_path: Path) -> None:
+def test_other_server_takes_over_a_pending_retry(
+    servers: tuple[Server, Server], tmp_path: Path, redis_url: str
+) -> None:
+    client = redis.Redis.from_url(redis_url)
     with receiver(fail_first=1, delay_s=0.0) as (rec, url):
         job_id = _post(servers[0].url, contract(), callback_url=url).json()["id"]
         _wait_for(lambda: len(rec.of(f"acme.{job_id}")) == 1)
         first = rec.of(f"acme.{job_id}")[0]
         (gone,) = [s for s in servers if s.proc.pid == first["pid"]]
         (left,) = [s for s in servers if s is not gone]
+        # Kill it between attempts: attempt 1 logged and its claim released. (Killed while it
+        # holds the claim, the survivor rightly waits out the claim's TTL, beyond this test.)
+        _wait_for(lambda: len(_webhook_log(tmp_path, job_id).get("attempts", [])) == 1)
+        _wait_for(lambda: not client.exists(f"{PREFIX}hook:acme:{job_id}"))
+        client.close()
         gone.stop(signal.SIGKILL)  # the process that made attempt 1 (and scheduled 2) dies
         _wait_for(lambda: _webhook_log(tmp_path, job_id).get("done"))
         time.sleep(1.0)
