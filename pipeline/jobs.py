@@ -165,10 +165,19 @@ class JobStore:
     def segment_key(self, job_id: str, index: int) -> str:
         return keys.segment(self.tenant, job_id, index)
 
+    def stored_segments(self, job_id: str) -> set[str]:
+        """Keys of the segment results in storage (one listing)."""
+        return set(self.store.list(keys.job_prefix(self.tenant, job_id) + "segments/"))
+
+    def missing_segments(self, job_id: str, plan: SegmentPlan) -> list[int]:
+        """Planned segments without a result in storage."""
+        stored = self.stored_segments(job_id)
+        return [i for i in range(len(plan.segments)) if self.segment_key(job_id, i) not in stored]
+
     def progress(self, job_id: str, plan: SegmentPlan | None) -> Progress:
         if plan is None:
             return Progress()
-        done = list(self.store.list(keys.job_prefix(self.tenant, job_id) + "segments/"))
+        done = self.stored_segments(job_id)
         total = len(plan.segments)
         return Progress(segments_total=total, segments_done=len(done),
                         percent=round(100.0 * len(done) / total, 1) if total else 0.0)  # fmt: skip

@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 
 from pipeline.jobs import TERMINAL, ErrorInfo, JobStore, active_jobs, load_or_none
 from pipeline.stages import StageContext, set_status
-from storage import keys
 from workers.coord import RedisCoordination
 
 log = logging.getLogger(__name__)
@@ -38,9 +37,7 @@ def missing_results(ctx: StageContext, tenant: str, job_id: str) -> list[int] | 
     js = ctx.jobs(tenant)
     if not js.has("plan.json", job_id):
         return None
-    total = len(js.load_plan(job_id).segments)
-    stored = set(ctx.store.list(keys.job_prefix(tenant, job_id) + "segments/"))  # one listing
-    return [i for i in range(total) if js.segment_key(job_id, i) not in stored]
+    return js.missing_segments(job_id, js.load_plan(job_id))
 
 
 def watchdog_pass(
@@ -102,10 +99,3 @@ def check_job(
         return "waiting"  # still in the broker's queue behind other work
     resubmit(js, job_id)
     return "requeued"
-
-
-def recover(
-    ctx: StageContext, coord: RedisCoordination, resubmit: Resubmit, *, consolidate: Resubmit | None = None
-) -> list[Action]:
-    """At start-up: the same pass (a job whose Redis state vanished is re-enqueued)."""
-    return watchdog_pass(ctx, coord, resubmit, consolidate=consolidate)
