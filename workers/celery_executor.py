@@ -15,12 +15,13 @@ from kombu.exceptions import OperationalError
 
 from pipeline.errors import LongdocError
 from pipeline.jobs import TERMINAL, JobRecord, JobStore
+from pipeline.redis_scripts import REDIS_ERRORS
 from pipeline.report_model import Report
 from pipeline.settings import Settings
 from storage import keys
 from storage.base import ObjectStore
 from workers.celery_app import make_app, submit_job
-from workers.coord import REDIS_ERRORS, RedisCoordination
+from workers.coord import RedisCoordination
 from workers.executor import EventCallback, JobEvent
 
 log = logging.getLogger(__name__)

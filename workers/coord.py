@@ -31,6 +31,7 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
 
 from pipeline.errors import StorageError
+from pipeline.redis_scripts import REDIS_ERRORS, RELEASE
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,13 +46,8 @@ if (not cur) or cur == ARGV[1] then
 end
 return 0
 """
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
 # The claim "index" of a job's consolidation (segments use their integer index).
 CONSOLIDATION = "consolidate"
-REDIS_ERRORS: tuple[type[Exception], ...] = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
 class LockTimeout(StorageError):
@@ -67,7 +63,7 @@ class RedisCoordination:
         self.prefix = prefix
         self.claim_ttl_s = settings.task_time_limit_s + 60
         self._claim = self.r.register_script(_CLAIM)
-        self._release = self.r.register_script(_RELEASE)
+        self._release = self.r.register_script(RELEASE)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RedisCoordination:

@@ -27,6 +27,7 @@ from celery.exceptions import Reject
 
 from pipeline.errors import LongdocError, NotFound, StorageError
 from pipeline.jobs import TERMINAL, Canceled, JobClosed, load_or_none
+from pipeline.redis_scripts import REDIS_ERRORS
 from pipeline.stages import (
     cancel_job,
     check_cancel,
@@ -51,7 +52,7 @@ from workers.celery_app import (
     runtime,
 )
 from workers.celery_app import submit_job as _submit
-from workers.coord import CONSOLIDATION, REDIS_ERRORS, LockTimeout
+from workers.coord import CONSOLIDATION, LockTimeout
 from workers.watchdog import missing_results, watchdog_pass
 
 log = logging.getLogger(__name__)

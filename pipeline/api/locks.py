@@ -32,20 +32,11 @@ from typing import Protocol
 import redis
 
 from pipeline.api.problems import ProblemError
+from pipeline.redis_scripts import REDIS_ERRORS, RELEASE, RENEW
 from pipeline.settings import Settings
 
 log = logging.getLogger("longdoc.api")
 PREFIX = "longdoc:api:"
-REDIS_ERRORS: tuple[type[Exception], ...] = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
-
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-_RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-"""
 
 
 class Locks(Protocol):
@@ -99,8 +90,8 @@ class RedisLocks:
 
     def __init__(self, client: redis.Redis) -> None:
         self.r = client
-        self._release = self.r.register_script(_RELEASE)
-        self._renew = self.r.register_script(_RENEW)
+        self._release = self.r.register_script(RELEASE)
+        self._renew = self.r.register_script(RENEW)
 
     @classmethod
     def from_url(cls, url: str) -> RedisLocks:
