@@ -33,6 +33,17 @@ contract: no better (doc-level TF-IDF ranks worse than the best unit for all 36 
 trading the overlap-precision bar for recall on rare clauses (firing only where one of the
 category's rules also fires: about .814 / .712 / .67, estimated from held-out unit scores). Even cutoffs chosen on the test
 folds themselves reach only .735 pooled macro-F1: the unit ranking is the ceiling.
+Also tried (same CV): NBSVM log-count-ratio feature scaling .757 / .519 / .721; logistic loss
+with 20 epochs .795 / .602 / .671 (averaged with this model .809 / .624 / .718); positive weight
+6 .814 / .636 / .714; feature values count^-0.35 instead of count^-0.5 .811 / .627 / .727;
+skip-bigrams (one word between) .816 / .651 / .716; units capped at 700 or 1000 chars instead
+of 1500 .816 / .640 / .719 and .822 / .646 / .718; a LightGBM unit scorer stacked on every
+category's out-of-bag linear scores, the rule hits and the unit length .784 / .582 / .580; a
+multi-label CNN over stem embeddings (1-3-word filters) trained from scratch .705 / .453 / .504
+alone, .799 / .599 / .782 averaged with this model at weight 0.3; presence at calibrated
+log-odds >= -0.75 while quoting only units >= +1.0 (or the best one) .816 / .674 / .722, a
+trade rather than a gain; adding a category its usual companion implies (Notice Period To
+Terminate Renewal -> Renewal Term, Uncapped -> Cap On Liability, ...): no change.
 
 The final model is fitted the same way on all contracts and written to
 pipeline/data/cuad_clauses.{npz,json}. Training needs scikit-learn + scipy; inference numpy only.
