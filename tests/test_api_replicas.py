@@ -9,6 +9,7 @@ are deleted, before and after each test.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import signal
@@ -28,8 +29,14 @@ import psutil
 import pytest
 import redis
 
-from pipeline.api.locks import PREFIX
+from pipeline.api.locks import PREFIX, RedisLocks
+from pipeline.api.runner import LocalRunner
+from pipeline.api.service import JobService
+from pipeline.api.uploads import inspect_file
 from pipeline.api.webhooks import verify
+from pipeline.jobs import JobOptions, JobStore
+from pipeline.settings import Settings
+from storage import open_store
 from tests.redis_util import ROOT, redis_base  # noqa: F401 (the session fixture)
 from tests.test_api_fixtures import KEYS, SECRETS, TERMINAL, Receiver, auth, contract, free_port, serving
 
@@ -282,3 +289,46 @@ def test_redis_locks_release_only_their_own_and_renew_while_held(redis_url: str)
     finally:
         a.close()
         b.close()
+
+
+def _wait_status(js: JobStore, job_id: str, timeout_s: float) -> str:
+    deadline = time.monotonic() + timeout_s
+    while (status := js.load(job_id).status) not in TERMINAL and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return status
+
+
+def test_local_runners_never_run_a_job_another_process_holds(redis_url: str, tmp_path: Path) -> None:
+    """Local-executor API processes on one store: a job whose run lease another process holds
+    is left alone by a starting process's resume, and taken over once that lease lapses."""
+    settings = Settings(storage_dir=tmp_path / "store", redis_url=redis_url, api_coordination="redis")
+    store = open_store(settings)
+    other = RedisLocks.from_url(redis_url)  # "process A", running the job
+    mine = RedisLocks.from_url(redis_url)
+    service = JobService(settings, store, locks=mine)
+    try:
+        body = contract()
+        info = inspect_file(io.BytesIO(body), settings.max_document_bytes)
+        job = service.create("acme", name="a.txt", options=JobOptions(), info=info,
+                             upload=io.BytesIO(body), submit=False)  # fmt: skip
+        js = JobStore(store, "acme")
+        js.mark_active(job.job_id)  # listed as running, as process A left it
+        lease = f"run:acme:{job.job_id}"
+        token = other.acquire(lease, ttl_s=1.5)
+        assert token is not None
+        assert service.runner.resume() == 1  # submitted, but the lease is A's
+        time.sleep(1.0)
+        assert js.load(job.job_id).status == "queued"
+        # A dies: its lease is not renewed and lapses; the next rescan runs the job.
+        runner = service.runner
+        assert isinstance(runner, LocalRunner)
+        runner._resume_once()  # noqa: SLF001 (the rescan thread's round, without waiting RESCAN_S)
+        time.sleep(1.0)
+        runner._resume_once()  # noqa: SLF001
+        assert _wait_status(js, job.job_id, 30) == "succeeded"
+        assert not store.exists(js.active_key(job.job_id))
+        assert other.acquire(lease, ttl_s=5) is not None  # released by its holder when done
+    finally:
+        service.close()
+        other.close()
+        mine.close()

@@ -46,10 +46,10 @@ def build_state(
             "no API keys configured (LONGDOC_API_KEYS or LONGDOC_API_KEYS_FILE); for a try-out use --dev"
         )
     store = store or open_store(settings)
-    jobs = JobService(settings, store, runner)
+    locks = make_locks(settings)  # shared by every API process only with Redis (see locks.py)
+    jobs = JobService(settings, store, runner, locks)
     secrets = {t: s.get_secret_value().encode() for t, s in settings.webhook_secrets.items()}
     ids = frozenset(["rules", "auto", *load_catalog(settings.catalog_path).ids])
-    locks = make_locks(settings)  # shared by every API process only with Redis (see locks.py)
     return ApiState(settings=settings, store=store, keyring=keyring, jobs=jobs, batches=BatchService(jobs),
                     idempotency=IdempotencyStore(store, locks),
                     webhooks=WebhookDispatcher(settings, jobs, secrets, locks=locks), model_ids=ids,

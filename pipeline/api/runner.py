@@ -2,7 +2,10 @@
 
 ``local``: a bounded pool of job threads in this process, each running ``LocalExecutor.run``
 (which has its own segment pool). Jobs are listed in storage's ``_active/`` index while they
-run, so a restarted server picks up what it was doing. ``celery``: ``CeleryExecutor.submit``
+run, so a restarted server picks up what it was doing. A job runs under the lease
+``run:{tenant}:{job}`` (``locks.py``): with Redis locks, several API processes on one store
+never run the same job at once, and each rescans the index every ``RESCAN_S`` for jobs whose
+process died (their lease lapses within ``RUN_LEASE_S``). ``celery``: ``CeleryExecutor.submit``
 enqueues and returns; the workers (and their watchdog) do the rest.
 """
 
@@ -14,6 +17,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol
 
+from pipeline.api.locks import Locks, ProcessLocks, holding
+from pipeline.api.problems import ProblemError
 from pipeline.errors import LongdocError
 from pipeline.jobs import TERMINAL, JobStore, active_jobs, load_or_none
 from pipeline.settings import Settings
@@ -24,6 +29,10 @@ from workers.local import LocalExecutor
 log = logging.getLogger("longdoc.api")
 
 Notify = Callable[[str, str], None]
+# A running job's lease is renewed every third of this; a dead process's jobs are free after it.
+RUN_LEASE_S = 30.0
+# How often an API process sharing Redis locks looks for jobs no live process is running.
+RESCAN_S = 30.0
 
 
 class JobRunner(Protocol):
@@ -52,15 +61,20 @@ class NotifyingCoordination(LocalCoordination):
 class LocalRunner:
     name = "local"
 
-    def __init__(self, settings: Settings, store: ObjectStore, notify: Notify) -> None:
+    def __init__(
+        self, settings: Settings, store: ObjectStore, notify: Notify, locks: Locks | None = None
+    ) -> None:
         self.store = store
         self.notify = notify
+        self.locks: Locks = locks or ProcessLocks()
         self.ctx = StageContext(settings=settings, store=store, coord=NotifyingCoordination(notify))
         self.executor = LocalExecutor(self.ctx)
         self.job_workers = settings.api_job_workers
         self._pool: ThreadPoolExecutor | None = None
         self._running: dict[tuple[str, str], Future[None]] = {}
         self._guard = threading.Lock()
+        self._stop = threading.Event()
+        self._rescanner: threading.Thread | None = None
 
     def submit(self, tenant: str, job_id: str, *, password: str | None = None) -> None:
         with self._guard:
@@ -74,7 +88,15 @@ class LocalRunner:
 
     def _run(self, tenant: str, job_id: str, password: str | None) -> None:
         try:
-            self.executor.run(tenant, job_id, password=password)
+            try:
+                with holding(self.locks, f"run:{tenant}:{job_id}", RUN_LEASE_S) as mine:
+                    if mine:
+                        self._run_leased(tenant, job_id, password)
+                    else:
+                        log.info("job %s/%s is running in another API process", tenant, job_id)
+            except ProblemError as exc:  # Redis unreachable: run it; a double run only repeats work
+                log.warning("job %s/%s runs without its lease: %s", tenant, job_id, exc.detail)
+                self._run_leased(tenant, job_id, password)
         except Exception as exc:  # a bug in a stage must still end the job, not leave it running
             log.exception("job %s/%s crashed", tenant, job_id)
             try:
@@ -85,6 +107,14 @@ class LocalRunner:
             with self._guard:
                 self._running.pop((tenant, job_id), None)
             self.notify(tenant, job_id)
+
+    def _run_leased(self, tenant: str, job_id: str, password: str | None) -> None:
+        js = JobStore(self.store, tenant)
+        job = load_or_none(js, job_id)
+        if job is None or job.status in TERMINAL:  # finished by another process meanwhile
+            js.clear_active(job_id)
+            return
+        self.executor.run(tenant, job_id, password=password)
 
     def cancel(self, tenant: str, job_id: str) -> bool:
         js = JobStore(self.store, tenant)
@@ -97,7 +127,24 @@ class LocalRunner:
         return ok
 
     def resume(self) -> int:
-        """Run again every job this store lists as active (a previous server stopped mid-job)."""
+        """Run again every job this store lists as active (a previous server stopped mid-job).
+
+        With shared locks, a job another live process holds is skipped by its lease, and a
+        thread repeats this every ``RESCAN_S`` so a replica that died mid-job is taken over.
+        """
+        if self.locks.shared and self._rescanner is None:
+            self._rescanner = threading.Thread(target=self._rescan, name="job-rescan", daemon=True)
+            self._rescanner.start()
+        return self._resume_once()
+
+    def _rescan(self) -> None:
+        while not self._stop.wait(RESCAN_S):
+            try:
+                self._resume_once()
+            except Exception:  # storage hiccup: the next round tries again
+                log.exception("rescan of unfinished jobs failed")
+
+    def _resume_once(self) -> int:
         count = 0
         for tenant, job_id in list(active_jobs(self.store)):
             js = JobStore(self.store, tenant)
@@ -111,6 +158,7 @@ class LocalRunner:
 
     def close(self) -> None:
         """Stop taking jobs; queued ones stay in ``_active/`` and are resumed at the next start."""
+        self._stop.set()
         with self._guard:
             pool, self._pool = self._pool, None
             if pool is not None:
@@ -149,7 +197,9 @@ class CeleryRunner:
         self.executor.close()
 
 
-def make_runner(settings: Settings, store: ObjectStore, notify: Notify) -> JobRunner:
+def make_runner(
+    settings: Settings, store: ObjectStore, notify: Notify, locks: Locks | None = None
+) -> JobRunner:
     if settings.executor == "celery":
         return CeleryRunner(settings, store, notify)
-    return LocalRunner(settings, store, notify)
+    return LocalRunner(settings, store, notify, locks)
