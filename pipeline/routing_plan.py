@@ -31,6 +31,7 @@ class RoutingPlan(Model):
     decisions: list[RouteDecision]
     estimated_usd: float
     warnings: list[str] = Field(default_factory=list)
+    reserved_usd: float = 0.0  # held against the daily cap until the job ends
 
 
 def policy_for(options: JobOptions, settings: Settings) -> RoutePolicy:
@@ -50,9 +51,13 @@ def plan_routes(
     settings: Settings,
     *,
     spend: SpendGuard | None = None,
+    job_id: str | None = None,
 ) -> RoutingPlan:
+    """Route every segment. With a daily cap (``spend``), a job gets paid models only while the
+    cap has room for its estimate, which it then reserves (under ``job_id``)."""
     policy = policy_for(options, settings)
     warnings: list[str] = []
+    capped_policy = policy.model_copy(update={"self_hosted_only": True})
     if spend is not None and policy.model != RULES:
         try:
             capped = spend.exhausted()
@@ -62,8 +67,42 @@ def plan_routes(
             capped = True
             why = f"daily spend cap unknown ({exc.message}): only rules and self-hosted models run"
         if capped:
-            policy = policy.model_copy(update={"self_hosted_only": True})
+            policy = capped_policy
             warnings.append(why)
+    decisions = _decide(doc, plan, registry, policy)
+    total = round(sum(d.estimated_usd for d in decisions), 6)
+    reserved = 0.0
+    if spend is not None and job_id is not None and total > 0 and not policy.self_hosted_only:
+        try:
+            fits, committed = spend.reserve(job_id, total)
+            why = (
+                f"daily spend cap: this job's estimated ${total:.4f} does not fit in the "
+                f"${max(spend.cap_usd - committed, 0.0):.4f} left today (spend and running jobs' "
+                "reservations); only rules and self-hosted models run"
+            )
+        except StorageError as exc:
+            fits = False
+            why = f"daily spend cap unknown ({exc.message}): only rules and self-hosted models run"
+        if fits:
+            reserved = total
+        else:
+            warnings.append(why)
+            decisions = _decide(doc, plan, registry, capped_policy)
+            total = round(sum(d.estimated_usd for d in decisions), 6)
+    uses_llm = any(d.model != RULES for d in decisions)
+    preamble = (
+        build_preamble(doc.extracted, doc.sections, plan, max_tokens=policy.preamble_tokens)
+        if uses_llm
+        else ""
+    )
+    return RoutingPlan(
+        preamble=preamble, decisions=decisions, estimated_usd=total, warnings=warnings, reserved_usd=reserved
+    )
+
+
+def _decide(
+    doc: DocumentText, plan: SegmentPlan, registry: ModelRegistry, policy: RoutePolicy
+) -> list[RouteDecision]:
     text = doc.extracted.text
     decisions: list[RouteDecision] = []
     left = policy.budget_usd
@@ -74,14 +113,7 @@ def plan_routes(
         decisions.append(d)
         if left is not None:
             left -= d.estimated_usd
-    uses_llm = any(d.model != RULES for d in decisions)
-    preamble = (
-        build_preamble(doc.extracted, doc.sections, plan, max_tokens=policy.preamble_tokens)
-        if uses_llm
-        else ""
-    )
-    total = round(sum(d.estimated_usd for d in decisions), 6)
-    return RoutingPlan(preamble=preamble, decisions=decisions, estimated_usd=total, warnings=warnings)
+    return decisions
 
 
 def synthesis_for(

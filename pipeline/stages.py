@@ -126,6 +126,10 @@ def set_status(
             js.save(job)
     if status in TERMINAL:
         js.clear_active(job_id)
+        spend = ctx.spend_for(tenant)
+        routes = load_routes(ctx, tenant, job_id) if spend is not None else None
+        if spend is not None and routes is not None and routes.reserved_usd > 0:
+            spend.release(job_id)
     ctx.coord.changed(tenant, job_id)
     return job
 
@@ -155,7 +159,9 @@ def run_plan(ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText |
     job = js.load(job_id)
     assert ctx.registry is not None
     # Raises OverBudget (the job is refused up front) when even the cheapest plan is too dear.
-    routes = plan_routes(doc, plan, job.options, ctx.registry, ctx.settings, spend=ctx.spend_for(tenant))
+    routes = plan_routes(
+        doc, plan, job.options, ctx.registry, ctx.settings, spend=ctx.spend_for(tenant), job_id=job_id
+    )
     ctx.store.put(keys.job_file(tenant, job_id, "routes.json"), routes.model_dump_json(indent=1).encode())
     js.save_plan(job_id, plan)
     set_status(ctx, tenant, job_id, "analyzing")
@@ -253,19 +259,20 @@ def _analyze(
     with audit_to(sink, redact=ctx.settings.audit_redact):
         result = analyze_routed(task, decision, ctx.analyzers, ctx.registry.llms, ctx.store,
                                 unavailable=ctx.registry.unavailable)  # fmt: skip
-    extra = charge(ctx, tenant, result.usage.cost_usd)
+    extra = charge(ctx, tenant, result.usage.cost_usd, job_id)
     if extra:
         result = result.model_copy(update={"warnings": [*result.warnings, *extra]})
     return result
 
 
-def charge(ctx: StageContext, tenant: str, usd: float) -> list[AnalysisWarning]:
-    """Count ``usd`` against the tenant's daily cap; its alerts (or the failure) as job warnings."""
+def charge(ctx: StageContext, tenant: str, usd: float, job_id: str | None = None) -> list[AnalysisWarning]:
+    """Count ``usd`` against the tenant's daily cap (and the job's reservation); its alerts (or
+    the failure) as job warnings."""
     spend = ctx.spend_for(tenant)
     if spend is None:
         return []
     try:
-        return [AnalysisWarning(code="spend_alert", message=a) for a in spend.record(usd)]
+        return [AnalysisWarning(code="spend_alert", message=a) for a in spend.record(usd, job_id)]
     except StorageError as exc:  # the model call is paid for: keep its result
         return [AnalysisWarning(code="spend_unrecorded", message=exc.message)]
 
@@ -338,7 +345,7 @@ def _write_report(
 
     with audit_to(sink, redact=ctx.settings.audit_redact):
         report = synthesis_for(report, load_routes(ctx, tenant, job_id), ctx.registry, ctx.store)
-    extra = charge(ctx, tenant, report.synthesis.usage.cost_usd if report.synthesis else 0.0)
+    extra = charge(ctx, tenant, report.synthesis.usage.cost_usd if report.synthesis else 0.0, job_id)
     if extra:
         report = report.model_copy(update={"warnings": [*report.warnings, *extra]})
     ctx.store.put(keys.job_file(tenant, job_id, "report.json"), report.model_dump_json(indent=1).encode())

@@ -3,8 +3,11 @@ self-hosted models run."""
 
 from __future__ import annotations
 
+import time
 import uuid
+from datetime import UTC, datetime
 
+import pytest
 import redis
 
 from pipeline.analyzers.registry import ModelRegistry
@@ -13,7 +16,7 @@ from pipeline.jobs import DocumentText, JobOptions
 from pipeline.models import ExtractedText, PageSpan, Segment, SegmentPlan
 from pipeline.routing_plan import plan_routes
 from pipeline.settings import Settings
-from pipeline.spend import SpendGuard
+from pipeline.spend import RESERVATION_MAX_AGE_S, SpendGuard
 from tests.redis_util import redis_base, redis_db  # noqa: F401
 
 
@@ -54,3 +57,28 @@ def test_alerts_fire_once_per_threshold_and_the_cap_blocks_hosted_models(redis_d
     assert capped.decisions[0].model == "rules"
     assert any("daily spend cap" in w for w in capped.warnings)
     client.close()
+
+
+def test_reservations_hold_room_shrink_as_spent_and_lapse(redis_db: str) -> None:  # noqa: F811
+    client = redis.Redis.from_url(redis_db)
+    prefix = f"test-{uuid.uuid4().hex}"
+    guard = SpendGuard(client, "acme", 10.0, prefix=prefix)  # type: ignore[arg-type]
+    try:
+        assert guard.reserve("job-a", 6.0) == (True, 0.0)
+        assert guard.reserve("job-b", 5.0) == (False, 6.0)  # 6 held + 5 > 10
+        assert guard.reserve("job-a", 7.0) == (True, 0.0)  # a job re-planning replaces its own
+        guard.record(3.0, "job-a")  # spent 3, job-a still holds 4
+        fits, committed = guard.reserve("job-b", 3.0)  # 3 spent + 4 held + 3 = 10
+        assert fits and committed == pytest.approx(7.0)
+        guard.release("job-a")
+        guard.release("job-b")
+        assert guard.reserve("job-c", 7.0) == (True, pytest.approx(3.0))
+        # A reservation older than the maximum age (its job died) no longer holds room.
+        key = f"{prefix}:spend:acme:{datetime.now(UTC):%Y-%m-%d}:reserved"
+        client.hset(key, "job-c", f"7.0|{time.time() - RESERVATION_MAX_AGE_S - 1}")
+        assert guard.reserve("job-d", 7.0) == (True, pytest.approx(3.0))
+        assert set(client.hkeys(key)) == {b"job-d"}
+    finally:
+        for k in client.scan_iter(match=f"{prefix}:*"):
+            client.delete(k)
+        client.close()
