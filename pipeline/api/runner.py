@@ -132,7 +132,8 @@ class LocalRunner:
         With shared locks, a job another live process holds is skipped by its lease, and a
         thread repeats this every ``RESCAN_S`` so a replica that died mid-job is taken over.
         """
-        if self.locks.shared and self._rescanner is None:
+        self._stop.clear()  # an app may be started again after close
+        if self.locks.shared and (self._rescanner is None or not self._rescanner.is_alive()):
             self._rescanner = threading.Thread(target=self._rescan, name="job-rescan", daemon=True)
             self._rescanner.start()
         return self._resume_once()
@@ -147,6 +148,8 @@ class LocalRunner:
     def _resume_once(self) -> int:
         count = 0
         for tenant, job_id in list(active_jobs(self.store)):
+            if self._stop.is_set():  # closing: leave the rest to the next start
+                break
             js = JobStore(self.store, tenant)
             job = load_or_none(js, job_id)
             if job is None or job.status in TERMINAL:
