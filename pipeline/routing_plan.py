@@ -56,48 +56,60 @@ def plan_routes(
     """Route every segment. With a daily cap (``spend``), a job gets paid models only while the
     cap has room for its estimate, which it then reserves (under ``job_id``)."""
     policy = policy_for(options, settings)
-    warnings: list[str] = []
     capped_policy = policy.model_copy(update={"self_hosted_only": True})
-    if spend is not None and policy.model != RULES:
-        try:
-            capped = spend.exhausted()
-            why = "daily spend cap reached: only rules and self-hosted models run today"
-        except StorageError as exc:
-            # Fail closed: a Redis outage must not turn into unmetered hosted-model spend.
-            capped = True
-            why = f"daily spend cap unknown ({exc.message}): only rules and self-hosted models run"
-        if capped:
-            policy = capped_policy
-            warnings.append(why)
+    warnings: list[str] = []
+    if spend is not None and policy.model != RULES and (why := _cap_reached(spend)):
+        policy = capped_policy
+        warnings.append(why)
     decisions = _decide(doc, plan, registry, policy)
-    total = round(sum(d.estimated_usd for d in decisions), 6)
-    reserved = 0.0
-    if spend is not None and job_id is not None and total > 0 and not policy.self_hosted_only:
-        try:
-            fits, committed = spend.reserve(job_id, total)
-            why = (
-                f"daily spend cap: this job's estimated ${total:.4f} does not fit in the "
-                f"${max(spend.cap_usd - committed, 0.0):.4f} left today (spend and running jobs' "
-                "reservations); only rules and self-hosted models run"
-            )
-        except StorageError as exc:
-            fits = False
-            why = f"daily spend cap unknown ({exc.message}): only rules and self-hosted models run"
-        if fits:
-            reserved = total
-        else:
+    estimate, reserved = _total(decisions), 0.0
+    if spend is not None and job_id is not None and estimate > 0 and not policy.self_hosted_only:
+        if why := _reservation_refused(spend, job_id, estimate):
             warnings.append(why)
             decisions = _decide(doc, plan, registry, capped_policy)
-            total = round(sum(d.estimated_usd for d in decisions), 6)
+        else:
+            reserved = estimate
     uses_llm = any(d.model != RULES for d in decisions)
     preamble = (
         build_preamble(doc.extracted, doc.sections, plan, max_tokens=policy.preamble_tokens)
         if uses_llm
         else ""
     )
-    return RoutingPlan(
-        preamble=preamble, decisions=decisions, estimated_usd=total, warnings=warnings, reserved_usd=reserved
+    return RoutingPlan(preamble=preamble, decisions=decisions, estimated_usd=_total(decisions),
+                       warnings=warnings, reserved_usd=reserved)  # fmt: skip
+
+
+def _cap_unknown(exc: StorageError) -> str:
+    # Fail closed: a Redis outage must not turn into unmetered hosted-model spend.
+    return f"daily spend cap unknown ({exc.message}): only rules and self-hosted models run"
+
+
+def _cap_reached(spend: SpendGuard) -> str | None:
+    """Why the job may use only rules and self-hosted models, if the cap is spent (or unknown)."""
+    try:
+        exhausted = spend.exhausted()
+    except StorageError as exc:
+        return _cap_unknown(exc)
+    return "daily spend cap reached: only rules and self-hosted models run today" if exhausted else None
+
+
+def _reservation_refused(spend: SpendGuard, job_id: str, usd: float) -> str | None:
+    """Reserve ``usd`` for the job; why not, if the cap has no room for it (or is unknown)."""
+    try:
+        fits, committed = spend.reserve(job_id, usd)
+    except StorageError as exc:
+        return _cap_unknown(exc)
+    if fits:
+        return None
+    return (
+        f"daily spend cap: this job's estimated ${usd:.4f} does not fit in the "
+        f"${max(spend.cap_usd - committed, 0.0):.4f} left today (spend and running jobs' "
+        "reservations); only rules and self-hosted models run"
     )
+
+
+def _total(decisions: list[RouteDecision]) -> float:
+    return round(sum(d.estimated_usd for d in decisions), 6)
 
 
 def _decide(

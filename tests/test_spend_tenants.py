@@ -100,6 +100,14 @@ def run(executor: LocalExecutor, tenant: str, text: str) -> Report:
     return report
 
 
+def probe(root: Path, sim_url: str) -> tuple[float, float]:
+    """What one job costs and what it is estimated at, run without a cap."""
+    report = run(
+        LocalExecutor(StageContext(settings_for(root, sim_url), LocalStore(root))), "probe", variant(1)
+    )
+    return report.summary.cost_usd, sum(r.estimated_usd for r in report.routes)
+
+
 def warnings_of(report: Report, code: str) -> list[str]:
     """Job warnings (the report's list holds every segment's too) with this code."""
     return [w.message for w in report.warnings if getattr(w, "code", None) == code]
@@ -117,9 +125,7 @@ def test_cap_is_per_tenant_accumulates_in_redis_and_caps_to_self_hosted(
         monkeypatch.setenv("LONGDOC_SELF_HOSTED_BASE_URL", url)  # a free self-hosted model to fall back on
         # What one job costs (a) and is estimated at (e), measured without a cap. The cap fits a
         # first job, then a second one planned against its reservation, but not a third.
-        probe = run(LocalExecutor(StageContext(settings_for(tmp_path / "probe", url), LocalStore(tmp_path / "probe"))),
-                    "probe", variant(1))  # fmt: skip
-        a, e = probe.summary.cost_usd, sum(r.estimated_usd for r in probe.routes)
+        a, e = probe(tmp_path / "probe", url)
         cap = a + 1.1 * e
         settings = settings_for(tmp_path / "s", url, daily_cap_usd=cap, redis_url=spend_url)
         ex = LocalExecutor(StageContext(settings=settings, store=LocalStore(tmp_path / "s")), workers=4)
@@ -168,9 +174,7 @@ def test_jobs_planned_at_once_cannot_overshoot_the_cap_together(
     acme = tenant("acme")
     with running_simulator(SimulatorConfig(time_scale=0.0)) as url:
         monkeypatch.setenv("LONGDOC_SELF_HOSTED_BASE_URL", url)
-        probe = run(LocalExecutor(StageContext(settings_for(tmp_path / "probe", url), LocalStore(tmp_path / "probe"))),
-                    "probe", variant(1))  # fmt: skip
-        e = sum(r.estimated_usd for r in probe.routes)
+        _, e = probe(tmp_path / "probe", url)
         settings = settings_for(tmp_path / "s", url, daily_cap_usd=1.5 * e, redis_url=spend_url)
         ctx = StageContext(settings=settings, store=LocalStore(tmp_path / "s"))
         jobs = [JobStore(ctx.store, acme).create(variant(i).encode(), "c.txt", JobOptions(model="auto"), ext="txt")
