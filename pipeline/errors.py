@@ -10,6 +10,8 @@ The tree::
     │   ├── Unreadable                unreadable
     │   ├── Encrypted                 encrypted
     │   └── NoTextLayer               no_text_layer
+    ├── Internal                      internal (a bug or a crash, e.g. MemoryError, caught at the job boundary)
+    │   └── Poisoned                  poisoned (the job crashed on every attempt; never resumed again)
     ├── StorageError                  storage
     │   └── NotFound                  not_found
     └── ConfigError                   config
@@ -82,6 +84,14 @@ class NoTextLayer(InputError):
     code = "no_text_layer"
 
 
+class Internal(LongdocError):
+    code = "internal"
+
+
+class Poisoned(Internal):
+    code = "poisoned"
+
+
 class StorageError(LongdocError):
     code = "storage"
 
@@ -107,6 +117,8 @@ ERROR_CODES: tuple[str, ...] = tuple(
                 Unreadable,
                 Encrypted,
                 NoTextLayer,
+                Internal,
+                Poisoned,
                 StorageError,
                 NotFound,
                 ConfigError,

@@ -22,6 +22,16 @@ class Settings(BaseSettings):
     # Zip-bomb guard for DOCX: total uncompressed size and per-member ratio.
     docx_max_uncompressed_bytes: int = 512 * 1024 * 1024
     docx_max_compression_ratio: float = 200.0
+    # Hard limits on what one document may grow into, checked while extracting (not after
+    # building the whole string); each ends in a coded error (`too_large`).
+    max_text_chars: int = Field(50_000_000, ge=1)
+    max_document_tokens: int = Field(15_000_000, ge=1)
+    docx_max_paragraphs: int = Field(1_000_000, ge=1)
+    # Word offers list levels 0-8; deeper w:ilvl values are clamped to the last level.
+    docx_max_list_depth: int = Field(9, ge=1)
+    # A list start/counter beyond this is clamped (Word and LibreOffice cap them too), so a
+    # 2 KB numbering definition cannot render megabyte-long labels.
+    docx_max_numbering_value: int = Field(32_767, ge=1)
 
     # Segmenting (tokens, o200k_base)
     segment_threshold_tokens: int = Field(150_000, ge=1)
@@ -73,6 +83,9 @@ class Settings(BaseSettings):
     job_stall_timeout_s: int = Field(1800, ge=1)
     job_queue_timeout_s: int = Field(24 * 3600, ge=1)
     watchdog_interval_s: float = Field(60.0, gt=0.0)
+    # A job whose run crashed (or whose process was killed) this many times is failed for good
+    # with code `poisoned` instead of being resumed again.
+    job_max_attempts: int = Field(3, ge=1)
     # The Celery executor re-reads job.json at least this often (a Redis wake-up comes sooner).
     executor_poll_s: float = Field(1.0, gt=0.0)
 
