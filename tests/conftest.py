@@ -1,13 +1,15 @@
-"""Shared fixtures: where ../shared/data is, and a per-test Settings/storage."""
+"""Shared fixtures: where ../shared/data is, a per-test Settings/storage, the session's own Redis."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pipeline.settings import Settings
+from tests.redis_util import TEST_DB, flush, redis_server_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("LONGDOC_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -19,3 +21,18 @@ needs_shared = pytest.mark.skipif(not HAVE_SHARED, reason="../shared/data is abs
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(storage_dir=tmp_path / "store")
+
+
+@pytest.fixture(scope="session")
+def redis_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server of this test session's own (never the machine's 6379)."""
+    yield from redis_server_url(tmp_path_factory.mktemp("redis"))
+
+
+@pytest.fixture(scope="module")
+def redis_db(redis_base: str) -> Iterator[str]:
+    """URL of the test database, flushed before and after the module (its worker shares it)."""
+    url = f"{redis_base}/{TEST_DB}"
+    flush(url)
+    yield url
+    flush(url)

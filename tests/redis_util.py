@@ -1,8 +1,8 @@
 """Real services for the Celery tests: a Redis server and Celery worker subprocesses.
 
-Redis is found at LONGDOC_REDIS_URL or 127.0.0.1:6379, else ``redis-server`` from PATH is
-started on a free port; with none of these the tests FAIL (never skip) with the install hint.
-Tests use a dedicated database (13), flushed before and after each test.
+Each test session starts its own ``redis-server`` from PATH on a free port in a temporary
+directory (the fixtures are in ``tests/conftest.py``); without the binary those tests skip
+with the install hint. Tests use a dedicated database (13) of that server.
 """
 
 from __future__ import annotations
@@ -16,19 +16,15 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DB = 13
-INSTALL_HINT = (
-    "the Celery tests need Redis: run one at 127.0.0.1:6379, point LONGDOC_REDIS_URL at one, "
-    "or put redis-server on PATH (Debian/Ubuntu: apt-get install redis-server)"
-)
+INSTALL_HINT = "these tests start their own redis-server: put it on PATH (Debian/Ubuntu: apt-get install redis-server)"
 
 
 def free_port() -> int:
@@ -158,20 +154,15 @@ class RedisProxy:
 
 
 def redis_server_url(tmp: Path) -> Generator[str, None, None]:
-    """Base URL (no database) of a reachable Redis; starts one when none is running."""
-    env_url = os.environ.get("LONGDOC_REDIS_URL")
-    candidates = [env_url] if env_url else []
-    candidates.append("redis://127.0.0.1:6379")
-    for url in candidates:
-        parts = urlsplit(url)
-        base = f"{parts.scheme}://{parts.netloc}"
-        if ping(base):
-            yield base
-            return
+    """Base URL (no database) of a redis-server this test session starts on a free port.
+
+    Never the machine's Redis (6379 or LONGDOC_REDIS_URL): tests flush their database, and
+    parallel runs must not collide.
+    """
     try:
         server = RedisServer(tmp).start()
     except FileNotFoundError:
-        pytest.fail(INSTALL_HINT)
+        pytest.skip(INSTALL_HINT)
     try:
         yield server.base_url
     finally:
@@ -246,17 +237,3 @@ def worker_env(redis_url: str, storage_dir: Path, **settings: object) -> dict[st
     env = {"LONGDOC_REDIS_URL": redis_url, "LONGDOC_STORAGE_DIR": str(storage_dir)}
     env.update({f"LONGDOC_{k.upper()}": str(v) for k, v in settings.items()})
     return env
-
-
-@pytest.fixture(scope="session")
-def redis_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from redis_server_url(tmp_path_factory.mktemp("redis"))
-
-
-@pytest.fixture(scope="module")
-def redis_db(redis_base: str) -> Iterator[str]:
-    """URL of the test database, flushed before and after the module (its worker shares it)."""
-    url = f"{redis_base}/{TEST_DB}"
-    flush(url)
-    yield url
-    flush(url)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.api.webhooks import verify
-from tests.redis_util import CeleryWorker, redis_base, redis_db, worker_env  # noqa: F401
+from tests.redis_util import CeleryWorker, worker_env
 from tests.test_api_fixtures import SECRETS, api, auth, contract, make_settings, wait_job
 from tests.test_api_webhooks import receiver
 

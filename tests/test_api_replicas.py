@@ -2,7 +2,7 @@
 delivery per webhook.
 
 Real processes (not threads: in-process locks would hide the bug) and the real Redis at
-127.0.0.1:6379 (or LONGDOC_REDIS_URL), database 12; only this suite's ``longdoc:api:`` keys
+the test session's own redis-server (tests/conftest.py), database 12; only this suite's ``longdoc:api:`` keys
 are deleted, before and after each test.
 """
 
@@ -37,7 +37,7 @@ from pipeline.api.webhooks import verify
 from pipeline.jobs import JobOptions, JobStore
 from pipeline.settings import Settings
 from storage import open_store
-from tests.redis_util import ROOT, redis_base  # noqa: F401 (the session fixture)
+from tests.redis_util import ROOT
 from tests.test_api_fixtures import KEYS, SECRETS, TERMINAL, Receiver, auth, contract, free_port, serving
 
 DB = 12

@@ -24,7 +24,7 @@ from pipeline.stages import StageContext, run_ingest, run_plan
 from storage import keys
 from storage.local import LocalStore
 from tests.planted import planted_contract
-from tests.redis_util import CeleryWorker, free_port, redis_base, redis_db, worker_env  # noqa: F401
+from tests.redis_util import CeleryWorker, free_port, worker_env
 from workers.celery_app import ANALYZE, CONSOLIDATE, Runtime, build_runtime, job_chord
 from workers.celery_executor import CeleryExecutor
 from workers.coord import CONSOLIDATION

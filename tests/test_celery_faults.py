@@ -21,7 +21,7 @@ from pipeline.settings import Settings
 from storage import keys
 from storage.local import LocalStore
 from tests.planted import planted_contract
-from tests.redis_util import TEST_DB, CeleryWorker, RedisProxy, RedisServer, redis_base, redis_db, worker_env  # noqa: F401
+from tests.redis_util import TEST_DB, CeleryWorker, RedisProxy, RedisServer, worker_env
 from workers.celery_executor import CeleryExecutor
 
 pytestmark = pytest.mark.slow

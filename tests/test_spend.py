@@ -17,7 +17,6 @@ from pipeline.models import ExtractedText, PageSpan, Segment, SegmentPlan
 from pipeline.routing_plan import plan_routes
 from pipeline.settings import Settings
 from pipeline.spend import RESERVATION_MAX_AGE_S, SpendGuard
-from tests.redis_util import redis_base, redis_db  # noqa: F401
 
 
 def test_alerts_fire_once_per_threshold_and_the_cap_blocks_hosted_models(redis_db: str) -> None:  # noqa: F811

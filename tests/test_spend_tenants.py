@@ -27,7 +27,7 @@ from pipeline.simulator import SimulatorConfig, running_simulator
 from pipeline.stages import StageContext, run_consolidate, run_ingest, run_plan, run_segment
 from storage.local import LocalStore
 from tests.planted import planted_contract
-from tests.redis_util import RedisServer, free_port, redis_base  # noqa: F401
+from tests.redis_util import RedisServer, free_port
 from tests.test_api_fixtures import api, make_settings
 from tests.test_llm_pipeline import KEYS, SMALL, stats
 from workers.local import LocalExecutor
