@@ -96,6 +96,12 @@ class JobRecord(Model):
     error: ErrorInfo | None = None
     warnings: list[str] = Field(default_factory=list)
     created_at: str = Field(default_factory=now)
+    # Runs started per stage ("run" for an executor running the whole job in one process;
+    # "ingest"/"plan"/"consolidate" for Celery tasks): a run that crashes its process is only
+    # known by its start, so starts are what is counted (see stages.begin_attempt).
+    attempts: dict[str, int] = Field(default_factory=dict)
+    # What the job had spent (USD) when it ended early (canceled or failed after planning).
+    spent_usd: float | None = None
 
     def moved(self, status: JobStatus, error: ErrorInfo | None = None) -> JobRecord:
         return self.model_copy(

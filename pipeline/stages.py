@@ -12,10 +12,13 @@ written (unfinished ones listed as ``missing_result``); the status ends ``cancel
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
 import threading
+import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -29,7 +32,7 @@ from pipeline.analyzers.kind import detect_kind
 from pipeline.analyzers.registry import ModelRegistry, build_analyzers, build_registry
 from pipeline.audit import audit_to
 from pipeline.consolidate import consolidate
-from pipeline.errors import LongdocError, StorageError
+from pipeline.errors import Internal, LongdocError, Poisoned, StorageError, TooLarge
 from pipeline.findings import AnalysisWarning, SegmentAnalysis, SegmentError
 from pipeline.ingest import ingest
 from pipeline.jobs import (
@@ -54,6 +57,12 @@ from pipeline.settings import Settings
 from pipeline.spend import SpendGuard, SpendGuards
 from storage import keys
 from storage.base import ObjectStore
+
+log = logging.getLogger("longdoc.jobs")
+# Re-raised after being recorded: the user (or the process manager) asked the process to stop.
+INTERRUPTS: tuple[type[BaseException], ...] = (KeyboardInterrupt, SystemExit)
+# How often ingest looks at the cancel marker while it reads (a storage lookup per check).
+CANCEL_CHECK_EVERY_S = 0.25
 
 
 class Coordination(Protocol):
@@ -111,7 +120,13 @@ class StageContext:
 
 
 def set_status(
-    ctx: StageContext, tenant: str, job_id: str, status: JobStatus, error: ErrorInfo | None = None
+    ctx: StageContext,
+    tenant: str,
+    job_id: str,
+    status: JobStatus,
+    error: ErrorInfo | None = None,
+    *,
+    spent_usd: float | None = None,
 ) -> JobRecord:
     """Move the job; the first terminal status wins (``JobClosed`` for a later non-terminal move)."""
     js = ctx.jobs(tenant)
@@ -123,6 +138,8 @@ def set_status(
             raise JobClosed(f"job {job_id} is already {job.status}")
         if job.status != status or error is not None:
             job = job.moved(status, error)
+            if spent_usd is not None:
+                job = job.model_copy(update={"spent_usd": spent_usd})
             js.save(job)
     if status in TERMINAL:
         js.clear_active(job_id)
@@ -134,9 +151,83 @@ def set_status(
     return job
 
 
+def begin_attempt(ctx: StageContext, tenant: str, job_id: str, stage: str = "run") -> JobRecord:
+    """Count one more start of ``stage`` in the job record, before any work.
+
+    A run whose process is killed (OOM, SIGKILL, a native crash) cannot record its failure;
+    only its start is known. Past ``job_max_attempts`` starts the job fails for good with
+    ``poisoned`` instead of being resumed again (a poison loop otherwise).
+    """
+    js = ctx.jobs(tenant)
+    with ctx.coord.job_lock(tenant, job_id):
+        job = js.load(job_id)
+        if job.status in TERMINAL:
+            raise JobClosed(f"job {job_id} is already {job.status}")
+        n = job.attempts.get(stage, 0) + 1
+        job = job.model_copy(update={"attempts": {**job.attempts, stage: n}})
+        js.save(job)
+    limit = ctx.settings.job_max_attempts
+    if n > limit:
+        raise Poisoned(f"the job's {stage} was started {n - 1} times and never finished "
+                       f"(limit {limit}); it is not retried again")  # fmt: skip
+    return job
+
+
+def fail_crashed(ctx: StageContext, tenant: str, job_id: str, exc: BaseException) -> JobRecord | None:
+    """Record any exception that reached a job's boundary as its failure; never raises.
+
+    A Rust panic from a native extension is a ``BaseException``, and a ``MemoryError`` may
+    recur while recording it: either way the job must end ``failed`` with a code, and the
+    process that runs jobs must live on.
+    """
+    err = exc if isinstance(exc, LongdocError) else Internal(_describe(exc))
+    try:
+        return fail_job(ctx, tenant, job_id, err)
+    except BaseException as again:  # noqa: BLE001 - storage down or memory still short
+        if isinstance(again, INTERRUPTS):
+            raise
+        log.error("could not mark job %s/%s failed: %s", tenant, job_id, _describe(again))
+        return None
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text[:500]}" if text else type(exc).__name__
+
+
 def check_cancel(ctx: StageContext, tenant: str, job_id: str) -> None:
     if ctx.jobs(tenant).cancel_requested(job_id):
         raise Canceled(f"job {job_id} was canceled")
+
+
+def cancel_checker(ctx: StageContext, tenant: str, job_id: str) -> Callable[[], None]:
+    """``check_cancel`` at most every ``CANCEL_CHECK_EVERY_S``: ingest calls it per page/block."""
+    last = time.monotonic()
+
+    def check() -> None:
+        nonlocal last
+        t = time.monotonic()
+        if t - last >= CANCEL_CHECK_EVERY_S:
+            last = t
+            check_cancel(ctx, tenant, job_id)
+
+    return check
+
+
+def cancel_unplanned(js: JobStore, coord: Coordination, job_id: str) -> bool:
+    """End a queued or ingesting job at once as ``canceled``; False when it got further.
+
+    Such a job has nothing to keep yet, and an ingest busy in one long call must not hold
+    the cancel back; if it is still running, it stops at its next check (marker or status).
+    """
+    with coord.job_lock(js.tenant, job_id):
+        job = js.load(job_id)
+        if job.status not in ("queued", "ingesting") or js.has("plan.json", job_id):
+            return False
+        js.save(job.moved("canceled", ErrorInfo(code="canceled", message="canceled by request")))
+    js.clear_active(job_id)
+    coord.changed(js.tenant, job_id)
+    return True
 
 
 def run_ingest(ctx: StageContext, tenant: str, job_id: str, *, password: str | None = None) -> DocumentText:
@@ -155,7 +246,11 @@ def run_plan(ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText |
     js = ctx.jobs(tenant)
     check_cancel(ctx, tenant, job_id)
     doc = doc or js.load_text(job_id)
-    plan = plan_segments(doc.extracted, tokenize(doc.extracted.text), doc.sections, ctx.settings)
+    tokens = tokenize(doc.extracted.text)
+    if tokens.count > ctx.settings.max_document_tokens:
+        raise TooLarge(f"{tokens.count:,} tokens is over the limit of {ctx.settings.max_document_tokens:,} "
+                       "tokens per document", document=js.load(job_id).name)  # fmt: skip
+    plan = plan_segments(doc.extracted, tokens, doc.sections, ctx.settings)
     job = js.load(job_id)
     assert ctx.registry is not None
     # Raises OverBudget (the job is refused up front) when even the cheapest plan is too dear.
@@ -164,7 +259,13 @@ def run_plan(ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText |
     )
     ctx.store.put(keys.job_file(tenant, job_id, "routes.json"), routes.model_dump_json(indent=1).encode())
     js.save_plan(job_id, plan)
-    set_status(ctx, tenant, job_id, "analyzing")
+    try:
+        set_status(ctx, tenant, job_id, "analyzing")
+    except JobClosed:  # canceled while planning: give back the reservation just made
+        spend = ctx.spend_for(tenant)
+        if spend is not None and routes.reserved_usd > 0:
+            spend.release(job_id)
+        raise
     return plan
 
 
@@ -217,8 +318,10 @@ def run_segment(
         result = _analyze(ctx, tenant, job_id, task, decision, routes.preamble if routes else "", model)
     except LongdocError as exc:
         result = _failed(index, model, exc.code, exc.message)
-    except Exception as exc:  # one bad segment must not lose the others
-        result = _failed(index, model, "analysis_failed", f"{type(exc).__name__}: {exc}")
+    except BaseException as exc:  # noqa: BLE001 - one bad segment (even a native panic) must not lose the others
+        if isinstance(exc, INTERRUPTS):
+            raise
+        result = _failed(index, model, "analysis_failed", _describe(exc))
     ctx.store.put(key, result.model_dump_json().encode())
     ctx.coord.changed(tenant, job_id)
     return result
@@ -357,7 +460,8 @@ def _end_canceled(ctx: StageContext, tenant: str, job_id: str, report: Report | 
     done = f"; {report.summary.segments - report.summary.segments_failed} of {report.summary.segments} " \
         "segment(s) analyzed, partial report written" if report else ""  # fmt: skip
     return set_status(
-        ctx, tenant, job_id, "canceled", ErrorInfo(code="canceled", message="canceled by request" + done)
+        ctx, tenant, job_id, "canceled", ErrorInfo(code="canceled", message="canceled by request" + done),
+        spent_usd=report.summary.cost_usd if report else None,
     )
 
 

@@ -18,6 +18,7 @@ from pipeline.jobs import TERMINAL, JobRecord, JobStore
 from pipeline.redis_scripts import REDIS_ERRORS
 from pipeline.report_model import Report
 from pipeline.settings import Settings
+from pipeline.stages import cancel_unplanned
 from storage import keys
 from storage.base import ObjectStore
 from workers.celery_app import make_app, submit_job
@@ -57,8 +58,14 @@ class CeleryExecutor:
             raise BrokerUnavailable(f"Redis at {self.settings.redis_url} is unreachable: {exc}") from exc
 
     def cancel(self, tenant: str, job_id: str) -> bool:
-        """Ask the job to stop before its next model call; False when it already finished."""
-        ok = JobStore(self.store, tenant).request_cancel(job_id)
+        """Ask the job to stop; False when it already finished.
+
+        A queued or ingesting job ends at once; a later one stops before its next model call.
+        """
+        js = JobStore(self.store, tenant)
+        ok = js.request_cancel(job_id)
+        if ok:
+            cancel_unplanned(js, self.coord, job_id)
         self.coord.changed(tenant, job_id)
         return ok
 
@@ -114,7 +121,7 @@ class CeleryExecutor:
 
     def _subscribe(self, tenant: str, job_id: str) -> redis.client.PubSub | None:
         try:
-            pubsub: redis.client.PubSub = self.coord.r.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+            pubsub: redis.client.PubSub = self.coord.r.pubsub(ignore_subscribe_messages=True)
             pubsub.subscribe(self.coord.channel(tenant, job_id))
             return pubsub
         except REDIS_ERRORS as exc:

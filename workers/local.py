@@ -11,7 +11,17 @@ from pipeline.errors import LongdocError
 from pipeline.findings import SegmentAnalysis
 from pipeline.jobs import JobRecord
 from pipeline.report_model import Report
-from pipeline.stages import StageContext, fail_job, run_consolidate, run_ingest, run_plan, run_segment
+from pipeline.stages import (
+    INTERRUPTS,
+    StageContext,
+    begin_attempt,
+    fail_crashed,
+    fail_job,
+    run_consolidate,
+    run_ingest,
+    run_plan,
+    run_segment,
+)
 from workers.executor import EventCallback, JobEvent
 
 
@@ -29,6 +39,7 @@ class LocalExecutor:
     ) -> tuple[JobRecord, Report | None]:
         emit = on_event or (lambda _e: None)
         try:
+            begin_attempt(self.ctx, tenant, job_id)
             emit(JobEvent(job_id, "ingesting"))
             doc = run_ingest(self.ctx, tenant, job_id, password=password)
             emit(JobEvent(job_id, "planning"))
@@ -50,4 +61,9 @@ class LocalExecutor:
             report = run_consolidate(self.ctx, tenant, job_id, doc=doc, plan=plan, analyses=analyses)
         except LongdocError as exc:
             return fail_job(self.ctx, tenant, job_id, exc), None
+        except BaseException as exc:  # noqa: BLE001 - a crash (native panic, MemoryError) still ends the job
+            failed = fail_crashed(self.ctx, tenant, job_id, exc)
+            if isinstance(exc, INTERRUPTS) or failed is None:
+                raise
+            return failed, None
         return self.ctx.jobs(tenant).load(job_id), report

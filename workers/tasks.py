@@ -23,14 +23,17 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 from celery import Task
-from celery.exceptions import Reject
+from celery.exceptions import Ignore, Reject, Retry
 
 from pipeline.errors import LongdocError, NotFound, StorageError
 from pipeline.jobs import TERMINAL, Canceled, JobClosed, load_or_none
 from pipeline.redis_scripts import REDIS_ERRORS
 from pipeline.stages import (
+    INTERRUPTS,
+    begin_attempt,
     cancel_job,
     check_cancel,
+    fail_crashed,
     fail_job,
     record_segment_failure,
     run_consolidate,
@@ -58,6 +61,8 @@ from workers.watchdog import missing_results, watchdog_pass
 log = logging.getLogger(__name__)
 
 TRANSIENT: tuple[type[Exception], ...] = (StorageError, LockTimeout, *REDIS_ERRORS, OSError)
+# Raised by Celery itself inside a task (Task.replace raises Ignore, Task.retry raises Retry).
+CELERY_CONTROL: tuple[type[BaseException], ...] = (Ignore, Reject, Retry)
 SegmentOutcome = Literal["done", "busy", "canceled", "failed", "skipped"]
 # Publishing a task's own retry: Celery drops the task (Reject, no requeue) when this fails,
 # so ride out a Redis restart first (about 35 s, like the coordination client's retries).
@@ -115,6 +120,13 @@ def stage_guard(rt: Runtime, tenant: str, job_id: str) -> Iterator[None]:
         raise
     except LongdocError as exc:  # the document itself (bad input): the job fails with its code
         fail_job(rt.ctx, tenant, job_id, exc)
+    except (*TRANSIENT, *CELERY_CONTROL):  # retried by Celery, or Celery's own flow (replace, retry)
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a bug or a native panic ends the job, not the worker
+        log.exception("%s/%s crashed", tenant, job_id)
+        fail_crashed(rt.ctx, tenant, job_id, exc)
+        if isinstance(exc, INTERRUPTS):
+            raise
 
 
 def _closed(rt: Runtime, tenant: str, job_id: str) -> bool:
@@ -130,6 +142,8 @@ def ingest(self: JobTask, tenant: str, job_id: str) -> None:
     if _closed(rt, tenant, job_id) or js.has("text.json", job_id):  # re-enqueued: done before
         return
     with stage_guard(rt, tenant, job_id):
+        # Counted: a redelivery after the worker was killed mid-ingest (OOM) is a new start.
+        begin_attempt(rt.ctx, tenant, job_id, "ingest")
         run_ingest(rt.ctx, tenant, job_id, password=rt.coord.secret(tenant, job_id))
         rt.coord.drop_secret(tenant, job_id)
 
@@ -147,6 +161,7 @@ def plan(self: JobTask, tenant: str, job_id: str) -> Any:
             if js.load(job_id).status in ("queued", "ingesting"):
                 set_status(rt.ctx, tenant, job_id, "analyzing")
         else:
+            begin_attempt(rt.ctx, tenant, job_id, "plan")
             segment_plan = run_plan(rt.ctx, tenant, job_id)
         return self.replace(job_chord(app, tenant, job_id, len(segment_plan.segments)))
     return None

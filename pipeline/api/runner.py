@@ -22,7 +22,7 @@ from pipeline.api.problems import ProblemError
 from pipeline.errors import LongdocError
 from pipeline.jobs import TERMINAL, JobStore, active_jobs, load_or_none
 from pipeline.settings import Settings
-from pipeline.stages import LocalCoordination, StageContext, cancel_job, fail_job
+from pipeline.stages import INTERRUPTS, LocalCoordination, StageContext, cancel_unplanned, fail_crashed
 from storage.base import ObjectStore
 from workers.local import LocalExecutor
 
@@ -97,12 +97,11 @@ class LocalRunner:
             except ProblemError as exc:  # Redis unreachable: run it; a double run only repeats work
                 log.warning("job %s/%s runs without its lease: %s", tenant, job_id, exc.detail)
                 self._run_leased(tenant, job_id, password)
-        except Exception as exc:  # a bug in a stage must still end the job, not leave it running
+        except BaseException as exc:  # noqa: BLE001 - even a native panic must end the job, not the runner
             log.exception("job %s/%s crashed", tenant, job_id)
-            try:
-                fail_job(self.ctx, tenant, job_id, LongdocError(f"{type(exc).__name__}: {exc}"))
-            except Exception:
-                log.exception("could not mark job %s/%s failed", tenant, job_id)
+            fail_crashed(self.ctx, tenant, job_id, exc)
+            if isinstance(exc, INTERRUPTS):
+                raise
         finally:
             with self._guard:
                 self._running.pop((tenant, job_id), None)
@@ -119,10 +118,10 @@ class LocalRunner:
     def cancel(self, tenant: str, job_id: str) -> bool:
         js = JobStore(self.store, tenant)
         ok = js.request_cancel(job_id)
-        if ok and js.load(job_id).status == "queued":
-            # Waiting behind other jobs in the pool: end it now rather than when its turn comes
-            # (the stages then see it closed and do nothing).
-            cancel_job(self.ctx, tenant, job_id)
+        if ok:
+            # Queued or ingesting: ended now (see cancel_unplanned); later stages stop at the
+            # next segment or stage boundary, keeping a partial report.
+            cancel_unplanned(js, self.ctx.coord, job_id)
         self.notify(tenant, job_id)
         return ok
 

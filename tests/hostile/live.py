@@ -1,0 +1,181 @@
+"""Real processes for the hostile suite: `longdoc serve` and the CLI, optionally under a memory limit.
+
+Children run with ``RLIMIT_AS`` set (``mem_limit_mb``), so a regression that lets a file grow
+without bound ends in that child (MemoryError or an abort) instead of eating the machine, and
+the test sees it. Peak RSS of a CLI run comes from ``wait4``'s rusage of that child alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+
+from tests.redis_util import ROOT, free_port
+
+KEY = "key-hostile-0123456789"
+TENANT = "acme"
+TERMINAL = {"succeeded", "failed", "canceled"}
+
+
+def limited(mem_limit_mb: int | None) -> Callable[[], None] | None:
+    """A preexec_fn capping the child's address space (None: no limit)."""
+    if mem_limit_mb is None:
+        return None
+    limit = mem_limit_mb * 1024 * 1024
+
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return apply
+
+
+def base_env(storage_dir: Path, **settings: object) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LONGDOC_")}
+    env.update({"PYTHONPATH": str(ROOT), "LONGDOC_STORAGE_DIR": str(storage_dir),
+                "LONGDOC_API_KEYS": json.dumps({hashlib.sha256(KEY.encode()).hexdigest(): TENANT}),
+                "LONGDOC_API_STATUS_CACHE_S": "0"})  # fmt: skip
+    env.update({f"LONGDOC_{k.upper()}": str(v) for k, v in settings.items()})
+    return env
+
+
+@dataclass
+class CliRun:
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_rss_mb: float
+
+
+def run_cli(args: list[str], env: dict[str, str], *, mem_limit_mb: int | None = None,
+            timeout_s: float = 120.0, cwd: Path = ROOT) -> CliRun:  # fmt: skip
+    """``python -m pipeline.cli ARGS`` in a child; its exit code, output, time and peak RSS.
+
+    The child is reaped with ``os.wait4``, whose rusage is that child's alone (RUSAGE_CHILDREN
+    would be the largest of every child this test process ever had).
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], env=env, cwd=cwd,
+                                stdout=out, stderr=err, preexec_fn=limited(mem_limit_mb))  # fmt: skip
+        deadline = start + timeout_s
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                proc.returncode = -9
+                raise AssertionError(f"longdoc {' '.join(args)} still running after {timeout_s} s")
+            time.sleep(0.02)  # polling a child's exit: no event to wait on without reaping it
+        seconds = time.monotonic() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return CliRun(proc.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace"),
+                      seconds, usage.ru_maxrss / 1024)  # fmt: skip
+
+
+class LiveServer:
+    """``python -m pipeline.cli_service serve`` on a free port, with its own storage folder."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, *, mem_limit_mb: int | None = None) -> None:
+        self.env = env
+        self.log_path = log_path
+        self.mem_limit_mb = mem_limit_mb
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout_s: float = 60.0) -> LiveServer:
+        cmd = [sys.executable, "-m", "pipeline.cli_service", "serve", "--port", str(self.port),
+               "--no-access-log", "--log-level", "warning"]  # fmt: skip
+        self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=self.log_path.open("ab"),
+                                     stderr=subprocess.STDOUT, preexec_fn=limited(self.mem_limit_mb))  # fmt: skip
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"longdoc serve did not start:\n{self.log()[-3000:]}")
+            time.sleep(0.05)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.proc = None
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+    # --- the API, as a caller uses it ---
+    def submit(self, name: str, data: bytes, **fields: str) -> str:
+        r = httpx.post(f"{self.url}/v1/jobs", files={"file": (name, data, "application/octet-stream")},
+                       data=fields, headers=auth(), timeout=120)  # fmt: skip
+        assert r.status_code in (200, 201, 202), r.text
+        return str(r.json()["id"])
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        r = httpx.get(f"{self.url}/v1/jobs/{job_id}", headers=auth(), timeout=30)
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+    def cancel(self, job_id: str) -> httpx.Response:
+        return httpx.post(f"{self.url}/v1/jobs/{job_id}/cancel", headers=auth(), timeout=30)
+
+    def wait(self, job_id: str, until: Callable[[dict[str, Any]], bool], timeout_s: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            body = self.job(job_id)
+            if until(body):
+                return body
+            assert time.monotonic() < deadline, f"job {job_id} still {body['status']} after {timeout_s} s"
+            assert self.alive(), f"server died:\n{self.log()[-3000:]}"
+            time.sleep(0.05)
+
+    def wait_terminal(self, job_id: str, timeout_s: float = 60.0) -> dict[str, Any]:
+        return self.wait(job_id, lambda b: b["status"] in TERMINAL, timeout_s)
+
+
+def auth() -> dict[str, str]:
+    return {"Authorization": f"Bearer {KEY}"}
+
+
+def job_record(storage_dir: Path, job_id: str) -> dict[str, Any]:
+    """job.json as stored (what a restarted server reads)."""
+    matches = list(storage_dir.rglob(f"{job_id}/job.json"))
+    assert len(matches) == 1, matches
+    body: dict[str, Any] = json.loads(matches[0].read_text())
+    return body
