@@ -20,6 +20,14 @@ Whoever holds it re-reads the log first, so a delivery another process finished,
 it already made or scheduled, is not repeated. With shared locks every process also re-lists
 ``_webhooks/`` every ``webhook_poll_s``: a delivery registered by another process (or left by
 one that died) is picked up.
+
+Targets (SSRF): each attempt resolves the callback's host once, refuses it unless every address
+is public unicast (``refusal``), then connects to those addresses only (the next one if one
+refuses the connection, as a connect by name would), sending the original Host header and using
+the original name for TLS SNI and certificate checks; the name is never looked up again, so a
+DNS answer that changes after the check (rebinding) cannot redirect the delivery.
+``webhook_allow_private`` admits private and local addresses (tests, closed networks), still
+pinned. Registration runs the same check for an early 422.
 """
 
 from __future__ import annotations
@@ -32,8 +40,9 @@ import random
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from typing import Any
 
 import httpx2 as httpx
 
@@ -59,21 +68,120 @@ def verify(secret: bytes, body: bytes, header: str | None) -> bool:
     return bool(header) and hmac.compare_digest(sign(secret, body), str(header))
 
 
-def check_callback_url(url: str, *, allow_private: bool) -> str:
-    """422 unless ``url`` is http(s) with a host; refuse internal addresses (SSRF) unless allowed."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ProblemError(422, "callback_refused", "callback_url must be an http(s) URL with a host")
+# Looks a host up for TCP, like socket.getaddrinfo: entries whose [4][0] is an address string.
+Resolver = Callable[[str, int], Iterable[tuple[Any, ...]]]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def system_resolver(host: str, port: int) -> list[tuple[Any, ...]]:
+    # socket.getaddrinfo is looked up per call, so a patched one (tests) is honoured.
+    return list(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+
+
+# Special-purpose ranges Python 3.11's ipaddress does not flag (newer Pythons do for some; the
+# entries are then redundant). Everything else is left to ipaddress's properties in refusal().
+_SPECIAL: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ...] = (
+    (ipaddress.ip_network("192.0.0.0/24"), "IETF protocol assignments"),  # RFC 6890 section 2.2.2
+    (ipaddress.ip_network("192.88.99.0/24"), "6to4 relay anycast"),  # RFC 3068, deprecated by RFC 7526
+    (ipaddress.ip_network("64:ff9b::/96"), "NAT64"),  # RFC 6052 well-known prefix
+    (ipaddress.ip_network("64:ff9b:1::/48"), "local-use NAT64"),  # RFC 8215
+    (ipaddress.ip_network("3fff::/20"), "documentation"),  # RFC 9637
+)
+
+
+def refusal(addr: IPAddress, *, allow_private: bool) -> str | None:
+    """Why ``addr`` may not receive a webhook, or None when it may (public unicast)."""
+    if addr.is_multicast:
+        return "multicast"
+    if addr.is_unspecified:
+        return "unspecified"
     if allow_private:
-        return url
+        return None
+    if isinstance(addr, ipaddress.IPv6Address):
+        # These embed an IPv4 address reached through a translator or tunnel: refused outright
+        # rather than judged by the embedded address.
+        if addr.ipv4_mapped is not None:
+            return "IPv4-mapped"
+        if addr.sixtofour is not None:
+            return "6to4"
+        if addr.teredo is not None:
+            return "Teredo"
+        if addr.is_site_local:
+            return "site-local"
+    for net, name in _SPECIAL:
+        if addr in net:
+            return name
+    if addr.is_loopback:
+        return "loopback"
+    if addr.is_link_local:
+        return "link-local"
+    if addr.is_private:  # RFC 1918, ULA, benchmarking, documentation, 0/8, 240/4, broadcast, ...
+        return "private or special-purpose"
+    if addr.is_reserved:  # IETF-reserved; for IPv6 ::/8 also holds IPv4-compatible ::a.b.c.d
+        return "reserved"
+    if not addr.is_global:  # what is left: shared address space (CGNAT, 100.64.0.0/10)
+        return "not globally reachable"
+    return None
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one delivery may go: the vetted addresses, each with its URL (the address for the host)."""
+
+    pinned: tuple[tuple[IPAddress, httpx.URL], ...]  # in the resolver's order of preference
+    host_header: str  # the original URL's Host header
+    sni_hostname: str | None  # the original name, for TLS; None when the URL named an address
+
+
+def _refused(detail: str) -> ProblemError:
+    return ProblemError(422, "callback_refused", detail)
+
+
+def resolve_callback(url: str, *, allow_private: bool, resolver: Resolver | None = None) -> Target:
+    """Resolve ``url``'s host once; 422 unless it is http(s) and every address may be a target."""
+    # httpx parses the URL that is checked, so the checker and the client cannot disagree on
+    # which host it names.
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        raise ProblemError(422, "callback_refused", "callback_url's host does not resolve") from None
-    for info in infos:
-        addr = ipaddress.ip_address(info[4][0])
-        if not addr.is_global:
-            raise ProblemError(422, "callback_refused", "callback_url points at a private or local address")
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        raise _refused("callback_url is not a valid URL") from None
+    if parsed.scheme not in ("http", "https") or not parsed.raw_host:
+        raise _refused("callback_url must be an http(s) URL with a host")
+    if parsed.userinfo:
+        raise _refused("callback_url must not carry a user name or password")
+    host = parsed.raw_host.decode("ascii")  # IDNA-encoded: what DNS and TLS see
+    try:
+        literal: IPAddress | None = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None:
+        addrs: list[IPAddress] = [literal]
+    else:
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        try:
+            addrs = [ipaddress.ip_address(info[4][0]) for info in (resolver or system_resolver)(host, port)]
+        except (OSError, UnicodeError, ValueError, IndexError, TypeError):
+            raise _refused("callback_url's host does not resolve") from None
+        if not addrs:
+            raise _refused("callback_url's host does not resolve")
+    for addr in addrs:  # one bad answer refuses all: the attacker may control the order
+        why = refusal(addr, allow_private=allow_private)
+        if why is not None:
+            raise _refused(f"callback_url's host resolves to {addr} ({why})")
+    try:
+        pinned = tuple((addr, parsed.copy_with(host=str(addr))) for addr in dict.fromkeys(addrs))
+    except httpx.InvalidURL:  # an address httpx cannot put in a URL: refused, not crashed on
+        raise _refused("callback_url's host resolves to an address a URL cannot name") from None
+    return Target(
+        pinned=pinned,
+        host_header=httpx.Request("POST", parsed).headers["Host"],
+        sni_hostname=None if literal is not None else host,
+    )
+
+
+def check_callback_url(url: str, *, allow_private: bool, resolver: Resolver | None = None) -> str:
+    """422 unless ``url`` may receive webhooks now (see ``resolve_callback``); returns it unchanged."""
+    resolve_callback(url, allow_private=allow_private, resolver=resolver)
     return url
 
 
@@ -89,8 +197,10 @@ class _Pending:
 
 class WebhookDispatcher:
     def __init__(self, settings: Settings, service: JobService, secrets: dict[str, bytes],
-                 client: httpx.Client | None = None, locks: Locks | None = None) -> None:  # fmt: skip
+                 client: httpx.Client | None = None, locks: Locks | None = None,
+                 resolver: Resolver | None = None) -> None:  # fmt: skip
         self.settings = settings
+        self.resolver: Resolver = resolver or system_resolver
         self.locks: Locks = locks or ProcessLocks()
         # httpx's timeout bounds each of connect, write, read and pool wait, so one attempt may
         # last about four timeouts; the claim outlives that (plus the log write) even unrenewed.
@@ -232,13 +342,33 @@ class WebhookDispatcher:
                    "X-Longdoc-Event": p.event, "X-Longdoc-Delivery": f"{p.tenant}.{p.job_id}",
                    "User-Agent": "longdoc-webhooks/1"}  # fmt: skip
         try:
-            check_callback_url(url, allow_private=self.settings.webhook_allow_private)
-            r = self.client.post(url, content=p.body, headers=headers)
-            return {"at": now(), "attempt": p.attempts, "status": r.status_code}
+            target = resolve_callback(url, allow_private=self.settings.webhook_allow_private,
+                                      resolver=self.resolver)  # fmt: skip
         except ProblemError as exc:
             return {"at": now(), "attempt": p.attempts, "error": exc.detail or exc.code}
-        except httpx.HTTPError as exc:
-            return {"at": now(), "attempt": p.attempts, "error": f"{type(exc).__name__}: {exc}"}
+        # Connect to the vetted addresses, never to the name (no second lookup). The Host header
+        # and, through httpcore's "sni_hostname" request extension, TLS SNI and the certificate
+        # check keep the original name: https://www.python-httpx.org/advanced/extensions/#sni_hostname
+        # "Connection: close": the pool is keyed by address, so a connection verified for one
+        # name must not be reused for another name on the same address.
+        headers.update({"Host": target.host_header, "Connection": "close"})
+        extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else None
+        # Like socket.create_connection, try the next address when one refuses the connection,
+        # but only within one timeout, so an attempt still ends well inside its claim.
+        deadline = time.monotonic() + self.settings.webhook_timeout_s
+        for i, (addr, pinned_url) in enumerate(target.pinned):
+            outcome: dict[str, object] = {"at": now(), "attempt": p.attempts, "address": str(addr)}
+            try:
+                r = self.client.post(pinned_url, content=p.body, headers=headers, extensions=extensions,
+                                     follow_redirects=False)  # fmt: skip
+                return {**outcome, "status": r.status_code}
+            except httpx.ConnectError as exc:
+                if i + 1 < len(target.pinned) and time.monotonic() < deadline:
+                    continue
+                return {**outcome, "error": f"{type(exc).__name__}: {exc}"}
+            except httpx.HTTPError as exc:
+                return {**outcome, "error": f"{type(exc).__name__}: {exc}"}
+        raise AssertionError("resolve_callback returns at least one address")
 
     def _finish(self, p: _Pending, outcome: dict[str, object] | None, *, delivered: bool = False) -> None:
         if outcome is not None:
