@@ -11,6 +11,10 @@ What lives here, and what is lost when Redis forgets it:
   restarts empty) the watchdog re-enqueues the job from storage.
 - ``sub:{tenant}:{job}`` — the job's canvas was sent; gone after a Redis restart without
   persistence, which tells the watchdog a queued job's messages were lost with it.
+- ``starts:{tenant}:{job}:{i}`` — runs of a segment that began and never ended (a worker
+  killed mid-call each time, e.g. by the OOM killer); past ``job_max_attempts`` the segment is
+  written as failed (``poisoned``) instead of being redelivered for ever. Lost: the count
+  starts again.
 - ``nudge:{tenant}:{job}`` — the watchdog sent a consolidation for a job whose segment results
   were all in storage; it sends no other before this expires. Lost: one more such message.
 - ``secret:{tenant}:{job}`` — a PDF password on its way to the ingest task (short TTL), so
@@ -131,6 +135,17 @@ class RedisCoordination:
 
     def release(self, tenant: str, job_id: str, index: int | str, owner: str) -> None:
         self._release(keys=[self._key("claim", tenant, job_id, index)], args=[owner])
+
+    def begin_run(self, tenant: str, job_id: str, index: int | str) -> int:
+        """Count a run of a segment that has begun; ``end_run`` forgets it when it ends."""
+        key = self._key("starts", tenant, job_id, index)
+        pipe = self.r.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, self.settings.result_expires_s)
+        return int(pipe.execute()[0])
+
+    def end_run(self, tenant: str, job_id: str, index: int | str) -> None:
+        self.r.delete(self._key("starts", tenant, job_id, index))
 
     def claim_holder(self, tenant: str, job_id: str, index: int | str) -> str | None:
         raw = self.r.get(self._key("claim", tenant, job_id, index))

@@ -25,7 +25,7 @@ from typing import Any, Literal
 from celery import Task
 from celery.exceptions import Ignore, Reject, Retry
 
-from pipeline.errors import LongdocError, NotFound, StorageError
+from pipeline.errors import LongdocError, NotFound, Poisoned, StorageError
 from pipeline.jobs import TERMINAL, Canceled, JobClosed, load_or_none
 from pipeline.redis_scripts import REDIS_ERRORS
 from pipeline.stages import (
@@ -179,17 +179,27 @@ def analyze_once(
         return "skipped"
     if not rt.coord.claim(tenant, job_id, index, owner):
         return "busy"
+    # Runs that began and never ended: the worker was killed mid-run (redelivered since).
+    starts = rt.coord.begin_run(tenant, job_id, index)
+    if starts > rt.settings.job_max_attempts:
+        record_segment_failure(ctx, tenant, job_id, index, Poisoned(
+            f"segment {index} was started {starts - 1} times and its worker died each time", segment=index))
+        rt.coord.end_run(tenant, job_id, index)
+        rt.coord.release(tenant, job_id, index, owner)
+        return "failed"
     try:
         run_segment(ctx, tenant, job_id, index)
     except Canceled:
         outcome: SegmentOutcome = "canceled"
     except TRANSIENT as exc:
+        rt.coord.end_run(tenant, job_id, index)
         if not last_try:
             raise  # keep the claim: the retry carries the same task id and takes it back
         record_segment_failure(ctx, tenant, job_id, index, exc)
         outcome = "failed"
     else:
         outcome = "done"
+    rt.coord.end_run(tenant, job_id, index)
     rt.coord.release(tenant, job_id, index, owner)
     return outcome
 
