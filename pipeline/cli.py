@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.cli_llm import add_commands as add_llm_commands
@@ -21,7 +22,7 @@ from pipeline.jobs import JobOptions, JobStore
 from pipeline.planning import PlannedDocument, plan_document
 from pipeline.progress import FileProgress
 from pipeline.report_model import Report
-from pipeline.reports import write_report_files
+from pipeline.reports import printable, report_stems, write_report_files
 from pipeline.settings import Settings
 from pipeline.stages import StageContext
 from storage import open_store
@@ -51,17 +52,22 @@ def read_file(path: Path, settings: Settings) -> bytes:
         raise Unreadable("permission denied") from None
 
 
+def shown(text: str) -> str:
+    """Text from a file name or a document, for rich output with markup: one line, no tags."""
+    return escape(printable(text))
+
+
 def plan_file(
     path: Path, settings: Settings, password: str | None, progress: FileProgress
 ) -> PlannedDocument:
-    progress.stage("read", path.name)
+    progress.stage("read", shown(path.name))
     try:
         data = read_file(path, settings)
-        progress.stage("extract", path.name)
+        progress.stage("extract", shown(path.name))
         extracted = ingest(data, name=path.name, password=password, settings=settings)
     except LongdocError as exc:
         raise exc.with_document(str(path)) from None
-    return plan_document(extracted, settings, on_stage=lambda s: progress.stage(s, path.name))
+    return plan_document(extracted, settings, on_stage=lambda s: progress.stage(s, shown(path.name)))
 
 
 def plan_summary(path: Path, planned: PlannedDocument) -> dict[str, object]:
@@ -82,12 +88,12 @@ def plan_summary(path: Path, planned: PlannedDocument) -> dict[str, object]:
 def _print_plan(console: Console, path: Path, planned: PlannedDocument) -> None:
     ex, plan = planned.extracted, planned.plan
     console.print(
-        f"[bold]{path}[/bold]  {ex.page_count} pages · {plan.total_tokens:,} tokens · "
+        f"[bold]{shown(str(path))}[/bold]  {ex.page_count} pages · {plan.total_tokens:,} tokens · "
         f"{len(planned.sections)} sections · {len(plan.segments)} segment(s)  ({ex.backend})"
     )
     for w in ex.warnings:
         pages = f" (pages {', '.join(map(str, w.pages))})" if w.pages else ""
-        console.print(f"  warning[{w.code}] {w.message}{pages}")
+        console.print(printable(f"  warning[{w.code}] {w.message}{pages}"), markup=False)
     table = Table(box=None, pad_edge=False)
     for col, justify in (
         ("#", "right"),
@@ -100,7 +106,11 @@ def _print_plan(console: Console, path: Path, planned: PlannedDocument) -> None:
     for s in plan.segments:
         pages = f"{s.page_first}" if s.page_first == s.page_last else f"{s.page_first}-{s.page_last}"
         table.add_row(
-            str(s.index), f"{s.tokens:,}", pages, f"{s.first_section or '—'} → {s.last_section or '—'}", s.cut
+            str(s.index),
+            f"{s.tokens:,}",
+            pages,
+            f"{shown(s.first_section or '—')} → {shown(s.last_section or '—')}",
+            s.cut,
         )
     console.print(table)
 
@@ -119,7 +129,7 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
                 failed += 1
                 results.append({"file": str(path), "ok": False, "error": exc.to_dict()})
                 if not args.json:
-                    err.print(exc.one_line(), markup=False)
+                    err.print(printable(exc.one_line()), markup=False)
             else:
                 results.append(plan_summary(path, planned))
                 if not args.json:
@@ -137,8 +147,8 @@ def _summary_lines(report: Report) -> list[str]:
         f"{s.findings} findings in {len(s.categories_found)} categories"
     ]
     for name, values in s.key_terms.items():
-        shown = "; ".join(values[:3]) + (f" (+{len(values) - 3})" if len(values) > 3 else "")
-        lines.append(f"  {name:<19} {shown}")
+        first = "; ".join(printable(v) for v in values[:3])
+        lines.append(f"  {name:<19} {first}" + (f" (+{len(values) - 3})" if len(values) > 3 else ""))
     if s.categories_found:
         cats = ", ".join(s.categories_found[:12]) + ("…" if len(s.categories_found) > 12 else "")
         lines.append(f"  categories          {cats}")
@@ -147,7 +157,7 @@ def _summary_lines(report: Report) -> list[str]:
         f"({s.term_issues} issues) · conflicts {s.conflicts}"
     )
     for c in report.conflicts:
-        lines.append(f"  conflict            {c.name}: {' vs '.join(c.values)}")
+        lines.append(printable(f"  conflict            {c.name}: {' vs '.join(c.values)}"))
     if s.segments_failed:
         lines.append(f"  failed segments     {s.segments_failed}")
     return lines
@@ -191,15 +201,17 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     results: list[dict[str, object]] = []
     failed = 0
     try:
+        # Two files with one name (a/contract.pdf, b/contract.pdf) must not share a report.
+        stems = report_stems([Path(name) for name in args.files])
         with FileProgress(len(args.files)) as progress:
-            for name in args.files:
+            for name, stem in zip(args.files, stems, strict=True):
                 path = Path(name)
                 try:
-                    progress.stage("read", path.name)
+                    progress.stage("read", shown(path.name))
                     data = read_file(path, settings)
                     job = jobs.create(data, path.name, job_options(args), ext=extension_for(data))
 
-                    def on_event(e: JobEvent, _name: str = path.name) -> None:
+                    def on_event(e: JobEvent, _name: str = shown(path.name)) -> None:
                         detail = f"{e.segments_done}/{e.segments_total} segments" if e.segments_total else ""
                         progress.stage(e.stage, f"{_name} {detail}")
 
@@ -214,13 +226,13 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                     code, msg = (exc.code, exc.message)
                     results.append({"file": str(path), "ok": False, "error": {"code": code, "message": msg}})
                     if not args.json:
-                        print(f"{path}: error[{code}] {msg}", file=sys.stderr)
+                        print(printable(f"{path}: error[{code}] {msg}"), file=sys.stderr)
                 else:
-                    json_path, md_path = write_report_files(out_dir, path, report)
+                    json_path, md_path = write_report_files(out_dir, path, report, stem=stem)
                     results.append({"file": str(path), "ok": True, "job_id": job.job_id, "report_json": str(json_path),
                                     "report_md": str(md_path), "summary": report.summary.model_dump()})  # fmt: skip
                     if not args.json:
-                        print(f"{path}: report {md_path} (json: {json_path})")
+                        print(printable(f"{path}: report {md_path} (json: {json_path})"))
                         print("\n".join(_summary_lines(report)))
                 progress.file_done()
     finally:
@@ -236,7 +248,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     folder = Path(args.folder)
     if not (folder / "labels.jsonl").is_file() or not (folder / "contracts").is_dir():
         print(
-            f"error[config] {folder} is not a CUAD-format folder (needs labels.jsonl and contracts/)",
+            printable(
+                f"error[config] {folder} is not a CUAD-format folder (needs labels.jsonl and contracts/)"
+            ),
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -248,7 +262,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             contracts, processes=args.processes, on_done=lambda _i: progress.file_done()
         )
     for f in failures:
-        print(f"failed: {f}", file=sys.stderr)
+        print(printable(f"failed: {f}"), file=sys.stderr)
     seen = in_sample(contracts)
     print("\n".join(format_scores(scores, docs_per_s, in_sample=seen, total=len(contracts))))
     return EXIT_SOME_FAILED if failures else EXIT_OK

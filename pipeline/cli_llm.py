@@ -10,9 +10,11 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.catalog import load_catalog
 from pipeline.errors import LongdocError
+from pipeline.reports import printable
 from pipeline.routing import RoutePolicy, estimate, fits
 from pipeline.settings import Settings
 
@@ -87,7 +89,7 @@ def cmd_estimate(args: argparse.Namespace, settings: Settings) -> int:
             failed += 1
             results.append({"file": str(path), "ok": False, "error": exc.to_dict()})
             if not args.json:
-                print(exc.with_document(str(path)).one_line(), file=sys.stderr)
+                print(printable(exc.with_document(str(path)).one_line()), file=sys.stderr)
             continue
         tokens = [s.tokens for s in planned.plan.segments]
         rows = estimate_document(tokens, settings, policy)
@@ -95,7 +97,10 @@ def cmd_estimate(args: argparse.Namespace, settings: Settings) -> int:
             {"file": str(path), "ok": True, "tokens": sum(tokens), "segments": len(tokens), "models": rows}
         )
         if not args.json:
-            table = Table(title=f"{path} · {sum(tokens):,} tokens · {len(tokens)} segment(s)")
+            # A Text title: the file name is shown as it is, never read as rich markup.
+            table = Table(
+                title=Text(printable(f"{path} · {sum(tokens):,} tokens · {len(tokens)} segment(s)"))
+            )
             for col in ("model", "fits", "available", "prompt tok", "output tok", "USD", "p50 s", "p95 s"):
                 table.add_column(col)
             for r in rows:

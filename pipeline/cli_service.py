@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from pipeline.errors import ERROR_CODES, LongdocError, TooLarge, Unreadable
 from pipeline.jobs import TERMINAL, JobOptions
+from pipeline.reports import printable
 from pipeline.settings import Settings
 
 if TYPE_CHECKING:
@@ -107,6 +108,18 @@ def collect(source: Path) -> list[Path]:
     return [(base / p) if not Path(p).is_absolute() else Path(p) for p in paths]
 
 
+def entry_name(source: Path, path: Path) -> str:
+    """A document's name in the batch (table rows, job names): its path below the folder
+    (``a/contract.pdf``; two ``contract.pdf`` in different subfolders stay two names), or for a
+    manifest the path as listed. It depends on nothing else in the batch, so it is the same on
+    every run; re-runs find finished documents by their sha256, not by name."""
+    base = source if source.is_dir() else source.parent
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:  # an absolute path in a manifest
+        return str(path)
+
+
 def batch_id_for(source: Path) -> str:
     kind = "dir" if source.is_dir() else "manifest"
     return "cli-" + hashlib.sha256(f"{kind}:{source.resolve()}".encode()).hexdigest()[:24]
@@ -118,10 +131,10 @@ def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
     try:
         paths = collect(source)
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        print(f"error[unreadable] {source}: {exc}", file=sys.stderr)
+        print(printable(f"error[unreadable] {source}: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     if not paths:
-        print(f"error[empty] {source}: no files", file=sys.stderr)
+        print(printable(f"error[empty] {source}: no files"), file=sys.stderr)
         return EXIT_USAGE
     options = JobOptions(model=args.model, profile=args.profile)
     if settings.api_url:
@@ -146,6 +159,7 @@ def _run_local(
         reuse = _finished_jobs(batches, tenant, batch_id)
         docs: list[BatchInput] = []
         for p in paths:
+            name = entry_name(source, p)
             try:
                 if p.stat().st_size > settings.max_document_bytes:
                     raise TooLarge(
@@ -154,11 +168,11 @@ def _run_local(
                 with p.open("rb") as fh:
                     info = inspect_file(fh, settings.max_document_bytes)
                     key = None if info.sha256 in reuse else store_document(store, tenant, fh, info)
-                docs.append(BatchInput(name=p.name, info=info, document_key=key))
+                docs.append(BatchInput(name=name, info=info, document_key=key))
             except LongdocError as exc:
-                docs.append(BatchInput(name=p.name, error=exc))
+                docs.append(BatchInput(name=name, error=exc))
             except OSError as exc:
-                docs.append(BatchInput(name=p.name, error=Unreadable(str(exc))))
+                docs.append(BatchInput(name=name, error=Unreadable(str(exc))))
         record = batches.create(tenant, docs, options, budget_usd=args.budget, batch_id=batch_id,
                                 source=str(source.resolve()), reuse=reuse)  # fmt: skip
         skipped = sum(1 for e in record.entries if e.job_id in reuse.values() and e.duplicate_of is None)
@@ -197,6 +211,7 @@ def _run_remote(
     total = sum(sizes.values()) or 1
 
     def one(client: Client, p: Path) -> TableRow:
+        name = entry_name(source, p)
         try:
             sha = hashlib.sha256(p.read_bytes()).hexdigest()
             opts = options.model_dump(mode="json", exclude_none=True)
@@ -206,12 +221,12 @@ def _run_remote(
             job = client.wait(client.submit(p, opts, idempotency_key=key).id)
             report = client.report(job.id) if job.status == "succeeded" else None
             return TableRow(
-                p.name, job.status, job.error.code if job.error else "", job.cost.actual_usd, report
+                name, job.status, job.error.code if job.error else "", job.cost.actual_usd, report
             )
         except LongdocError as exc:
-            return TableRow(p.name, "failed", exc.code, 0.0, None)
+            return TableRow(name, "failed", exc.code, 0.0, None)
         except OSError:
-            return TableRow(p.name, "failed", "unreadable", 0.0, None)
+            return TableRow(name, "failed", "unreadable", 0.0, None)
 
     rows: dict[Path, TableRow] = {}
     with Client.from_settings(settings) as client, ThreadPoolExecutor(max_workers=args.jobs or 4) as pool, \
@@ -273,8 +288,8 @@ def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, o
         )
         for r in table_rows:
             if r.error_code:
-                print(f"  {r.name}: error[{r.error_code}]", file=sys.stderr)
-        print(f"table: {csv_path}  {xlsx_path}")
+                print(f"  {printable(r.name)}: error[{r.error_code}]", file=sys.stderr)
+        print(printable(f"table: {csv_path}  {xlsx_path}"))
     failed = any(r.status != "succeeded" for r in table_rows)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 

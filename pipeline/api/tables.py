@@ -3,7 +3,9 @@
 Columns: file, status, error code, cost, the key terms (parties, dates, governing law,
 renewal, notice periods, liability cap), then for each of the 41 CUAD categories whether it
 is present and the first quote (in document order). Cells that a spreadsheet would run as a
-formula (leading ``= + - @``) are prefixed with an apostrophe: document text is data.
+formula (leading ``= + - @``) are prefixed with an apostrophe: document text is data. The file
+name is shown with its control characters escaped (a newline as ``\\n``), so a name cannot look
+like a second row to someone reading the table; quotes and key terms are folded onto one line.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 
 from pipeline.analyzers.clauses import CATEGORIES
 from pipeline.report_model import Report
+from pipeline.reports import printable
 
 KEY_TERM_COLUMNS: tuple[tuple[str, str], ...] = (
     ("parties", "party"),
@@ -59,10 +62,15 @@ def _short(text: str) -> str:
 
 
 def row_values(row: TableRow) -> list[str | float]:
-    values: list[str | float] = [_safe(row.name), row.status, row.error_code, round(row.cost_usd, 6)]
+    values: list[str | float] = [
+        _safe(printable(row.name)),
+        row.status,
+        row.error_code,
+        round(row.cost_usd, 6),
+    ]
     r = row.report
     terms = r.summary.key_terms if r else {}
-    values += [_safe("; ".join(terms.get(name, []))) for _, name in KEY_TERM_COLUMNS]
+    values += [_safe(" ".join("; ".join(terms.get(name, [])).split())) for _, name in KEY_TERM_COLUMNS]
     firsts: dict[str, str] = {}
     if r:
         for f in sorted(r.findings, key=lambda f: f.start):
