@@ -207,7 +207,7 @@ def _retry_after(value: str | None) -> float:
 
 def analyze_files(args: argparse.Namespace, settings: Settings) -> int:
     """``longdoc analyze`` through a server: same arguments, same report files and exit codes."""
-    from pipeline.reports import write_report_files
+    from pipeline.reports import printable, report_stems, write_report_files
 
     options = {"model": args.model, "profile": args.profile, "budget_usd": args.budget,
                "error_cost_usd": args.error_cost, "latency_target_s": args.latency_target,
@@ -216,8 +216,9 @@ def analyze_files(args: argparse.Namespace, settings: Settings) -> int:
     out_dir = Path(args.out)
     results: list[dict[str, object]] = []
     failed = 0
+    stems = report_stems([Path(n) for n in args.files])  # unique report names, as the local path writes
     with Client.from_settings(settings) as client:
-        for name in args.files:
+        for name, stem in zip(args.files, stems, strict=True):
             path = Path(name)
             try:
                 job = client.wait(client.submit(path, options).id)
@@ -231,13 +232,13 @@ def analyze_files(args: argparse.Namespace, settings: Settings) -> int:
                 msg = exc.message if isinstance(exc, LongdocError) else str(exc)
                 results.append({"file": str(path), "ok": False, "error": {"code": code, "message": msg}})
                 if not args.json:
-                    print(f"{path}: error[{code}] {msg}", file=sys.stderr)
+                    print(printable(f"{path}: error[{code}] {msg}"), file=sys.stderr)
                 continue
-            json_path, md_path = write_report_files(out_dir, path, report)
+            json_path, md_path = write_report_files(out_dir, path, report, stem=stem)
             results.append({"file": str(path), "ok": True, "job_id": job.id, "report_json": str(json_path),
                             "report_md": str(md_path), "summary": report.summary.model_dump()})  # fmt: skip
             if not args.json:
-                print(f"{path}: report {md_path} (json: {json_path})")
+                print(printable(f"{path}: report {md_path} (json: {json_path})"))
     if args.json:
         sys.stdout.write(json.dumps(results, indent=1) + "\n")
     return 1 if failed else 0
