@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pipeline.errors import EmptyDocument, LongdocError, TooLarge, Unreadable
 from pipeline.ingest.sniff import DOCX, PDF, TEXT, sniff
 from pipeline.models import ExtractedText
@@ -16,20 +18,51 @@ def ingest(
     name: str = "document",
     password: str | None = None,
     settings: Settings | None = None,
+    check: Callable[[], None] | None = None,
 ) -> ExtractedText:
-    """Extract ``data``; raises only ``LongdocError`` subclasses, each naming ``name``."""
+    """Extract ``data``; raises only ``LongdocError`` subclasses, each naming ``name``.
+
+    ``check`` is a cooperative cancel hook: the extractors call it once per PDF page and every
+    few hundred DOCX blocks, and whatever it raises propagates unchanged (it is the caller's
+    exception, not a document error).
+    """
     settings = settings or Settings()
+    raised: list[BaseException] = []
     try:
-        return _ingest(data, password=password, settings=settings, name=name)
-    except LongdocError as exc:
-        raise exc.with_document(name) from None
-    except (MemoryError, RecursionError) as exc:
-        raise Unreadable(f"document too complex to read ({type(exc).__name__})", document=name) from exc
-    except Exception as exc:  # a parser bug must still surface as a coded error
+        return _ingest(
+            data,
+            password=password,
+            settings=settings,
+            name=name,
+            check=_recording(check, raised) if check else None,
+        )
+    except Exception as exc:
+        if raised and exc is raised[-1]:
+            raise  # the caller's own abort, not a document error: leave it as it is
+        if isinstance(exc, LongdocError):
+            raise exc.with_document(name) from None
+        if isinstance(exc, MemoryError | RecursionError):
+            raise Unreadable(f"document too complex to read ({type(exc).__name__})", document=name) from exc
+        # a parser bug must still surface as a coded error
         raise Unreadable(f"could not read document: {type(exc).__name__}: {exc}", document=name) from exc
 
 
-def _ingest(data: bytes, *, password: str | None, settings: Settings, name: str) -> ExtractedText:
+def _recording(check: Callable[[], None], raised: list[BaseException]) -> Callable[[], None]:
+    """``check``, noting what it raises so that ``ingest`` can tell it from a document error."""
+
+    def guarded() -> None:
+        try:
+            check()
+        except BaseException as exc:
+            raised.append(exc)
+            raise
+
+    return guarded
+
+
+def _ingest(
+    data: bytes, *, password: str | None, settings: Settings, name: str, check: Callable[[], None] | None
+) -> ExtractedText:
     if len(data) > settings.max_document_bytes:
         raise TooLarge(f"{len(data):,} bytes is over the limit of {settings.max_document_bytes:,} bytes")
     if not data:
@@ -38,16 +71,24 @@ def _ingest(data: bytes, *, password: str | None, settings: Settings, name: str)
     if media_type == PDF:
         from pipeline.ingest.pdf import extract_pdf
 
-        extracted = extract_pdf(data, password=password, backend=settings.pdf_backend)
+        extracted = extract_pdf(
+            data, password=password, backend=settings.pdf_backend, settings=settings, check=check
+        )
     elif media_type == DOCX:
         from pipeline.ingest.docx import extract_docx
 
-        extracted = extract_docx(data, settings=settings)
+        extracted = extract_docx(data, settings=settings, check=check)
     else:
         from pipeline.ingest.text import extract_text
 
         md = name.lower().endswith((".md", ".markdown"))
         extracted = extract_text(data, media_type="text/markdown" if md else TEXT)
+    if len(extracted.text) > settings.max_text_chars:
+        # PDF and DOCX stop while extracting; plain text cannot grow past its own bytes, so a
+        # check afterwards is enough for it.
+        raise TooLarge(
+            f"the text has {len(extracted.text):,} characters, over the limit of {settings.max_text_chars:,}"
+        )
     if not extracted.text.strip():
         raise EmptyDocument("the document contains no text")
     return extracted

@@ -14,7 +14,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 
@@ -48,6 +48,8 @@ _RUN_TEXT = {W + "tab": "\t", W + "ptab": "\t", W + "cr": "\n", W + "noBreakHyph
              W + "lastRenderedPageBreak": RENDERED}  # fmt: skip
 _SKIP_INLINE = {W + "pPr", W + "rPr", DEL, MOVE_FROM, W + "sdtPr", W + "sdtEndPr"}
 _OBJECTS = {W + "drawing", W + "pict", W + "object", ALT}
+# The cancel hook runs once per this many blocks (paragraphs and table rows).
+CHECK_EVERY = 200
 # Symbol/Wingdings code points (w:sym) that carry meaning in contracts: bullets, checkboxes, marks.
 _SYMBOLS = {0xB7: "\u2022", 0xA8: "\u2610", 0xFE: "\u2612", 0xFD: "\u2612", 0xFC: "\u2713", 0x6F: "\u2610",
             0xD3: "\u00a9", 0xD2: "\u00ae", 0xD4: "\u2122", 0xB1: "\u00b1", 0xA3: "\u2264", 0xB3: "\u2265"}  # fmt: skip
@@ -154,9 +156,14 @@ def _textboxes(el: Element, out: list[Element]) -> list[Element]:
     return out
 
 
-def _join(a: str, b: str) -> str:
-    # Accepting a deleted paragraph mark glues two paragraphs; keep their words apart.
-    return f"{a} {b}" if a and b and not a[-1].isspace() and not b[0].isspace() else a + b
+def _join(parts: list[str], text: str) -> list[str]:
+    # Accepting a deleted paragraph mark glues two paragraphs; keep their words apart. A list,
+    # joined once, because thousands of glued paragraphs would make repeated concatenation quadratic.
+    if text:
+        if parts and not parts[-1][-1].isspace() and not text[0].isspace():
+            parts.append(" ")
+        parts.append(text)
+    return parts
 
 
 def _sym(el: Element) -> str:
@@ -171,17 +178,52 @@ def _sym(el: Element) -> str:
     return chr(code) if 0x20 <= code < 0xD800 else ""  # no control characters or surrogates
 
 
+class _Limits:
+    """Running totals over every story of one document, checked as each block is read.
+
+    Checking here, not on the finished string, stops a hostile file before it is built.
+    """
+
+    def __init__(self, settings: Settings, check: Callable[[], None] | None) -> None:
+        self.settings = settings
+        self.check = check
+        self.paragraphs = 0
+        self.blocks = 0
+        self.chars = 0
+
+    def block(self, *, paragraph: bool) -> None:
+        self.blocks += 1
+        if paragraph:
+            self.paragraphs += 1
+            if self.paragraphs > self.settings.docx_max_paragraphs:
+                raise TooLarge(
+                    f"the DOCX has more than {self.settings.docx_max_paragraphs:,} paragraphs (the limit)"
+                )
+        if self.check is not None and self.blocks % CHECK_EVERY == 0:
+            self.check()  # the caller's exception propagates as it is
+
+    def text(self, chars: int) -> None:
+        self.chars += chars
+        if self.chars > self.settings.max_text_chars:
+            raise TooLarge(
+                f"the DOCX text passed the limit of {self.settings.max_text_chars:,} characters "
+                f"at paragraph {self.paragraphs:,}"
+            )
+
+
 class _Story:
     """Walks one story (body, header, notes) in reading order and collects ``Item``s."""
 
     def __init__(
         self,
         defs: Definitions,
+        limits: _Limits,
         notes: dict[str, dict[str, Element]] | None = None,
         formats: dict[str, tuple[str, int]] | None = None,
     ) -> None:
         self.defs = defs
-        self.numbering = Numbering(defs)
+        self.limits = limits
+        self.numbering = self._numbering()
         self.notes = notes or {}
         self.note_formats = formats or {}
         self.note_labels: dict[tuple[str, str], str] = {}
@@ -194,30 +236,36 @@ class _Story:
         self.comments: set[str] = set()
         self.alt_chunks = 0
 
+    def _numbering(self) -> Numbering:
+        cfg = self.limits.settings
+        return Numbering(self.defs, max_value=cfg.docx_max_numbering_value, max_depth=cfg.docx_max_list_depth)
+
     # -- blocks
     def blocks(self, container: Element) -> None:
-        merged = ""  # paragraphs whose mark was deleted, waiting to join the next paragraph
+        merged: list[str] = []  # paragraphs whose mark was deleted, waiting to join the next paragraph
         for el in _blocks_of(container, (P, TBL, W + "altChunk")):
             if el.tag == P:
+                self.limits.block(paragraph=True)
                 text, mark_deleted = self._paragraph_text(el)
+                self.limits.text(len(text) + 2)  # 2: the blank line before it; labels count in _emit
                 if mark_deleted:
-                    merged = _join(merged, text)
+                    _join(merged, text)
                 else:
-                    self._emit(el, _join(merged, text))
-                    merged = ""
+                    self._emit(el, "".join(_join(merged, text)))
+                    merged = []
                     # a section break lives in the paragraph mark: it follows the label and text
                     sect = el.find(f"{W}pPr/{W}sectPr")
                     if sect is not None and self.section_breaks.get(sect):
                         self.items.append(("", self.section_breaks[sect]))
             elif el.tag == TBL:
                 if merged:
-                    self._emit(None, merged)
-                    merged = ""
+                    self._emit(None, "".join(merged))
+                    merged = []
                 self._table(el)
             else:
                 self.alt_chunks += 1
         if merged:
-            self._emit(None, merged)
+            self._emit(None, "".join(merged))
 
     def _paragraph_text(self, p: Element) -> tuple[str, bool]:
         ppr = p.find(W + "pPr")
@@ -235,6 +283,7 @@ class _Story:
     def _emit(self, p: Element | None, text: str) -> None:
         """One paragraph: its numbering label, then the text split at page-break sentinels."""
         label = self.numbering.label(p.find(W + "pPr")) if p is not None else ""
+        self.limits.text(len(label))
         core = text.strip(_EDGE)
         lead, _, trail = text.partition(core) if core else (text, "", "")
         self.items.extend(("", c) for c in lead if c in (HARD, RENDERED))
@@ -254,6 +303,7 @@ class _Story:
     def _table(self, tbl: Element) -> None:
         sep = "\n\n"
         for tr in _blocks_of(tbl, (TR,)):
+            self.limits.block(paragraph=False)  # rows need not hold paragraphs: count them too
             trpr = tr.find(W + "trPr")
             if trpr is not None and (trpr.find(INS) is not None or trpr.find(DEL) is not None):
                 self.tracked = True
@@ -350,7 +400,7 @@ class _Story:
     def render_notes(self) -> list[Item]:
         """Notes in order of first reference: footnotes, then endnotes, each led by its marker."""
         body, self.items, self.fields = self.items, [], []
-        self.numbering = Numbering(self.defs)  # lists in notes do not continue body lists
+        self.numbering = self._numbering()  # lists in notes do not continue body lists
         out: list[Item] = []
         done: set[tuple[str, str]] = set()
         for kind in ("footnote", "endnote"):
@@ -374,8 +424,17 @@ def is_break(text: str) -> bool:
     return text in (HARD, RENDERED)
 
 
-def extract_docx(data: bytes, *, settings: Settings) -> ExtractedText:
+def extract_docx(
+    data: bytes, *, settings: Settings, check: Callable[[], None] | None = None
+) -> ExtractedText:
+    """The text of a DOCX.
+
+    Raises ``TooLarge`` as soon as ``settings.docx_max_paragraphs`` or ``settings.max_text_chars``
+    is passed; ``check`` runs every ``CHECK_EVERY`` blocks and may raise to abort (its exception
+    propagates unchanged).
+    """
     pkg = _Package(data, settings)
+    limits = _Limits(settings, check)
     main = next((t for kind, t in pkg.rels("").values() if kind == "officeDocument"), "")
     main = main if main and pkg.read(main) is not None else "word/document.xml"
     root = pkg.xml(main, required=True)
@@ -387,10 +446,11 @@ def extract_docx(data: bytes, *, settings: Settings) -> ExtractedText:
     def part(kind: str) -> Element | None:
         return pkg.xml(targets[kind]) if kind in targets else None
 
-    defs = Definitions.parse(part("numbering"), part("styles"))
+    defs = Definitions.parse(part("numbering"), part("styles"), settings.docx_max_list_depth)
     doc_settings = part("settings")
     notes = {kind: _notes(part(kind + "s"), kind) for kind in ("footnote", "endnote")}
-    story = _Story(defs, notes, docx_numbering.note_formats(doc_settings))
+    formats = docx_numbering.note_formats(doc_settings, settings.docx_max_numbering_value)
+    story = _Story(defs, limits, notes, formats)
     body = root.find(W + "body")
     if body is not None:
         story.section_breaks = _section_breaks(body)
@@ -399,7 +459,8 @@ def extract_docx(data: bytes, *, settings: Settings) -> ExtractedText:
     # breaks before the first or after the last text would only make empty pages
     body_items = story.items[texts[0] : texts[-1] + 1] if texts else []
     even = doc_settings is not None and is_on(doc_settings.find(W + "evenAndOddHeaders"))
-    heads, foots = _headers_footers(pkg, [] if body is None else body.iter(W + "sectPr"), rels, even, defs)
+    sects = iter(()) if body is None else body.iter(W + "sectPr")
+    heads, foots = _headers_footers(pkg, sects, rels, even, defs, limits)
     text, pages = _assemble(heads + body_items + story.render_notes() + foots)
     warnings = list(pkg.warnings)
     if story.tracked:
@@ -430,7 +491,12 @@ def _section_breaks(body: Element) -> dict[Element, str]:
 
 
 def _headers_footers(
-    pkg: _Package, sects: Iterator[Element], rels: dict[str, tuple[str, str]], even: bool, defs: Definitions
+    pkg: _Package,
+    sects: Iterator[Element],
+    rels: dict[str, tuple[str, str]],
+    even: bool,
+    defs: Definitions,
+    limits: _Limits,
 ) -> tuple[list[Item], list[Item]]:
     # Headers and footers repeat on every page; one copy of each keeps them out of the running
     # text. Headers (titles, legends) read naturally before the body and footers (version lines,
@@ -447,7 +513,7 @@ def _headers_footers(
                     continue
                 seen_parts.add(target)
                 root = pkg.xml(target) if target else None
-                story = _Story(defs)
+                story = _Story(defs, limits)
                 if root is not None:
                     story.blocks(root)
                 items = [(s, t) for s, t in story.items if not is_break(t)]

@@ -2,6 +2,27 @@
 
 Word never stores "1.2" or "(a)" in the text; it computes them from list definitions and
 counters at display time, so a plain-text extractor must replay that computation.
+
+Hostile definitions (issue 12: a list starting at 2,000,000,000 in Roman numerals, a level text
+repeating the label) must not make labels long, so values, levels and level texts are bounded
+the way Word bounds them:
+
+* values: Word keeps every list start and start override in 0..32767. The binary format it
+  still reads and writes says so ([MS-DOC] 2.9.150 LVLF and 2.9.133 LFOLVL, iStartAt "MUST be
+  less than or equal to 0x7FFF and MUST be greater than or equal to zero",
+  https://docs.microsoft.com/en-us/openspecs/office_file_formats/ms-doc/500d1b05-cd15-46af-bc8f-03bc290d1bdd),
+  and LibreOffice's DOCX import hands w:start to Writer as a 16-bit StartWith
+  (writerfilter/source/dmapper/NumberingManager.cxx). ECMA-376's ST_DecimalNumber sets no bound.
+  We clamp starts, overrides and running counters to ``Settings.docx_max_numbering_value``
+  (default 32767): a counter that reaches it stays there.
+* levels: nine (w:ilvl 0..8, LFOLVL.iLvl "MUST be less than or equal to 0x08"); a deeper
+  w:ilvl reads as the deepest level (``Settings.docx_max_list_depth``).
+* level text: at most 9 placeholders and 31 characters once they are converted ([MS-OI29500]
+  2.1.283, https://learn.microsoft.com/en-us/openspecs/office_standards/ms-oi29500/74f54646-dbe0-40ea-90c9-5ec70107e91d).
+  We keep the first ``MAX_LEVEL_TEXT`` characters (room for 9 two-character placeholders) and
+  substitute only the first 9 placeholders.
+* one number: at most ``MAX_NUMBER_CHARS`` characters whatever the caller passes: past 32767,
+  and where the repeated-letter forms ("aaaa…", "****…") would be longer, it is written in digits.
 """
 
 from __future__ import annotations
@@ -18,6 +39,12 @@ Element = Any  # lxml ``_Element``; lxml ships no type stubs we can rely on here
 BULLET = "\u2022"
 _MAX_LEVELS = 9
 _PLACEHOLDER = re.compile(r"%([1-9])")
+WORD_MAX_VALUE = 0x7FFF  # the largest list value Word keeps (see the module docstring)
+# The longest number Word can show as Roman numerals or words up to 32767 ("Twenty-three
+# thousand three hundred seventy-seventh"); repeated-letter forms longer than this become digits.
+MAX_NUMBER_CHARS = 51
+MAX_PLACEHOLDERS = 9
+MAX_LEVEL_TEXT = 31 + MAX_PLACEHOLDERS  # so no label passes 40 + 9 * 51 characters
 
 
 def attr(el: Element | None, name: str = "val") -> str | None:
@@ -62,6 +89,8 @@ _ORD_WORDS = {"one": "first", "two": "second", "three": "third", "five": "fifth"
 
 
 def roman(n: int) -> str:
+    if not 0 < n <= WORD_MAX_VALUE:  # the numeral grows by one "M" per thousand: never past 43 characters
+        return str(n)
     out = []
     for value, letters in _ROMAN:
         count, n = divmod(n, value)
@@ -71,7 +100,15 @@ def roman(n: int) -> str:
 
 def letters(n: int) -> str:
     # Word goes a … z, aa … zz, aaa …: the letter repeats, it does not carry like base 26.
-    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+    return _repeated("abcdefghijklmnopqrstuvwxyz", n)
+
+
+def _repeated(symbols: str, n: int) -> str:
+    """``n`` as one symbol repeated (a … z, aa … zz …); digits once that would pass ``MAX_NUMBER_CHARS``."""
+    times = (n - 1) // len(symbols) + 1
+    if n <= 0 or times > MAX_NUMBER_CHARS:  # decided before the string is built
+        return str(n)
+    return symbols[(n - 1) % len(symbols)] * times
 
 
 def cardinal_words(n: int) -> str:
@@ -108,6 +145,8 @@ def format_number(n: int, fmt: str, custom: str | None = None) -> str:
         return ""
     if n <= 0 and fmt not in ("decimal", "decimalZero"):
         return str(n)  # letters, Roman numerals and words have no zero
+    if n > WORD_MAX_VALUE:  # past anything Word counts to: digits, whatever the format
+        return str(n)
     if fmt in ("lowerLetter", "upperLetter"):
         return letters(n) if fmt[0] == "l" else letters(n).upper()
     if fmt in ("lowerRoman", "upperRoman"):
@@ -120,19 +159,24 @@ def format_number(n: int, fmt: str, custom: str | None = None) -> str:
         words = cardinal_words(n) if fmt == "cardinalText" else ordinal_words(n)
         return words[:1].upper() + words[1:]
     if fmt == "chicago":
-        return "*\u2020\u2021\u00a7"[(n - 1) % 4] * ((n - 1) // 4 + 1)
+        return _repeated("*\u2020\u2021\u00a7", n)
     if fmt == "custom" and custom and custom[:1] == "0":
         # Word 2010 custom formats such as "001, 002, 003, ...": zero-padded decimals.
-        return str(n).zfill(len(custom.split(",")[0].strip()))
+        return str(n).zfill(min(len(custom.split(",")[0].strip()), MAX_NUMBER_CHARS))
     return str(n)
 
 
-def note_formats(doc_settings: Element | None) -> dict[str, tuple[str, int]]:
+def clamp(value: int, top: int) -> int:
+    return min(max(value, 0), top)
+
+
+def note_formats(doc_settings: Element | None, max_value: int = WORD_MAX_VALUE) -> dict[str, tuple[str, int]]:
     """(numFmt, numStart) per note kind from settings.xml; Word numbers footnotes 1, 2 … and endnotes i, ii …"""
     out = {"footnote": ("decimal", 1), "endnote": ("lowerRoman", 1)}
     for kind, (default, _) in list(out.items()):
         pr = None if doc_settings is None else doc_settings.find(f"{W}{kind}Pr")
-        out[kind] = (child_val(pr, "numFmt") or default, to_int(child_val(pr, "numStart")) or 1)
+        start = clamp(to_int(child_val(pr, "numStart")) or 1, max_value)  # bounded like list starts
+        out[kind] = (child_val(pr, "numFmt") or default, start)
     if out["footnote"][0] == out["endnote"][0]:  # same style: keep endnotes apart as [e1], [e2] …
         out["endnote"] = ("e:" + out["endnote"][0], out["endnote"][1])
     return out
@@ -174,11 +218,12 @@ def parse_level(lvl: Element) -> Level:
     text_el = lvl.find(W + "lvlText")
     rpr = lvl.find(W + "rPr")
     start = to_int(child_val(lvl, "start"))
+    text = "" if text_el is None or flag(text_el, "null") else attr(text_el) or ""
     return Level(
         start=1 if start is None else start,
         fmt=fmt,
         custom=custom,
-        text="" if text_el is None or flag(text_el, "null") else attr(text_el) or "",
+        text=text[:MAX_LEVEL_TEXT],  # Word's own limit is shorter (module docstring)
         restart=to_int(child_val(lvl, "lvlRestart")),
         legal=is_on(lvl.find(W + "isLgl")),
         suffix={"space": " ", "nothing": ""}.get(child_val(lvl, "suff") or "tab", "\t"),
@@ -194,6 +239,9 @@ class Num:
     starts: dict[int, int] = field(default_factory=dict)  # w:startOverride per level
 
 
+_NO_NUM: tuple[str | None, int | None, str | None] = (None, None, None)
+
+
 @dataclass
 class Definitions:
     """What ``numbering.xml`` and ``styles.xml`` say; no counters."""
@@ -204,9 +252,14 @@ class Definitions:
     # paragraph style → (basedOn, numId, ilvl) as written on that style
     styles: dict[str, tuple[str | None, str | None, int | None]] = field(default_factory=dict)
     default_style: str | None = None
+    _inherited: dict[str, tuple[str | None, int | None, str | None]] = field(default_factory=dict, repr=False)
+    _resolved: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def parse(cls, numbering: Element | None, styles: Element | None) -> Definitions:
+    def parse(
+        cls, numbering: Element | None, styles: Element | None, max_depth: int = _MAX_LEVELS
+    ) -> Definitions:
+        """Levels past ``max_depth`` are dropped: no paragraph can reach them (``Numbering`` clamps w:ilvl)."""
         defs = cls()
         if styles is not None:
             for st in styles.iterfind(W + "style"):
@@ -222,8 +275,8 @@ class Definitions:
             return defs
         for an in numbering.iterfind(W + "abstractNum"):
             aid = attr(an, "abstractNumId") or ""
-            levels = {to_int(attr(lv, "ilvl")) or 0: parse_level(lv) for lv in an.iterfind(W + "lvl")}
-            defs.abstracts[aid] = levels
+            levels = {to_int(attr(lv, "ilvl")) or 0: lv for lv in an.iterfind(W + "lvl")}
+            defs.abstracts[aid] = {i: parse_level(lv) for i, lv in levels.items() if 0 <= i < max_depth}
             link = child_val(an, "numStyleLink")
             if link:
                 defs.abstract_links[aid] = link
@@ -231,6 +284,8 @@ class Definitions:
             entry = Num(abstract=child_val(num, "abstractNumId") or "")
             for ov in num.iterfind(W + "lvlOverride"):
                 ilvl = to_int(attr(ov, "ilvl")) or 0
+                if not 0 <= ilvl < max_depth:
+                    continue
                 start = to_int(child_val(ov, "startOverride"))
                 if start is not None:
                     entry.starts[ilvl] = start
@@ -241,32 +296,45 @@ class Definitions:
         return defs
 
     def resolve_abstract(self, abstract: str) -> str:
-        """Follow w:numStyleLink (a list defined through a numbering style) to the real definition."""
-        seen = {abstract}
-        while abstract in self.abstract_links:
+        """Follow w:numStyleLink (a list defined through a numbering style) to the real definition.
+
+        Remembered for every definition on the way, like ``style_numbering``.
+        """
+        path, seen = [abstract], {abstract}
+        while abstract in self.abstract_links and abstract not in self._resolved:
             style = self.styles.get(self.abstract_links[abstract])
             num = self.nums.get(style[1] or "") if style else None
             if num is None or num.abstract in seen:
                 break
             abstract = num.abstract
+            path.append(abstract)
             seen.add(abstract)
-        return abstract
+        target = self._resolved.get(abstract, abstract)
+        self._resolved.update(dict.fromkeys(path, target))
+        return target
 
     def style_numbering(self, style: str | None) -> tuple[str | None, int | None, str | None]:
-        """(numId, ilvl, style that set numId) inherited along the basedOn chain."""
-        num_id: str | None = None
-        ilvl: int | None = None
-        owner: str | None = None
+        """(numId, ilvl, style that set numId) inherited along the basedOn chain.
+
+        Every paragraph asks, so answers are remembered for each style on the walked chain: a
+        long basedOn chain is walked once, not once per paragraph.
+        """
+        path: list[str] = []
         seen: set[str] = set()
-        while style is not None and style not in seen and style in self.styles:
-            seen.add(style)
-            based_on, s_num, s_ilvl = self.styles[style]
-            if num_id is None and s_num is not None:
-                num_id, owner = s_num, style
-            if ilvl is None and s_ilvl is not None:
+        cur = style
+        while cur is not None and cur not in seen and cur in self.styles and cur not in self._inherited:
+            seen.add(cur)
+            path.append(cur)
+            cur = self.styles[cur][0]
+        num_id, ilvl, owner = _NO_NUM if cur is None or cur in seen else self._inherited.get(cur, _NO_NUM)
+        for name in reversed(path):  # from the base style down: the nearest setting wins
+            _, s_num, s_ilvl = self.styles[name]
+            if s_num is not None:
+                num_id, owner = s_num, name
+            if s_ilvl is not None:
                 ilvl = s_ilvl
-            style = based_on
-        return num_id, ilvl, owner
+            self._inherited[name] = (num_id, ilvl, owner)
+        return self._inherited.get(style, _NO_NUM) if style is not None else _NO_NUM
 
 
 # ---------------------------------------------------------------- counters
@@ -276,18 +344,30 @@ class Definitions:
 class _Instance:
     levels: dict[int, Level]
     starts: dict[int, int]
-    counters: list[int | None] = field(default_factory=lambda: [None] * _MAX_LEVELS)
+    depth: int
+    max_value: int
+    counters: list[int | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.counters = [None] * self.depth
 
     def start(self, ilvl: int) -> int:
         lvl = self.levels.get(ilvl)
-        return self.starts.get(ilvl, lvl.start if lvl else 1)
+        return clamp(self.starts.get(ilvl, lvl.start if lvl else 1), self.max_value)
 
 
 class Numbering:
-    """Replays Word's counters over one story (body, a header, the notes) in reading order."""
+    """Replays Word's counters over one story (body, a header, the notes) in reading order.
 
-    def __init__(self, defs: Definitions) -> None:
+    Values stay in 0..``max_value`` and levels below ``max_depth`` (see the module docstring).
+    """
+
+    def __init__(
+        self, defs: Definitions, *, max_value: int = WORD_MAX_VALUE, max_depth: int = _MAX_LEVELS
+    ) -> None:
         self.defs = defs
+        self.max_value = max_value
+        self.max_depth = max_depth
         self._instances: dict[tuple[str, str], _Instance] = {}
 
     def label(self, ppr: Element | None) -> str:
@@ -307,7 +387,7 @@ class Numbering:
             ilvl = s_ilvl
         if ilvl is None:  # a style bound to a level by w:lvl/w:pStyle
             ilvl = next((i for i, lv in levels.items() if lv.style is not None and lv.style == owner), 0)
-        ilvl = min(max(ilvl, 0), _MAX_LEVELS - 1)
+        ilvl = min(max(ilvl, 0), self.max_depth - 1)
         if ilvl not in levels:
             return ""
         # Word continues a list across every w:num sharing an abstractNum; a w:num that
@@ -315,7 +395,7 @@ class Numbering:
         key = ("num", num_id) if num.overrides or num.starts else ("abstract", abstract)
         inst = self._instances.get(key)
         if inst is None:
-            inst = self._instances[key] = _Instance(levels, num.starts)
+            inst = self._instances[key] = _Instance(levels, num.starts, self.max_depth, self.max_value)
         self._advance(inst, ilvl)
         lvl = levels[ilvl]
         if lvl.hidden:
@@ -326,8 +406,8 @@ class Numbering:
     @staticmethod
     def _advance(inst: _Instance, ilvl: int) -> None:
         current = inst.counters[ilvl]
-        inst.counters[ilvl] = inst.start(ilvl) if current is None else current + 1
-        for deeper in range(ilvl + 1, _MAX_LEVELS):
+        inst.counters[ilvl] = inst.start(ilvl) if current is None else min(current + 1, inst.max_value)
+        for deeper in range(ilvl + 1, inst.depth):
             lvl = inst.levels.get(deeper)
             restart = lvl.restart if lvl else None
             if restart is None or (restart != 0 and ilvl < restart):
@@ -335,8 +415,14 @@ class Numbering:
 
     @staticmethod
     def _render(inst: _Instance, ilvl: int, lvl: Level) -> str:
+        seen = 0
+
         def sub(match: re.Match[str]) -> str:
+            nonlocal seen
+            seen += 1
             k = int(match.group(1)) - 1
+            if seen > MAX_PLACEHOLDERS or k >= inst.depth:  # Word shows at most nine numbers
+                return ""
             ref = inst.levels.get(k)
             value = inst.counters[k]
             value = inst.start(k) if value is None else value

@@ -17,7 +17,7 @@ import io
 import re
 import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Literal
 
 import pypdfium2 as pdfium
@@ -25,8 +25,17 @@ import pypdfium2.raw as pdfium_c
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
-from pipeline.errors import ConfigError, EmptyDocument, Encrypted, LongdocError, NoTextLayer, Unreadable
+from pipeline.errors import (
+    ConfigError,
+    EmptyDocument,
+    Encrypted,
+    LongdocError,
+    NoTextLayer,
+    TooLarge,
+    Unreadable,
+)
 from pipeline.models import ExtractedText, ExtractWarning, PageSpan
+from pipeline.settings import Settings
 
 __all__ = ["BACKENDS", "MEDIA_TYPE", "PAGE_BREAK", "Backend", "extract_pdf"]
 
@@ -34,8 +43,9 @@ Backend = Literal["pypdfium2", "pypdf"]
 MEDIA_TYPE = "application/pdf"
 PAGE_BREAK = "\f"
 
-# One entry per page: its raw text, or None when the page itself could not be parsed.
-RawPages = list[str | None]
+# One entry per page: its raw text, or None when the page itself could not be parsed. Backends
+# yield page by page, so the text limit and the cancel hook act between pages.
+RawPages = Iterable[str | None]
 _Reader = Callable[[bytes, str | None], RawPages]
 
 _NEED_PASSWORD = "this PDF is password-protected; a password is needed to open it"
@@ -45,17 +55,50 @@ _WRONG_PASSWORD = "wrong password for this PDF"
 _PDFIUM_LOCK = threading.Lock()
 
 
-def extract_pdf(data: bytes, *, password: str | None = None, backend: Backend = "pypdfium2") -> ExtractedText:
+def extract_pdf(
+    data: bytes,
+    *,
+    password: str | None = None,
+    backend: Backend = "pypdfium2",
+    settings: Settings | None = None,
+    check: Callable[[], None] | None = None,
+) -> ExtractedText:
     """The text of every page in reading order, joined by form feeds, with an exact page map.
 
     Raises ``Encrypted`` (password missing or wrong), ``Unreadable`` (not a parseable PDF),
-    ``EmptyDocument`` (no pages) or ``NoTextLayer`` (no page has text, e.g. a scan).
+    ``EmptyDocument`` (no pages), ``NoTextLayer`` (no page has text, e.g. a scan) or
+    ``TooLarge`` (the text passes ``settings.max_text_chars``: checked after every page). ``check``
+    runs once per page and may raise to abort; its exception propagates unchanged.
     """
     reader = BACKENDS.get(backend)
     if reader is None:
         raise ConfigError(f"unknown PDF backend {backend!r}; choose one of {sorted(BACKENDS)}")
+    limit = (settings or Settings()).max_text_chars
+    pages: list[str | None] = []
+    size = 0
+    raw_pages = _pages(reader, data, password or None, backend)
     try:
-        raw_pages = reader(data, password or None)
+        for raw in raw_pages:
+            if check is not None:
+                check()
+            text = None if raw is None else clean_page(raw, backend=backend)
+            size += len(text or "") + 2  # and the newline and form feed that may follow it
+            if size > limit:
+                raise TooLarge(
+                    f"the PDF text passed the limit of {limit:,} characters at page {len(pages) + 1:,}"
+                )
+            pages.append(text)
+    finally:
+        raw_pages.close()  # stopped early: PDFium's lock and document are released now
+    return _assemble(pages, backend=backend)
+
+
+def _pages(
+    reader: _Reader, data: bytes, password: str | None, backend: str
+) -> Generator[str | None, None, None]:
+    """The backend's pages; a library failure becomes ``Unreadable``, whatever page it happens on."""
+    try:
+        yield from reader(data, password)
     except LongdocError:
         raise
     except (RecursionError, MemoryError) as exc:
@@ -63,17 +106,17 @@ def extract_pdf(data: bytes, *, password: str | None = None, backend: Backend = 
         raise Unreadable(f"PDF structure too complex to read ({type(exc).__name__})") from exc
     except Exception as exc:  # a parser bug on a hostile file must still be a coded error
         raise Unreadable(f"could not parse PDF ({backend}): {type(exc).__name__}: {exc}") from exc
-    return _assemble(raw_pages, backend=backend)
 
 
 # ---------------------------------------------------------------------------- backends
 
 
-def _read_pdfium(data: bytes, password: str | None) -> RawPages:
-    with _PDFIUM_LOCK:
+def _read_pdfium(data: bytes, password: str | None) -> Iterator[str | None]:
+    with _PDFIUM_LOCK:  # held until the last page is read or the consumer closes this generator
         doc = _open_pdfium(data, password)
         try:
-            return [_pdfium_page_text(doc, i) for i in range(len(doc))]
+            for i in range(len(doc)):
+                yield _pdfium_page_text(doc, i)
         finally:
             doc.close()
 
@@ -122,7 +165,7 @@ def _pdfium_page_text(doc: pdfium.PdfDocument, index: int) -> str | None:
         page.close()
 
 
-def _read_pypdf(data: bytes, password: str | None) -> RawPages:
+def _read_pypdf(data: bytes, password: str | None) -> Iterator[str | None]:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -134,15 +177,15 @@ def _read_pypdf(data: bytes, password: str | None) -> RawPages:
         raise Unreadable(f"cannot decrypt this PDF: {exc}") from None
     except PyPdfError as exc:
         raise Unreadable(f"not a readable PDF: {exc}") from None
-    out: RawPages = []
     for page in pages:
+        text: str | None
         try:
-            out.append(page.extract_text())
+            text = page.extract_text()
         except MemoryError:
             raise
         except Exception:  # incl. RecursionError: a broken page must not sink the document
-            out.append(None)
-    return out
+            text = None
+        yield text
 
 
 def _unlock_pypdf(reader: PdfReader, password: str | None) -> None:
@@ -196,25 +239,26 @@ def clean_page(raw: str, *, backend: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _assemble(raw_pages: RawPages, *, backend: str) -> ExtractedText:
-    if not raw_pages:
+def _assemble(cleaned: list[str | None], *, backend: str) -> ExtractedText:
+    """Pages already through ``clean_page`` (None: the page could not be parsed) → the document."""
+    if not cleaned:
         raise EmptyDocument("the PDF has no pages")
     texts: list[str] = []
     empty: list[int] = []
     broken: list[int] = []
-    for number, raw in enumerate(raw_pages, start=1):
-        text = "" if raw is None else clean_page(raw, backend=backend)
+    for number, page in enumerate(cleaned, start=1):
+        text = page or ""
         if not text.strip():
-            (broken if raw is None else empty).append(number)
+            (broken if page is None else empty).append(number)
             text = ""
         elif not text.endswith("\n"):
             text += "\n"
         texts.append(text)
-    if len(empty) + len(broken) == len(raw_pages):
+    if len(empty) + len(broken) == len(cleaned):
         if not empty:
-            raise Unreadable(f"none of the {len(raw_pages)} pages could be parsed")
+            raise Unreadable(f"none of the {len(cleaned)} pages could be parsed")
         raise NoTextLayer(
-            f"no page has a text layer ({len(raw_pages)} pages); it looks scanned or image-only, run OCR first"
+            f"no page has a text layer ({len(cleaned)} pages); it looks scanned or image-only, run OCR first"
         )
 
     parts: list[str] = []
