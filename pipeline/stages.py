@@ -234,7 +234,8 @@ def run_ingest(ctx: StageContext, tenant: str, job_id: str, *, password: str | N
     js = ctx.jobs(tenant)
     check_cancel(ctx, tenant, job_id)
     job = set_status(ctx, tenant, job_id, "ingesting")
-    extracted = ingest(js.document_bytes(job), name=job.name, password=password, settings=ctx.settings)
+    extracted = ingest(js.document_bytes(job), name=job.name, password=password, settings=ctx.settings,
+                       check=cancel_checker(ctx, tenant, job_id))  # fmt: skip
     doc = DocumentText(
         extracted=extracted, sections=find_sections(extracted.text), kind=detect_kind(extracted.text)
     )

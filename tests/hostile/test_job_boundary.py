@@ -24,7 +24,7 @@ from pipeline.jobs import TERMINAL, JobStore
 from pipeline.settings import Settings
 from pipeline.stages import StageContext
 from storage.local import LocalStore
-from tests.hostile.gen_big import many_paragraphs
+from tests.hostile.gen_docx import plain
 from tests.hostile.live import LiveServer, base_env, job_record
 from workers.local import LocalExecutor
 
@@ -148,7 +148,7 @@ def test_cancel_ends_a_job_still_ingesting_and_frees_its_slot(storage: Path, ser
     # One job slot: the next job can only run once the canceled one has let go of it.
     server = LiveServer(base_env(storage, api_job_workers=1), server_log).start()
     try:
-        big = many_paragraphs(600_000)  # several seconds of DOCX reading
+        big = plain(600_000)  # several seconds of DOCX reading
         job_id = server.submit("big.docx", big)
         server.wait(job_id, lambda b: b["status"] == "ingesting", 60)
         r = server.cancel(job_id)
