@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -175,14 +176,30 @@ def flush(url: str) -> None:
     client.close()
 
 
+def address_space_limit(mem_limit_mb: int | None) -> Callable[[], None] | None:
+    """A preexec_fn capping a child's address space (None: no limit), so a runaway input ends
+    in that child (MemoryError or an abort) instead of eating the machine."""
+    if mem_limit_mb is None:
+        return None
+    limit = mem_limit_mb * 1024 * 1024
+
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return apply
+
+
 class CeleryWorker:
     """``celery -A workers.celery_app worker`` as a subprocess, prefork, all three queues."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, *, concurrency: int = 2) -> None:
+    def __init__(
+        self, env: dict[str, str], log_path: Path, *, concurrency: int = 2, mem_limit_mb: int | None = None
+    ) -> None:
         base = {k: v for k, v in os.environ.items() if not k.startswith("LONGDOC_")}
         self.env = {**base, **env, "PYTHONPATH": str(ROOT)}
         self.log_path = log_path
         self.concurrency = concurrency
+        self.mem_limit_mb = mem_limit_mb  # RLIMIT_AS of the worker (its pool children inherit it)
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout_s: float = 60.0) -> CeleryWorker:
@@ -192,7 +209,7 @@ class CeleryWorker:
                "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", name]  # fmt: skip
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)  # fmt: skip
+                                     start_new_session=True, preexec_fn=address_space_limit(self.mem_limit_mb))  # fmt: skip
         deadline = time.monotonic() + timeout_s
         while b" ready." not in self.log_path.read_bytes():
             if self.proc.poll() is not None or time.monotonic() > deadline:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -23,23 +22,11 @@ from typing import Any
 
 import httpx2 as httpx
 
-from tests.redis_util import ROOT, free_port
+from tests.redis_util import ROOT, address_space_limit, free_port
 
 KEY = "key-hostile-0123456789"
 TENANT = "acme"
 TERMINAL = {"succeeded", "failed", "canceled"}
-
-
-def limited(mem_limit_mb: int | None) -> Callable[[], None] | None:
-    """A preexec_fn capping the child's address space (None: no limit)."""
-    if mem_limit_mb is None:
-        return None
-    limit = mem_limit_mb * 1024 * 1024
-
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-    return apply
 
 
 def base_env(storage_dir: Path, **settings: object) -> dict[str, str]:
@@ -70,7 +57,7 @@ def run_cli(args: list[str], env: dict[str, str], *, mem_limit_mb: int | None = 
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
         proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], env=env, cwd=cwd,
-                                stdout=out, stderr=err, preexec_fn=limited(mem_limit_mb))  # fmt: skip
+                                stdout=out, stderr=err, preexec_fn=address_space_limit(mem_limit_mb))  # fmt: skip
         deadline = start + timeout_s
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -105,7 +92,7 @@ class LiveServer:
         cmd = [sys.executable, "-m", "pipeline.cli_service", "serve", "--port", str(self.port),
                "--no-access-log", "--log-level", "warning"]  # fmt: skip
         self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=self.log_path.open("ab"),
-                                     stderr=subprocess.STDOUT, preexec_fn=limited(self.mem_limit_mb))  # fmt: skip
+                                     stderr=subprocess.STDOUT, preexec_fn=address_space_limit(self.mem_limit_mb))  # fmt: skip
         deadline = time.monotonic() + timeout_s
         while True:
             try:
