@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import io
+import unicodedata
 import zipfile
 
 from pipeline.errors import UnsupportedMediaType
@@ -12,6 +14,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TEXT = "text/plain"
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+# Unicode categories that do not occur in text: controls, surrogates, unassigned, private use.
+_NOT_TEXT = frozenset({"Cc", "Cs", "Cn", "Co"})
 # Magic numbers of common binary formats we refuse by name in the error message.
 _KNOWN_BINARY = {
     b"\x89PNG": "PNG image",
@@ -65,15 +69,38 @@ def _sniff_zip(data: bytes) -> str:
 
 
 def _looks_like_text(head: bytes) -> bool:
+    """Whether the first KB reads as text: 8-bit text with few control bytes, or UTF-16.
+
+    This only keeps binary out; which encoding the text is in is decided when it is decoded.
+    """
     if not head:
         return True
-    if b"\x00" in head:
-        # UTF-16 without a BOM: every other byte is NUL for Latin text.
-        nul_even = head[0::2].count(0)
-        nul_odd = head[1::2].count(0)
-        return max(nul_even, nul_odd) > len(head) * 0.4 and min(nul_even, nul_odd) == 0
+    # A stray NUL counts as one more control byte: text exported badly still reads as text.
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
-    return controls <= len(head) * 0.05
+    if controls <= len(head) * 0.05:
+        return True
+    if b"\x00" not in head and _decoded(head, "utf-8") is not None:
+        return False  # UTF-8 (or ASCII) full of control characters: the decoder would take it as is
+    # UTF-16 without a BOM: NUL bytes for Latin text, "control" bytes for CJK. Python's own
+    # codec decides whether the code units are valid (random binary soon makes a lone surrogate).
+    return any(_mostly_printable(_decoded(head, enc) or "") for enc in ("utf-16-le", "utf-16-be"))
+
+
+def _decoded(head: bytes, enc: str) -> str | None:
+    try:
+        # Incremental, so a character or surrogate pair cut by the 1 KB boundary is no error.
+        return codecs.getincrementaldecoder(enc)("strict").decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+
+
+def _mostly_printable(text: str) -> bool:
+    """At most 5% of ``_NOT_TEXT`` characters (tab, line feed, form feed and carriage
+    return are text), by the Unicode database."""
+    if not text:
+        return False
+    odd = sum(1 for c in text if unicodedata.category(c) in _NOT_TEXT and c not in "\t\n\f\r")
+    return odd <= len(text) * 0.05
 
 
 EXTENSIONS = {PDF: "pdf", DOCX: "docx", TEXT: "txt"}
