@@ -322,3 +322,25 @@ def test_fuzz_pdf_pypdfium2(worker: Worker, mutation: Mutation) -> None:
 @given(mutation=mutations("pdf"))
 def test_fuzz_pdf_pypdf(worker: Worker, mutation: Mutation) -> None:
     check(worker, mutation, "pypdf")
+
+
+@needs_shared
+@pytest.mark.parametrize("mutation", [
+    # A member's local header moved before the start of the file: zipfile raises ValueError.
+    Mutation(seed="docx/pandoc/pandoc-table_with_list_cell.docx", ops=(
+        XmlDelete(part="word/settings.xml", index=300, tag="num"),
+        NumAttr(part="word/settings.xml", target="ilvl", index=12977, value="-356"),
+        Delete(pos=2036, length=1677))),
+    # A local header whose file name is not UTF-8: zipfile raises UnicodeDecodeError.
+    Mutation(seed="docx/legal/openagreements-due-diligence-request-list.docx", ops=(
+        XmlDelete(part="word/styles.xml", index=2077, tag="tc"),
+        Splice(pos=63724, donor="docx/mammoth/mammoth-utf8-bom.docx", start=14843, length=1510, overwrite=True))),
+])  # fmt: skip
+def test_a_damaged_member_header_is_reported_as_such(mutation: Mutation) -> None:
+    # Found by the fuzz test: these were `unreadable` only through ingest()'s catch-all, with a
+    # message naming a Python exception instead of the damaged member.
+    from pipeline.errors import Unreadable
+    from pipeline.ingest import ingest
+
+    with pytest.raises(Unreadable, match="cannot be decompressed"):
+        ingest(apply(mutation, load_seed), name="damaged.docx")
