@@ -82,10 +82,9 @@ def _ingest(
         from pipeline.ingest.text import extract_text
 
         md = name.lower().endswith((".md", ".markdown"))
-        extracted = extract_text(data, media_type="text/markdown" if md else TEXT)
-    if len(extracted.text) > settings.max_text_chars:
-        # PDF and DOCX stop while extracting; plain text cannot grow past its own bytes, so a
-        # check afterwards is enough for it.
+        # Refused before decoding when the bytes alone prove it is too long.
+        extracted = extract_text(data, media_type="text/markdown" if md else TEXT, max_chars=settings.max_text_chars)
+    if len(extracted.text) > settings.max_text_chars:  # every reader checks as it goes; this one is the backstop
         raise TooLarge(
             f"the text has {len(extracted.text):,} characters, over the limit of {settings.max_text_chars:,}"
         )
