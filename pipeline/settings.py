@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # building the whole string); each ends in a coded error (`too_large`).
     max_text_chars: int = Field(50_000_000, ge=1)
     max_document_tokens: int = Field(15_000_000, ge=1)
+    # No contract or paper has a million characters without a space or line break; such text
+    # (a 50 MB single line) is refused at once instead of being analyzed as 0 findings.
+    max_run_chars: int = Field(1_000_000, ge=1)
     docx_max_paragraphs: int = Field(1_000_000, ge=1)
     # Word offers list levels 0-8; deeper w:ilvl values are clamped to the last level.
     docx_max_list_depth: int = Field(9, ge=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from pipeline.errors import EmptyDocument, LongdocError, TooLarge, Unreadable
@@ -90,4 +91,31 @@ def _ingest(
         )
     if not extracted.text.strip():
         raise EmptyDocument("the document contains no text")
+    run = longest_run_at_least(extracted.text, settings.max_run_chars)
+    if run:
+        raise Unreadable(
+            f"this is not prose: at least {run:,} characters in a row without a space or line break "
+            f"(limit {settings.max_run_chars:,})"
+        )
     return extracted
+
+
+_WHITESPACE = re.compile(r"\s")
+_RUN_WINDOW = 65_536
+
+
+def longest_run_at_least(text: str, limit: int) -> int:
+    """Length (rounded down to whole windows) of a whitespace-free run of ``limit`` characters
+    or more, else 0. Linear and cheap: in prose the search in each 64K window stops at its
+    first space; only a window with none is read to its end. A regex like ``\\S{N,}`` would
+    be quadratic on many runs just under N."""
+    run = 0
+    for start in range(0, len(text), _RUN_WINDOW):
+        window = text[start : start + _RUN_WINDOW]
+        if _WHITESPACE.search(window):
+            run = 0
+            continue
+        run += len(window)
+        if run >= limit:
+            return run
+    return 0

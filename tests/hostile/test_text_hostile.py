@@ -185,8 +185,12 @@ _CHILD = textwrap.dedent(
     import numpy as np
     from chunking.tokenizer import encoding, tokenize
     from pipeline.ingest import ingest
+    from pipeline.settings import Settings
 
     enc = encoding()  # what a worker loads at start-up
+    # Ingest refuses such a line as "not prose" (max_run_chars); lifted here so the tokenizer
+    # itself is measured on it.
+    settings = Settings(max_run_chars=10**9)
     status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
     base = int(status["VmSize"].split()[0]) * 1024
     limit = base + int(sys.argv[2]) * 2**20
@@ -194,7 +198,7 @@ _CHILD = textwrap.dedent(
 
     t0 = time.perf_counter()
     with open(sys.argv[1], "rb") as f:
-        text = ingest(f.read(), name="line.txt").text
+        text = ingest(f.read(), name="line.txt", settings=settings).text
     tt = tokenize(text)
     seconds = time.perf_counter() - t0
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the checks' own arrays
@@ -282,3 +286,22 @@ def test_offsets_stay_exact_across_cut_runs() -> None:
             assert tt.char_of_token(k) == chars
         chars += len(decoder.decode(enc.decode_single_token_bytes(int(tt.tokens[k]))))
     assert chars == len(text)
+
+
+@pytest.mark.parametrize("variant", sorted(gen_text.SINGLE_LINES))
+def test_a_50mb_single_line_is_refused_as_not_prose(variant: str) -> None:
+    # Nothing in it to analyze: a quick coded error, not 63 segments of 0 findings.
+    data = gen_text.SINGLE_LINES[variant](gen_text.FIFTY_MB)
+    with pytest.raises(LongdocError) as info:
+        ingest(data, name="line.txt")
+    assert info.value.code == "unreadable"
+    assert "not prose" in info.value.message
+
+
+def test_runs_just_under_the_limit_pass_in_linear_time() -> None:
+    # Many runs one window short of the limit: a naive `\S{N,}` search would be quadratic here.
+    settings = Settings(max_run_chars=200_000)
+    text = (("x" * 199_000 + " ") * 60).encode()
+    assert len(ingest(text, name="runs.txt", settings=settings).text) == len(text)
+    with pytest.raises(LongdocError, match="not prose"):
+        ingest(b"x" * 300_000 + b" end", name="run.txt", settings=settings)
