@@ -93,20 +93,46 @@ def create_app(settings: Settings | None = None, *, state: ApiState | None = Non
         BodyLimit,
         limits={"/v1/jobs": s.max_document_bytes + FORM_OVERHEAD, "/v1/batches": s.api_max_batch_bytes},
     )
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app, state)  # type: ignore[method-assign]
     return app
 
 
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's schema plus the models only named in hand-written request bodies and problems."""
+REQUESTS = (JobRequest, JobUpload, BatchRequest, BatchUpload)
+
+
+def _openapi(app: FastAPI, state: ApiState) -> dict[str, Any]:
+    """FastAPI's schema plus the models only named in hand-written request bodies and problems,
+    with the limits this server's settings and catalog impose (they are not known statically)."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for model in (Problem, JobRequest, JobUpload, BatchRequest, BatchUpload):
+    for model in (Problem, *REQUESTS):
         body = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation")
         for name, sub in body.pop("$defs", {}).items():
             components.setdefault(name, sub)
         components[model.__name__] = body
+    # Request bodies only: a stored job keeps its model even after the catalog drops it.
+    for model in REQUESTS:
+        components[model.__name__]["properties"]["model"]["enum"] = sorted(state.model_ids)
+    for form in (JobUpload, BatchUpload):
+        _form_fields(components[form.__name__])
+    most = state.settings.api_max_batch_files
+    components["BatchUpload"]["properties"]["files"]["maxItems"] = most
+    components["BatchRequest"]["properties"]["documents"]["maxItems"] = most
     app.openapi_schema = schema
     return schema
+
+
+def _form_fields(body: dict[str, Any]) -> None:
+    """A form field is never null: an optional one is left out instead (its default applies)."""
+    for prop in body["properties"].values():
+        branches = prop.pop("anyOf", None)
+        if branches is not None:
+            rest = [b for b in branches if b != {"type": "null"}]
+            if len(rest) == 1:
+                prop.update(rest[0])
+            else:
+                prop["anyOf"] = rest
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from pipeline.api.batches import BatchInput, BatchRecord
-from pipeline.api.deps import ApiState, State, TenantDep
-from pipeline.api.idempotency import check_key, fingerprint
+from pipeline.api.deps import ApiState, IdempotencyKey, State, TenantDep
+from pipeline.api.idempotency import fingerprint
 from pipeline.api.jobs_routes import display_name, read_submission, validated
 from pipeline.api.problems import ProblemError, responses
 from pipeline.api.schemas import BatchRequest, BatchResource
@@ -48,29 +48,27 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     },
 )
 async def create_batch(
-    request: Request,
-    state: State,
-    tenant: TenantDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    request: Request, state: State, tenant: TenantDep, key: IdempotencyKey = None
 ) -> Response:
-    form, fields = await read_submission(request, max_files=state.settings.api_max_batch_files)
-    key = check_key(idempotency_key) if idempotency_key is not None else None
-    if form is not None:
-        files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
-        if not files:
-            raise ProblemError(422, "validation_error", "send one or more 'files' parts")
-        budget = _budget(fields.pop("budget_usd", None))
-        options = state.check_options(validated(JobOptions, fields))
-        record, replay = await run_in_threadpool(_from_uploads, state, tenant, files, options, budget, key)
-    else:
-        req: BatchRequest = validated(BatchRequest, fields)  # type: ignore[arg-type]
-        if len(req.documents) > state.settings.api_max_batch_files:
-            raise ProblemError(
-                413, "too_large", f"at most {state.settings.api_max_batch_files} documents per batch"
+    async with read_submission(request, max_files=state.settings.api_max_batch_files) as (form, fields):
+        if form is not None:
+            files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+            if not files:
+                raise ProblemError(422, "validation_error", "send one or more 'files' parts")
+            budget = _budget(fields.pop("budget_usd", None))
+            options = state.check_options(validated(JobOptions, fields))
+            record, replay = await run_in_threadpool(
+                _from_uploads, state, tenant, files, options, budget, key
             )
-        opts = req.model_dump(exclude={"documents", "budget_usd"})
-        options = state.check_options(validated(JobOptions, opts))
-        record, replay = await run_in_threadpool(_from_keys, state, tenant, req, options, key)
+        else:
+            req: BatchRequest = validated(BatchRequest, fields)
+            if len(req.documents) > state.settings.api_max_batch_files:
+                raise ProblemError(
+                    413, "too_large", f"at most {state.settings.api_max_batch_files} documents per batch"
+                )
+            opts = req.model_dump(exclude={"documents", "budget_usd"})
+            options = state.check_options(validated(JobOptions, opts))
+            record, replay = await run_in_threadpool(_from_keys, state, tenant, req, options, key)
     res = await run_in_threadpool(state.batches.resource, tenant.name, record)
     return JSONResponse(res.model_dump(mode="json"), status_code=200 if replay else 202,
                         headers={"Location": res.links.self})  # fmt: skip
@@ -79,13 +77,11 @@ async def create_batch(
 def _budget(raw: object) -> float | None:
     if raw is None:
         return None
-    try:
-        value = float(str(raw))
-    except ValueError:
-        raise ProblemError(422, "validation_error", "budget_usd must be a number") from None
-    if not value > 0 or value == float("inf"):
+    if not isinstance(raw, float):  # form_options made every decimal number a float
+        raise ProblemError(422, "validation_error", "budget_usd must be a number")
+    if not raw > 0 or raw == float("inf"):
         raise ProblemError(422, "validation_error", "budget_usd must be greater than 0")
-    return value
+    return raw
 
 
 def _inspect(fn: Any, name: str) -> BatchInput:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Header, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from pipeline.api.batches import BatchService
-from pipeline.api.idempotency import IdempotencyStore
+from pipeline.api.idempotency import KEY_PATTERN, MAX_KEY_LEN, IdempotencyStore
 from pipeline.api.locks import Locks, ProcessLocks
 from pipeline.api.problems import ProblemError
+from pipeline.api.schemas import CALLBACK_URL_PATTERN, MAX_CALLBACK_URL
 from pipeline.api.service import JobService
 from pipeline.api.tenants import KeyRing, Tenant
 from pipeline.api.webhooks import WebhookDispatcher, check_callback_url
@@ -39,10 +41,14 @@ class ApiState:
         return options
 
     def check_callback(self, tenant: Tenant, url: str | None) -> str | None:
-        if not url:
+        if url is None:
             return None
         if tenant.webhook_secret is None:
             raise ProblemError(422, "callback_refused", "no webhook secret is configured for this tenant")
+        # The syntax the schema declares, for form fields too (JSON bodies were validated already).
+        if len(url) > MAX_CALLBACK_URL or not re.fullmatch(CALLBACK_URL_PATTERN, url):
+            raise ProblemError(422, "callback_refused",
+                               "callback_url must be an http(s) URL naming a host or an IPv4 address")  # fmt: skip
         return check_callback_url(url, allow_private=self.settings.webhook_allow_private)
 
 
@@ -67,3 +73,9 @@ async def current_tenant(
 
 State = Annotated[ApiState, Depends(get_state)]
 TenantDep = Annotated[Tenant, Depends(current_tenant)]
+# On the parameter (not checked in the route) so /openapi.json states the same limits FastAPI enforces.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=MAX_KEY_LEN, pattern=KEY_PATTERN,
+           description="retry safely: the same key and request return the first response's resource"),
+]  # fmt: skip

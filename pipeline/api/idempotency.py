@@ -3,7 +3,9 @@
 ``{tenant}/idempotency/{sha256(key)}.json`` holds the request's fingerprint (document sha256 +
 options + callback) and the resource it created. The same key with the same request gets the
 same resource back; the same key with a different request is refused (422
-``idempotency_key_reused``). A per-key lock held around lookup, create and remember
+``idempotency_key_reused``). The key's limits (``KEY_PATTERN``, at most ``MAX_KEY_LEN``) are
+declared on the header parameter (``deps.IdempotencyKey``), so the OpenAPI document states them
+and FastAPI enforces them (422). A per-key lock held around lookup, create and remember
 serialises concurrent retries: in Redis when ``Settings.api_coordination`` resolves to
 ``redis`` (always with the Celery executor), so retries sent to different API processes still
 make one resource; otherwise in this process (one API process only; see ``locks.py``). A
@@ -27,6 +29,9 @@ from storage import keys
 from storage.base import ObjectStore
 
 MAX_KEY_LEN = 255
+# Printable characters as a header carries them unchanged: visible ASCII, spaces only inside
+# (HTTP strips a value's leading and trailing whitespace; non-ASCII bytes have no agreed charset).
+KEY_PATTERN = r"^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$"
 # The lock is renewed while held (a large upload may take minutes), so the TTL only bounds how
 # long a key stays blocked after its holder's process died.
 LOCK_TTL_S = 30.0
@@ -44,14 +49,6 @@ def fingerprint(*parts: object) -> str:
     """A stable digest of the request's meaning (content digest, options, callback...)."""
     raw = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def check_key(key: str) -> str:
-    if not key or len(key) > MAX_KEY_LEN or not key.isprintable():
-        raise ProblemError(
-            422, "validation_error", f"Idempotency-Key must be 1..{MAX_KEY_LEN} printable characters"
-        )
-    return key
 
 
 class IdempotencyStore:

@@ -4,35 +4,43 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, get_args
 from urllib.parse import quote
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
-from pipeline.api.deps import ApiState, State, TenantDep
-from pipeline.api.idempotency import check_key, fingerprint
+from pipeline.api.deps import ApiState, IdempotencyKey, State, TenantDep
+from pipeline.api.idempotency import fingerprint
 from pipeline.api.problems import ProblemError, responses
 from pipeline.api.schemas import JobList, JobRequest, JobResource
 from pipeline.api.tenants import Tenant
 from pipeline.api.uploads import inspect_file, inspect_key, tenant_key
 from pipeline.errors import NotFound
+from pipeline.ingest.sniff import DOCX, PDF, TEXT
 from pipeline.jobs import TERMINAL, JobOptions, JobRecord, JobStatus
 from pipeline.report_model import Report
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 MAX_FIELD = 64 * 1024
+MAX_NAME = 255  # display names, as JobRequest.name
 _NAME_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")
 
+# What an uploaded document may be (its bytes decide, see pipeline/ingest/sniff.py).
+DOCUMENT_TYPES = f"{PDF}, {DOCX}, {TEXT}, text/markdown"
 SUBMIT_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
-            "multipart/form-data": {"schema": {"$ref": "#/components/schemas/JobUpload"}},
+            "multipart/form-data": {
+                "schema": {"$ref": "#/components/schemas/JobUpload"},
+                "encoding": {"file": {"contentType": DOCUMENT_TYPES}},
+            },
             "application/json": {"schema": {"$ref": "#/components/schemas/JobRequest"}},
         },
     }
@@ -44,24 +52,58 @@ LOCATION = {"Location": {"description": "the job's URL", "schema": {"type": "str
 
 def display_name(name: str | None, fallback: str) -> str:
     clean = _NAME_UNSAFE.sub("_", (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip()
-    return clean[:255] or fallback
+    return clean[:MAX_NAME] or fallback
 
 
 def form_options(form: FormData) -> dict[str, Any]:
-    """Form fields → option values; empty fields mean "not given" (HTML forms send them)."""
+    """Form fields → option values, typed as a JSON body would carry them (see ``_typed``).
+
+    Each option is one field (a list is comma-separated: ``allowed_providers``). A field sent
+    empty is a value like any other (a number or an enum refuses it), except an empty
+    ``allowed_providers``: no restriction, as when it is left out.
+    """
     out: dict[str, Any] = {}
+    seen: set[str] = set()
     for key, value in form.multi_items():
-        if isinstance(value, str) and value.strip() and key not in ("file", "files"):
+        if isinstance(value, str) and key not in ("file", "files"):
+            if key in seen:
+                raise ProblemError(422, "validation_error", f"the form field {key!r} is given more than once")
+            seen.add(key)
             if key == "allowed_providers":
-                out.setdefault(key, []).extend(p.strip() for p in value.split(",") if p.strip())
+                providers = [p.strip() for p in value.split(",") if p.strip()]
+                if providers:
+                    out[key] = providers
             else:
-                out[key] = value.strip()
+                out[key] = _typed(_FORM_KINDS.get(key), value)
     return out
 
 
-def validated(model: type[JobRequest] | type[JobOptions], data: object) -> Any:
+def _kind(annotation: Any) -> str:
+    types = {annotation, *get_args(annotation)}
+    return "boolean" if bool in types else "number" if float in types else "string"
+
+
+# What each option is in the schema; a form field is text and becomes that type only when it
+# spells one the way JSON does (true or false; a decimal number). Anything else stays text,
+# which strict validation then refuses (422) rather than guessing ("yes", "0", "inf", " 3").
+_FORM_KINDS = {name: _kind(field.annotation) for name, field in JobOptions.model_fields.items()}
+_BOOLEANS = {"true": True, "false": False}
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?")
+
+
+def _typed(kind: str | None, value: str) -> object:
+    if kind == "boolean":
+        return _BOOLEANS.get(value, value)
+    if kind == "number" and _NUMBER.fullmatch(value):
+        return float(value)
+    return value
+
+
+def validated(model: type[BaseModel], data: object) -> Any:
+    """``model`` from ``data`` (a JSON body, or form fields typed by ``form_options``), strictly:
+    the types must be the schema's own (no ``0`` for false, no ``"3"`` for a number)."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, strict=True)
     except ValidationError as exc:
         errors = [{"loc": [str(x) for x in e["loc"]], "msg": e["msg"]} for e in exc.errors()]
         raise ProblemError(
@@ -69,12 +111,20 @@ def validated(model: type[JobRequest] | type[JobOptions], data: object) -> Any:
         ) from None
 
 
-async def read_submission(request: Request, max_files: int) -> tuple[FormData | None, dict[str, Any]]:
-    """(form, fields) for multipart/url-encoded bodies; (None, json) for JSON bodies."""
+@asynccontextmanager
+async def read_submission(
+    request: Request, max_files: int
+) -> AsyncIterator[tuple[FormData | None, dict[str, Any]]]:
+    """(form, fields) for multipart/url-encoded bodies; (None, json) for JSON bodies.
+
+    The form is closed when the block exits: its uploads are spooled temporary files (on disk
+    above 1 MB) that nothing else closes once the request is over.
+    """
     ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if ctype in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        form = await request.form(max_files=max_files, max_fields=100, max_part_size=MAX_FIELD)
-        return form, form_options(form)
+        async with request.form(max_files=max_files, max_fields=100, max_part_size=MAX_FIELD) as form:
+            yield form, form_options(form)
+        return
     if ctype == "application/json" or ctype.endswith("+json"):
         try:
             data = json.loads(await request.body())
@@ -82,7 +132,8 @@ async def read_submission(request: Request, max_files: int) -> tuple[FormData | 
             raise ProblemError(422, "validation_error", "the body is not valid JSON") from None
         if not isinstance(data, dict):
             raise ProblemError(422, "validation_error", "the body must be a JSON object")
-        return None, data
+        yield None, data
+        return
     raise ProblemError(415, "unsupported_media_type",
                        "send multipart/form-data with a file, or JSON naming a stored document")  # fmt: skip
 
@@ -112,28 +163,27 @@ def retry_after(status: JobStatus) -> str:
     },
 )  # fmt: skip
 async def create_job(
-    request: Request,
-    state: State,
-    tenant: TenantDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    request: Request, state: State, tenant: TenantDep, key: IdempotencyKey = None
 ) -> Response:
-    form, fields = await read_submission(request, max_files=1)
-    upload = form.get("file") if form is not None else None
-    if form is not None and upload is not None and not isinstance(upload, UploadFile):
-        raise ProblemError(422, "validation_error", "'file' must be a file part")
-    key = check_key(idempotency_key) if idempotency_key is not None else None
-    if isinstance(upload, UploadFile):
-        fields.pop("document_key", None)
-        name = display_name(fields.pop("name", None) or upload.filename, "document")
-        callback = fields.pop("callback_url", None)
-        options = state.check_options(validated(JobOptions, fields))
-        res, replay = await run_in_threadpool(
-            submit_upload, state, tenant, upload, name, options, callback, key
-        )
-    else:
-        req: JobRequest = validated(JobRequest, fields)
-        options = state.check_options(JobOptions(**{f: getattr(req, f) for f in JobOptions.model_fields}))
-        res, replay = await run_in_threadpool(submit_key, state, tenant, req, options, key)
+    async with read_submission(request, max_files=1) as (form, fields):
+        upload = form.get("file") if form is not None else None
+        if form is not None and upload is not None and not isinstance(upload, UploadFile):
+            raise ProblemError(422, "validation_error", "'file' must be a file part")
+        if isinstance(upload, UploadFile):
+            fields.pop("document_key", None)
+            given = fields.pop("name", None)
+            if given is not None and len(given) > MAX_NAME:
+                raise ProblemError(422, "validation_error", f"name must be at most {MAX_NAME} characters")
+            name = display_name(given or upload.filename, "document")
+            callback = fields.pop("callback_url", None)
+            options = state.check_options(validated(JobOptions, fields))
+            res, replay = await run_in_threadpool(
+                submit_upload, state, tenant, upload, name, options, callback, key
+            )
+        else:
+            req: JobRequest = validated(JobRequest, fields)
+            options = state.check_options(JobOptions(**{f: getattr(req, f) for f in JobOptions.model_fields}))
+            res, replay = await run_in_threadpool(submit_key, state, tenant, req, options, key)
     return job_response(res, 200 if replay else 202)
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from http import HTTPStatus
+from http import HTTPMethod, HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from pipeline.api.schemas import Problem
 from pipeline.errors import LongdocError
@@ -115,6 +116,8 @@ def install(app: FastAPI) -> None:
         )
         detail = exc.detail if isinstance(exc.detail, str) else None
         headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return problem_response(
             ProblemError(exc.status_code, code, detail, headers=headers), request.url.path
         )
@@ -128,6 +131,21 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_crash)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves on the request's path.
+
+    Starlette answers 405 from the first route whose path matched, so its ``Allow`` named that
+    route's methods only (``POST /v1/jobs`` hid ``GET /v1/jobs``). Asking each top-level route
+    (included routers too) whether it would fully match the path under each method finds them all.
+    """
+    served = []
+    for method in HTTPMethod:
+        scope = {**request.scope, "method": method.value}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            served.append(method.value)
+    return served
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -12,6 +12,16 @@ BatchStatus = Literal["queued", "running", "succeeded", "partially_succeeded", "
 EntryStatus = Literal["queued", "ingesting", "analyzing", "consolidating", "succeeded", "failed", "canceled"]
 ReportFormat = Literal["json", "md", "docx"]
 
+# callback_url's syntax, checked by the server as declared (deps.check_callback): http(s), a DNS
+# name or a unicast IPv4 address, an optional port, printable ASCII after. Whether the host then
+# resolves to an address that may receive webhooks is decided at submission (422 otherwise).
+_FIRST_OCTET = r"(?:22[0-3]|2[01][0-9]|1[0-9]{2}|[1-9][0-9]?)"
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_HOST = rf"(?:(?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*|{_FIRST_OCTET}(?:\.{_OCTET}){{3}})"
+_PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)"
+CALLBACK_URL_PATTERN = rf"^https?://{_HOST}(?::{_PORT})?(?:[/?#][\x21-\x7e]*)?$"
+MAX_CALLBACK_URL = 2048
+
 
 class Wire(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -25,14 +35,16 @@ class JobRequest(JobOptions):
     )
     name: str | None = Field(default=None, max_length=255, description="display name (default: the key)")
     callback_url: str | None = Field(
-        default=None, max_length=2048, description="webhook on a terminal status"
-    )
+        default=None, max_length=MAX_CALLBACK_URL, pattern=CALLBACK_URL_PATTERN,
+        description="webhook on a terminal status",
+    )  # fmt: skip
 
 
 class JobUpload(Wire):
     """POST /v1/jobs as multipart/form-data: the file plus the same options as form fields."""
 
-    file: bytes = Field(description="the document (PDF, DOCX, TXT or Markdown)")
+    file: bytes = Field(min_length=1, description="the document (PDF, DOCX, TXT or Markdown)")
+    name: str | None = Field(default=None, max_length=255, description="display name (default: the file's)")
     model: str = "rules"
     profile: Literal["interactive", "batch"] = "batch"
     budget_usd: float | None = Field(default=None, gt=0)
@@ -41,7 +53,7 @@ class JobUpload(Wire):
     allowed_providers: str | None = Field(default=None, description="comma-separated providers")
     self_hosted_only: bool = False
     password: str | None = None
-    callback_url: str | None = None
+    callback_url: str | None = Field(default=None, max_length=MAX_CALLBACK_URL, pattern=CALLBACK_URL_PATTERN)
 
 
 class Cost(Wire):
@@ -115,11 +127,15 @@ class BatchRequest(Wire):
 class BatchUpload(Wire):
     """POST /v1/batches as multipart/form-data: many ``files`` parts plus options."""
 
-    files: list[bytes]
+    files: list[bytes] = Field(min_length=1, description="one part per document")
     model: str = "rules"
     profile: Literal["interactive", "batch"] = "batch"
-    budget_usd: float | None = Field(default=None, gt=0)
+    budget_usd: float | None = Field(default=None, gt=0, description="total, split across documents by size")
     error_cost_usd: float = Field(default=0.0, ge=0)
+    latency_target_s: float | None = Field(default=None, gt=0)
+    allowed_providers: str | None = Field(default=None, description="comma-separated providers")
+    self_hosted_only: bool = False
+    password: str | None = Field(default=None, description="for encrypted PDFs")
 
 
 class EntryLinks(Wire):

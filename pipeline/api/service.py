@@ -249,14 +249,16 @@ class JobService:
         return self.resource(tenant, job_id), accepted
 
     def report_key(self, tenant: str, job_id: str, name: str) -> str:
-        """The key of an existing report file; 409 while the job runs, 404 when it has none."""
+        """The key of an existing report file; 409 while the job runs, and 409 ``no_report`` once
+        it ended without one: the job is there, its state is why the report is not (404 is kept
+        for a job that does not exist)."""
         res = self.resource(tenant, job_id)
         key = keys.job_file(tenant, job_id, "report.json")
         if res.status not in TERMINAL:
             raise ProblemError(409, "not_ready", f"the job is {res.status}; the report is not written yet",
                                headers={"Retry-After": "2"})  # fmt: skip
         if not self.store.exists(key):
-            raise ProblemError(404, "no_report", f"the job ended {res.status} without a report")
+            raise ProblemError(409, "no_report", f"the job ended {res.status} without a report")
         return keys.job_file(tenant, job_id, name)
 
     def close(self) -> None:

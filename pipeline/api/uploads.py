@@ -28,6 +28,9 @@ from storage.base import CHUNK, ObjectStore, check_key
 FORM_OVERHEAD = 1024 * 1024
 # Prefixes inside a tenant that hold longdoc's own records, never documents to analyze.
 INTERNAL_PREFIXES = ("jobs/", "idempotency/", "batches/", "job-index/", "webhooks/")
+# Storage key limits every backend meets: S3 object keys, and one file name (NAME_MAX) per segment.
+MAX_KEY_BYTES = 1024
+MAX_PART_BYTES = 255
 
 
 class BodyLimit:
@@ -144,9 +147,17 @@ def tenant_key(tenant: str, document_key: str) -> str:
         full = check_key(f"{keys.check_part(tenant, 'tenant')}/{rel}")
     except LongdocError:
         raise ProblemError(404, "not_found", "no such document") from None
-    if rel.startswith(INTERNAL_PREFIXES) or "\\" in rel:
+    if rel.startswith(INTERNAL_PREFIXES) or "\\" in rel or not _storable(full):
         raise ProblemError(404, "not_found", "no such document")
     return full
+
+
+def _storable(key: str) -> bool:
+    """Whether every backend could hold ``key``: a longer one names nothing (and the local
+    file system would raise "File name too long" on a mere existence check)."""
+    return len(key.encode()) <= MAX_KEY_BYTES and all(
+        len(p.encode()) <= MAX_PART_BYTES for p in key.split("/")
+    )
 
 
 def inspect_key(store: ObjectStore, full_key: str, max_bytes: int) -> Inspected:
