@@ -45,7 +45,7 @@ def start_server(port: int, key: str, store: Path, jobs: int, seconds: float) ->
            "LONGDOC_API_KEYS": json.dumps({hashlib.sha256(key.encode()).hexdigest(): "bench"}),
            # Keep the jobs running through the whole measurement: every poll reads a live job.
            "LONGDOC_RULES_LATENCY_S": str(seconds + 30), "LONGDOC_API_JOB_WORKERS": str(jobs)}  # fmt: skip
-    cmd = [sys.executable, "-m", "pipeline.cli_service", "serve", "--port", str(port), "--no-access-log",
+    cmd = [sys.executable, "-m", "pipeline.cli.service", "serve", "--port", str(port), "--no-access-log",
            "--log-level", "warning"]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 30

@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.jobs import JobStore  # noqa: E402
-from pipeline.settings import Settings  # noqa: E402
-from pipeline.stages import StageContext, run_consolidate, run_ingest, run_plan, run_segment  # noqa: E402
+from pipeline.config import Settings  # noqa: E402
+from pipeline.jobs.stages import StageContext, run_consolidate, run_ingest, run_plan, run_segment  # noqa: E402
+from pipeline.jobs.store import JobStore  # noqa: E402
 from storage.local import LocalStore  # noqa: E402
 from tests.planted import planted_contract  # noqa: E402
 from tests.redis_util import CeleryWorker, flush, redis_server_url, worker_env  # noqa: E402

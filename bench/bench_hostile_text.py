@@ -3,7 +3,7 @@
 Variants (tests/hostile/gen_text.py): one letter repeated, random punctuation, "é" repeated,
 "中" repeated, random lower-case letters; the baseline is the bundled contract repeated to the
 same size. Each run is a fresh interpreter that loads the encoding (as a worker does at
-start-up) and then times ``ingest`` + ``tokenize``; its peak RSS is the child's ``ru_maxrss``
+start-up) and then times ``ingest`` + ``tokenize``; its peak RSS is the child's own ``VmHWM``
 (from ``os.wait4``), so it includes the interpreter itself. Prints the median of ``--runs``
 runs and the ratios to the baseline measured in the same run.
 
@@ -39,8 +39,8 @@ def child(path: str) -> int:
     import resource
 
     from chunking.tokenizer import encoding, tokenize
+    from pipeline.config import Settings
     from pipeline.ingest import ingest
-    from pipeline.settings import Settings
 
     # The job refuses such a line as "not prose" (max_run_chars): lifted so the tokenizer is measured.
     settings = Settings(max_run_chars=10**9)
@@ -51,7 +51,11 @@ def child(path: str) -> int:
         text = ingest(f.read(), name=Path(path).name, settings=settings).text
     tokens = tokenize(text).count
     seconds = time.perf_counter() - t0
-    print(json.dumps({"seconds": seconds, "tokens": tokens, "chars": len(text), "warm_mb": warm_mb}))
+    # VmHWM, not ru_maxrss: Linux carries the forking parent's peak across exec into ru_maxrss.
+    with open("/proc/self/status") as status:
+        hwm = next(line for line in status if line.startswith("VmHWM:"))
+    print(json.dumps({"seconds": seconds, "tokens": tokens, "chars": len(text), "warm_mb": warm_mb,
+                      "peak_mb": int(hwm.split()[1]) / 1024}))
     return 0
 
 
@@ -61,12 +65,11 @@ def run_once(path: Path) -> dict[str, float]:
     )
     assert proc.stdout is not None
     out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    _, status, _usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"child failed on {path.name} (exit {proc.returncode})")
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
-    result["peak_mb"] = usage.ru_maxrss / 1024  # KiB on Linux
     return result
 
 

@@ -29,14 +29,14 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.catalog import load_catalog
-from pipeline.cli_llm import estimate_document
-from pipeline.jobs import JobOptions, JobRecord, JobStore
-from pipeline.report_model import Report
-from pipeline.routing_plan import policy_for
-from pipeline.settings import Settings
-from pipeline.simulator import SimulatorConfig, running_simulator
-from pipeline.stages import StageContext
+from pipeline.cli.llm import estimate_document
+from pipeline.config import Settings
+from pipeline.jobs.stages import StageContext
+from pipeline.jobs.store import JobOptions, JobRecord, JobStore
+from pipeline.report.model import Report
+from pipeline.routing.catalog import load_catalog
+from pipeline.routing.plan import policy_for
+from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage.local import LocalStore
 from workers.local import LocalExecutor
 
@@ -147,7 +147,7 @@ def external_simulator(extra: list[str]) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "simulate-llm", "--port", str(port), *extra],
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli.main", "simulate-llm", "--port", str(port), *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     url = f"http://127.0.0.1:{port}/v1"
     try:

@@ -30,10 +30,10 @@ import time
 import unicodedata
 from pathlib import Path
 
+from pipeline.config import Settings
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
 from pipeline.ingest.pdf import BACKENDS, Backend, extract_pdf
-from pipeline.settings import Settings
 
 SHARED = Path(
     os.environ.get("LONGDOC_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data")

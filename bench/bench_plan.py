@@ -28,9 +28,9 @@ from pathlib import Path
 from chunking.segmenter import plan_segments
 from chunking.structure import find_sections
 from chunking.tokenizer import count_tokens, encoding, tokenize
+from pipeline.config import Settings
 from pipeline.ingest import ingest
-from pipeline.models import SegmentPlan
-from pipeline.settings import Settings
+from pipeline.types import SegmentPlan
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("LONGDOC_SHARED_DATA", ROOT.parent / "shared" / "data"))

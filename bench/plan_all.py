@@ -17,10 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_pdf import SHARED, passwords  # noqa: E402
 
+from pipeline.config import Settings  # noqa: E402
 from pipeline.errors import LongdocError  # noqa: E402
 from pipeline.ingest import ingest  # noqa: E402
-from pipeline.planning import plan_document  # noqa: E402
-from pipeline.settings import Settings  # noqa: E402
+from pipeline.jobs.planning import plan_document  # noqa: E402
 
 
 def main() -> int:

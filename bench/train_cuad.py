@@ -68,7 +68,7 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.analyzers import clauses as cl  # noqa: E402
+from pipeline.analyze import clauses as cl  # noqa: E402
 
 NON_CLAUSE = ("Document Name", "Parties", "Agreement Date", "Effective Date", "Expiration Date")
 CLAUSE_CATS = [c for c in cl.CATEGORIES if c not in NON_CLAUSE]

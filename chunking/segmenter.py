@@ -21,8 +21,8 @@ import numpy as np
 
 from chunking.structure import find_document_breaks
 from chunking.tokenizer import TokenizedText
-from pipeline.models import CutKind, ExtractedText, Section, Segment, SegmentPlan
-from pipeline.settings import Settings
+from pipeline.config import Settings
+from pipeline.types import CutKind, ExtractedText, Section, Segment, SegmentPlan
 
 # Boundary kinds best first; "end" only ever closes the last segment.
 RANKS: tuple[CutKind, ...] = ("document", "article", "section", "paragraph", "sentence", "token")

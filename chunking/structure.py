@@ -13,7 +13,7 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 
-from pipeline.models import Section, SectionKind
+from pipeline.types import Section, SectionKind
 
 # Every pattern starts with a literal "\n" (the text is scanned with one prepended) so
 # re's literal-prefix search jumps from line to line; "\f" may open a line (PDF page break).

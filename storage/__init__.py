@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.settings import Settings
+from pipeline.config import Settings
 from storage.base import ObjectStore
 from storage.local import LocalStore
 

@@ -26,7 +26,7 @@ from storage.base import CHUNK, ObjectStore, check_key
 if TYPE_CHECKING:
     from urllib3 import BaseHTTPResponse
 
-    from pipeline.settings import Settings
+    from pipeline.config import Settings
 
 MIB = 1024 * 1024
 # S3 answers these for a missing object (GET says NoSuchKey; minio names a bare 404 HEAD so too).

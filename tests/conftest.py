@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.settings import Settings
+from pipeline.config import Settings
 from tests.redis_util import TEST_DB, flush, redis_server_url
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from pipeline.cli import main as cli_main
+from pipeline.cli.main import main as cli_main
 from tests.test_api_fixtures import KEYS, api, auth, contract, make_settings, require_rules_model, wait_job
 
 PROBLEM = "application/problem+json"
@@ -224,8 +224,8 @@ def test_openapi_and_docs(tmp_path: Path) -> None:
 def test_serve_refuses_without_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import argparse
 
-    from pipeline.cli_service import cmd_serve
-    from pipeline.settings import Settings
+    from pipeline.cli.service import cmd_serve
+    from pipeline.config import Settings
 
     args = argparse.Namespace(dev=False, host="127.0.0.1", port=0, log_level="warning", no_access_log=True)
     assert cmd_serve(args, Settings(storage_dir=tmp_path)) == 2

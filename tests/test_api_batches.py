@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from pipeline.analyzers.clauses import CATEGORIES
+from pipeline.analyze.clauses import CATEGORIES
 from tests.conftest import SHARED_DATA, needs_shared
 from tests.test_api_fixtures import api, auth, contract, make_settings, require_rules_model, wait_batch
 
@@ -99,7 +99,7 @@ def _cli_args(source: Path, out: Path) -> argparse.Namespace:
 
 
 def test_cli_batch_writes_tables_and_resumes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from pipeline.cli_service import cmd_batch
+    from pipeline.cli.service import cmd_batch
 
     folder = tmp_path / "docs"
     folder.mkdir()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from pipeline.client import ApiError, Client, analyze_files
+from pipeline.cli.client import ApiError, Client, analyze_files
 from tests.test_api_fixtures import KEYS, contract, live_server, make_settings, require_rules_model
 
 
@@ -46,7 +46,7 @@ def test_submit_wait_download(tmp_path: Path) -> None:
 
 
 def test_analyze_and_batch_through_a_server(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from pipeline.cli_service import cmd_batch
+    from pipeline.cli.service import cmd_batch
 
     settings = make_settings(tmp_path)
     docs = tmp_path / "docs"

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from pipeline.api.app import create_app
-from pipeline.settings import Settings
+from pipeline.config import Settings
 
 KEYS = {"acme": "key-acme-0123456789", "globex": "key-globex-0123456789"}
 SECRETS = {"acme": "whsec-acme", "globex": "whsec-globex"}
@@ -78,7 +78,7 @@ the State of {law}, without regard to its conflict of laws principles.
 @functools.cache
 def _rules_model_problem() -> str | None:
     try:
-        from pipeline.analyzers.clauses import find_clauses
+        from pipeline.analyze.clauses import find_clauses
 
         find_clauses(contract().decode())
     except Exception as exc:  # whatever breaks it, the API is not the cause

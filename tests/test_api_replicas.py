@@ -34,8 +34,8 @@ from pipeline.api.runner import LocalRunner
 from pipeline.api.service import JobService
 from pipeline.api.uploads import inspect_file
 from pipeline.api.webhooks import verify
-from pipeline.jobs import JobOptions, JobStore
-from pipeline.settings import Settings
+from pipeline.config import Settings
+from pipeline.jobs.store import JobOptions, JobStore
 from storage import open_store
 from tests.redis_util import ROOT
 from tests.test_api_fixtures import KEYS, SECRETS, TERMINAL, Receiver, auth, contract, free_port, serving
@@ -60,12 +60,12 @@ def redis_url(redis_base: str) -> Iterator[str]:  # noqa: F811
 
 
 class Server:
-    """``python -m pipeline.cli_service serve`` on a free port."""
+    """``python -m pipeline.cli.service serve`` on a free port."""
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "pipeline.cli_service", "serve", "--port", str(self.port),
+        cmd = [sys.executable, "-m", "pipeline.cli.service", "serve", "--port", str(self.port),
                "--no-access-log", "--log-level", "warning"]  # fmt: skip
         self.log_path = log_path
         self.proc = subprocess.Popen(

@@ -18,9 +18,10 @@ from celery import chord
 from celery.exceptions import Reject
 from kombu import Connection, Producer
 
-from pipeline.jobs import JobRecord, JobStore, Transition
-from pipeline.settings import Settings
-from pipeline.stages import StageContext, run_ingest, run_plan
+from pipeline.config import Settings
+from pipeline.jobs.executor import JobEvent
+from pipeline.jobs.stages import StageContext, run_ingest, run_plan
+from pipeline.jobs.store import JobRecord, JobStore, Transition
 from storage import keys
 from storage.local import LocalStore
 from tests.planted import planted_contract
@@ -28,7 +29,6 @@ from tests.redis_util import CeleryWorker, free_port, worker_env
 from workers.celery_app import ANALYZE, CONSOLIDATE, Runtime, build_runtime, job_chord
 from workers.celery_executor import CeleryExecutor
 from workers.coord import CONSOLIDATION
-from workers.executor import JobEvent
 from workers.local import LocalExecutor
 from workers.tasks import analyze_once
 from workers.watchdog import check_job, watchdog_pass
@@ -242,7 +242,7 @@ def test_watchdog_recovers_a_job_whose_messages_were_lost(stack: Stack) -> None:
 def test_executor_is_chosen_by_env(
     stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pipeline.cli import main, make_executor
+    from pipeline.cli.main import main, make_executor
 
     monkeypatch.setenv("LONGDOC_EXECUTOR", "local")
     local = make_executor(Settings(), LocalStore(tmp_path))

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.analyzers.clauses import CATEGORIES, ClauseHit, default_model, find_clauses, load_model
+from pipeline.analyze.clauses import CATEGORIES, ClauseHit, default_model, find_clauses, load_model
 from tests.conftest import SHARED_DATA, needs_shared
 
 CONTRACT = """MASTER SERVICES AGREEMENT

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from chunking.tokenizer import count_tokens
-from pipeline.jobs import JobStore
-from pipeline.report_model import Report
-from pipeline.settings import Settings
-from pipeline.stages import StageContext
+from pipeline.config import Settings
+from pipeline.jobs.stages import StageContext
+from pipeline.jobs.store import JobStore
+from pipeline.report.model import Report
 from storage.local import LocalStore
 from tests.conftest import SHARED_DATA, needs_shared
 from workers.local import LocalExecutor

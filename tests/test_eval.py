@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from tests.conftest import SHARED_DATA, needs_shared
 
 LAST_LINE = re.compile(

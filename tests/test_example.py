@@ -13,7 +13,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "pipeline" / "examples" / "maste
 def test_readme_main_job_reports_exactly_the_planted_problems(tmp_path: Path) -> None:
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "analyze", str(EXAMPLE), "--out", str(out)],
+        [sys.executable, "-m", "pipeline.cli.main", "analyze", str(EXAMPLE), "--out", str(out)],
         capture_output=True, text=True, cwd=tmp_path, timeout=120,
         env={"PATH": "/usr/bin:/bin", "LONGDOC_STORAGE_DIR": str(tmp_path / "store"), "HOME": str(tmp_path)},
     )  # fmt: skip

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.config import Settings
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
 from pipeline.ingest.docx import extract_docx
 from pipeline.ingest.docx_numbering import format_number
-from pipeline.models import ExtractedText
-from pipeline.settings import Settings
+from pipeline.types import ExtractedText
 from tests.conftest import SHARED_DATA, needs_shared
 
 NS = (

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
+from pipeline.config import Settings
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
 from pipeline.ingest import pdf as pdf_module
 from pipeline.ingest.pdf import PAGE_BREAK, Backend, clean_page, extract_pdf
-from pipeline.models import ExtractedText
-from pipeline.settings import Settings
+from pipeline.types import ExtractedText
 from tests.conftest import SHARED_DATA, needs_shared
 
 BACKENDS: tuple[Backend, ...] = ("pypdfium2", "pypdf")

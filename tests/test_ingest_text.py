@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.config import Settings
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
-from pipeline.settings import Settings
 
 
 def code_of(data: bytes, **kw: object) -> str:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalog import load_catalog
-from pipeline.jobs import JobOptions, JobStore
-from pipeline.report_model import Report
-from pipeline.settings import Settings
-from pipeline.simulator import SimulatorConfig, running_simulator
-from pipeline.stages import StageContext
+from pipeline.config import Settings
+from pipeline.jobs.stages import StageContext
+from pipeline.jobs.store import JobOptions, JobStore
+from pipeline.report.model import Report
+from pipeline.routing.catalog import load_catalog
+from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage import keys
 from storage.local import LocalStore
 from tests.planted import planted_contract

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.catalog import Catalog, ModelSpec, load_catalog
-from pipeline.routing import OverBudget, RoutePolicy, fits, route_segment
+from pipeline.routing.catalog import Catalog, ModelSpec, load_catalog
+from pipeline.routing.router import OverBudget, RoutePolicy, fits, route_segment
 
 ALL_KEYS = {
     "OPENAI_API_KEY": "k",

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from chunking.segmenter import plan_segments, segment_count
 from chunking.structure import find_document_breaks, find_sections
 from chunking.tokenizer import TokenizedText, count_tokens, tokenize
+from pipeline.config import Settings
 from pipeline.ingest import ingest
 from pipeline.ingest.text import extract_text
-from pipeline.models import ExtractedText, PageSpan, SegmentPlan
-from pipeline.settings import Settings
+from pipeline.types import ExtractedText, PageSpan, SegmentPlan
 from tests.conftest import SHARED_DATA, needs_shared
 
 SMALL = Settings(segment_threshold_tokens=1500, segment_min_tokens=600, segment_max_tokens=1000)

@@ -17,9 +17,15 @@ import openai
 import pytest
 
 from chunking.tokenizer import count_tokens
-from pipeline.llm_schema import SEGMENT_CLOSE, SEGMENT_OPEN, LLMSegmentOutput, LLMSynthesis, response_format
-from pipeline.simulator import SimulatorConfig, running_simulator
-from pipeline.simulator_faults import ALL_FAULTS, FaultKind, extract_segment, sample_latency
+from pipeline.analyze.llm_schema import (
+    SEGMENT_CLOSE,
+    SEGMENT_OPEN,
+    LLMSegmentOutput,
+    LLMSynthesis,
+    response_format,
+)
+from pipeline.simulate.faults import ALL_FAULTS, FaultKind, extract_segment, sample_latency
+from pipeline.simulate.server import SimulatorConfig, running_simulator
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "pipeline" / "examples" / "master-services-agreement.txt"
 SEGMENT = EXAMPLE.read_text(encoding="utf-8")[:12_000]

@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 import pytest
 import redis
 
-from pipeline.analyzers.registry import ModelRegistry
-from pipeline.catalog import load_catalog
-from pipeline.jobs import DocumentText, JobOptions
-from pipeline.models import ExtractedText, PageSpan, Segment, SegmentPlan
-from pipeline.routing_plan import plan_routes
-from pipeline.settings import Settings
-from pipeline.spend import RESERVATION_MAX_AGE_S, SpendGuard
+from pipeline.analyze.registry import ModelRegistry
+from pipeline.config import Settings
+from pipeline.jobs.store import DocumentText, JobOptions
+from pipeline.routing.catalog import load_catalog
+from pipeline.routing.plan import plan_routes
+from pipeline.routing.spend import RESERVATION_MAX_AGE_S, SpendGuard
+from pipeline.types import ExtractedText, PageSpan, Segment, SegmentPlan
 
 
 def test_alerts_fire_once_per_threshold_and_the_cap_blocks_hosted_models(redis_db: str) -> None:  # noqa: F811

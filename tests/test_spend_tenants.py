@@ -19,12 +19,12 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from pipeline.cli import main
-from pipeline.jobs import JobOptions, JobStore
-from pipeline.report_model import Report
-from pipeline.settings import Settings
-from pipeline.simulator import SimulatorConfig, running_simulator
-from pipeline.stages import StageContext, run_consolidate, run_ingest, run_plan, run_segment
+from pipeline.cli.main import main
+from pipeline.config import Settings
+from pipeline.jobs.stages import StageContext, run_consolidate, run_ingest, run_plan, run_segment
+from pipeline.jobs.store import JobOptions, JobStore
+from pipeline.report.model import Report
+from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage.local import LocalStore
 from tests.planted import planted_contract
 from tests.redis_util import RedisServer, free_port

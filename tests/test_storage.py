@@ -18,8 +18,8 @@ import pytest
 import urllib3
 from minio import Minio
 
+from pipeline.config import Settings
 from pipeline.errors import ConfigError, NotFound, StorageError
-from pipeline.settings import Settings
 from storage import keys, open_store
 from storage.base import CHUNK, ObjectStore
 from storage.local import LocalStore

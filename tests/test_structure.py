@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chunking.structure import find_document_breaks, find_sections
-from pipeline.models import Section
+from pipeline.types import Section
 from tests.conftest import SHARED_DATA, needs_shared
 
 FILLER = "The parties agree to the terms set out below and in the schedules."

@@ -25,9 +25,9 @@ from celery import Celery, chain, chord, group, signals
 from celery.canvas import Signature
 from kombu.entity import Exchange, Queue
 
-from pipeline.jobs import JobStore
-from pipeline.settings import Settings
-from pipeline.stages import StageContext
+from pipeline.config import Settings
+from pipeline.jobs.stages import StageContext
+from pipeline.jobs.store import JobStore
 from storage import open_store
 from workers import kombu_compat
 from workers.coord import RedisCoordination
@@ -147,7 +147,7 @@ _runtime: Runtime | None = None
 
 def build_runtime(settings: Settings) -> Runtime:
     coord = RedisCoordination.from_settings(settings)
-    from pipeline.spend import SpendGuards
+    from pipeline.routing.spend import SpendGuards
 
     # The spend cap shares the coordination client: one pool, and its retries ride out a restart.
     spend = SpendGuards.from_settings(settings, client=coord.r)

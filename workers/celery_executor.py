@@ -13,17 +13,17 @@ import time
 import redis
 from kombu.exceptions import OperationalError
 
+from pipeline.config import Settings
 from pipeline.errors import LongdocError
-from pipeline.jobs import TERMINAL, JobRecord, JobStore
-from pipeline.redis_scripts import REDIS_ERRORS
-from pipeline.report_model import Report
-from pipeline.settings import Settings
-from pipeline.stages import cancel_unplanned
+from pipeline.jobs.executor import EventCallback, JobEvent
+from pipeline.jobs.stages import cancel_unplanned
+from pipeline.jobs.store import TERMINAL, JobRecord, JobStore
+from pipeline.report.model import Report
+from pipeline.routing.redis_scripts import REDIS_ERRORS
 from storage import keys
 from storage.base import ObjectStore
 from workers.celery_app import make_app, submit_job
 from workers.coord import RedisCoordination
-from workers.executor import EventCallback, JobEvent
 
 log = logging.getLogger(__name__)
 

@@ -34,9 +34,9 @@ import redis
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
 
+from pipeline.config import Settings
 from pipeline.errors import StorageError
-from pipeline.redis_scripts import REDIS_ERRORS, RELEASE
-from pipeline.settings import Settings
+from pipeline.routing.redis_scripts import REDIS_ERRORS, RELEASE
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from pipeline.errors import LongdocError
-from pipeline.findings import SegmentAnalysis
-from pipeline.jobs import JobRecord
-from pipeline.report_model import Report
-from pipeline.stages import (
+from pipeline.jobs.executor import EventCallback, JobEvent
+from pipeline.jobs.stages import (
     INTERRUPTS,
     StageContext,
     begin_attempt,
@@ -22,7 +20,9 @@ from pipeline.stages import (
     run_plan,
     run_segment,
 )
-from workers.executor import EventCallback, JobEvent
+from pipeline.jobs.store import JobRecord
+from pipeline.report.model import Report
+from pipeline.types import SegmentAnalysis
 
 
 class LocalExecutor:

@@ -26,9 +26,7 @@ from celery import Task
 from celery.exceptions import Ignore, Reject, Retry
 
 from pipeline.errors import LongdocError, NotFound, Poisoned, StorageError
-from pipeline.jobs import TERMINAL, Canceled, JobClosed, load_or_none
-from pipeline.redis_scripts import REDIS_ERRORS
-from pipeline.stages import (
+from pipeline.jobs.stages import (
     INTERRUPTS,
     begin_attempt,
     cancel_job,
@@ -42,6 +40,8 @@ from pipeline.stages import (
     run_segment,
     set_status,
 )
+from pipeline.jobs.store import TERMINAL, Canceled, JobClosed, load_or_none
+from pipeline.routing.redis_scripts import REDIS_ERRORS
 from workers.celery_app import (
     ANALYZE,
     CONSOLIDATE,

@@ -22,8 +22,8 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from pipeline.jobs import TERMINAL, ErrorInfo, JobStore, active_jobs, load_or_none
-from pipeline.stages import StageContext, set_status
+from pipeline.jobs.stages import StageContext, set_status
+from pipeline.jobs.store import TERMINAL, ErrorInfo, JobStore, active_jobs, load_or_none
 from workers.coord import RedisCoordination
 
 log = logging.getLogger(__name__)

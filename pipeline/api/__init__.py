@@ -2,7 +2,7 @@
 
 Modules, by what they hold:
 
-- ``schemas``      wire models (pydantic only, shared with ``pipeline.client``)
+- ``schemas``      wire models (pydantic only, shared with ``pipeline.cli.client``)
 - ``problems``     RFC 9457 problem+json errors carrying longdoc's stable codes
 - ``tenants``      API keys (stored hashed) → tenant
 - ``service``      jobs: create, read (cached), list, cancel; runs them on the executor

@@ -27,9 +27,9 @@ from pipeline.api.service import JobService
 from pipeline.api.tenants import KeyRing
 from pipeline.api.uploads import FORM_OVERHEAD, BodyLimit
 from pipeline.api.webhooks import WebhookDispatcher
-from pipeline.catalog import load_catalog
+from pipeline.config import Settings
 from pipeline.errors import ConfigError
-from pipeline.settings import Settings
+from pipeline.routing.catalog import load_catalog
 from storage import open_store
 from storage.base import ObjectStore
 

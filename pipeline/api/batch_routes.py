@@ -15,11 +15,11 @@ from pipeline.api.idempotency import fingerprint
 from pipeline.api.jobs_routes import display_name, read_submission, validated
 from pipeline.api.problems import ProblemError, responses
 from pipeline.api.schemas import BatchRequest, BatchResource
-from pipeline.api.tables import to_csv, to_xlsx
 from pipeline.api.tenants import Tenant
 from pipeline.api.uploads import Inspected, inspect_file, inspect_key, tenant_key
 from pipeline.errors import LongdocError
-from pipeline.jobs import JobOptions
+from pipeline.jobs.store import JobOptions
+from pipeline.report.tables import to_csv, to_xlsx
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 

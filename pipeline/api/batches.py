@@ -19,12 +19,12 @@ from pydantic import Field
 from pipeline.api.problems import ProblemError, not_found
 from pipeline.api.schemas import BatchEntryOut, BatchLinks, BatchResource, BatchStatus, Cost, EntryLinks
 from pipeline.api.service import JobService
-from pipeline.api.tables import TableRow
 from pipeline.api.uploads import Inspected
 from pipeline.errors import LongdocError, NotFound
-from pipeline.jobs import TERMINAL, ErrorInfo, JobOptions, new_job_id, now
-from pipeline.models import Model
-from pipeline.report_model import Report
+from pipeline.jobs.store import TERMINAL, ErrorInfo, JobOptions, new_job_id, now
+from pipeline.report.model import Report
+from pipeline.report.tables import TableRow
+from pipeline.types import Model
 from storage import keys
 
 

@@ -17,8 +17,8 @@ from pipeline.api.schemas import CALLBACK_URL_PATTERN, MAX_CALLBACK_URL
 from pipeline.api.service import JobService
 from pipeline.api.tenants import KeyRing, Tenant
 from pipeline.api.webhooks import WebhookDispatcher, check_callback_url
-from pipeline.jobs import JobOptions
-from pipeline.settings import Settings
+from pipeline.config import Settings
+from pipeline.jobs.store import JobOptions
 from storage.base import ObjectStore
 
 

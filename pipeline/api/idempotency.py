@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from pipeline.api.locks import Locks, ProcessLocks, holding
 from pipeline.api.problems import ProblemError
 from pipeline.errors import NotFound
-from pipeline.jobs import now
+from pipeline.jobs.store import now
 from storage import keys
 from storage.base import ObjectStore
 

@@ -23,8 +23,8 @@ from pipeline.api.tenants import Tenant
 from pipeline.api.uploads import inspect_file, inspect_key, tenant_key
 from pipeline.errors import NotFound
 from pipeline.ingest.sniff import DOCX, PDF, TEXT
-from pipeline.jobs import TERMINAL, JobOptions, JobRecord, JobStatus
-from pipeline.report_model import Report
+from pipeline.jobs.store import TERMINAL, JobOptions, JobRecord, JobStatus
+from pipeline.report.model import Report
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 MAX_FIELD = 64 * 1024
@@ -280,7 +280,7 @@ MEDIA = {"json": "application/json", "md": "text/markdown; charset=utf-8",
 def _report(state: ApiState, tenant: Tenant, job_id: str, fmt: str) -> Response:
     key = state.jobs.report_key(tenant.name, job_id, f"report.{fmt}")
     if fmt == "docx" and not state.store.exists(key):
-        from pipeline.report_docx import render_docx  # python-docx loads only when asked
+        from pipeline.report.docx import render_docx  # python-docx loads only when asked
 
         report = Report.model_validate_json(state.store.get(key.rsplit("/", 1)[0] + "/report.json"))
         state.store.put(key, render_docx(report))

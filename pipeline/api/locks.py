@@ -32,8 +32,8 @@ from typing import Protocol
 import redis
 
 from pipeline.api.problems import ProblemError
-from pipeline.redis_scripts import REDIS_ERRORS, RELEASE, RENEW
-from pipeline.settings import Settings
+from pipeline.config import Settings
+from pipeline.routing.redis_scripts import REDIS_ERRORS, RELEASE, RENEW
 
 log = logging.getLogger("longdoc.api")
 PREFIX = "longdoc:api:"

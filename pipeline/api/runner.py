@@ -19,10 +19,10 @@ from typing import Protocol
 
 from pipeline.api.locks import Locks, ProcessLocks, holding
 from pipeline.api.problems import ProblemError
+from pipeline.config import Settings
 from pipeline.errors import LongdocError
-from pipeline.jobs import TERMINAL, JobStore, active_jobs, load_or_none
-from pipeline.settings import Settings
-from pipeline.stages import INTERRUPTS, LocalCoordination, StageContext, cancel_unplanned, fail_crashed
+from pipeline.jobs.stages import INTERRUPTS, LocalCoordination, StageContext, cancel_unplanned, fail_crashed
+from pipeline.jobs.store import TERMINAL, JobStore, active_jobs, load_or_none
 from storage.base import ObjectStore
 from workers.local import LocalExecutor
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline.jobs import ErrorInfo, JobOptions, JobStatus, Progress
+from pipeline.jobs.store import ErrorInfo, JobOptions, JobStatus, Progress
 
 BatchStatus = Literal["queued", "running", "succeeded", "partially_succeeded", "failed", "canceled"]
 EntryStatus = Literal["queued", "ingesting", "analyzing", "consolidating", "succeeded", "failed", "canceled"]

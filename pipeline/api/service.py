@@ -21,10 +21,10 @@ from pipeline.api.problems import ProblemError, not_found
 from pipeline.api.runner import JobRunner, make_runner
 from pipeline.api.schemas import Cost, JobLinks, JobResource
 from pipeline.api.uploads import Inspected, store_document
+from pipeline.config import Settings
 from pipeline.errors import LongdocError, NotFound
-from pipeline.findings import SegmentAnalysis
-from pipeline.jobs import TERMINAL, JobOptions, JobRecord, JobStore, Progress, new_job_id
-from pipeline.settings import Settings
+from pipeline.jobs.store import TERMINAL, JobOptions, JobRecord, JobStore, Progress, new_job_id
+from pipeline.types import SegmentAnalysis
 from storage import keys
 from storage.base import ObjectStore
 

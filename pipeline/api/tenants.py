@@ -15,8 +15,8 @@ import secrets
 from dataclasses import dataclass
 
 from pipeline.api.problems import ProblemError
+from pipeline.config import Settings
 from pipeline.errors import ConfigError
-from pipeline.settings import Settings
 from storage import keys
 
 

@@ -49,9 +49,9 @@ import httpx2 as httpx
 from pipeline.api.locks import Locks, ProcessLocks, holding
 from pipeline.api.problems import ProblemError
 from pipeline.api.service import JobService
+from pipeline.config import Settings
 from pipeline.errors import NotFound
-from pipeline.jobs import TERMINAL, now
-from pipeline.settings import Settings
+from pipeline.jobs.store import TERMINAL, now
 from storage import keys
 
 log = logging.getLogger("longdoc.webhooks")

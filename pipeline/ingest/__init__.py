@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from pipeline.config import Settings
 from pipeline.errors import EmptyDocument, LongdocError, TooLarge, Unreadable
 from pipeline.ingest.sniff import DOCX, PDF, TEXT, sniff
-from pipeline.models import ExtractedText
-from pipeline.settings import Settings
+from pipeline.types import ExtractedText
 
 __all__ = ["ingest", "sniff"]
 

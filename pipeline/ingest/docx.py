@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterator
 
 from lxml import etree
 
+from pipeline.config import Settings
 from pipeline.errors import Encrypted, TooLarge, Unreadable
 from pipeline.ingest import docx_numbering
 from pipeline.ingest.docx_numbering import MC, Definitions, Element, Numbering, W, attr, child_val, is_on
-from pipeline.models import ExtractedText, ExtractWarning, PageSpan
-from pipeline.settings import Settings
+from pipeline.types import ExtractedText, ExtractWarning, PageSpan
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

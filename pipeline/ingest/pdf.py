@@ -25,6 +25,7 @@ import pypdfium2.raw as pdfium_c
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
+from pipeline.config import Settings
 from pipeline.errors import (
     ConfigError,
     EmptyDocument,
@@ -34,8 +35,7 @@ from pipeline.errors import (
     TooLarge,
     Unreadable,
 )
-from pipeline.models import ExtractedText, ExtractWarning, PageSpan
-from pipeline.settings import Settings
+from pipeline.types import ExtractedText, ExtractWarning, PageSpan
 
 __all__ = ["BACKENDS", "MEDIA_TYPE", "PAGE_BREAK", "Backend", "extract_pdf"]
 

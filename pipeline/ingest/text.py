@@ -13,7 +13,7 @@ import codecs
 from charset_normalizer import from_bytes
 
 from pipeline.errors import TooLarge, Unreadable
-from pipeline.models import ExtractedText, ExtractWarning, PageSpan
+from pipeline.types import ExtractedText, ExtractWarning, PageSpan
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8"),

@@ -38,6 +38,23 @@ def base_env(storage_dir: Path, **settings: object) -> dict[str, str]:
     return env
 
 
+# `longdoc ARGS` in this process, then its own peak RSS (VmHWM, kB) written to argv[1] at exit.
+_PEAK_WRAPPER = """
+import atexit, runpy, sys
+out = sys.argv[1]
+sys.argv = ["longdoc", *sys.argv[2:]]
+
+def peak() -> None:
+    with open("/proc/self/status") as f:
+        kb = next(line.split()[1] for line in f if line.startswith("VmHWM:"))
+    with open(out, "w") as f:
+        f.write(kb)
+
+atexit.register(peak)
+runpy.run_module("pipeline.cli.main", run_name="__main__")
+"""
+
+
 @dataclass
 class CliRun:
     code: int
@@ -49,18 +66,20 @@ class CliRun:
 
 def run_cli(args: list[str], env: dict[str, str], *, mem_limit_mb: int | None = None,
             timeout_s: float = 120.0, cwd: Path = ROOT) -> CliRun:  # fmt: skip
-    """``python -m pipeline.cli ARGS`` in a child; its exit code, output, time and peak RSS.
+    """``python -m pipeline.cli.main ARGS`` in a child; its exit code, output, time and peak RSS.
 
-    The child is reaped with ``os.wait4``, whose rusage is that child's alone (RUSAGE_CHILDREN
-    would be the largest of every child this test process ever had).
+    Peak RSS is the child's own ``VmHWM``, written by a small wrapper at exit: ``ru_maxrss``
+    (from ``wait4`` or ``getrusage``) would include this test process's own peak, which Linux
+    carries into a forked child across exec.
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(suffix=".hwm") as hwm:  # fmt: skip
         start = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], env=env, cwd=cwd,
+        proc = subprocess.Popen([sys.executable, "-c", _PEAK_WRAPPER, hwm.name, *args], env=env, cwd=cwd,
                                 stdout=out, stderr=err, preexec_fn=address_space_limit(mem_limit_mb))  # fmt: skip
         deadline = start + timeout_s
         while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
             if time.monotonic() > deadline:
@@ -73,12 +92,13 @@ def run_cli(args: list[str], env: dict[str, str], *, mem_limit_mb: int | None = 
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
+        peak_kb = int(Path(hwm.name).read_text() or "0")
         return CliRun(proc.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace"),
-                      seconds, usage.ru_maxrss / 1024)  # fmt: skip
+                      seconds, peak_kb / 1024)  # fmt: skip
 
 
 class LiveServer:
-    """``python -m pipeline.cli_service serve`` on a free port, with its own storage folder."""
+    """``python -m pipeline.cli.service serve`` on a free port, with its own storage folder."""
 
     def __init__(self, env: dict[str, str], log_path: Path, *, mem_limit_mb: int | None = None) -> None:
         self.env = env
@@ -89,7 +109,7 @@ class LiveServer:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout_s: float = 60.0) -> LiveServer:
-        cmd = [sys.executable, "-m", "pipeline.cli_service", "serve", "--port", str(self.port),
+        cmd = [sys.executable, "-m", "pipeline.cli.service", "serve", "--port", str(self.port),
                "--no-access-log", "--log-level", "warning"]  # fmt: skip
         self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=self.log_path.open("ab"),
                                      stderr=subprocess.STDOUT, preexec_fn=address_space_limit(self.mem_limit_mb))  # fmt: skip

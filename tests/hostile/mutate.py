@@ -504,6 +504,13 @@ class Outcome:
 INGEST = "pipeline.ingest:ingest"
 
 
+def _vm_hwm_kb() -> int:
+    """This process's own peak RSS. Not ru_maxrss: Linux carries the forking parent's high-water
+    mark across exec into it, so a child of a big pytest process would report the parent's."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+
+
 def _serve(conn: Connection, memory_limit: int, max_rss_kb: int) -> None:
     """Child: answer each (data, name, settings dict, reader) request with an ``Outcome``."""
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
@@ -512,9 +519,9 @@ def _serve(conn: Connection, memory_limit: int, max_rss_kb: int) -> None:
     import logging
     import time
 
+    from pipeline.config import Settings
     from pipeline.errors import LongdocError
-    from pipeline.models import ExtractedText
-    from pipeline.settings import Settings
+    from pipeline.types import ExtractedText
 
     logging.disable(logging.CRITICAL)  # pypdf warns on every broken xref; outcomes are what count
     while True:
@@ -546,7 +553,7 @@ def _serve(conn: Connection, memory_limit: int, max_rss_kb: int) -> None:
                 )
             else:
                 outcome = Outcome("ok", chars=len(result.text))
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        rss = _vm_hwm_kb()
         if rss > max_rss_kb:
             outcome = Outcome("memory", f"peak RSS {rss // 1024} MiB; {outcome.kind}: {outcome.detail}")
         conn.send(

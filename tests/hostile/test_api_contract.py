@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.catalog import DEFAULT_CATALOG, load_catalog
+from pipeline.routing.catalog import DEFAULT_CATALOG, load_catalog
 from tests.test_api_fixtures import api, auth, contract, make_settings
 
 CREATE = [("/v1/jobs", "JobRequest", "JobUpload"), ("/v1/batches", "BatchRequest", "BatchUpload")]

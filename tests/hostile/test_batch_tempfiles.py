@@ -41,11 +41,11 @@ def _loopback(host, port, *args, **kwargs):
     return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", int(port or 0)))]
 socket.getaddrinfo = _loopback
 """
-SERVE = "import runpy, sys\nsys.argv = ['longdoc', *sys.argv[1:]]\nrunpy.run_module('pipeline.cli_service', run_name='__main__')\n"
+SERVE = "import runpy, sys\nsys.argv = ['longdoc', *sys.argv[1:]]\nrunpy.run_module('pipeline.cli.service', run_name='__main__')\n"
 
 
 class Server:
-    """``longdoc serve`` (``pipeline.cli_service``) on a free port: the local executor, no Redis,
+    """``longdoc serve`` (``pipeline.cli.service``) on a free port: the local executor, no Redis,
     the two test tenants, and its own temporary folder (``spool``) and storage under ``tmp``.
     ``loopback_dns``: every host name the server looks up resolves to 127.0.0.1."""
 
@@ -60,7 +60,7 @@ class Server:
         env = {**base, "PYTHONPATH": str(ROOT), "TMPDIR": str(self.spool),
                "LONGDOC_STORAGE_DIR": str(tmp / "store"), "LONGDOC_EXECUTOR": "local",
                "LONGDOC_API_COORDINATION": "process", "LONGDOC_API_KEYS": json.dumps(keys), **env}  # fmt: skip
-        run = ["-c", LOOPBACK_DNS + SERVE] if loopback_dns else ["-m", "pipeline.cli_service"]
+        run = ["-c", LOOPBACK_DNS + SERVE] if loopback_dns else ["-m", "pipeline.cli.service"]
         cmd = [
             sys.executable,
             *run,

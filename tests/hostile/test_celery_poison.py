@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.jobs import JobStore
-from pipeline.report_model import Report
-from pipeline.settings import Settings
+from pipeline.config import Settings
+from pipeline.jobs.store import JobStore
+from pipeline.report.model import Report
 from storage import keys
 from storage.local import LocalStore
 from tests.planted import planted_contract

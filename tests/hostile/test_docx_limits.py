@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
+from pipeline.config import Settings
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
 from pipeline.ingest import pdf as pdf_module
 from pipeline.ingest.pdf import Backend
-from pipeline.settings import Settings
 from tests.hostile.gen_docx import BOMBS, level, numbered, numbering, package, plain
 from tests.test_ingest_pdf import make_pdf, text_ops
 
@@ -37,7 +37,7 @@ import json, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]), int(sys.argv[1])))
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
-from pipeline.settings import Settings
+from pipeline.config import Settings
 settings = Settings.model_validate({})
 for path in sys.argv[2:]:
     data = open(path, "rb").read()

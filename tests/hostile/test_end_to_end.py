@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.jobs import TERMINAL, JobStore
-from pipeline.settings import Settings
+from pipeline.config import Settings
+from pipeline.jobs.store import TERMINAL, JobStore
 from storage.local import LocalStore
 from tests.hostile import gen_docx, gen_text
 from tests.hostile.live import LiveServer, base_env, run_cli

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from pipeline.analyzers.base import SegmentTask
+from pipeline.analyze.base import SegmentTask
 from pipeline.api.runner import LocalRunner
-from pipeline.findings import SegmentAnalysis
-from pipeline.jobs import TERMINAL, JobStore
-from pipeline.settings import Settings
-from pipeline.stages import StageContext
+from pipeline.config import Settings
+from pipeline.jobs.stages import StageContext
+from pipeline.jobs.store import TERMINAL, JobStore
+from pipeline.types import SegmentAnalysis
 from storage.local import LocalStore
 from tests.hostile.gen_docx import plain
 from tests.hostile.live import LiveServer, base_env, job_record

@@ -29,8 +29,8 @@ import pytest
 from openpyxl import load_workbook
 from pydantic import ValidationError
 
-from pipeline.report_model import Report
-from pipeline.reports import MAX_QUOTE, printable, render_markdown
+from pipeline.report.markdown import MAX_QUOTE, printable, render_markdown
+from pipeline.report.model import Report
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = "<script>alert(1)</script>"
@@ -88,7 +88,7 @@ def _env(tmp: Path) -> dict[str, str]:
 
 
 def _longdoc(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "pipeline.cli.main", *args], capture_output=True, text=True,
                           cwd=tmp, env=_env(tmp), timeout=300)  # fmt: skip
 
 

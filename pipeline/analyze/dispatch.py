@@ -1,0 +1,94 @@
+"""Run a segment through its route: cache, primary model, fallback chain, then `rules`.
+
+No job fails because a provider is down: when every LLM in the chain fails, the offline
+`rules` model analyzes the segment and the result is marked ``degraded`` with the reasons.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from pipeline.analyze.base import Analyzer, SegmentTask
+from pipeline.analyze.llm import LLMAnalyzer, UsageMeter, to_analysis
+from pipeline.analyze.llm_schema import PROMPT_VERSION, LLMSegmentOutput
+from pipeline.errors import LongdocError
+from pipeline.routing.router import RULES, RouteDecision
+from pipeline.types import SCHEMA_VERSION, AnalysisWarning, SegmentAnalysis
+from storage import keys
+from storage.base import ObjectStore
+
+AuditFn = Callable[[dict[str, Any]], None]
+
+
+def cache_key(text: str, model: str) -> str:
+    h = hashlib.sha256()
+    for part in (text, model, PROMPT_VERSION, str(SCHEMA_VERSION)):
+        h.update(part.encode())
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def analyze_routed(
+    task: SegmentTask,
+    decision: RouteDecision,
+    analyzers: dict[str, Analyzer],
+    llms: dict[str, LLMAnalyzer],
+    store: ObjectStore | None,
+    *,
+    audit: AuditFn | None = None,
+    unavailable: dict[str, str] | None = None,
+) -> SegmentAnalysis:
+    record = audit or (lambda _r: None)
+    meter = UsageMeter()
+    problems: list[str] = []
+    for model in [decision.model, *decision.fallback]:
+        if model == RULES:
+            result = analyzers[RULES].analyze(task)
+            if decision.model == RULES:
+                return result
+            return result.model_copy(update={
+                "status": "degraded", "usage": meter.usage(),
+                "warnings": [*result.warnings, AnalysisWarning(code="degraded", message="; ".join(problems) or "no LLM answered")],
+            })  # fmt: skip
+        llm = llms.get(model)
+        if llm is None:
+            problems.append(f"{model}: {(unavailable or {}).get(model, 'not configured')}")
+            continue
+        key = keys.cache(cache_key(task.text, model))
+        if store is not None and store.exists(key):
+            out = LLMSegmentOutput.model_validate_json(store.get(key))
+            analysis, _ = to_analysis(task, model, out)
+            record({"segment": task.segment, "model": model, "cache": "hit"})
+            return analysis.model_copy(
+                update={
+                    "usage": meter.usage(cache_hits=1),
+                    "warnings": _fallback_note(model, decision, problems, analysis),
+                }
+            )
+        try:
+            out = llm.raw_output(task, meter)
+        except LongdocError as exc:
+            problems.append(f"{model}: {exc.code}: {exc.message[:160]}")
+            record({"segment": task.segment, "model": model, "error": exc.code, "message": exc.message[:300]})
+            continue
+        if store is not None:
+            store.put(key, out.model_dump_json().encode())
+        analysis, dropped = to_analysis(task, model, out)
+        record({"segment": task.segment, "model": model, "unverified_quotes": dropped, "calls": meter.calls})
+        return analysis.model_copy(
+            update={"usage": meter.usage(), "warnings": _fallback_note(model, decision, problems, analysis)}
+        )
+    raise LongdocError(f"segment {task.segment}: no model in the route could run", segment=task.segment)
+
+
+def _fallback_note(
+    model: str, decision: RouteDecision, problems: list[str], analysis: SegmentAnalysis
+) -> list[AnalysisWarning]:
+    if model == decision.model:
+        return analysis.warnings
+    return [
+        *analysis.warnings,
+        AnalysisWarning(code="fallback", message=f"answered by {model}: " + "; ".join(problems)),
+    ]

@@ -1,0 +1,223 @@
+"""CUAD-format evaluation: presence P/R/F1 per clause category, micro/macro F1, overlap precision.
+
+A folder in CUAD format holds ``contracts/<slug>.txt`` and ``labels.jsonl`` (one line per
+contract: ``slug`` and ``answers{category: [{start, text, occurrences?}]}``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.analyze.clauses import CATEGORIES, text_sha256, training_hashes
+
+# Presence is scored on the clause categories: the 41 less the five "who and when" ones.
+NON_CLAUSE = ("Document Name", "Parties", "Agreement Date", "Effective Date", "Expiration Date")
+CLAUSE_CATEGORIES: tuple[str, ...] = tuple(c for c in CATEGORIES if c not in NON_CLAUSE)
+
+Spans = dict[str, list[tuple[int, int]]]
+
+
+@dataclass(frozen=True)
+class Contract:
+    slug: str
+    text: str
+    gold: Spans  # category → gold spans (every occurrence of the answer text)
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class Scores:
+    per_category: dict[str, Counts] = field(default_factory=lambda: {c: Counts() for c in CLAUSE_CATEGORIES})
+    predicted_spans: int = 0
+    overlapping_spans: int = 0
+
+    def add(self, gold: Spans, predicted: Spans) -> None:
+        for cat in CLAUSE_CATEGORIES:
+            g, p = bool(gold.get(cat)), bool(predicted.get(cat))
+            c = self.per_category[cat]
+            c.tp += g and p
+            c.fp += p and not g
+            c.fn += g and not p
+            for s, e in predicted.get(cat, []):
+                self.predicted_spans += 1
+                self.overlapping_spans += any(s < ge and gs < e for gs, ge in gold.get(cat, []))
+
+    @property
+    def micro(self) -> Counts:
+        total = Counts()
+        for c in self.per_category.values():
+            total.tp, total.fp, total.fn = total.tp + c.tp, total.fp + c.fp, total.fn + c.fn
+        return total
+
+    @property
+    def macro_f1(self) -> float:
+        return sum(c.f1 for c in self.per_category.values()) / len(self.per_category)
+
+    @property
+    def overlap_precision(self) -> float:
+        return self.overlapping_spans / self.predicted_spans if self.predicted_spans else 1.0
+
+
+def gold_spans(text: str, answers: dict[str, list[dict[str, object]]]) -> Spans:
+    """Gold spans per category; answers marked with ``occurrences`` count at every occurrence."""
+    out: Spans = {}
+    for cat, items in answers.items():
+        spans: list[tuple[int, int]] = []
+        for a in items:
+            ans = str(a["text"])
+            start = int(a["start"])  # type: ignore[call-overload]
+            spans.append((start, start + len(ans)))
+            if a.get("occurrences"):
+                pos = text.find(ans)
+                while pos != -1:
+                    spans.append((pos, pos + len(ans)))
+                    pos = text.find(ans, pos + 1)
+        if spans:
+            out[cat] = sorted(set(spans))
+    return out
+
+
+def load_folder(folder: Path) -> list[Contract]:
+    contracts: list[Contract] = []
+    with (folder / "labels.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            text = (folder / "contracts" / f"{row['slug']}.txt").read_text(encoding="utf-8")
+            contracts.append(Contract(row["slug"], text, gold_spans(text, row.get("answers", {}))))
+    return contracts
+
+
+def in_sample(contracts: list[Contract]) -> int:
+    """How many of ``contracts`` the shipped clause model was trained on (their scores flatter)."""
+    seen = training_hashes()
+    return sum(text_sha256(c.text) in seen for c in contracts)
+
+
+# ---- running the full pipeline per contract ------------------------------------------------
+
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker() -> None:
+    from pipeline.config import Settings
+    from pipeline.jobs.stages import StageContext
+    from storage.local import LocalStore
+    from workers.local import LocalExecutor
+
+    tmp = tempfile.mkdtemp(prefix="longdoc-eval-")
+    settings = Settings(storage_dir=Path(tmp), workers=1)
+    ctx = StageContext(settings=settings, store=LocalStore(tmp))
+    _WORKER.update(settings=settings, ctx=ctx, executor=LocalExecutor(ctx, workers=1))
+
+
+def _analyze(item: tuple[str, str]) -> tuple[str, Spans, str | None]:
+    """Run one contract through ingest → plan → analyze → consolidate; its predicted spans."""
+    from pipeline.jobs.stages import StageContext
+    from pipeline.jobs.store import JobStore
+    from workers.local import LocalExecutor
+
+    if not _WORKER:
+        _init_worker()
+    slug, text = item
+    ctx = _WORKER["ctx"]
+    executor = _WORKER["executor"]
+    assert isinstance(ctx, StageContext) and isinstance(executor, LocalExecutor)
+    job = JobStore(ctx.store, "eval").create(text.encode("utf-8"), f"{slug}.txt", ext="txt")
+    record, report = executor.run("eval", job.job_id)
+    if report is None:
+        return slug, {}, record.error.code if record.error else "failed"
+    spans: Spans = {}
+    for f in report.findings:
+        spans.setdefault(f.category, []).append((f.start, f.end))
+    return slug, spans, None
+
+
+def evaluate(
+    contracts: list[Contract], *, processes: int | None = None, on_done: Callable[[int], None] | None = None
+) -> tuple[Scores, float, list[str]]:
+    """Scores, contracts per second (wall clock) and the slugs that failed."""
+    processes = processes or min(len(contracts), os.cpu_count() or 1) or 1
+    scores = Scores()
+    failures: list[str] = []
+    gold = {c.slug: c.gold for c in contracts}
+    items = [(c.slug, c.text) for c in contracts]
+    started = time.perf_counter()
+    results: Iterable[tuple[str, Spans, str | None]]
+    if processes <= 1:
+        results = map(_analyze, items)
+        return _collect(results, gold, scores, failures, on_done, started, len(items))
+    with ProcessPoolExecutor(max_workers=processes, initializer=_init_worker) as pool:
+        results = pool.map(_analyze, items, chunksize=4)
+        return _collect(results, gold, scores, failures, on_done, started, len(items))
+
+
+def _collect(
+    results: Iterable[tuple[str, Spans, str | None]],
+    gold: dict[str, Spans],
+    scores: Scores,
+    failures: list[str],
+    on_done: Callable[[int], None] | None,
+    started: float,
+    n: int,
+) -> tuple[Scores, float, list[str]]:
+    for i, (slug, predicted, error) in enumerate(results, 1):
+        if error:
+            failures.append(f"{slug}: {error}")
+        scores.add(gold[slug], predicted)
+        if on_done:
+            on_done(i)
+    elapsed = time.perf_counter() - started
+    return scores, n / elapsed if elapsed else 0.0, failures
+
+
+def format_scores(scores: Scores, docs_per_s: float, *, in_sample: int = 0, total: int = 0) -> list[str]:
+    lines = [f"{'category':<40} {'P':>6} {'R':>6} {'F1':>6} {'TP':>4} {'FP':>4} {'FN':>4}"]
+    for cat, c in scores.per_category.items():
+        lines.append(
+            f"{cat:<40} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} {c.tp:4d} {c.fp:4d} {c.fn:4d}"
+        )
+    m = scores.micro
+    lines.append(
+        f"{'micro':<40} {m.precision:6.3f} {m.recall:6.3f} {m.f1:6.3f} {m.tp:4d} {m.fp:4d} {m.fn:4d}"
+    )
+    lines.append(
+        f"overlap precision: {scores.overlapping_spans}/{scores.predicted_spans} predicted spans overlap gold"
+    )
+    if in_sample:
+        lines.append(
+            f"note: {in_sample} of {total} contracts are in the clause model's training set, so these "
+            "figures are in-sample; held-out figures: python bench/train_cuad.py (5-fold CV)"
+        )
+    lines.append(
+        f"micro_f1={m.f1:.3f} macro_f1={scores.macro_f1:.3f} "
+        f"overlap_precision={scores.overlap_precision:.3f} docs_per_s={docs_per_s:.1f}"
+    )
+    return lines

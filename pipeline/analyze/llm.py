@@ -1,0 +1,223 @@
+"""An LLM as a segment analyzer: prompt with preamble + segment, structured output, one repair,
+every quote verified against the segment (unverifiable ones dropped and counted)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from chunking.tokenizer import count_tokens
+from pipeline.analyze.base import Capabilities, SegmentTask
+from pipeline.analyze.clauses import CATEGORIES
+from pipeline.analyze.llm_schema import (
+    MAX_DEFINED_TERMS,
+    MAX_FINDINGS_PER_CATEGORY,
+    MAX_KEY_TERMS,
+    MAX_REFERENCES,
+    SEGMENT_CLOSE,
+    SEGMENT_OPEN,
+    LLMSegmentOutput,
+    response_format,
+)
+from pipeline.analyze.quotes import QuoteLocator
+from pipeline.analyze.references import find_references
+from pipeline.errors import LongdocError
+from pipeline.routing import audit
+from pipeline.routing.catalog import ModelSpec
+from pipeline.routing.providers import CallResult, ContextTooLong, OpenAICompatibleProvider
+from pipeline.types import (
+    AnalysisWarning,
+    DefinedTerm,
+    Finding,
+    KeyTerm,
+    Reference,
+    SegmentAnalysis,
+    Usage,
+)
+
+KEY_TERM_NAMES = {
+    "party", "agreement_date", "effective_date", "expiration_date", "governing_law", "renewal_term",
+    "renewal_notice", "termination_notice", "notice_period", "liability_cap",
+}  # fmt: skip
+
+
+class InvalidOutput(LongdocError):
+    code = "invalid_output"
+
+
+@dataclass
+class UsageMeter:
+    """Every billed call of a segment, whichever model made it (fallbacks included)."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasoning_tokens: int = 0
+    cost_usd: float = 0.0
+    seconds: float = 0.0
+
+    def add(self, spec: ModelSpec, r: CallResult) -> None:
+        self.calls += 1
+        self.prompt_tokens += r.prompt_tokens
+        self.completion_tokens += r.completion_tokens
+        self.reasoning_tokens += r.reasoning_tokens
+        self.cost_usd += spec.cost_usd(r.prompt_tokens, r.completion_tokens)
+        self.seconds += r.seconds
+
+    def usage(self, cache_hits: int = 0) -> Usage:
+        return Usage(calls=self.calls, prompt_tokens=self.prompt_tokens, completion_tokens=self.completion_tokens,
+                     reasoning_tokens=self.reasoning_tokens, cost_usd=round(self.cost_usd, 6), cache_hits=cache_hits)  # fmt: skip
+
+
+SYSTEM = (
+    "You analyze one segment of a long {kind}. Return JSON that matches the given schema and nothing else.\n"
+    "Rules: every `quote` must be copied verbatim from the segment between the markers; never paraphrase, "
+    "never quote the outline. Findings use exactly these categories: {categories}. Key-term names: {names}. "
+    "Report defined terms with their defining text and every cross-reference (Section, Article, Exhibit, "
+    "Schedule, clause) with the words that make it. The outline tells you where other sections live. "
+    "Limits: at most {per_cat} findings per category (the strongest), {kt} key terms, {dt} defined terms, "
+    "{refs} references."
+)
+
+
+def build_messages(task: SegmentTask) -> list[dict[str, str]]:
+    system = SYSTEM.format(
+        kind=task.kind,
+        categories="; ".join(CATEGORIES),
+        names=", ".join(sorted(KEY_TERM_NAMES)),
+        per_cat=MAX_FINDINGS_PER_CATEGORY,
+        kt=MAX_KEY_TERMS,
+        dt=MAX_DEFINED_TERMS,
+        refs=MAX_REFERENCES,
+    )
+    user = f"Document outline:\n{task.preamble}\n\n{SEGMENT_OPEN}\n{task.text}\n{SEGMENT_CLOSE}"
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+class LLMAnalyzer:
+    def __init__(
+        self, spec: ModelSpec, provider: OpenAICompatibleProvider, *, output_reserve: int = 8192
+    ) -> None:
+        self.spec = spec
+        self.name = spec.id
+        self.provider = provider
+        self.output_reserve = output_reserve
+        self.capabilities = Capabilities(
+            offline=False, json_schema=spec.json_schema, reliable_context_tokens=spec.reliable_context
+        )
+
+    def call(
+        self, messages: list[dict[str, str]], meter: UsageMeter, *, fmt: dict[str, Any] | None = None
+    ) -> CallResult:
+        prompt = sum(count_tokens(m["content"]) for m in messages) + 8 * len(messages)
+        max_tokens = min(self.output_reserve, self.spec.max_output)
+        # Counted before every call: an over-long request is never sent.
+        if prompt + max_tokens > self.spec.reliable_context:
+            raise ContextTooLong(f"{self.spec.id}: {prompt:,} prompt tokens + {max_tokens:,} reserve exceed "
+                                 f"reliable context {self.spec.reliable_context:,}")  # fmt: skip
+        if fmt is None:
+            schema_ok = self.spec.json_schema
+            fmt = (
+                response_format(LLMSegmentOutput, "segment_analysis")
+                if schema_ok
+                else {"type": "json_object"}
+            )
+        started = audit.now()
+        try:
+            result = self.provider.complete(messages, response_format=fmt, max_tokens=max_tokens)
+        except LongdocError as exc:
+            audit.record_call(model=self.spec.id, started=started, seconds=(audit.now() - started).total_seconds(),
+                              request=messages, response=None, prompt_tokens=0, completion_tokens=0,
+                              reasoning_tokens=0, cost_usd=0.0, finish_reason=None, error=exc.code)  # fmt: skip
+            raise
+        meter.add(self.spec, result)
+        audit.record_call(model=self.spec.id, started=started, seconds=result.seconds, request=messages,
+                          response=result.content, prompt_tokens=result.prompt_tokens,
+                          completion_tokens=result.completion_tokens, reasoning_tokens=result.reasoning_tokens,
+                          cost_usd=self.spec.cost_usd(result.prompt_tokens, result.completion_tokens),
+                          finish_reason=result.finish_reason)  # fmt: skip
+        return result
+
+    def raw_output(self, task: SegmentTask, meter: UsageMeter) -> LLMSegmentOutput:
+        """The model's parsed output, with one repair attempt on invalid output."""
+        messages = build_messages(task)
+        result = self.call(messages, meter)
+        try:
+            return _parse(result)
+        except InvalidOutput as first:
+            repair = [*messages, {"role": "assistant", "content": result.content[:2000]},
+                      {"role": "user", "content": f"That reply was not valid: {first.message}. Reply again with only "
+                       "the complete JSON object for the schema, nothing else."}]  # fmt: skip
+            return _parse(self.call(repair, meter))
+
+
+def _parse(result: CallResult) -> LLMSegmentOutput:
+    if result.finish_reason == "length":
+        raise InvalidOutput("output truncated (finish_reason=length)")
+    try:
+        return LLMSegmentOutput.model_validate(json.loads(result.content))
+    except (ValueError, ValidationError) as exc:
+        raise InvalidOutput(f"output is not schema-valid JSON: {str(exc)[:200]}") from None
+
+
+def mechanical_parts(task: SegmentTask) -> SegmentAnalysis:
+    """References and defined terms found by patterns (the rules model without clause findings)."""
+    from pipeline.analyze.rules import RulesAnalyzer
+
+    return RulesAnalyzer().mechanical(task)
+
+
+def to_analysis(task: SegmentTask, model: str, out: LLMSegmentOutput) -> tuple[SegmentAnalysis, int]:
+    """Verified SegmentAnalysis and the number of quotes dropped as unverifiable."""
+    loc = QuoteLocator(task.text)
+    dropped = 0
+    base = task.base_offset
+
+    def span(quote: str) -> dict[str, Any] | None:
+        nonlocal dropped
+        found = loc.find(quote)
+        if found is None:
+            dropped += 1
+            return None
+        s, e = base + found[0], base + found[1]
+        return {"quote": task.text[found[0] : found[1]], "start": s, "end": e, "page": task.locator.page(s),
+                "section": task.locator.section(s), "segment": task.segment}  # fmt: skip
+
+    known = set(CATEGORIES)
+    findings = [Finding(category=f.category, confidence=f.confidence, model=model, **sp)
+                for f in out.findings if f.category in known and (sp := span(f.quote))]  # fmt: skip
+    key_terms = [KeyTerm(name=k.name, value=k.value, **sp)
+                 for k in out.key_terms if k.name in KEY_TERM_NAMES and (sp := span(k.quote))]  # fmt: skip
+    defined = [DefinedTerm(term=d.term, **sp) for d in out.defined_terms if (sp := span(d.quote))]
+    references: list[Reference] = []
+    for r in out.references:
+        sp = span(r.quote)
+        if sp is None:
+            continue
+        # The canonical target comes from our own parser of the verified quote.
+        for hit in find_references(sp["quote"], paper=task.kind == "paper")[:1]:
+            references.append(Reference(kind=hit.kind, target=hit.target, label=hit.label, **sp))
+    # References and defined terms are mechanical: the pattern extractors find all of them, the
+    # model's bounded lists add what the patterns miss. Both are verified spans.
+    mech = mechanical_parts(task)
+    seen_refs = {(r.start, r.target) for r in references}
+    references += [r for r in mech.references if (r.start, r.target) not in seen_refs]
+    seen_defs = {(d.start, d.term) for d in defined}
+    defined += [d for d in mech.defined_terms if (d.start, d.term) not in seen_defs]
+    references.sort(key=lambda r: (r.start, r.target))
+    defined.sort(key=lambda d: (d.start, d.term))
+    warnings = (
+        [
+            AnalysisWarning(
+                code="unverified_quotes", message=f"{dropped} quote(s) not found in the segment were dropped"
+            )
+        ]
+        if dropped
+        else []
+    )
+    analysis = SegmentAnalysis(segment=task.segment, model=model, findings=findings, key_terms=key_terms,
+                               defined_terms=defined, references=references, warnings=warnings)  # fmt: skip
+    return analysis, dropped

@@ -1,0 +1,1 @@
+"""Findings of all segments -> one document view: references, terms, conflicts, synthesis."""

@@ -1,0 +1,483 @@
+"""The stages of one job as functions over ids: read inputs from storage, write outputs.
+
+Every executor (local threads, Celery workers) calls these same functions, so the storage
+layout and the report are the same whichever runs them. A caller that already holds a
+stage's input may pass it in to skip re-reading it (the local executor does).
+
+Cancellation is cooperative: every stage, and every segment before its model call, checks the
+job's cancel marker. A canceled job keeps what was done: segment results already written
+stay, and when cancellation came after planning a partial report of the finished segments is
+written (unfinished ones listed as ``missing_result``); the status ends ``canceled``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from chunking.locator import Locator
+from chunking.segmenter import plan_segments
+from chunking.structure import find_document_breaks, find_sections
+from chunking.tokenizer import tokenize
+from pipeline.analyze.base import Analyzer, SegmentTask
+from pipeline.analyze.dispatch import analyze_routed
+from pipeline.analyze.kind import detect_kind
+from pipeline.analyze.registry import ModelRegistry, build_analyzers, build_registry
+from pipeline.config import Settings
+from pipeline.consolidate.merge import consolidate
+from pipeline.errors import Internal, LongdocError, Poisoned, StorageError, TooLarge
+from pipeline.ingest import ingest
+from pipeline.jobs.store import (
+    TERMINAL,
+    Canceled,
+    DocumentText,
+    ErrorInfo,
+    JobClosed,
+    JobRecord,
+    JobStatus,
+    JobStore,
+    now,
+    now_compact,
+)
+from pipeline.report.markdown import render_markdown
+from pipeline.report.model import Report
+from pipeline.routing.audit import audit_to
+from pipeline.routing.plan import RoutingPlan, plan_routes, synthesis_for
+from pipeline.routing.router import RouteDecision
+from pipeline.routing.spend import SpendGuard, SpendGuards
+from pipeline.types import AnalysisWarning, SegmentAnalysis, SegmentError, SegmentPlan
+from storage import keys
+from storage.base import ObjectStore
+
+log = logging.getLogger("longdoc.jobs")
+# Re-raised after being recorded: the user (or the process manager) asked the process to stop.
+INTERRUPTS: tuple[type[BaseException], ...] = (KeyboardInterrupt, SystemExit)
+# How often ingest looks at the cancel marker while it reads (a storage lookup per check).
+CANCEL_CHECK_EVERY_S = 0.25
+
+
+class Coordination(Protocol):
+    """What stages need from whoever runs them besides storage: a lock and a heartbeat."""
+
+    def job_lock(self, tenant: str, job_id: str) -> AbstractContextManager[object]:
+        """Held around every read-modify-write of job.json (one writer at a time)."""
+        ...  # fmt: skip
+
+    def changed(self, tenant: str, job_id: str) -> None:
+        """The job made progress: refresh liveness, wake anyone polling it."""
+        ...  # fmt: skip
+
+
+class LocalCoordination:
+    """One process: a thread lock per job, no one to wake."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def job_lock(self, tenant: str, job_id: str) -> AbstractContextManager[object]:
+        with self._guard:
+            return self._locks.setdefault((tenant, job_id), threading.Lock())
+
+    def changed(self, tenant: str, job_id: str) -> None:
+        return None
+
+
+@dataclass
+class StageContext:
+    """Clients a worker builds once at start-up and hands to every stage."""
+
+    settings: Settings
+    store: ObjectStore
+    analyzers: dict[str, Analyzer] = field(default_factory=dict)
+    coord: Coordination = field(default_factory=LocalCoordination)
+    registry: ModelRegistry | None = None
+    # Per-tenant daily spend caps; built from Settings.daily_cap_usd when not given (None: no cap).
+    spend: SpendGuards | None = None
+
+    def __post_init__(self) -> None:
+        if not self.analyzers:
+            self.analyzers = build_analyzers(self.settings)
+        if self.registry is None:
+            self.registry = build_registry(self.settings)
+        if self.spend is None:
+            self.spend = SpendGuards.from_settings(self.settings)
+
+    def spend_for(self, tenant: str) -> SpendGuard | None:
+        return self.spend.for_tenant(tenant) if self.spend is not None else None
+
+    def jobs(self, tenant: str) -> JobStore:
+        return JobStore(self.store, tenant)
+
+
+def set_status(
+    ctx: StageContext,
+    tenant: str,
+    job_id: str,
+    status: JobStatus,
+    error: ErrorInfo | None = None,
+    *,
+    spent_usd: float | None = None,
+) -> JobRecord:
+    """Move the job; the first terminal status wins (``JobClosed`` for a later non-terminal move)."""
+    js = ctx.jobs(tenant)
+    with ctx.coord.job_lock(tenant, job_id):
+        job = js.load(job_id)
+        if job.status in TERMINAL:
+            if status in TERMINAL:
+                return job
+            raise JobClosed(f"job {job_id} is already {job.status}")
+        if job.status != status or error is not None:
+            job = job.moved(status, error)
+            if spent_usd is not None:
+                job = job.model_copy(update={"spent_usd": spent_usd})
+            js.save(job)
+    if status in TERMINAL:
+        js.clear_active(job_id)
+        spend = ctx.spend_for(tenant)
+        routes = load_routes(ctx, tenant, job_id) if spend is not None else None
+        if spend is not None and routes is not None and routes.reserved_usd > 0:
+            spend.release(job_id)
+    ctx.coord.changed(tenant, job_id)
+    return job
+
+
+def begin_attempt(ctx: StageContext, tenant: str, job_id: str, stage: str = "run") -> JobRecord:
+    """Count one more start of ``stage`` in the job record, before any work.
+
+    A run whose process is killed (OOM, SIGKILL, a native crash) cannot record its failure;
+    only its start is known. Past ``job_max_attempts`` starts the job fails for good with
+    ``poisoned`` instead of being resumed again (a poison loop otherwise).
+    """
+    js = ctx.jobs(tenant)
+    with ctx.coord.job_lock(tenant, job_id):
+        job = js.load(job_id)
+        if job.status in TERMINAL:
+            raise JobClosed(f"job {job_id} is already {job.status}")
+        n = job.attempts.get(stage, 0) + 1
+        job = job.model_copy(update={"attempts": {**job.attempts, stage: n}})
+        js.save(job)
+    limit = ctx.settings.job_max_attempts
+    if n > limit:
+        raise Poisoned(f"the job's {stage} was started {n - 1} times and never finished "
+                       f"(limit {limit}); it is not retried again")  # fmt: skip
+    return job
+
+
+def fail_crashed(ctx: StageContext, tenant: str, job_id: str, exc: BaseException) -> JobRecord | None:
+    """Record any exception that reached a job's boundary as its failure; never raises.
+
+    A Rust panic from a native extension is a ``BaseException``, and a ``MemoryError`` may
+    recur while recording it: either way the job must end ``failed`` with a code, and the
+    process that runs jobs must live on.
+    """
+    err = exc if isinstance(exc, LongdocError) else Internal(_describe(exc))
+    try:
+        return fail_job(ctx, tenant, job_id, err)
+    except BaseException as again:  # noqa: BLE001 - storage down or memory still short
+        if isinstance(again, INTERRUPTS):
+            raise
+        log.error("could not mark job %s/%s failed: %s", tenant, job_id, _describe(again))
+        return None
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text[:500]}" if text else type(exc).__name__
+
+
+def check_cancel(ctx: StageContext, tenant: str, job_id: str) -> None:
+    if ctx.jobs(tenant).cancel_requested(job_id):
+        raise Canceled(f"job {job_id} was canceled")
+
+
+def cancel_checker(ctx: StageContext, tenant: str, job_id: str) -> Callable[[], None]:
+    """``check_cancel`` at most every ``CANCEL_CHECK_EVERY_S``: ingest calls it per page/block."""
+    last = time.monotonic()
+
+    def check() -> None:
+        nonlocal last
+        t = time.monotonic()
+        if t - last >= CANCEL_CHECK_EVERY_S:
+            last = t
+            check_cancel(ctx, tenant, job_id)
+
+    return check
+
+
+def cancel_unplanned(js: JobStore, coord: Coordination, job_id: str) -> bool:
+    """End a queued or ingesting job at once as ``canceled``; False when it got further.
+
+    Such a job has nothing to keep yet, and an ingest busy in one long call must not hold
+    the cancel back; if it is still running, it stops at its next check (marker or status).
+    """
+    with coord.job_lock(js.tenant, job_id):
+        job = js.load(job_id)
+        if job.status not in ("queued", "ingesting") or js.has("plan.json", job_id):
+            return False
+        js.save(job.moved("canceled", ErrorInfo(code="canceled", message="canceled by request")))
+    js.clear_active(job_id)
+    coord.changed(js.tenant, job_id)
+    return True
+
+
+def run_ingest(ctx: StageContext, tenant: str, job_id: str, *, password: str | None = None) -> DocumentText:
+    js = ctx.jobs(tenant)
+    check_cancel(ctx, tenant, job_id)
+    job = set_status(ctx, tenant, job_id, "ingesting")
+    extracted = ingest(js.document_bytes(job), name=job.name, password=password, settings=ctx.settings,
+                       check=cancel_checker(ctx, tenant, job_id))  # fmt: skip
+    doc = DocumentText(
+        extracted=extracted, sections=find_sections(extracted.text), kind=detect_kind(extracted.text)
+    )
+    js.save_text(job_id, doc)
+    return doc
+
+
+def run_plan(ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText | None = None) -> SegmentPlan:
+    js = ctx.jobs(tenant)
+    check_cancel(ctx, tenant, job_id)
+    doc = doc or js.load_text(job_id)
+    tokens = tokenize(doc.extracted.text)
+    if tokens.count > ctx.settings.max_document_tokens:
+        raise TooLarge(f"{tokens.count:,} tokens is over the limit of {ctx.settings.max_document_tokens:,} "
+                       "tokens per document", document=js.load(job_id).name)  # fmt: skip
+    plan = plan_segments(doc.extracted, tokens, doc.sections, ctx.settings)
+    job = js.load(job_id)
+    assert ctx.registry is not None
+    # Raises OverBudget (the job is refused up front) when even the cheapest plan is too dear.
+    routes = plan_routes(
+        doc, plan, job.options, ctx.registry, ctx.settings, spend=ctx.spend_for(tenant), job_id=job_id
+    )
+    ctx.store.put(keys.job_file(tenant, job_id, "routes.json"), routes.model_dump_json(indent=1).encode())
+    js.save_plan(job_id, plan)
+    try:
+        set_status(ctx, tenant, job_id, "analyzing")
+    except JobClosed:  # canceled while planning: give back the reservation just made
+        spend = ctx.spend_for(tenant)
+        if spend is not None and routes.reserved_usd > 0:
+            spend.release(job_id)
+        raise
+    return plan
+
+
+def load_routes(ctx: StageContext, tenant: str, job_id: str) -> RoutingPlan | None:
+    key = keys.job_file(tenant, job_id, "routes.json")
+    return RoutingPlan.model_validate_json(ctx.store.get(key)) if ctx.store.exists(key) else None
+
+
+def run_segment(
+    ctx: StageContext,
+    tenant: str,
+    job_id: str,
+    index: int,
+    *,
+    doc: DocumentText | None = None,
+    plan: SegmentPlan | None = None,
+    model: str = "rules",
+) -> SegmentAnalysis:
+    """Analyze one segment. Idempotent: an existing result is returned, never redone.
+
+    A failure is written as a result carrying its error, so consolidation always runs.
+    ``Canceled`` when the job's cancel marker is present (checked before the model call).
+    """
+    js = ctx.jobs(tenant)
+    key = js.segment_key(job_id, index)
+    if ctx.store.exists(key):
+        return SegmentAnalysis.model_validate_json(ctx.store.get(key))
+    doc = doc or js.load_text(job_id)
+    plan = plan or js.load_plan(job_id)
+    seg = plan.segments[index]
+    task = SegmentTask(
+        segment=index,
+        text=doc.extracted.text[seg.char_start : seg.char_end],
+        base_offset=seg.char_start,
+        kind=doc.kind,
+        locator=Locator.for_text(doc.extracted, doc.sections),
+        document_starts=_document_starts(doc.extracted.text),
+    )
+    check_cancel(ctx, tenant, job_id)
+    # One audit record per model call, written before the call: counts attempts even when
+    # the worker dies mid-call (pid: which process made it).
+    ctx.store.put_json(
+        keys.audit(tenant, job_id, f"segment-{index:05d}-{now_compact()}-{secrets.token_hex(4)}.json"),
+        {"segment": index, "model": model, "started_at": now(), "kind": "call", "pid": os.getpid()},
+    )
+    ctx.coord.changed(tenant, job_id)
+    routes = load_routes(ctx, tenant, job_id)
+    decision = routes.decisions[index] if routes else None
+    try:
+        result = _analyze(ctx, tenant, job_id, task, decision, routes.preamble if routes else "", model)
+    except LongdocError as exc:
+        result = _failed(index, model, exc.code, exc.message)
+    except BaseException as exc:  # noqa: BLE001 - one bad segment (even a native panic) must not lose the others
+        if isinstance(exc, INTERRUPTS):
+            raise
+        result = _failed(index, model, "analysis_failed", _describe(exc))
+    ctx.store.put(key, result.model_dump_json().encode())
+    ctx.coord.changed(tenant, job_id)
+    return result
+
+
+def _document_starts(text: str) -> tuple[int, ...]:
+    """First visible character of every document after a document break."""
+    out = []
+    for d in find_document_breaks(text):
+        m = _VISIBLE.search(text, d)
+        if m:
+            out.append(m.start())
+    return tuple(out)
+
+
+_VISIBLE = re.compile(r"\S")
+
+
+def _analyze(
+    ctx: StageContext,
+    tenant: str,
+    job_id: str,
+    task: SegmentTask,
+    decision: RouteDecision | None,
+    preamble: str,
+    model: str,
+) -> SegmentAnalysis:
+    if decision is None or (decision.model == model == "rules" and not decision.fallback):
+        return ctx.analyzers[model].analyze(task)
+    assert ctx.registry is not None
+    task = replace(task, preamble=preamble)
+    index = task.segment
+
+    def sink(record: dict[str, object]) -> None:
+        name = f"llm-{index:05d}-{now_compact()}-{secrets.token_hex(4)}.json"
+        ctx.store.put_json(keys.audit(tenant, job_id, name), {"segment": index, **record})
+
+    with audit_to(sink, redact=ctx.settings.audit_redact):
+        result = analyze_routed(task, decision, ctx.analyzers, ctx.registry.llms, ctx.store,
+                                unavailable=ctx.registry.unavailable)  # fmt: skip
+    extra = charge(ctx, tenant, result.usage.cost_usd, job_id)
+    if extra:
+        result = result.model_copy(update={"warnings": [*result.warnings, *extra]})
+    return result
+
+
+def charge(ctx: StageContext, tenant: str, usd: float, job_id: str | None = None) -> list[AnalysisWarning]:
+    """Count ``usd`` against the tenant's daily cap (and the job's reservation); its alerts (or
+    the failure) as job warnings."""
+    spend = ctx.spend_for(tenant)
+    if spend is None:
+        return []
+    try:
+        return [AnalysisWarning(code="spend_alert", message=a) for a in spend.record(usd, job_id)]
+    except StorageError as exc:  # the model call is paid for: keep its result
+        return [AnalysisWarning(code="spend_unrecorded", message=exc.message)]
+
+
+def record_segment_failure(
+    ctx: StageContext, tenant: str, job_id: str, index: int, exc: Exception, *, model: str = "rules"
+) -> SegmentAnalysis:
+    """Write a failed result for a segment whose task gave up (unless a result exists)."""
+    key = ctx.jobs(tenant).segment_key(job_id, index)
+    if ctx.store.exists(key):
+        return SegmentAnalysis.model_validate_json(ctx.store.get(key))
+    code = exc.code if isinstance(exc, LongdocError) else "analysis_failed"
+    result = _failed(index, model, code, f"{type(exc).__name__}: {exc}")
+    ctx.store.put(key, result.model_dump_json().encode())
+    ctx.coord.changed(tenant, job_id)
+    return result
+
+
+def _failed(index: int, model: str, code: str, message: str) -> SegmentAnalysis:
+    return SegmentAnalysis(
+        segment=index, model=model, status="failed", error=SegmentError(code=code, message=message)
+    )
+
+
+def run_consolidate(
+    ctx: StageContext,
+    tenant: str,
+    job_id: str,
+    *,
+    doc: DocumentText | None = None,
+    plan: SegmentPlan | None = None,
+    analyses: list[SegmentAnalysis] | None = None,
+) -> Report:
+    """Merge the segment results and write the report (``Canceled``: see ``cancel_job``)."""
+    check_cancel(ctx, tenant, job_id)
+    set_status(ctx, tenant, job_id, "consolidating")
+    report = _write_report(ctx, tenant, job_id, doc=doc, plan=plan, analyses=analyses)
+    set_status(ctx, tenant, job_id, "succeeded")
+    return report
+
+
+def _write_report(
+    ctx: StageContext,
+    tenant: str,
+    job_id: str,
+    *,
+    doc: DocumentText | None,
+    plan: SegmentPlan | None,
+    analyses: list[SegmentAnalysis] | None,
+) -> Report:
+    js = ctx.jobs(tenant)
+    job = js.load(job_id)
+    doc = doc or js.load_text(job_id)
+    plan = plan or js.load_plan(job_id)
+    if analyses is None:
+        analyses = [
+            SegmentAnalysis.model_validate_json(ctx.store.get(k))
+            for k in ctx.store.list(keys.job_prefix(tenant, job_id) + "segments/")
+        ]
+    report = consolidate(
+        doc.extracted, doc.sections, plan, analyses, name=job.name, sha256=job.sha256, kind=doc.kind
+    )
+    assert ctx.registry is not None
+
+    def sink(record: dict[str, object]) -> None:
+        name = f"llm-synthesis-{now_compact()}-{secrets.token_hex(4)}.json"
+        ctx.store.put_json(
+            keys.audit(tenant, job_id, name), {"segment": None, "stage": "synthesis", **record}
+        )
+
+    with audit_to(sink, redact=ctx.settings.audit_redact):
+        report = synthesis_for(report, load_routes(ctx, tenant, job_id), ctx.registry, ctx.store)
+    extra = charge(ctx, tenant, report.synthesis.usage.cost_usd if report.synthesis else 0.0, job_id)
+    if extra:
+        report = report.model_copy(update={"warnings": [*report.warnings, *extra]})
+    ctx.store.put(keys.job_file(tenant, job_id, "report.json"), report.model_dump_json(indent=1).encode())
+    ctx.store.put(keys.job_file(tenant, job_id, "report.md"), render_markdown(report).encode())
+    return report
+
+
+def _end_canceled(ctx: StageContext, tenant: str, job_id: str, report: Report | None) -> JobRecord:
+    done = f"; {report.summary.segments - report.summary.segments_failed} of {report.summary.segments} " \
+        "segment(s) analyzed, partial report written" if report else ""  # fmt: skip
+    return set_status(
+        ctx, tenant, job_id, "canceled", ErrorInfo(code="canceled", message="canceled by request" + done),
+        spent_usd=report.summary.cost_usd if report else None,
+    )
+
+
+def cancel_job(ctx: StageContext, tenant: str, job_id: str) -> JobRecord:
+    """End a job whose cancel marker was seen, keeping a partial report when it was planned."""
+    js = ctx.jobs(tenant)
+    job = js.load(job_id)
+    if job.status in TERMINAL:
+        return job
+    report = None
+    if js.has("plan.json", job_id) and js.has("text.json", job_id):
+        report = _write_report(ctx, tenant, job_id, doc=None, plan=None, analyses=None)
+    return _end_canceled(ctx, tenant, job_id, report)
+
+
+def fail_job(ctx: StageContext, tenant: str, job_id: str, exc: LongdocError) -> JobRecord:
+    if isinstance(exc, Canceled):
+        return cancel_job(ctx, tenant, job_id)
+    return set_status(ctx, tenant, job_id, "failed", ErrorInfo(code=exc.code, message=exc.message))

@@ -1,0 +1,1 @@
+"""Document view -> JSON model, Markdown, DOCX memo, CSV/XLSX tables."""

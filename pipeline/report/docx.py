@@ -1,0 +1,158 @@
+"""Report → a lawyer's memo in Word (python-docx): summary, key terms, findings, issues.
+
+Every finding and key term is quoted verbatim with its citation (page, section, character
+offsets), so the reader can check it against the source. Built from ``report.json`` alone,
+on demand: nothing here needs the document or the job.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt, RGBColor
+
+from pipeline.report.markdown import _KEY_TERM_TITLES
+from pipeline.report.model import Report
+from pipeline.types import Span
+
+MAX_QUOTE = 600
+MAX_PER_CATEGORY = 10  # the JSON report has them all; a memo stays readable
+# XML 1.0 forbids most control characters; PDF extraction can produce them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+GREY = RGBColor(0x59, 0x59, 0x59)
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub(" ", text)
+
+
+def _quote(text: str) -> str:
+    flat = " ".join(_clean(text).split())
+    return flat if len(flat) <= MAX_QUOTE else flat[: MAX_QUOTE - 1] + "…"
+
+
+def cite(span: Span) -> str:
+    section = f", § {span.section}" if span.section else ""
+    return f"p. {span.page}{section} (chars {span.start}–{span.end})"
+
+
+def render_docx(report: Report, *, recipient: str = "Legal team") -> bytes:
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Calibri"
+    style.font.size = Pt(11)
+    d, s = report.document, report.summary
+
+    title = doc.add_heading("Memorandum", level=0)
+    title.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    head = doc.add_table(rows=0, cols=2)
+    for label, value in (("To", recipient), ("From", "longdoc (automated review)"),
+                         ("Date", datetime.now(UTC).strftime("%d %B %Y")), ("Re", _clean(d.name))):  # fmt: skip
+        cells = head.add_row().cells
+        cells[0].text, cells[1].text = label + ":", value
+        cells[0].paragraphs[0].runs[0].bold = True
+    note = doc.add_paragraph()
+    run = note.add_run(
+        "Automated first-pass review. Every statement below quotes the document and cites where the "
+        "quote is; check the quotes against the source before relying on them."
+    )
+    run.italic, run.font.color.rgb = True, GREY
+
+    doc.add_heading("1. Summary", level=1)
+    doc.add_paragraph(
+        f"{d.kind.capitalize()} of {d.pages} page(s) and {d.tokens:,} tokens, read in {s.segments} segment(s). "
+        f"{s.findings} clause finding(s) in {len(s.categories_found)} categor(ies); {s.dangling_references} "
+        f"dangling cross-reference(s); {s.term_issues} defined-term issue(s); {s.conflicts} conflict(s). "
+        f"Model cost ${s.cost_usd:.2f}."
+    )
+    if report.synthesis:
+        doc.add_paragraph(_clean(report.synthesis.executive_summary))
+        for o in report.synthesis.observations:
+            doc.add_paragraph(_clean(o), style="List Bullet")
+
+    doc.add_heading("2. Key terms", level=1)
+    if report.key_terms:
+        table = doc.add_table(rows=1, cols=4)
+        table.style = "Light Grid Accent 1"
+        for cell, text in zip(table.rows[0].cells, ("Term", "Value", "Where", "Quote"), strict=True):
+            cell.text = text
+        for k in report.key_terms:
+            cells = table.add_row().cells
+            cells[0].text = _KEY_TERM_TITLES.get(k.name, k.name)
+            cells[1].text = _clean(k.value)
+            cells[2].text = cite(k)
+            cells[3].text = f"“{_quote(k.quote)}”"
+    else:
+        doc.add_paragraph("No key terms were found.")
+
+    doc.add_heading("3. Findings by category", level=1)
+    by_cat: dict[str, list[int]] = defaultdict(list)
+    for i, f in enumerate(report.findings):
+        by_cat[f.category].append(i)
+    if not by_cat:
+        doc.add_paragraph("No clause findings.")
+    for cat, idxs in by_cat.items():
+        doc.add_heading(f"{cat} ({len(idxs)})", level=2)
+        for i in idxs[:MAX_PER_CATEGORY]:
+            f = report.findings[i]
+            q = doc.add_paragraph(style="Quote")
+            q.add_run(f"“{_quote(f.quote)}”")
+            c = doc.add_paragraph()
+            r = c.add_run(f"{cite(f)}; confidence {f.confidence:.2f}; {f.model}")
+            r.font.size, r.font.color.rgb = Pt(9), GREY
+        if len(idxs) > MAX_PER_CATEGORY:
+            doc.add_paragraph(f"… and {len(idxs) - MAX_PER_CATEGORY} more in the JSON report.")
+
+    doc.add_heading("4. Issues", level=1)
+    _issues(doc, report)
+
+    failed = [g for g in report.segments if g.status == "failed"]
+    if failed or report.warnings:
+        doc.add_heading("5. Limits of this review", level=1)
+        for g in failed:
+            err = f" ({g.error.code})" if g.error else ""
+            doc.add_paragraph(f"Segment {g.index} (pages {g.page_first}–{g.page_last}) was not analysed{err}.",
+                              style="List Bullet")  # fmt: skip
+        for w in report.warnings:
+            doc.add_paragraph(f"{w.code}: {_clean(w.message)}", style="List Bullet")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _issues(doc: object, report: Report) -> None:
+    from docx.document import Document as DocType
+
+    assert isinstance(doc, DocType)
+    any_issue = False
+    if report.conflicts:
+        any_issue = True
+        doc.add_heading("Conflicting terms", level=2)
+        for c in report.conflicts:
+            doc.add_paragraph(f"{_KEY_TERM_TITLES.get(c.name, c.name)}: {' vs '.join(map(_clean, c.values))}",
+                              style="List Bullet")  # fmt: skip
+            for k in c.occurrences:
+                doc.add_paragraph(
+                    f"{_clean(k.value)} — {cite(k)}: “{_quote(k.quote)}”", style="List Bullet 2"
+                )
+    dangling = [r for r in report.references if r.status == "dangling"]
+    if dangling:
+        any_issue = True
+        doc.add_heading("Cross-references that point nowhere", level=2)
+        for ref in dangling:
+            doc.add_paragraph(f"{_clean(ref.label)} — {cite(ref)}: no {ref.target.split(':', 1)[0]} "
+                              f"{ref.target.split(':', 1)[-1]} in the document.", style="List Bullet")  # fmt: skip
+    if report.term_issues:
+        any_issue = True
+        doc.add_heading("Defined terms", level=2)
+        for t in report.term_issues:
+            where = "; ".join(cite(sp) for sp in t.spans[:3])
+            doc.add_paragraph(f"“{_clean(t.term)}” — {t.issue}: {_clean(t.detail)}" + (f" ({where})" if where else ""),
+                              style="List Bullet")  # fmt: skip
+    if not any_issue:
+        doc.add_paragraph("No conflicts, dangling cross-references or defined-term issues were found.")

@@ -1,0 +1,246 @@
+"""Report → Markdown for people (the JSON is the ``Report`` model itself).
+
+Everything taken from the document (quotes, names, values, terms, sections, and model output,
+which the document can steer) is written as inert inline text: one line, HTML-escaped and with
+Markdown's control characters backslash-escaped, so no viewer turns it into HTML, a link or a
+new block. The renderer itself writes no links; one added later must be http(s) only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipeline.report.model import Report
+from pipeline.types import Span
+
+_KEY_TERM_TITLES = {
+    "party": "Parties", "agreement_date": "Agreement date", "effective_date": "Effective date",
+    "expiration_date": "Expiration date", "governing_law": "Governing law", "renewal_term": "Renewal term",
+    "renewal_notice": "Notice to stop renewal", "termination_notice": "Termination notice",
+    "notice_period": "Notice period", "liability_cap": "Liability cap",
+}  # fmt: skip
+MAX_QUOTE = 400
+
+# Characters that can break a line or restyle a terminal: C0/C1 controls (newline, ESC…), DEL,
+# Unicode line/paragraph separators and bidi overrides (which make a name read differently).
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Markdown punctuation that starts inline markup anywhere: escapes, code, emphasis, links,
+# table cells, headings (also a heading's closing #), strikethrough.
+_MD_INLINE = re.compile(r"([\\`*_\[\]|#~])")
+# At the start of a block: list items ("-", "+", "1." "1)") and setext underlines ("=").
+_MD_BLOCK_START = re.compile(r"^(?:(\d{1,9})([.)])|([-+=]))")
+_CODE_SAFE = re.compile(r"[A-Za-z0-9_.:/@-]+")
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    c = m.group()
+    if c in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[c]
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print as (part of) one line: a file name can contain a newline, and
+    printed raw it would forge a line of output (``evil\\nerror[...]``). Control characters,
+    line separators and bidi overrides are shown as Python-style escapes (``\\n``, ``\\x1b``,
+    ``\\u202e``); everything else, backslashes included, is left as it is."""
+    return _UNPRINTABLE.sub(_escape_char, text)
+
+
+def _md(text: str, limit: int | None = None, *, line_start: bool = False) -> str:
+    """Document text as inert Markdown inline text (see the module docstring); ``line_start``
+    where it begins a line, so that "2. Term" or "- x" cannot open a list there."""
+    flat = " ".join(text.split())  # no line breaks: a cell, heading or list item stays one line
+    if limit is not None and len(flat) > limit:
+        flat = flat[: limit - 1] + "…"  # cut before escaping, never inside an escape
+    flat = _CONTROL.sub(_escape_char, flat)  # what split() left: NUL, ESC…
+    out = _MD_INLINE.sub(r"\\\1", html.escape(flat, quote=False))
+    if not line_start:
+        return out
+    return _MD_BLOCK_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", out)
+
+
+def _quote(s: str, *, line_start: bool = False) -> str:
+    return _md(s, MAX_QUOTE, line_start=line_start)
+
+
+def _code(s: str) -> str:
+    """A code span for identifier-like text; anything else as escaped text (a backtick in it would
+    end the span, and escapes do not work inside one)."""
+    return f"`{s}`" if _CODE_SAFE.fullmatch(s) else _md(s, line_start=True)
+
+
+def _where(span: Span) -> str:
+    section = f", § {_md(span.section)}" if span.section else ""
+    return f"p. {span.page}{section}, chars {span.start}–{span.end}"
+
+
+def _title(name: str) -> str:
+    return _md(_KEY_TERM_TITLES.get(name, name))
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Model-written prose: its paragraphs kept, each one escaped like any document text."""
+    return [_md(p, line_start=True) for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def render_markdown(report: Report) -> str:
+    d, s = report.document, report.summary
+    out: list[str] = [f"# {_md(d.name)}", ""]
+    out.append(
+        f"{d.kind.capitalize()} · {d.pages} page(s) · {d.tokens:,} tokens · {s.segments} segment(s) · "
+        f"{s.findings} findings in {len(s.categories_found)} categories · {s.dangling_references} dangling "
+        f"reference(s) · {s.term_issues} defined-term issue(s) · {s.conflicts} conflict(s) · cost ${s.cost_usd:.2f}"
+    )
+    out.append("")
+    if report.synthesis:
+        out += ["## Executive summary", ""]
+        for para in _paragraphs(report.synthesis.executive_summary):
+            out += [para, ""]
+        out += [f"- {_md(o, line_start=True)}" for o in report.synthesis.observations]
+        out += [f"\n_(written by {_md(report.synthesis.model)})_", ""]
+    if report.warnings:
+        out += ["## Warnings", ""] + [f"- {_code(w.code)} {_md(w.message)}" for w in report.warnings] + [""]
+
+    out += ["## Key terms", "", "| Term | Value | Where | Quote |", "|---|---|---|---|"]
+    for k in report.key_terms:
+        out.append(f"| {_title(k.name)} | {_md(k.value)} | {_where(k)} | {_quote(k.quote)} |")
+    if not report.key_terms:
+        out.append("| — | none found | | |")
+    out.append("")
+
+    if report.findings:
+        out += ["## Findings by category", ""]
+        by_cat: dict[str, list[int]] = defaultdict(list)
+        for i, f in enumerate(report.findings):
+            by_cat[f.category].append(i)
+        for cat, idxs in by_cat.items():
+            out += [f"### {_md(cat)} ({len(idxs)})", ""]
+            for i in idxs:
+                f = report.findings[i]
+                out.append(f"- > {_quote(f.quote, line_start=True)}")
+                out.append(
+                    f"  — {_where(f)}; confidence {f.confidence:.2f}; {_md(f.model)}, segment {f.segment}"
+                )
+            out.append("")
+
+    out += ["## Cross-references", ""]
+    dangling = [r for r in report.references if r.status == "dangling"]
+    cross = [r for r in report.references if r.status == "resolved" and r.cross_segment]
+    out.append(f"{len(report.references)} references: {len(report.references) - len(dangling)} resolved "
+               f"({len(cross)} across segments), {len(dangling)} dangling.")  # fmt: skip
+    out.append("")
+    if dangling:
+        out += ["| Reference | Where | Problem |", "|---|---|---|"]
+        out += [f"| {_md(r.label)} | {_where(r)} | target {_code(r.target)} not found |" for r in dangling]
+        out.append("")
+
+    out += ["## Defined terms", ""]
+    defined = sorted({t.term for t in report.defined_terms if t.style != "as_defined_in"})
+    out.append(
+        f"{len(defined)} defined terms."
+        + (
+            " " + ", ".join(_md(t) for t in defined[:60]) + ("…" if len(defined) > 60 else "")
+            if defined
+            else ""
+        )
+    )
+    out.append("")
+    if report.term_issues:
+        out += ["| Term | Issue | Detail | Where |", "|---|---|---|---|"]
+        for t in report.term_issues:
+            where = "; ".join(_where(sp) for sp in t.spans[:3])
+            out.append(f"| {_md(t.term)} | {t.issue} | {_md(t.detail)} | {where} |")
+        out.append("")
+
+    out += ["## Conflicts", ""]
+    if not report.conflicts:
+        out += ["None found.", ""]
+    for c in report.conflicts:
+        out.append(f"- **{_title(c.name)}**: {' vs '.join(_md(v) for v in c.values)}")
+        out += [
+            f"  - {_md(k.value, line_start=True)} — {_where(k)}: > {_quote(k.quote)}" for k in c.occurrences
+        ]
+    out.append("")
+
+    if any(r.model != "rules" for r in report.routes):
+        out += ["## Routing", "", "| # | Model | Why | Est. USD | Fallback |", "|---|---|---|---|---|"]
+        for r in report.routes:
+            why = _md("; ".join(r.reasons))
+            out.append(
+                f"| {r.segment} | {_md(r.model)} | {why} | {r.estimated_usd:.4f} | {_md(', '.join(r.fallback))} |"
+            )
+        out.append("")
+    out += [
+        "## Segments",
+        "",
+        "| # | Tokens | Pages | Sections | Model | Status | Findings |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for g in report.segments:
+        pages = f"{g.page_first}" if g.page_first == g.page_last else f"{g.page_first}–{g.page_last}"
+        status = g.status + (f" ({_md(g.error.code)})" if g.error else "")
+        out.append(f"| {g.index} | {g.tokens:,} | {pages} | {_md(g.first_section or '—')} → {_md(g.last_section or '—')} "
+                   f"| {_md(g.model)} | {status} | {g.findings} |")  # fmt: skip
+    out.append("")
+    return "\n".join(out)
+
+
+def _stem(parts: Sequence[str]) -> str:
+    *folders, name = parts
+    # Control characters (a newline…) are legal in file names but a hazard in every script
+    # that lists the output folder: replaced here; the colliding names they may make are
+    # told apart below like any other.
+    stem = name.rsplit(".", 1)[0] or name.lstrip(".") or "document"  # ".txt": no hidden report
+    return _UNPRINTABLE.sub("_", "__".join([*folders, stem]))
+
+
+def report_stems(sources: Sequence[Path]) -> list[str]:
+    """File stems for the reports of ``sources``, all written to one folder: unique, readable,
+    and the same on every run over the same files.
+
+    A document keeps its own stem (``contract`` for ``a/contract.pdf``) unless another document
+    of the run has that stem too. Those that share one are named by their path below the
+    folder they have in common, folders joined with ``__`` (``a/contract.pdf`` and
+    ``b/contract.pdf`` → ``a__contract``, ``b__contract``). A name still shared after that
+    (``x.pdf`` and ``x.docx`` in one folder) gets ``-`` and 8 hex digits of its path's sha256.
+    Names are compared case-insensitively: the output folder may be on such a filesystem.
+    """
+    full = [Path(os.path.abspath(p)) for p in sources]  # abspath: ".." folded, symlinks kept
+    distinct = list(dict.fromkeys(full))  # the same path given twice is one document
+    names = {p: _stem([p.name]) for p in distinct}
+    groups: dict[str, list[Path]] = defaultdict(list)
+    for p in distinct:
+        groups[names[p].casefold()].append(p)
+    for group in groups.values():
+        if len(group) > 1:
+            with contextlib.suppress(ValueError):  # no common folder (two drives): hashes below
+                common = Path(os.path.commonpath([p.parent for p in group]))
+                names.update({p: _stem(p.relative_to(common).parts) for p in group})
+    counts = Counter(n.casefold() for n in names.values())
+    for p in distinct:
+        if counts[names[p].casefold()] > 1:
+            names[p] += "-" + hashlib.sha256(str(p).encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    return [names[p] for p in full]
+
+
+def write_report_files(
+    out_dir: Path, source: Path, report: Report, *, stem: str | None = None
+) -> tuple[Path, Path]:
+    """``<out_dir>/<stem>.report.json`` and ``.report.md`` for the document at ``source``; ``stem``
+    from ``report_stems`` when several documents write to ``out_dir`` (default: the file's own)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = stem or report_stems([source])[0]
+    json_path, md_path = out_dir / f"{stem}.report.json", out_dir / f"{stem}.report.md"
+    json_path.write_text(report.model_dump_json(indent=1), encoding="utf-8")
+    md_path.write_text(render_markdown(report), encoding="utf-8")
+    return json_path, md_path

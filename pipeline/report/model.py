@@ -1,0 +1,118 @@
+"""The ``Report`` schema: what a user gets back for one document (JSON and Markdown)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from pipeline.types import (
+    SCHEMA_VERSION,
+    AnalysisWarning,
+    DefinedTerm,
+    DocumentKind,
+    ExtractWarning,
+    Finding,
+    KeyTerm,
+    Model,
+    Reference,
+    SegmentError,
+    Span,
+    Usage,
+)
+
+
+class DocumentInfo(Model):
+    name: str
+    sha256: str
+    media_type: str
+    backend: str
+    kind: DocumentKind
+    pages: int
+    chars: int
+    tokens: int
+
+
+class ResolvedReference(Reference):
+    status: Literal["resolved", "dangling"]
+    target_section: str | None = None  # label path of the section it points at
+    target_start: int | None = None
+    target_page: int | None = None
+    target_segment: int | None = None  # the segment holding the target
+    cross_segment: bool = False
+
+
+class TermIssue(Model):
+    term: str
+    issue: Literal["unused", "undefined", "duplicate"]
+    detail: str
+    spans: list[Span] = Field(default_factory=list)
+
+
+class Conflict(Model):
+    name: str
+    values: list[str]
+    occurrences: list[KeyTerm]
+
+
+class SegmentSummary(Model):
+    index: int
+    tokens: int
+    char_start: int
+    char_end: int
+    page_first: int
+    page_last: int
+    first_section: str | None
+    last_section: str | None
+    model: str
+    status: Literal["ok", "degraded", "failed"]
+    findings: int
+    usage: Usage
+    warnings: list[AnalysisWarning] = Field(default_factory=list)
+    error: SegmentError | None = None
+
+
+class Summary(Model):
+    findings: int
+    categories_found: list[str]
+    key_terms: dict[str, list[str]]
+    references: int
+    dangling_references: int
+    defined_terms: int
+    term_issues: int
+    conflicts: int
+    segments: int
+    segments_failed: int
+    cost_usd: float
+
+
+class Synthesis(Model):
+    model: str
+    executive_summary: str
+    observations: list[str] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    warnings: list[str] = Field(default_factory=list)
+
+
+class RouteInfo(Model):
+    segment: int
+    model: str
+    reasons: list[str]
+    estimated_usd: float
+    fallback: list[str]
+
+
+class Report(Model):
+    schema_version: int = SCHEMA_VERSION
+    document: DocumentInfo
+    summary: Summary
+    synthesis: Synthesis | None = None
+    routes: list[RouteInfo] = Field(default_factory=list)
+    key_terms: list[KeyTerm]
+    findings: list[Finding]
+    references: list[ResolvedReference]
+    defined_terms: list[DefinedTerm]
+    term_issues: list[TermIssue]
+    conflicts: list[Conflict]
+    segments: list[SegmentSummary]
+    warnings: list[ExtractWarning | AnalysisWarning] = Field(default_factory=list)

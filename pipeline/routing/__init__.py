@@ -1,0 +1,1 @@
+"""Segment -> model: catalog, providers, router, route plan, spend cap, audit."""

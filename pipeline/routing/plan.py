@@ -1,0 +1,165 @@
+"""A job's routing: one decision per segment (``routes.json``), and the synthesis pass."""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import Field
+
+from pipeline.analyze.dispatch import cache_key
+from pipeline.analyze.llm import UsageMeter
+from pipeline.analyze.llm_schema import LLMSynthesis
+from pipeline.analyze.preamble import build_preamble
+from pipeline.analyze.registry import ModelRegistry
+from pipeline.config import Settings
+from pipeline.consolidate.synthesis import facts, rules_summary, synthesize
+from pipeline.errors import LongdocError, StorageError
+from pipeline.jobs.store import DocumentText, JobOptions
+from pipeline.report.model import Report, RouteInfo, Synthesis
+from pipeline.routing.router import RULES, RouteDecision, RoutePolicy, estimate_complexity, route_segment
+from pipeline.routing.spend import SpendGuard
+from pipeline.types import AnalysisWarning, Model, SegmentPlan
+from storage import keys
+from storage.base import ObjectStore
+
+log = logging.getLogger("longdoc.routing")
+
+
+class RoutingPlan(Model):
+    preamble: str = ""
+    decisions: list[RouteDecision]
+    estimated_usd: float
+    warnings: list[str] = Field(default_factory=list)
+    reserved_usd: float = 0.0  # held against the daily cap until the job ends
+
+
+def policy_for(options: JobOptions, settings: Settings) -> RoutePolicy:
+    return RoutePolicy(
+        model=options.model, profile=options.profile, latency_target_s=options.latency_target_s,
+        error_cost_usd=options.error_cost_usd, budget_usd=options.budget_usd,
+        allowed_providers=options.allowed_providers, self_hosted_only=options.self_hosted_only,
+        output_reserve_tokens=settings.output_reserve_tokens, preamble_tokens=settings.preamble_tokens,
+    )  # fmt: skip
+
+
+def plan_routes(
+    doc: DocumentText,
+    plan: SegmentPlan,
+    options: JobOptions,
+    registry: ModelRegistry,
+    settings: Settings,
+    *,
+    spend: SpendGuard | None = None,
+    job_id: str | None = None,
+) -> RoutingPlan:
+    """Route every segment. With a daily cap (``spend``), a job gets paid models only while the
+    cap has room for its estimate, which it then reserves (under ``job_id``)."""
+    policy = policy_for(options, settings)
+    capped_policy = policy.model_copy(update={"self_hosted_only": True})
+    warnings: list[str] = []
+    if spend is not None and policy.model != RULES and (why := _cap_reached(spend)):
+        policy = capped_policy
+        warnings.append(why)
+    decisions = _decide(doc, plan, registry, policy)
+    estimate, reserved = _total(decisions), 0.0
+    if spend is not None and job_id is not None and estimate > 0 and not policy.self_hosted_only:
+        if why := _reservation_refused(spend, job_id, estimate):
+            warnings.append(why)
+            decisions = _decide(doc, plan, registry, capped_policy)
+        else:
+            reserved = estimate
+    uses_llm = any(d.model != RULES for d in decisions)
+    preamble = (
+        build_preamble(doc.extracted, doc.sections, plan, max_tokens=policy.preamble_tokens)
+        if uses_llm
+        else ""
+    )
+    return RoutingPlan(preamble=preamble, decisions=decisions, estimated_usd=_total(decisions),
+                       warnings=warnings, reserved_usd=reserved)  # fmt: skip
+
+
+def _cap_unknown(exc: StorageError) -> str:
+    # Fail closed: a Redis outage must not turn into unmetered hosted-model spend.
+    return f"daily spend cap unknown ({exc.message}): only rules and self-hosted models run"
+
+
+def _cap_reached(spend: SpendGuard) -> str | None:
+    """Why the job may use only rules and self-hosted models, if the cap is spent (or unknown)."""
+    try:
+        exhausted = spend.exhausted()
+    except StorageError as exc:
+        return _cap_unknown(exc)
+    return "daily spend cap reached: only rules and self-hosted models run today" if exhausted else None
+
+
+def _reservation_refused(spend: SpendGuard, job_id: str, usd: float) -> str | None:
+    """Reserve ``usd`` for the job; why not, if the cap has no room for it (or is unknown)."""
+    try:
+        fits, committed = spend.reserve(job_id, usd)
+    except StorageError as exc:
+        return _cap_unknown(exc)
+    if fits:
+        return None
+    return (
+        f"daily spend cap: this job's estimated ${usd:.4f} does not fit in the "
+        f"${max(spend.cap_usd - committed, 0.0):.4f} left today (spend and running jobs' "
+        "reservations); only rules and self-hosted models run"
+    )
+
+
+def _total(decisions: list[RouteDecision]) -> float:
+    return round(sum(d.estimated_usd for d in decisions), 6)
+
+
+def _decide(
+    doc: DocumentText, plan: SegmentPlan, registry: ModelRegistry, policy: RoutePolicy
+) -> list[RouteDecision]:
+    text = doc.extracted.text
+    decisions: list[RouteDecision] = []
+    left = policy.budget_usd
+    for seg in plan.segments:
+        complexity = estimate_complexity(text[seg.char_start : seg.char_end])
+        d = route_segment(registry.catalog, seg.index, seg.tokens, complexity, policy,
+                          unavailable=registry.unavailable, budget_left_usd=left)  # fmt: skip
+        decisions.append(d)
+        if left is not None:
+            left -= d.estimated_usd
+    return decisions
+
+
+def synthesis_for(
+    report: Report, routes: RoutingPlan | None, registry: ModelRegistry, store: ObjectStore | None = None
+) -> Report:
+    """Add the executive summary (an LLM pass when the job used one) and the routes."""
+    infos = [RouteInfo(segment=d.segment, model=d.model, reasons=d.reasons, estimated_usd=d.estimated_usd,
+                       fallback=d.fallback) for d in (routes.decisions if routes else [])]  # fmt: skip
+    if routes and routes.warnings:  # e.g. the daily spend cap narrowed the choice: tell the user
+        extra = [AnalysisWarning(code="routing", message=w) for w in routes.warnings]
+        report = report.model_copy(update={"warnings": [*report.warnings, *extra]})
+    llm_models = [s.model for s in report.segments if s.model in registry.llms]
+    offline = rules_summary(report)
+    if not llm_models:
+        synth = Synthesis(
+            model=RULES, executive_summary=offline.executive_summary, observations=offline.observations
+        )
+        return report.model_copy(update={"synthesis": synth, "routes": infos})
+    llm = registry.llms[sorted(llm_models, key=llm_models.count)[-1]]  # the model most segments used
+    meter = UsageMeter()
+    # Content-addressed like segment analyses: an unchanged document re-runs with no model call.
+    key = keys.cache(cache_key("\n".join(facts(report)), f"synthesis:{llm.name}"))
+    try:
+        if store is not None and store.exists(key):
+            out = LLMSynthesis.model_validate_json(store.get(key))
+        else:
+            out = synthesize(report, llm, meter, log=log.info)
+            if store is not None:
+                store.put(key, out.model_dump_json().encode())
+        synth = Synthesis(model=llm.name, executive_summary=out.executive_summary, observations=out.observations,
+                          usage=meter.usage())  # fmt: skip
+    except LongdocError as exc:
+        synth = Synthesis(model=RULES, executive_summary=offline.executive_summary, observations=offline.observations,
+                          usage=meter.usage(), warnings=[f"LLM synthesis by {llm.name} failed ({exc.code}); offline summary used"])  # fmt: skip
+    summary = report.summary.model_copy(
+        update={"cost_usd": round(report.summary.cost_usd + meter.cost_usd, 6)}
+    )
+    return report.model_copy(update={"synthesis": synth, "routes": infos, "summary": summary})

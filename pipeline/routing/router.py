@@ -1,0 +1,229 @@
+"""Per-segment model choice: a ``RouteDecision`` with reasons, estimates and a fallback chain.
+
+Defaults follow the seed's rules (../shared/DESIGN.md):
+  * error cost > $1,000 and a complex segment → the strongest reasoning model (GPT-5.1 Thinking);
+  * interactive with a latency target under 5 s → the fastest model (GPT-5.1 Instant);
+  * more than 128K tokens → a long-context model;
+  * batch, simple or medium → the cheapest capable model (Kimi K2 Thinking base).
+Hard limit, never broken: preamble + segment + output reserve ≤ the model's *reliable* context.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field
+
+from pipeline.errors import LongdocError
+from pipeline.routing.catalog import Catalog, ModelSpec
+from pipeline.types import Model
+
+Profile = Literal["interactive", "batch"]
+RULES = "rules"
+
+
+class OverBudget(LongdocError):
+    code = "over_budget"
+
+
+class NoModel(LongdocError):
+    code = "no_model"
+
+
+class RoutePolicy(Model):
+    """The configurable part of routing (defaults = the seed's rules)."""
+
+    model: str = RULES  # "auto" lets the router choose; any catalog id pins it
+    profile: Profile = "batch"
+    latency_target_s: float | None = None
+    error_cost_usd: float = 0.0
+    budget_usd: float | None = None
+    allowed_providers: list[str] | None = None  # None = any
+    self_hosted_only: bool = False
+    high_stakes_usd: float = 1000.0
+    complex_threshold: float = 0.5
+    long_context_tokens: int = 128_000
+    fast_latency_s: float = 5.0
+    output_reserve_tokens: int = 16384
+    preamble_tokens: int = 4096
+    # Expected output size, as a share of the segment's tokens (calibrated on the simulator).
+    output_ratio: float = 0.08
+
+
+class RouteDecision(Model):
+    segment: int
+    model: str
+    reasons: list[str]
+    complexity: float
+    segment_tokens: int
+    estimated_prompt_tokens: int
+    estimated_output_tokens: int
+    estimated_usd: float
+    fallback: list[str] = Field(default_factory=list)
+
+
+_NUMBER = re.compile(r"\$?\d[\d,.]*%?")
+_REF = re.compile(r"\b(?:Section|Article|Exhibit|Schedule|clause|paragraph)s?\s+[0-9IVXA-Z]", re.I)
+_DEF = re.compile(r"[\"“][A-Z][^\"”\n]{1,60}[\"”]")
+_QUALIFIER = re.compile(
+    r"\b(?:notwithstanding|provided\s+that|except|subject\s+to|unless|in\s+no\s+event)\b", re.I
+)
+
+
+def estimate_complexity(text: str) -> float:
+    """0..1 from cheap signals per 1,000 words: cross-references, defined terms, numbers, qualifiers."""
+    words = max(1, text.count(" "))
+    per_k = 1000.0 / words
+    refs = len(_REF.findall(text)) * per_k
+    defs = len(_DEF.findall(text)) * per_k
+    nums = len(_NUMBER.findall(text)) * per_k
+    quals = len(_QUALIFIER.findall(text)) * per_k
+    # Saturating sum; each signal's scale is where a dense commercial contract sits.
+    score = (
+        min(refs / 12, 1) * 0.35
+        + min(defs / 10, 1) * 0.25
+        + min(nums / 40, 1) * 0.15
+        + min(quals / 8, 1) * 0.25
+    )
+    return round(min(1.0, score), 3)
+
+
+def fits(spec: ModelSpec, segment_tokens: int, policy: RoutePolicy) -> bool:
+    if spec.id == RULES:
+        return True
+    return policy.preamble_tokens + segment_tokens + reserve(spec, policy) <= spec.reliable_context
+
+
+def reserve(spec: ModelSpec, policy: RoutePolicy) -> int:
+    """Output tokens requested from ``spec`` (what ``LLMAnalyzer`` sends as max_tokens)."""
+    return min(policy.output_reserve_tokens, spec.max_output)
+
+
+def estimate(spec: ModelSpec, segment_tokens: int, policy: RoutePolicy) -> tuple[int, int, float]:
+    if spec.id == RULES:
+        return 0, 0, 0.0
+    prompt = policy.preamble_tokens + segment_tokens + 600  # instructions + schema
+    output = min(reserve(spec, policy), int(segment_tokens * policy.output_ratio) + 400)
+    return prompt, output, spec.cost_usd(prompt, output)
+
+
+def candidates(
+    catalog: Catalog, segment_tokens: int, policy: RoutePolicy, unavailable: dict[str, str]
+) -> tuple[list[ModelSpec], list[str]]:
+    """Models allowed, available, healthy and big enough; plus why the others were excluded."""
+    ok: list[ModelSpec] = []
+    why: list[str] = []
+    for m in catalog.models:
+        if m.id == RULES:
+            continue
+        if policy.self_hosted_only and not m.self_hosted:
+            why.append(f"{m.id}: excluded by self-hosted-only policy")
+        elif policy.allowed_providers is not None and m.provider not in policy.allowed_providers:
+            why.append(f"{m.id}: provider {m.provider} not allowed")
+        elif m.id in unavailable:
+            why.append(f"{m.id}: unavailable ({unavailable[m.id]})")
+        elif not fits(m, segment_tokens, policy):
+            why.append(
+                f"{m.id}: {segment_tokens:,} tokens + preamble + output reserve exceed reliable context {m.reliable_context:,}"
+            )
+        else:
+            ok.append(m)
+    return ok, why
+
+
+def route_segment(
+    catalog: Catalog,
+    segment: int,
+    segment_tokens: int,
+    complexity: float,
+    policy: RoutePolicy,
+    *,
+    unavailable: dict[str, str] | None = None,
+    budget_left_usd: float | None = None,
+) -> RouteDecision:
+    unavailable = unavailable or {}
+    pool, excluded = candidates(catalog, segment_tokens, policy, unavailable)
+    reasons: list[str] = []
+    if policy.model not in ("auto", RULES):
+        pinned = catalog.get(policy.model)
+        if pinned in pool:
+            pool = [pinned, *[m for m in pool if m is not pinned]]
+            reasons.append(f"model pinned to {pinned.id}")
+        else:
+            reasons.append(f"pinned model {pinned.id} cannot take this segment")
+            reasons += [w for w in excluded if w.startswith(pinned.id + ":")]
+    if policy.model == RULES or not pool:
+        if policy.model != RULES:
+            reasons.append("no LLM model is allowed, available and large enough")
+            reasons += excluded
+        else:
+            reasons.append("offline rules model selected")
+        return _decision(catalog.get(RULES), segment, segment_tokens, complexity, policy, reasons, [])
+
+    if policy.model == "auto":
+        ordered, why = _rank(pool, segment_tokens, complexity, policy)
+        reasons += why
+    else:
+        ordered = pool
+    if budget_left_usd is not None:
+        affordable = [m for m in ordered if estimate(m, segment_tokens, policy)[2] <= budget_left_usd]
+        if not affordable:
+            cheapest = min(ordered, key=lambda m: estimate(m, segment_tokens, policy)[2])
+            raise OverBudget(
+                f"segment {segment}: even {cheapest.id} (${estimate(cheapest, segment_tokens, policy)[2]:.4f}) "
+                f"exceeds the budget left (${budget_left_usd:.4f})",
+                segment=segment,
+            )
+        if affordable[0] is not ordered[0]:
+            reasons.append(f"downgraded from {ordered[0].id} to {affordable[0].id} to stay within budget")
+        ordered = affordable + [m for m in ordered if m not in affordable]
+    primary, rest = ordered[0], ordered[1:]
+    fallback = [m.id for m in rest][:3] + [RULES]
+    return _decision(primary, segment, segment_tokens, complexity, policy, reasons, fallback)
+
+
+def _rank(
+    pool: list[ModelSpec], tokens: int, complexity: float, p: RoutePolicy
+) -> tuple[list[ModelSpec], list[str]]:
+    def cost(m: ModelSpec) -> float:
+        return estimate(m, tokens, p)[2]
+
+    complex_ = complexity >= p.complex_threshold
+    if p.error_cost_usd > p.high_stakes_usd and complex_:
+        key = sorted(pool, key=lambda m: (-m.quality, -int(m.reasoning), cost(m)))
+        return key, [f"error cost ${p.error_cost_usd:,.0f} > ${p.high_stakes_usd:,.0f} and complex "
+                     f"({complexity:.2f}) → strongest reasoning model"]  # fmt: skip
+    if p.profile == "interactive" and (p.latency_target_s is None or p.latency_target_s < p.fast_latency_s):
+        key = sorted(pool, key=lambda m: (m.latency_p50_s, cost(m)))
+        return key, ["interactive with a short latency target → fastest model"]
+    if tokens > p.long_context_tokens:
+        key = sorted(pool, key=lambda m: (cost(m), -m.reliable_context))
+        return key, [
+            f"{tokens:,} tokens > {p.long_context_tokens:,} → long-context model that holds it reliably"
+        ]
+    if p.error_cost_usd > p.high_stakes_usd:
+        key = sorted(pool, key=lambda m: (-m.quality, cost(m)))
+        return key, [
+            f"error cost ${p.error_cost_usd:,.0f} > ${p.high_stakes_usd:,.0f} → higher-quality model"
+        ]
+    key = sorted(pool, key=lambda m: (-(m.quality >= 3), cost(m)))
+    label = "complex" if complex_ else "simple/medium"
+    return key, [f"{p.profile}, {label} ({complexity:.2f}) → cheapest capable model"]
+
+
+def _decision(
+    spec: ModelSpec,
+    segment: int,
+    tokens: int,
+    complexity: float,
+    p: RoutePolicy,
+    reasons: list[str],
+    fallback: list[str],
+) -> RouteDecision:
+    prompt, output, usd = estimate(spec, tokens, p)
+    return RouteDecision(
+        segment=segment, model=spec.id, reasons=reasons, complexity=complexity, segment_tokens=tokens,
+        estimated_prompt_tokens=prompt, estimated_output_tokens=output, estimated_usd=round(usd, 6),
+        fallback=fallback,
+    )  # fmt: skip

@@ -1,0 +1,1 @@
+"""The OpenAI-compatible simulator (tests and demos only, never in the request path)."""

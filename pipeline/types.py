@@ -1,0 +1,232 @@
+"""The data that flows between stages: plain pydantic models, no I/O.
+
+bytes ─ingest→ ExtractedText ─structure→ Section[] ─tokenize+plan→ SegmentPlan
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+MediaType = Literal[
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "text/plain",
+    "text/markdown",
+]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PageSpan(Model):
+    """Characters ``[start, end)`` of the extracted text come from page ``number`` (1-based)."""
+
+    number: int = Field(ge=1)
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class ExtractWarning(Model):
+    """Something the user should know about the extraction; never fatal."""
+
+    code: str
+    message: str
+    pages: list[int] = Field(default_factory=list)
+
+
+class ExtractedText(Model):
+    """A document's text exactly as every later offset refers to it."""
+
+    schema_version: int = SCHEMA_VERSION
+    text: str
+    # Contiguous and covering ``text``: pages[i].end == pages[i+1].start.
+    pages: list[PageSpan]
+    media_type: str
+    backend: str
+    warnings: list[ExtractWarning] = Field(default_factory=list)
+
+    def page_at(self, offset: int) -> int:
+        """Page number holding character ``offset`` (clamped into the text)."""
+        if not self.pages:
+            return 1
+        starts = [p.start for p in self.pages]
+        i = bisect_right(starts, max(0, offset)) - 1
+        return self.pages[max(0, i)].number
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+
+SectionKind = Literal[
+    "document",
+    "article",
+    "exhibit",
+    "schedule",
+    "annex",
+    "appendix",
+    "part",
+    "section",
+    "subsection",
+    "clause",
+    "item",
+    "abstract",
+    "heading",
+    "references",
+]
+
+
+class Section(Model):
+    """A node of the section tree. ``[start, end)`` covers the heading and its body."""
+
+    label: str  # as written: "Article IV", "5.2", "(a)", "Exhibit B", "Introduction"
+    title: str
+    kind: SectionKind
+    level: int = Field(ge=1)  # 1 = top (article/exhibit), larger = deeper
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    parent: int | None = None  # index into the sections list
+
+
+CutKind = Literal["end", "document", "article", "section", "paragraph", "sentence", "token"]
+
+
+class Segment(Model):
+    index: int = Field(ge=0)
+    char_start: int = Field(ge=0)
+    char_end: int = Field(ge=0)
+    token_start: int = Field(ge=0)
+    token_end: int = Field(ge=0)
+    tokens: int = Field(ge=0)
+    page_first: int = Field(ge=1)
+    page_last: int = Field(ge=1)
+    first_section: str | None = None
+    last_section: str | None = None
+    # What kind of boundary ends this segment ("end" for the last one).
+    cut: CutKind = "end"
+
+
+class SegmentPlan(Model):
+    schema_version: int = SCHEMA_VERSION
+    total_tokens: int
+    total_chars: int
+    threshold_tokens: int
+    min_tokens: int
+    max_tokens: int
+    segments: list[Segment]
+
+
+# --- What an analyzer says about one segment (``SegmentAnalysis``) and its parts -----------
+# Every span carries document-level character offsets ``[start, end)`` into
+# ``ExtractedText.text``; ``quote`` is exactly ``text[start:end]``. Page and section are
+# filled by the analyzer from a ``Locator`` so that every executor produces the same JSON.
+
+DocumentKind = Literal["contract", "paper"]
+
+
+class Span(Model):
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    page: int = Field(ge=1)
+    section: str | None = None
+    segment: int = Field(ge=0)
+
+
+class Finding(Span):
+    category: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    model: str
+
+
+KeyTermName = Literal[
+    "party",
+    "agreement_date",
+    "effective_date",
+    "expiration_date",
+    "governing_law",
+    "renewal_term",
+    "renewal_notice",
+    "termination_notice",
+    "notice_period",
+    "liability_cap",
+]
+
+
+class KeyTerm(Span):
+    name: KeyTermName
+    # Normalised for comparison: "New York", "30 days", "USD 5,000,000", "2025-03-03".
+    value: str
+
+
+class DefinedTerm(Span):
+    """``quote`` is the defining sentence or clause; ``term`` the term it defines."""
+
+    term: str
+    style: Literal["means", "parenthetical", "as_defined_in"] = "means"
+    # For "as defined in Section 2.1": where the definition is said to live.
+    defined_in: str | None = None
+
+
+ReferenceKind = Literal[
+    "article",
+    "section",
+    "clause",
+    "exhibit",
+    "schedule",
+    "annex",
+    "appendix",
+    "part",
+    "figure",
+    "table",
+    "equation",
+    "citation",
+    "author_year",
+]
+
+
+class Reference(Span):
+    kind: ReferenceKind
+    # Canonical target key, e.g. "section:9.2", "article:4", "exhibit:B", "citation:12".
+    target: str
+    label: str  # as a person would write it: "Section 9.2"
+
+
+class Usage(Model):
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasoning_tokens: int = 0
+    cost_usd: float = 0.0
+    seconds: float = 0.0
+    cache_hits: int = 0
+
+
+class AnalysisWarning(Model):
+    code: str
+    message: str
+
+
+class SegmentError(Model):
+    code: str
+    message: str
+
+
+class SegmentAnalysis(Model):
+    schema_version: int = SCHEMA_VERSION
+    segment: int = Field(ge=0)
+    model: str
+    status: Literal["ok", "degraded", "failed"] = "ok"
+    findings: list[Finding] = Field(default_factory=list)
+    key_terms: list[KeyTerm] = Field(default_factory=list)
+    defined_terms: list[DefinedTerm] = Field(default_factory=list)
+    references: list[Reference] = Field(default_factory=list)
+    warnings: list[AnalysisWarning] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    error: SegmentError | None = None
