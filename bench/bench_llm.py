@@ -31,11 +31,11 @@ from pathlib import Path
 
 from pipeline.cli.llm import estimate_document
 from pipeline.config import Settings
+from pipeline.jobs.routes import policy_for
 from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import JobOptions, JobRecord, JobStore
 from pipeline.report.model import Report
 from pipeline.routing.catalog import load_catalog
-from pipeline.routing.plan import policy_for
 from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage.local import LocalStore
 from workers.local import LocalExecutor

@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from math import ceil
+from typing import Protocol
 
 import numpy as np
 
 from chunking.structure import find_document_breaks
 from chunking.tokenizer import TokenizedText
-from pipeline.config import Settings
 from pipeline.types import CutKind, ExtractedText, Section, Segment, SegmentPlan
 
 # Boundary kinds best first; "end" only ever closes the last segment.
@@ -35,8 +35,20 @@ _BACK_CHUNK = 4096  # characters examined per step when searching backwards
 _TOKEN_PROBE = 64  # tokens examined either side of the target for a clean token cut
 
 
+class SegmentSizes(Protocol):
+    """The three sizes the segmenter needs (``pipeline.config.Settings`` has them): chunking
+    depends on nothing of ours but the types and errors."""
+
+    @property
+    def segment_threshold_tokens(self) -> int: ...
+    @property
+    def segment_min_tokens(self) -> int: ...
+    @property
+    def segment_max_tokens(self) -> int: ...
+
+
 def plan_segments(
-    extracted: ExtractedText, tokenized: TokenizedText, sections: list[Section], settings: Settings
+    extracted: ExtractedText, tokenized: TokenizedText, sections: list[Section], settings: SegmentSizes
 ) -> SegmentPlan:
     """One segment up to the threshold; beyond it, balanced segments of ``[min, max]`` tokens."""
     text = extracted.text

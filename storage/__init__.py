@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from pipeline.config import Settings
-from storage.base import ObjectStore
+from pathlib import Path
+from typing import Protocol
+
+from storage.base import ObjectStore, S3Config
 from storage.local import LocalStore
 
 __all__ = ["LocalStore", "ObjectStore", "open_store"]
 
 
-def open_store(settings: Settings) -> ObjectStore:
+class StorageConfig(S3Config, Protocol):
+    """What ``open_store`` reads (``pipeline.config.Settings`` has it): storage depends on
+    nothing of ours but the errors."""
+
+    @property
+    def storage(self) -> str: ...
+    @property
+    def storage_dir(self) -> Path: ...
+
+
+def open_store(settings: StorageConfig) -> ObjectStore:
     """The store the settings name; built once by the caller and passed down."""
     if settings.storage == "local":
         return LocalStore(settings.storage_dir)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 from pipeline.errors import StorageError
 
@@ -68,3 +68,27 @@ class ObjectStore(ABC):
 
     def get_json(self, key: str) -> object:
         return json.loads(self.get(key))
+
+
+class S3Config(Protocol):
+    """The ``LONGDOC_S3_*`` values ``S3Store.from_settings`` reads (``pipeline.config.Settings``
+    has them): storage depends on nothing of ours but the errors."""
+
+    @property
+    def s3_endpoint(self) -> str: ...
+    @property
+    def s3_access_key(self) -> SecretStr | None: ...
+    @property
+    def s3_secret_key(self) -> SecretStr | None: ...
+    @property
+    def s3_bucket(self) -> str: ...
+    @property
+    def s3_region(self) -> str: ...
+    @property
+    def s3_secure(self) -> bool: ...
+    @property
+    def s3_sse(self) -> str: ...
+    @property
+    def s3_part_size(self) -> int: ...
+    @property
+    def presign_expiry_s(self) -> int: ...

@@ -21,12 +21,10 @@ from minio.sse import SseS3
 from pydantic import SecretStr
 
 from pipeline.errors import ConfigError, NotFound, StorageError
-from storage.base import CHUNK, ObjectStore, check_key
+from storage.base import CHUNK, ObjectStore, S3Config, check_key
 
 if TYPE_CHECKING:
     from urllib3 import BaseHTTPResponse
-
-    from pipeline.config import Settings
 
 MIB = 1024 * 1024
 # S3 answers these for a missing object (GET says NoSuchKey; minio names a bare 404 HEAD so too).
@@ -81,7 +79,7 @@ class S3Store(ObjectStore):
             self._ensure_bucket()
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, http_client: urllib3.PoolManager | None = None) -> S3Store:
+    def from_settings(cls, settings: S3Config, *, http_client: urllib3.PoolManager | None = None) -> S3Store:
         """Build from the ``LONGDOC_S3_*`` settings."""
         if settings.s3_access_key is None or settings.s3_secret_key is None:
             raise ConfigError("storage 's3' needs LONGDOC_S3_ACCESS_KEY and LONGDOC_S3_SECRET_KEY")

@@ -12,9 +12,9 @@ import redis
 
 from pipeline.analyze.registry import ModelRegistry
 from pipeline.config import Settings
+from pipeline.jobs.routes import plan_routes
 from pipeline.jobs.store import DocumentText, JobOptions
 from pipeline.routing.catalog import load_catalog
-from pipeline.routing.plan import plan_routes
 from pipeline.routing.spend import RESERVATION_MAX_AGE_S, SpendGuard
 from pipeline.types import ExtractedText, PageSpan, Segment, SegmentPlan
 

@@ -72,7 +72,7 @@ def estimate_document(
 
 
 def cmd_estimate(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.cli.main import read_file
+    from pipeline.cli.common import read_file
     from pipeline.ingest import ingest
     from pipeline.jobs.planning import plan_document
 

@@ -13,10 +13,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from pipeline.cli.common import read_file
 from pipeline.cli.llm import add_commands as add_llm_commands
 from pipeline.cli.service import add_commands as add_service_commands
 from pipeline.config import Settings
-from pipeline.errors import LongdocError, Unreadable
+from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
 from pipeline.ingest.sniff import extension_for
 from pipeline.jobs.executor import Executor, JobEvent
@@ -33,23 +34,6 @@ from workers.local import LocalExecutor
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
 EXIT_USAGE = 2
-
-
-def read_file(path: Path, settings: Settings) -> bytes:
-    """File bytes, refusing oversized files before reading them into memory."""
-    try:
-        size = path.stat().st_size
-        if size > settings.max_document_bytes:
-            from pipeline.errors import TooLarge
-
-            raise TooLarge(f"{size:,} bytes is over the limit of {settings.max_document_bytes:,} bytes")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise Unreadable("no such file") from None
-    except IsADirectoryError:
-        raise Unreadable("is a directory") from None
-    except PermissionError:
-        raise Unreadable("permission denied") from None
 
 
 def shown(text: str) -> str:
@@ -243,7 +227,7 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.analyze.evaluation import evaluate, format_scores, in_sample, load_folder
+    from pipeline.cli.evaluation import evaluate, format_scores, in_sample, load_folder
 
     folder = Path(args.folder)
     if not (folder / "labels.jsonl").is_file() or not (folder / "contracts").is_dir():

@@ -35,6 +35,7 @@ from pipeline.config import Settings
 from pipeline.consolidate.merge import consolidate
 from pipeline.errors import Internal, LongdocError, Poisoned, StorageError, TooLarge
 from pipeline.ingest import ingest
+from pipeline.jobs.routes import RoutingPlan, plan_routes, synthesis_for
 from pipeline.jobs.store import (
     TERMINAL,
     Canceled,
@@ -50,7 +51,6 @@ from pipeline.jobs.store import (
 from pipeline.report.markdown import render_markdown
 from pipeline.report.model import Report
 from pipeline.routing.audit import audit_to
-from pipeline.routing.plan import RoutingPlan, plan_routes, synthesis_for
 from pipeline.routing.router import RouteDecision
 from pipeline.routing.spend import SpendGuard, SpendGuards
 from pipeline.types import AnalysisWarning, SegmentAnalysis, SegmentError, SegmentPlan
