@@ -9,6 +9,7 @@ job in the same process succeeds.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -86,8 +87,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 @pytest.mark.parametrize("label", list(HOSTILE))
 def test_api(label: str, files: dict[str, Path], server: LiveServer) -> None:
     path = files[label]
+    started = time.monotonic()
     job_id = server.submit(path.name, path.read_bytes())
     body = server.wait_terminal(job_id, 30)
+    print(f"\n{label}: API job {body['status']} {body.get('error') or ''} in {time.monotonic() - started:.1f} s")
     if body["status"] == "failed":
         assert body["error"]["code"] in CODES, body["error"]
     else:
@@ -116,8 +119,10 @@ def test_celery_worker(label: str, files: dict[str, Path], celery: tuple[CeleryE
     executor, js = celery
     path = files[label]
     job = js.create(path.read_bytes(), path.name, ext=path.suffix.lstrip("."))
+    started = time.monotonic()
     executor.submit("acme", job.job_id)
     record = executor.wait("acme", job.job_id, timeout_s=30)
+    print(f"\n{label}: Celery job {record.status} {record.error or ''} in {time.monotonic() - started:.1f} s")
     assert record.status in TERMINAL
     if record.status == "failed":
         assert record.error is not None and record.error.code in CODES, record.error
