@@ -24,10 +24,10 @@ from pipeline.analyze.llm_schema import (
 )
 from pipeline.analyze.quotes import QuoteLocator
 from pipeline.analyze.references import find_references
-from pipeline.errors import LongdocError
+from pipeline.errors import ContextTooLong, InvalidOutput, LongdocError
 from pipeline.routing import audit
 from pipeline.routing.catalog import ModelSpec
-from pipeline.routing.providers import CallResult, ContextTooLong, OpenAICompatibleProvider
+from pipeline.routing.providers import CallResult, OpenAICompatibleProvider
 from pipeline.types import (
     AnalysisWarning,
     DefinedTerm,
@@ -42,10 +42,6 @@ KEY_TERM_NAMES = {
     "party", "agreement_date", "effective_date", "expiration_date", "governing_law", "renewal_term",
     "renewal_notice", "termination_notice", "notice_period", "liability_cap",
 }  # fmt: skip
-
-
-class InvalidOutput(LongdocError):
-    code = "invalid_output"
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """RFC 9457 problem+json for every error the API returns, carrying longdoc's stable codes.
 
-Input errors map to HTTP statuses here, once: ``unsupported_media_type`` 415, ``too_large`` 413,
-``empty_document``/``unreadable``/``encrypted``/``no_text_layer`` 422, ``not_found`` 404,
-``over_budget`` 402. Anything unexpected becomes a bare 500 problem: never a traceback.
+A ``LongdocError`` answers with its class's ``http_status`` (the tree and its statuses are drawn in
+``pipeline/errors.py``: e.g. ``unsupported_media_type`` 415, ``too_large`` 413, ``not_found`` 404,
+``over_budget`` 402, ``storage`` 503); codes only the API raises (``validation_error``,
+``unauthorized``, ``not_ready``, ...) carry their status where they are raised. Anything unexpected
+becomes a bare 500 problem: never a traceback. Problem bodies are built here and nowhere else.
 """
 
 from __future__ import annotations
@@ -19,35 +21,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from pipeline.api.schemas import Problem
-from pipeline.errors import LongdocError
+from pipeline.errors import ERROR_CLASSES, LongdocError
 
 log = logging.getLogger("longdoc.api")
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://longdoc.dev/problems/"  # documentation anchors; never fetched by the API
 
-STATUS_BY_CODE: dict[str, int] = {
-    "unsupported_media_type": 415,
-    "too_large": 413,
-    "empty_document": 422,
-    "unreadable": 422,
-    "encrypted": 422,
-    "no_text_layer": 422,
-    "bad_input": 422,
-    "validation_error": 422,
-    "idempotency_key_reused": 422,
-    "idempotency_key_in_use": 409,
-    "unknown_model": 422,
-    "callback_refused": 422,
-    "not_found": 404,
-    "unauthorized": 401,
-    "over_budget": 402,
-    "not_ready": 409,
-    "config": 500,
-    "storage": 503,
-    "broker_unavailable": 503,
-    "lock_unavailable": 503,
-}
+# Read off the error classes, never written by hand: a new error class brings its own status.
+STATUS_BY_CODE: dict[str, int] = {cls.code: cls.http_status for cls in ERROR_CLASSES}
 
 
 class ProblemError(Exception):
@@ -73,8 +55,10 @@ class ProblemError(Exception):
 
     @classmethod
     def from_error(cls, exc: LongdocError) -> ProblemError:
-        # The document name may be a storage key or a path: the code and message suffice.
-        return cls(STATUS_BY_CODE.get(exc.code, 422), exc.code, exc.message)
+        # The document name may be a storage key or a path: the code and message suffice. By code
+        # first: a code set on the instance (batch_routes turns a problem into a LongdocError so)
+        # keeps that code's status rather than the plain class's 422.
+        return cls(STATUS_BY_CODE.get(exc.code, exc.http_status), exc.code, exc.message)
 
 
 def not_found(what: str = "job") -> ProblemError:

@@ -8,8 +8,9 @@ import json
 from collections.abc import Callable
 
 from chunking.tokenizer import count_tokens
-from pipeline.analyze.llm import InvalidOutput, LLMAnalyzer, UsageMeter
+from pipeline.analyze.llm import LLMAnalyzer, UsageMeter
 from pipeline.analyze.llm_schema import LLMSynthesis, response_format
+from pipeline.errors import InvalidOutput
 from pipeline.report.model import Report
 
 SYSTEM = (

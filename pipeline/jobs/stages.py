@@ -33,15 +33,13 @@ from pipeline.analyze.kind import detect_kind
 from pipeline.analyze.registry import ModelRegistry, build_analyzers, build_registry
 from pipeline.config import Settings
 from pipeline.consolidate.merge import consolidate
-from pipeline.errors import Internal, LongdocError, Poisoned, StorageError, TooLarge
+from pipeline.errors import Canceled, Internal, JobClosed, LongdocError, Poisoned, StorageError, TooLarge
 from pipeline.ingest import ingest
 from pipeline.jobs.routes import RoutingPlan, plan_routes, synthesis_for
 from pipeline.jobs.store import (
     TERMINAL,
-    Canceled,
     DocumentText,
     ErrorInfo,
-    JobClosed,
     JobRecord,
     JobStatus,
     JobStore,

@@ -16,7 +16,10 @@ from typing import Literal
 
 from pydantic import Field
 
-from pipeline.errors import LongdocError, NotFound
+# Canceled and JobClosed live in pipeline.errors; re-exported for workers/tasks.py, which still imports them from here.
+from pipeline.errors import Canceled as Canceled
+from pipeline.errors import JobClosed as JobClosed
+from pipeline.errors import NotFound
 from pipeline.types import DocumentKind, ExtractedText, Model, Section, SegmentPlan
 from storage import keys
 from storage.base import ObjectStore
@@ -25,18 +28,6 @@ JobStatus = Literal["queued", "ingesting", "analyzing", "consolidating", "succee
 TERMINAL: frozenset[str] = frozenset({"succeeded", "failed", "canceled"})
 ACTIVE_PREFIX = "_active/"  # not a valid tenant name, so never inside a tenant's keys
 _STAMP = "%Y%m%dT%H%M%S%f"
-
-
-class Canceled(LongdocError):
-    """The job's cancel marker was found: stop before the next model call."""
-
-    code = "canceled"
-
-
-class JobClosed(LongdocError):
-    """The job already reached a terminal status (e.g. the watchdog failed it): do no more work."""
-
-    code = "job_closed"
 
 
 def now() -> str:

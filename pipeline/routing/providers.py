@@ -16,20 +16,8 @@ from typing import Any
 
 import openai
 
-from pipeline.errors import LongdocError
+from pipeline.errors import CircuitOpen, ContextTooLong, ProviderError
 from pipeline.routing.catalog import ModelSpec
-
-
-class ProviderError(LongdocError):
-    code = "provider_error"
-
-
-class CircuitOpen(ProviderError):
-    code = "circuit_open"
-
-
-class ContextTooLong(ProviderError):
-    code = "context_length_exceeded"
 
 
 @dataclass

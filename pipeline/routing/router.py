@@ -15,20 +15,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from pipeline.errors import LongdocError
+from pipeline.errors import OverBudget
 from pipeline.routing.catalog import Catalog, ModelSpec
 from pipeline.types import Model
 
 Profile = Literal["interactive", "batch"]
 RULES = "rules"
-
-
-class OverBudget(LongdocError):
-    code = "over_budget"
-
-
-class NoModel(LongdocError):
-    code = "no_model"
 
 
 class RoutePolicy(Model):
