@@ -1,11 +1,107 @@
-"""Helpers the `longdoc` commands share (kept apart so command modules never import each other)."""
+"""Helpers the `longdoc` commands share (kept apart so command modules never import each other).
+
+Import-light on purpose: `longdoc --help` loads this module, so it needs nothing beyond the
+standard library and ``pipeline.errors``; everything else is imported where it is used.
+"""
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.config import Settings
 from pipeline.errors import Unreadable
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+# Top-level import name -> the pyproject extra that installs it. Only these are "optional":
+# a missing module not listed here is a broken install and keeps its traceback.
+EXTRA_OF: dict[str, str] = {
+    "fastapi": "service",
+    "starlette": "service",
+    "uvicorn": "service",
+    "multipart": "service",
+    "python_multipart": "service",
+    "httpx2": "service",
+    "openpyxl": "service",
+    "docx": "service",
+    "celery": "distributed",
+    "kombu": "distributed",
+    "redis": "distributed",
+    "minio": "s3",
+    "openai": "llm",
+    "sklearn": "train",
+    "scipy": "train",
+    "joblib": "train",
+}
+
+
+class MissingExtra(Exception):
+    """A command (or one of its options) needs an optional dependency that is not installed."""
+
+    def __init__(self, extra: str, module: str, feature: str = "") -> None:
+        super().__init__(f"{module} is not installed")
+        self.extra, self.module, self.feature = extra, module, feature
+
+    def hint(self, command: str) -> str:
+        what = f"longdoc {command}" + (f" {self.feature}" if self.feature else "")
+        return (f"{what} needs the {self.extra} extra ({self.module} is not installed): "
+                f"pip install 'longdoc[{self.extra}]'")  # fmt: skip
+
+
+def installed(module: str) -> bool:
+    """Whether ``module`` can be imported, found without importing it (cheap). A module set to
+    ``None`` in ``sys.modules`` (how the tests simulate an uninstalled package) counts as missing."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a broken or half-removed install counts as missing
+        return False
+
+
+def require(extra: str, *modules: str, feature: str = "") -> None:
+    """Fail before any work starts when ``extra`` is not installed."""
+    for module in modules:
+        if not installed(module):
+            raise MissingExtra(extra, module, feature)
+
+
+def require_backends(settings: Settings) -> None:
+    """The extras the configured executor, storage and spend cap need (none for the defaults)."""
+    if settings.executor == "celery":
+        require("distributed", "celery", "redis", feature="with LONGDOC_EXECUTOR=celery")
+    if settings.storage == "s3":
+        require("s3", "minio", feature="with LONGDOC_STORAGE=s3")
+    if settings.daily_cap_usd is not None:  # the cap's ledger lives in Redis
+        require("distributed", "redis", feature="with LONGDOC_DAILY_CAP_USD")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run a parsed command: settings first, then the handler; a missing extra is one line, exit 2."""
+    from pipeline.config import Settings
+
+    try:
+        settings = Settings()
+    except Exception as exc:  # pydantic ValidationError from bad LONGDOC_* values
+        print(f"error[config] invalid LONGDOC_* setting: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        code: int = args.func(args, settings)
+    except MissingExtra as exc:
+        print(exc.hint(args.command), file=sys.stderr)
+        return EXIT_USAGE
+    except ModuleNotFoundError as exc:
+        # The safety net behind ``require``: an optional module imported deeper than checked.
+        top = (exc.name or "").split(".")[0]
+        if top not in EXTRA_OF:
+            raise
+        print(MissingExtra(EXTRA_OF[top], top).hint(args.command), file=sys.stderr)
+        return EXIT_USAGE
+    return code
 
 
 def read_file(path: Path, settings: Settings) -> bytes:

@@ -1,52 +1,96 @@
-"""CLI commands about models: ``models``, ``estimate``, ``simulate-llm``."""
+"""CLI commands about models: ``models``, ``estimate``, ``simulate-llm``.
+
+Import-light at module level (``pipeline.cli.main`` imports it to build the parser): the
+catalog, router and simulator are imported inside the handlers.
+
+Tables are plain fixed-width text, not rich: rich fits a table to the terminal, and through a
+pipe (80 columns) it cut model ids to "gpt-5.1-…". Here ids are never cut; a row that cannot
+fit ``WIDTH`` columns is printed as an id line plus wrapped "name value" lines instead.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import textwrap
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from pipeline.cli.common import installed, read_file, require
 
-from pipeline.config import Settings
-from pipeline.errors import LongdocError
-from pipeline.report.markdown import printable
-from pipeline.routing.catalog import load_catalog
-from pipeline.routing.router import RoutePolicy, estimate, fits
+if TYPE_CHECKING:
+    from pipeline.config import Settings
+    from pipeline.routing.catalog import Catalog
+    from pipeline.routing.router import RoutePolicy
+
+WIDTH = 100  # every line of a table fits this many columns (ids excepted: never cut)
+GAP = "  "
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: Sequence[int] = (),
+                 details: Sequence[str] | None = None, width: int = WIDTH) -> list[str]:  # fmt: skip
+    """Lines of a plain table; column 0 (the id) is printed whole. ``right``: right-aligned
+    columns; ``details``: one text per row, wrapped under it (indented), for long free text."""
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=True)]
+    fits = sum(widths) + len(GAP) * (len(widths) - 1) <= width
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return GAP.join(padded).rstrip()
+
+    out = [line(headers)] if fits else []
+    for i, row in enumerate(rows):
+        if fits:
+            out.append(line(row))
+        else:  # stacked: the id alone, then "name value" pairs wrapped to the width
+            out.append(row[0])
+            pairs = " · ".join(f"{h} {c}" for h, c in zip(headers[1:], row[1:], strict=True))
+            out += textwrap.wrap(pairs, width, initial_indent="    ", subsequent_indent="    ")
+        if details and details[i]:
+            out += textwrap.wrap(details[i], width, initial_indent="    ", subsequent_indent="    ",
+                                 break_on_hyphens=False)  # fmt: skip
+    return out
+
+
+def unavailable(catalog: Catalog) -> dict[str, str]:
+    """Model id -> why it cannot run here: the catalog's reasons (keys, endpoints), and without
+    the ``llm`` extra every model but the built-in ``rules`` (they are called through openai)."""
+    missing = catalog.unavailable()
+    if not installed("openai"):
+        for m in catalog.models:
+            if not m.is_builtin:
+                missing.setdefault(m.id, "needs the llm extra: pip install 'longdoc[llm]'")
+    return missing
 
 
 def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.report.markdown import printable
+    from pipeline.routing.catalog import load_catalog
+
     catalog = load_catalog(settings.catalog_path)
-    missing = catalog.unavailable()
+    missing = unavailable(catalog)
     rows = [{**m.model_dump(exclude={"note"}), "available": m.id not in missing, "unavailable_reason": missing.get(m.id)}
             for m in catalog.models]  # fmt: skip
     if args.json:
         sys.stdout.write(json.dumps(rows, indent=1) + "\n")
         return 0
-    table = Table(title="model catalog")
-    for col in (
-        "id",
-        "provider",
-        "api model",
-        "context",
-        "reliable",
-        "max out",
-        "$ in/1M",
-        "$ out/1M",
-        "p50/p95 s",
-        "self-hosted",
-        "available",
-    ):
-        table.add_column(col)
+    headers = ("id", "provider", "context", "reliable", "$/1M in/out", "p50/p95 s", "available")
+    cells: list[list[str]] = []
+    details: list[str] = []
     for m in catalog.models:
-        table.add_row(m.id, m.provider, m.api_model, f"{m.context_window:,}", f"{m.reliable_context:,}", f"{m.max_output:,}",
-                      f"{m.price_in_per_m:.2f}", f"{m.price_out_per_m:.2f}", f"{m.latency_p50_s:g}/{m.latency_p95_s:g}",
-                      "yes" if m.self_hosted else "no", "yes" if m.id not in missing else f"no: {missing[m.id]}")  # fmt: skip
-    Console(soft_wrap=True).print(table)
+        cells.append([printable(m.id), printable(m.provider), f"{m.context_window:,}", f"{m.reliable_context:,}",
+                      f"{m.price_in_per_m:.2f}/{m.price_out_per_m:.2f}", f"{m.latency_p50_s:g}/{m.latency_p95_s:g}",
+                      "yes" if m.id not in missing else "no"])  # fmt: skip
+        notes = [f"api model {m.api_model}", f"max output {m.max_output:,}"]
+        notes += ["self-hosted"] if m.self_hosted else []
+        notes += [f"unavailable: {missing[m.id]}"] if m.id in missing else []
+        details.append(printable(" · ".join(notes)))
+    print("\n".join(format_table(headers, cells, right=(2, 3, 4, 5), details=details)))
     return 0
 
 
@@ -54,8 +98,11 @@ def estimate_document(
     plan_tokens: list[int], settings: Settings, policy: RoutePolicy
 ) -> list[dict[str, Any]]:
     """Per catalog model: whether every segment fits, tokens, USD and expected wall time."""
+    from pipeline.routing.catalog import load_catalog
+    from pipeline.routing.router import estimate, fits
+
     catalog = load_catalog(settings.catalog_path)
-    missing = catalog.unavailable()
+    missing = unavailable(catalog)
     slots = max(1, settings.workers)
     out: list[dict[str, Any]] = []
     for m in catalog.models:
@@ -72,9 +119,11 @@ def estimate_document(
 
 
 def cmd_estimate(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.cli.common import read_file
+    from pipeline.errors import LongdocError
     from pipeline.ingest import ingest
     from pipeline.jobs.planning import plan_document
+    from pipeline.report.markdown import printable
+    from pipeline.routing.router import RoutePolicy
 
     policy = RoutePolicy()
     results: list[dict[str, Any]] = []
@@ -97,23 +146,19 @@ def cmd_estimate(args: argparse.Namespace, settings: Settings) -> int:
             {"file": str(path), "ok": True, "tokens": sum(tokens), "segments": len(tokens), "models": rows}
         )
         if not args.json:
-            # A Text title: the file name is shown as it is, never read as rich markup.
-            table = Table(
-                title=Text(printable(f"{path} · {sum(tokens):,} tokens · {len(tokens)} segment(s)"))
-            )
-            for col in ("model", "fits", "available", "prompt tok", "output tok", "USD", "p50 s", "p95 s"):
-                table.add_column(col)
-            for r in rows:
-                table.add_row(r["model"], "yes" if r["fits"] else "no", "yes" if r["available"] else "no",
-                              f"{r['prompt_tokens']:,}", f"{r['output_tokens']:,}", f"{r['usd']:.4f}",
-                              f"{r['latency_p50_s']:g}", f"{r['latency_p95_s']:g}")  # fmt: skip
-            Console(soft_wrap=True).print(table)
+            headers = ("model", "fits", "available", "prompt tok", "output tok", "USD", "p50 s", "p95 s")
+            cells = [[printable(r["model"]), "yes" if r["fits"] else "no", "yes" if r["available"] else "no",
+                      f"{r['prompt_tokens']:,}", f"{r['output_tokens']:,}", f"{r['usd']:.4f}",
+                      f"{r['latency_p50_s']:g}", f"{r['latency_p95_s']:g}"] for r in rows]  # fmt: skip
+            print(printable(f"{path} · {sum(tokens):,} tokens · {len(tokens)} segment(s)"))
+            print("\n".join(format_table(headers, cells, right=(3, 4, 5, 6, 7))))
     if args.json:
         sys.stdout.write(json.dumps(results, indent=1) + "\n")
     return 1 if failed else 0
 
 
 def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
+    require("service", "fastapi", "uvicorn")  # the simulator is a FastAPI app
     from pipeline.simulate.server import SimulatorConfig, serve
 
     config = SimulatorConfig(time_scale=args.time_scale, fault_rate=args.fault_rate, seed=args.seed,
@@ -125,7 +170,7 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
 
 def add_commands(sub: Any) -> None:
     m = sub.add_parser("models", help="print the model catalog and which models are available")
-    m.add_argument("--json", action="store_true")
+    m.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     m.set_defaults(func=cmd_models)
 
     e = sub.add_parser("estimate", help="tokens, USD and expected latency per candidate model")

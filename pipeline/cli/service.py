@@ -8,6 +8,9 @@ webhook secret for ``LONGDOC_TENANT`` and prints them once (not for shared machi
 table (CSV and XLSX). It runs jobs in this process (local executor), or through a server when
 ``LONGDOC_API_URL`` is set. Re-running it resumes: the batch record in storage is keyed by the
 folder/manifest, and a file whose bytes (sha256) already have a finished job is not redone.
+
+Both need the ``service`` extra, checked before any work starts; this module imports nothing
+heavy at load time because ``pipeline.cli.main`` imports it to build its parser.
 """
 
 from __future__ import annotations
@@ -20,17 +23,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from pipeline.config import Settings
+from pipeline.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, require, require_backends, run_command
 from pipeline.errors import ERROR_CODES, LongdocError, TooLarge, Unreadable
-from pipeline.jobs.store import TERMINAL, JobOptions
-from pipeline.report.markdown import printable
 
 if TYPE_CHECKING:
+    from pipeline.config import Settings
+    from pipeline.jobs.store import JobOptions
     from pipeline.report.tables import TableRow
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 # A failed job is redone on a re-run unless the failure is the document's own (same bytes, same error).
 _INPUT_CODES = {
     "unsupported_media_type",
@@ -66,6 +66,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    require("service", "fastapi", "uvicorn", "httpx2", "openpyxl", "docx")
+    if settings.api_coordination == "redis":
+        require("distributed", "redis", feature="with LONGDOC_API_COORDINATION=redis")
+    require_backends(settings)
     import uvicorn
 
     from pipeline.api.app import build_state, create_app
@@ -127,6 +131,15 @@ def batch_id_for(source: Path) -> str:
 
 def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
     """Analyze a folder or manifest; exit 1 when any document did not succeed."""
+    # Local batches run on the API's job and batch services; both write the XLSX table.
+    require("service", "fastapi", "openpyxl", *(["httpx2"] if settings.api_url else []))
+    if not settings.api_url:
+        if args.model != "rules":
+            require("llm", "openai", feature=f"--model {args.model}")
+        require_backends(settings)
+    from pipeline.jobs.store import JobOptions
+    from pipeline.report.markdown import printable
+
     source = Path(args.source)
     try:
         paths = collect(source)
@@ -145,9 +158,12 @@ def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
 def _run_local(
     args: argparse.Namespace, settings: Settings, source: Path, paths: list[Path], options: JobOptions
 ) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from pipeline.api.batches import BatchInput, BatchService
     from pipeline.api.service import JobService
     from pipeline.api.uploads import inspect_file, store_document
+    from pipeline.jobs.store import TERMINAL
     from storage import open_store
 
     settings = settings.model_copy(update={"api_job_workers": args.jobs or settings.workers})
@@ -200,6 +216,8 @@ def _run_remote(
     the file's sha256, so a re-run gets the earlier jobs back instead of redoing them."""
     from collections import Counter
     from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipeline.api.batches import batch_status
     from pipeline.api.idempotency import fingerprint
@@ -268,6 +286,7 @@ def _finished_jobs(batches: object, tenant: str, batch_id: str) -> dict[str, str
 
 def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, object],
                    table_rows: list[TableRow], skipped: int) -> int:  # fmt: skip
+    from pipeline.report.markdown import printable
     from pipeline.report.tables import to_csv, to_xlsx
 
     out = Path(args.out)
@@ -298,9 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m pipeline.cli.service serve|batch ...`` (the same commands as ``longdoc``)."""
     parser = argparse.ArgumentParser(prog="longdoc")
     add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    code: int = args.func(args, Settings())
-    return code
+    return run_command(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,255 @@
+"""``longdoc plan``, ``analyze`` and ``eval``: the document commands.
+
+Imported only when one of them runs (``pipeline.cli.main`` imports it lazily), so the heavy
+modules below (tokenizer, ingestors, the job stages, rich) never slow ``longdoc --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Protocol
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from pipeline.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, read_file
+from pipeline.config import Settings
+from pipeline.errors import LongdocError
+from pipeline.ingest import ingest
+from pipeline.ingest.sniff import extension_for
+from pipeline.jobs.executor import Executor, JobEvent
+from pipeline.jobs.planning import PlannedDocument, plan_document
+from pipeline.jobs.progress import FileProgress
+from pipeline.jobs.stages import StageContext
+from pipeline.jobs.store import JobOptions, JobStore
+from pipeline.report.markdown import printable, report_stems, write_report_files
+from pipeline.report.model import Report
+from storage import open_store
+from storage.base import ObjectStore
+from workers.local import LocalExecutor
+
+
+def shown(text: str) -> str:
+    """Text from a file name or a document, for rich output with markup: one line, no tags."""
+    return escape(printable(text))
+
+
+def plan_file(
+    path: Path, settings: Settings, password: str | None, progress: FileProgress
+) -> PlannedDocument:
+    progress.stage("read", shown(path.name))
+    try:
+        data = read_file(path, settings)
+        progress.stage("extract", shown(path.name))
+        extracted = ingest(data, name=path.name, password=password, settings=settings)
+    except LongdocError as exc:
+        raise exc.with_document(str(path)) from None
+    return plan_document(extracted, settings, on_stage=lambda s: progress.stage(s, shown(path.name)))
+
+
+def plan_summary(path: Path, planned: PlannedDocument) -> dict[str, object]:
+    return {
+        "file": str(path),
+        "ok": True,
+        "media_type": planned.extracted.media_type,
+        "backend": planned.extracted.backend,
+        "pages": planned.extracted.page_count,
+        "chars": len(planned.extracted.text),
+        "tokens": planned.plan.total_tokens,
+        "sections": len(planned.sections),
+        "warnings": [w.model_dump() for w in planned.extracted.warnings],
+        "segments": [s.model_dump() for s in planned.plan.segments],
+    }
+
+
+def _print_plan(console: Console, path: Path, planned: PlannedDocument) -> None:
+    ex, plan = planned.extracted, planned.plan
+    console.print(
+        f"[bold]{shown(str(path))}[/bold]  {ex.page_count} pages · {plan.total_tokens:,} tokens · "
+        f"{len(planned.sections)} sections · {len(plan.segments)} segment(s)  ({ex.backend})"
+    )
+    for w in ex.warnings:
+        pages = f" (pages {', '.join(map(str, w.pages))})" if w.pages else ""
+        console.print(printable(f"  warning[{w.code}] {w.message}{pages}"), markup=False)
+    table = Table(box=None, pad_edge=False)
+    for col, justify in (
+        ("#", "right"),
+        ("tokens", "right"),
+        ("pages", "left"),
+        ("sections", "left"),
+        ("cut", "left"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for s in plan.segments:
+        pages = f"{s.page_first}" if s.page_first == s.page_last else f"{s.page_first}-{s.page_last}"
+        table.add_row(
+            str(s.index),
+            f"{s.tokens:,}",
+            pages,
+            f"{shown(s.first_section or '—')} → {shown(s.last_section or '—')}",
+            s.cut,
+        )
+    console.print(table)
+
+
+def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    results: list[dict[str, object]] = []
+    failed = 0
+    with FileProgress(len(args.files)) as progress:
+        for name in args.files:
+            path = Path(name)
+            try:
+                planned = plan_file(path, settings, args.password, progress)
+            except LongdocError as exc:
+                failed += 1
+                results.append({"file": str(path), "ok": False, "error": exc.to_dict()})
+                if not args.json:
+                    err.print(printable(exc.one_line()), markup=False)
+            else:
+                results.append(plan_summary(path, planned))
+                if not args.json:
+                    _print_plan(out, path, planned)
+            progress.file_done()
+    if args.json:
+        sys.stdout.write(json.dumps(results, indent=1) + "\n")
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def _summary_lines(report: Report) -> list[str]:
+    d, s = report.document, report.summary
+    lines = [
+        f"  {d.kind} · {d.pages} page(s) · {d.tokens:,} tokens · {s.segments} segment(s) · "
+        f"{s.findings} findings in {len(s.categories_found)} categories"
+    ]
+    for name, values in s.key_terms.items():
+        first = "; ".join(printable(v) for v in values[:3])
+        lines.append(f"  {name:<19} {first}" + (f" (+{len(values) - 3})" if len(values) > 3 else ""))
+    if s.categories_found:
+        cats = ", ".join(s.categories_found[:12]) + ("…" if len(s.categories_found) > 12 else "")
+        lines.append(f"  categories          {cats}")
+    lines.append(
+        f"  references          {s.references} ({s.dangling_references} dangling) · defined terms {s.defined_terms} "
+        f"({s.term_issues} issues) · conflicts {s.conflicts}"
+    )
+    for c in report.conflicts:
+        lines.append(printable(f"  conflict            {c.name}: {' vs '.join(c.values)}"))
+    if s.segments_failed:
+        lines.append(f"  failed segments     {s.segments_failed}")
+    return lines
+
+
+class ClosingExecutor(Executor, Protocol):
+    def close(self) -> None: ...
+
+
+def make_executor(settings: Settings, store: ObjectStore) -> ClosingExecutor:
+    """``LONGDOC_EXECUTOR``: ``local`` (threads in this process) or ``celery`` (workers via Redis)."""
+    if settings.executor == "celery":
+        # Imported here so the local path never loads Celery.
+        from workers.celery_executor import CeleryExecutor
+
+        return CeleryExecutor(settings, store)
+    return LocalExecutor(StageContext(settings=settings, store=store))
+
+
+def job_options(args: argparse.Namespace) -> JobOptions:
+    return JobOptions(
+        model=args.model,
+        profile=args.profile,
+        budget_usd=args.budget,
+        error_cost_usd=args.error_cost,
+        latency_target_s=args.latency_target,
+        self_hosted_only=args.self_hosted_only,
+        allowed_providers=args.providers.split(",") if args.providers else None,
+    )
+
+
+def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.api_url:  # a longdoc service does the work; this command only submits and waits
+        from pipeline.cli.client import analyze_files
+
+        return analyze_files(args, settings)
+    out_dir = Path(args.out)
+    store = open_store(settings)
+    executor = make_executor(settings, store)
+    jobs = JobStore(store, settings.tenant)
+    results: list[dict[str, object]] = []
+    failed = 0
+    try:
+        # Two files with one name (a/contract.pdf, b/contract.pdf) must not share a report.
+        stems = report_stems([Path(name) for name in args.files])
+        with FileProgress(len(args.files)) as progress:
+            for name, stem in zip(args.files, stems, strict=True):
+                path = Path(name)
+                try:
+                    progress.stage("read", shown(path.name))
+                    data = read_file(path, settings)
+                    job = jobs.create(data, path.name, job_options(args), ext=extension_for(data))
+
+                    def on_event(e: JobEvent, _name: str = shown(path.name)) -> None:
+                        detail = f"{e.segments_done}/{e.segments_total} segments" if e.segments_total else ""
+                        progress.stage(e.stage, f"{_name} {detail}")
+
+                    record, report = executor.run(
+                        settings.tenant, job.job_id, password=args.password, on_event=on_event
+                    )
+                    if report is None:
+                        err = record.error
+                        raise _JobFailed(err.code if err else "failed", err.message if err else "job failed")
+                except (LongdocError, _JobFailed) as exc:
+                    failed += 1
+                    code, msg = (exc.code, exc.message)
+                    results.append({"file": str(path), "ok": False, "error": {"code": code, "message": msg}})
+                    if not args.json:
+                        print(printable(f"{path}: error[{code}] {msg}"), file=sys.stderr)
+                else:
+                    json_path, md_path = write_report_files(out_dir, path, report, stem=stem)
+                    results.append({"file": str(path), "ok": True, "job_id": job.job_id, "report_json": str(json_path),
+                                    "report_md": str(md_path), "summary": report.summary.model_dump()})  # fmt: skip
+                    if not args.json:
+                        print(printable(f"{path}: report {md_path} (json: {json_path})"))
+                        print("\n".join(_summary_lines(report)))
+                progress.file_done()
+    finally:
+        executor.close()
+    if args.json:
+        sys.stdout.write(json.dumps(results, indent=1) + "\n")
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.cli.evaluation import evaluate, format_scores, in_sample, load_folder
+
+    folder = Path(args.folder)
+    if not (folder / "labels.jsonl").is_file() or not (folder / "contracts").is_dir():
+        print(
+            printable(
+                f"error[config] {folder} is not a CUAD-format folder (needs labels.jsonl and contracts/)"
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    contracts = load_folder(folder)
+    if args.limit:
+        contracts = contracts[: args.limit]
+    with FileProgress(len(contracts)) as progress:
+        scores, docs_per_s, failures = evaluate(
+            contracts, processes=args.processes, on_done=lambda _i: progress.file_done()
+        )
+    for f in failures:
+        print(printable(f"failed: {f}"), file=sys.stderr)
+    seen = in_sample(contracts)
+    print("\n".join(format_scores(scores, docs_per_s, in_sample=seen, total=len(contracts))))
+    return EXIT_SOME_FAILED if failures else EXIT_OK
+
+
+class _JobFailed(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
