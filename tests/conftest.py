@@ -36,3 +36,7 @@ def redis_db(redis_base: str) -> Iterator[str]:
     flush(url)
     yield url
     flush(url)
+
+
+# A helper module kept under its old name for importers not yet moved to tests/api_helpers.py.
+collect_ignore = ["test_api_fixtures.py"]

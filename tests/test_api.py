@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 
 from pipeline.cli.main import main as cli_main
-from tests.test_api_fixtures import KEYS, api, auth, contract, make_settings, require_rules_model, wait_job
+from tests.api_helpers import KEYS, api, auth, contract, make_settings, require_rules_model, wait_job
 
 PROBLEM = "application/problem+json"
 

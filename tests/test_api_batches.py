@@ -12,8 +12,8 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline.analyze.clauses import CATEGORIES
+from tests.api_helpers import api, auth, contract, make_settings, require_rules_model, wait_batch
 from tests.conftest import SHARED_DATA, needs_shared
-from tests.test_api_fixtures import api, auth, contract, make_settings, require_rules_model, wait_batch
 
 COLUMNS = 4 + 10 + 2 * len(CATEGORIES)
 BAD: list[tuple[str, bytes]] = [

@@ -10,7 +10,7 @@ import pytest
 from pydantic import SecretStr
 
 from pipeline.cli.client import ApiError, Client, analyze_files
-from tests.test_api_fixtures import KEYS, contract, live_server, make_settings, require_rules_model
+from tests.api_helpers import KEYS, contract, live_server, make_settings, require_rules_model
 
 
 def test_submit_wait_download(tmp_path: Path) -> None:

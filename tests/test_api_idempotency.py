@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.test_api_fixtures import api, auth, contract, make_settings
+from tests.api_helpers import api, auth, contract, make_settings
 
 
 def _post(client, data: bytes, key: str | None, tenant: str = "acme", **fields: str):  # type: ignore[no-untyped-def]

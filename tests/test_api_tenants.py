@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_api_fixtures import api, auth, contract, make_settings, wait_batch, wait_job
+from tests.api_helpers import api, auth, contract, make_settings, wait_batch, wait_job
 
 
 def test_other_tenant_sees_nothing(tmp_path: Path) -> None:

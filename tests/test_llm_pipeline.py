@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,16 +15,9 @@ from pipeline.routing.catalog import load_catalog
 from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage import keys
 from storage.local import LocalStore
+from tests.llm_helpers import KEYS, SMALL, stats
 from tests.planted import planted_contract
 from workers.local import LocalExecutor
-
-SMALL = {"segment_threshold_tokens": 1500, "segment_min_tokens": 400, "segment_max_tokens": 800}
-KEYS = {"OPENAI_API_KEY": "sk-test", "MOONSHOT_API_KEY": "sk-test"}
-
-
-def stats(base_url: str) -> dict[str, object]:
-    with urllib.request.urlopen(base_url.removesuffix("/v1") + "/_sim/stats") as resp:
-        return json.loads(resp.read())  # type: ignore[no-any-return]
 
 
 class Harness:

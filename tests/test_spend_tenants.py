@@ -26,10 +26,10 @@ from pipeline.jobs.store import JobOptions, JobStore
 from pipeline.report.model import Report
 from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage.local import LocalStore
+from tests.api_helpers import api, make_settings
+from tests.llm_helpers import KEYS, SMALL, stats
 from tests.planted import planted_contract
 from tests.redis_util import RedisServer, free_port
-from tests.test_api_fixtures import api, make_settings
-from tests.test_llm_pipeline import KEYS, SMALL, stats
 from workers.local import LocalExecutor
 
 SPEND_DB = 12

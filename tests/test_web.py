@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_api_fixtures import KEYS, contract, live_server, make_settings, require_rules_model
+from tests.api_helpers import KEYS, contract, live_server, make_settings, require_rules_model
 
 CHROMIUM = Path("/usr/bin/chromium")
 sync_api = pytest.importorskip(

@@ -1,0 +1,17 @@
+"""Helpers for the tests that run jobs against the LLM simulator (no pytest fixtures here)."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+# Segments small enough that the planted contract makes several of them.
+SMALL = {"segment_threshold_tokens": 1500, "segment_min_tokens": 400, "segment_max_tokens": 800}
+# Provider keys the simulator accepts (any value): set them in the environment of a routed job.
+KEYS = {"OPENAI_API_KEY": "sk-test", "MOONSHOT_API_KEY": "sk-test"}
+
+
+def stats(base_url: str) -> dict[str, object]:
+    """The simulator's counters (requests, usage by model) at ``base_url`` (its /v1 URL)."""
+    with urllib.request.urlopen(base_url.removesuffix("/v1") + "/_sim/stats") as resp:
+        return json.loads(resp.read())  # type: ignore[no-any-return]
