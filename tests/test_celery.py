@@ -18,14 +18,18 @@ from celery import chord
 from celery.exceptions import Reject
 from kombu import Connection, Producer
 
+from pipeline.analyze.base import Analyzer, SegmentTask
 from pipeline.config import Settings
 from pipeline.jobs.executor import JobEvent
 from pipeline.jobs.stages import StageContext, run_ingest, run_plan
-from pipeline.jobs.store import JobRecord, JobStore, Transition
+from pipeline.jobs.store import TERMINAL, JobRecord, JobStore, Transition
+from pipeline.report.model import Report
+from pipeline.types import SegmentAnalysis
 from storage import keys
 from storage.local import LocalStore
 from tests.planted import planted_contract
 from tests.redis_util import CeleryWorker, free_port, worker_env
+from tests.waiting import wait_for
 from workers.celery_app import ANALYZE, CONSOLIDATE, Runtime, build_runtime, job_chord
 from workers.celery_executor import CeleryExecutor
 from workers.coord import CONSOLIDATION
@@ -34,8 +38,47 @@ from workers.tasks import analyze_once
 from workers.watchdog import check_job, watchdog_pass
 
 SMALL = {"segment_threshold_tokens": 1500, "segment_min_tokens": 400, "segment_max_tokens": 800}
-WORKER = {**SMALL, "rules_latency_s": 0.3, "watchdog_interval_s": 1, "job_requeue_after_s": 5}
+# The worker's own watchdog makes its start-up pass only (interval: an hour): the watchdog
+# tests below run their passes themselves over the same active index, and a second watchdog
+# acting on it at the same time (failing, clearing or re-enqueueing their jobs) would race them.
+# Its periodic passes are exercised in test_celery_faults.py. Waits for a busy claim: 0.5 s.
+WORKER = {**SMALL, "rules_latency_s": 0.3, "watchdog_interval_s": 3600, "job_requeue_after_s": 5,
+          "segment_claim_wait_s": 0.5}  # fmt: skip
 TENANT = "t"
+
+
+class Gate:
+    """Wraps an analyzer: every model call waits until ``open()``; ``entered`` counts the calls
+    that have started (each one past its segment's claim and its cancel check)."""
+
+    def __init__(self, inner: Analyzer) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.capabilities = inner.capabilities
+        self.entered = 0
+        self._cond = threading.Condition()
+        self._open: set[int] = set()
+        self._all_open = False
+
+    def analyze(self, task: SegmentTask) -> SegmentAnalysis:
+        with self._cond:
+            self.entered += 1
+            self._cond.notify_all()
+            assert self._cond.wait_for(lambda: self._all_open or task.segment in self._open, 60)
+        return self.inner.analyze(task)
+
+    def open(self, segment: int | None = None) -> None:
+        """Let ``segment``'s call (every call when None) go on."""
+        with self._cond:
+            if segment is None:
+                self._all_open = True
+            else:
+                self._open.add(segment)
+            self._cond.notify_all()
+
+    def wait_entered(self, n: int, timeout_s: float = 30.0) -> None:
+        with self._cond:
+            assert self._cond.wait_for(lambda: self.entered >= n, timeout_s), f"{self.entered} of {n} calls"
 
 
 @dataclass
@@ -149,22 +192,21 @@ def _planned_job(stack: Stack, runtime: Runtime) -> str:
 
 
 def test_segment_task_is_idempotent_under_duplicates_and_redelivery(stack: Stack) -> None:
-    rt = build_runtime(stack.settings.model_copy(update={"rules_latency_s": 1.0}))
+    rt = build_runtime(stack.settings)
     rt.ctx.store = stack.store
+    gate = rt.ctx.analyzers["rules"] = Gate(rt.ctx.analyzers["rules"])
     job_id = _planned_job(stack, rt)
 
-    # Two deliveries at once (different task ids): one calls the model, the other waits.
+    # Two deliveries at once (different task ids): while one is inside the model call, the
+    # other finds the segment claimed and waits.
     outcomes: list[str] = []
-    threads = [
-        threading.Thread(target=lambda o=owner: outcomes.append(analyze_once(rt, TENANT, job_id, 0, o)))
-        for owner in ("task-a", "task-b")
-    ]
-    for t in threads:
-        t.start()
-        time.sleep(0.2)
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["busy", "done"]
+    first = threading.Thread(target=lambda: outcomes.append(analyze_once(rt, TENANT, job_id, 0, "task-a")))
+    first.start()
+    gate.wait_entered(1)
+    assert analyze_once(rt, TENANT, job_id, 0, "task-b") == "busy"
+    gate.open()
+    first.join(timeout=30)
+    assert outcomes == ["done"]
     assert len(stack.audits(job_id, 0)) == 1
     # Delivered again after the result exists: short-circuits, no call.
     assert analyze_once(rt, TENANT, job_id, 0, "task-c") == "done"
@@ -234,9 +276,10 @@ def test_watchdog_recovers_a_job_whose_messages_were_lost(stack: Stack) -> None:
 
     actions = watchdog_pass(rt.ctx, rt.coord, resubmit)
     assert (TENANT, job.job_id, "requeued") in actions
-    record = stack.executor.wait(TENANT, job.job_id, timeout_s=60)
-    assert record.status == "succeeded"
-    assert not stack.store.exists(js.active_key(job.job_id))
+    # A job's end saves its terminal job.json, then drops it from the active index: read them
+    # in the opposite order, so the status read after the index is the final one.
+    wait_for(lambda: not stack.store.exists(js.active_key(job.job_id)), 60, "the job to leave the index")
+    assert js.load(job.job_id).status == "succeeded"
 
 
 def test_executor_is_chosen_by_env(
@@ -282,20 +325,21 @@ def test_long_task_settings() -> None:
 
 
 def test_local_executor_cancel_keeps_a_partial_report(tmp_path: Path) -> None:
-    settings = Settings(storage_dir=tmp_path, rules_latency_s=0.2, **SMALL)  # type: ignore[arg-type]
+    settings = Settings(storage_dir=tmp_path, **SMALL)  # type: ignore[arg-type]
     ctx = StageContext(settings=settings, store=LocalStore(tmp_path))
     js = JobStore(ctx.store, TENANT)
     early = js.create(b"canceled before it started", "early.txt", ext="txt")
     js.request_cancel(early.job_id)
     job = js.create(planted_contract().encode(), "planted.txt", ext="txt")
     local = LocalExecutor(ctx, workers=1)
+    gate = ctx.analyzers["rules"] = Gate(ctx.analyzers["rules"])
 
-    def cancel_after_first_call() -> None:
-        while not list(ctx.store.list(keys.job_prefix(TENANT, job.job_id) + "audit/")):
-            time.sleep(0.01)
+    def cancel_during_first_call() -> None:
+        gate.wait_entered(1)  # segment 0 is inside its model call
         js.request_cancel(job.job_id)
+        gate.open()
 
-    canceler = threading.Thread(target=cancel_after_first_call)
+    canceler = threading.Thread(target=cancel_during_first_call)
     canceler.start()
     try:
         record, report = local.run(TENANT, job.job_id)
@@ -308,6 +352,56 @@ def test_local_executor_cancel_keeps_a_partial_report(tmp_path: Path) -> None:
     assert ctx.store.exists(keys.job_file(TENANT, job.job_id, "report.json"))
     assert early_record.status == "canceled"
     assert not ctx.store.exists(keys.job_file(TENANT, early.job_id, "report.json"))
+
+
+class CancelWatch(LocalStore):
+    """Local storage that says when a cancel check first finds a job's cancel marker."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.cancel_seen = threading.Event()
+
+    def exists(self, key: str) -> bool:
+        found = super().exists(key)
+        if found and key.endswith("/cancel"):
+            self.cancel_seen.set()
+        return found
+
+
+def test_local_executor_cancel_waits_for_the_segments_mid_call(tmp_path: Path) -> None:
+    # Canceled while two segments are inside their model calls: the next segment stops at its
+    # cancel check, but the job ends (partial report, then status) only once both calls have
+    # returned and written their results. The report lists them, and nothing lands after it.
+    store = CancelWatch(tmp_path)
+    ctx = StageContext(settings=Settings(storage_dir=tmp_path, **SMALL), store=store)  # type: ignore[arg-type]
+    gate = ctx.analyzers["rules"] = Gate(ctx.analyzers["rules"])
+    js = JobStore(store, TENANT)
+    job = js.create(planted_contract().encode(), "planted.txt", ext="txt")
+    local = LocalExecutor(ctx, workers=2)
+    ran: list[tuple[JobRecord, Report | None]] = []
+    runner = threading.Thread(target=lambda: ran.append(local.run(TENANT, job.job_id)))
+    try:
+        runner.start()
+        gate.wait_entered(2)  # segments 0 and 1, one per pool thread
+        js.request_cancel(job.job_id)
+        gate.open(0)  # segment 0 returns; its thread takes segment 2, which finds the marker
+        assert store.cancel_seen.wait(30)
+        gate.open(1)  # only now does segment 1's call return
+        runner.join(timeout=60)
+    finally:
+        gate.open()
+        local.close()  # every segment thread is done: storage holds all it ever will
+    ((record, report),) = ran
+    assert report is None and record.status == "canceled"
+    total = len(js.load_plan(job.job_id).segments)
+    assert total >= 4
+    stored = {i for i in range(total) if store.exists(js.segment_key(job.job_id, i))}
+    assert stored == {0, 1}
+    partial = Report.model_validate_json(store.get(keys.job_file(TENANT, job.job_id, "report.json")))
+    assert {s.index for s in partial.segments if s.status == "ok"} == stored
+    assert all(
+        s.error is not None and s.error.code == "missing_result" for s in partial.segments if s.index > 1
+    )
 
 
 def _analyzed_job(stack: Stack, rt: Runtime) -> tuple[str, int]:
@@ -392,18 +486,55 @@ def test_consolidation_runs_once_under_its_claim(stack: Stack) -> None:
     js = JobStore(stack.store, TENANT)
     assert rt.coord.claim(TENANT, job_id, CONSOLIDATION, "another-consolidation")
     copies = [stack.executor.app.send_task(CONSOLIDATE, args=(TENANT, job_id)).id for _ in range(2)]
-    time.sleep(2 * stack.settings.segment_claim_wait_s + 1)
+    # Each copy found the claim taken and scheduled its next try (Celery logs the retry).
+    wait_for(
+        lambda: all(f"consolidate[{c}] retry:" in stack.worker.log() for c in copies), 30, "both retries"
+    )
     assert js.load(job_id).status == "analyzing"  # both wait for the holder
     rt.coord.release(TENANT, job_id, CONSOLIDATION, "another-consolidation")
     record = stack.executor.wait(TENANT, job_id, timeout_s=30)
     assert record.status == "succeeded", record.error
     assert [t.status for t in record.transitions].count("consolidating") == 1
-    deadline = time.monotonic() + 10  # the other copy's next try finds the job closed
-    while not all(f"consolidate[{c}] succeeded" in stack.worker.log() for c in copies):
-        assert time.monotonic() < deadline, stack.worker.log()[-3000:]
-        time.sleep(0.2)
+    # The other copy's next try finds the job closed.
+    wait_for(
+        lambda: all(f"consolidate[{c}] succeeded" in stack.worker.log() for c in copies), 30, "both copies"
+    )
     assert _consolidations(stack, job_id) == 1
     assert rt.coord.claim_holder(TENANT, job_id, CONSOLIDATION) is None
+
+
+def test_a_canceled_job_is_consolidated_after_its_segment_mid_call(stack: Stack) -> None:
+    # Canceling does not stop a model call already made: its result is written when it returns.
+    # A consolidation that comes meanwhile (a duplicate, the chord's errback, the watchdog) waits
+    # for it, so the partial report lists it rather than call missing what lands after it.
+    rt = build_runtime(stack.settings)
+    rt.ctx.store = stack.store
+    gate = rt.ctx.analyzers["rules"] = Gate(rt.ctx.analyzers["rules"])
+    js = JobStore(stack.store, TENANT)
+    job_id = _planned_job(stack, rt)
+    total = len(js.load_plan(job_id).segments)
+    outcome: list[str] = []
+    call = threading.Thread(
+        target=lambda: outcome.append(analyze_once(rt, TENANT, job_id, 0, "task-mid-call"))
+    )
+    call.start()
+    try:
+        gate.wait_entered(1)  # segment 0: claimed, past its cancel check, inside the model call
+        assert stack.executor.cancel(TENANT, job_id)
+        copy = stack.executor.app.send_task(CONSOLIDATE, args=(TENANT, job_id)).id
+        wait_for(lambda: f"consolidate[{copy}] retry:" in stack.worker.log() or js.load(job_id).status in TERMINAL,
+                 30, "the consolidation's first try")  # fmt: skip
+        assert js.load(job_id).status == "analyzing"  # it waits for the call in flight
+    finally:
+        gate.open()
+        call.join(timeout=30)
+    assert outcome == ["done"]
+    record = stack.executor.wait(TENANT, job_id, timeout_s=30)
+    assert record.status == "canceled", (record.error, stack.worker.log()[-3000:])
+    report = Report.model_validate_json(stack.store.get(keys.job_file(TENANT, job_id, "report.json")))
+    assert [s.index for s in report.segments if s.status == "ok"] == [0]
+    missing = [s.index for s in report.segments if s.error is not None and s.error.code == "missing_result"]
+    assert missing == list(range(1, total))
 
 
 def test_a_retry_that_cannot_be_published_releases_the_segment_claim(

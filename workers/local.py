@@ -5,7 +5,7 @@ No services needed; the same stage functions and storage layout as the Celery ex
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 
 from pipeline.errors import LongdocError
 from pipeline.jobs.executor import EventCallback, JobEvent
@@ -23,6 +23,19 @@ from pipeline.jobs.stages import (
 from pipeline.jobs.store import JobRecord
 from pipeline.report.model import Report
 from pipeline.types import SegmentAnalysis
+
+
+def _settle(futures: list[Future[SegmentAnalysis]], exc: BaseException) -> None:
+    """A segment raised (the cancel marker seen, storage failing): start no other segment, and
+    let those already inside a model call finish before the job ends.
+
+    Their results are written when their calls return. Ending the job first (a partial report,
+    the final status) would let such a result land after the report that lists it missing.
+    """
+    for fut in futures:
+        fut.cancel()  # only the ones not started yet
+    if not isinstance(exc, INTERRUPTS):  # Ctrl-C: no waiting on model calls
+        wait(futures)
 
 
 class LocalExecutor:
@@ -54,9 +67,13 @@ class LocalExecutor:
                     self._pool.submit(run_segment, self.ctx, tenant, job_id, i, doc=doc, plan=plan)
                     for i in range(total)
                 ]
-                for fut in as_completed(futures):
-                    analyses.append(fut.result())
-                    emit(JobEvent(job_id, "analyzing", total, len(analyses)))
+                try:
+                    for fut in as_completed(futures):
+                        analyses.append(fut.result())
+                        emit(JobEvent(job_id, "analyzing", total, len(analyses)))
+                except BaseException as exc:
+                    _settle(futures, exc)
+                    raise
             emit(JobEvent(job_id, "consolidating", total, total))
             report = run_consolidate(self.ctx, tenant, job_id, doc=doc, plan=plan, analyses=analyses)
         except LongdocError as exc:

@@ -214,6 +214,24 @@ class SegmentTaskBase(JobTask):
     def claim_of(self, *args: Any) -> tuple[str, str, int | str] | None:
         return (args[0], args[1], int(args[2])) if len(args) >= 3 else None
 
+    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        # A segment whose result is in storage is done, whatever failed after its body: storing
+        # the task's own result in the backend while Redis restarts, say. Celery records that
+        # part as failed only if Redis is back by then, and calls this only after recording it:
+        # failing the job here would make its outcome depend on when Redis came back. The
+        # chord's errback (or the watchdog) consolidates from storage instead.
+        tenant, job_id, index = args[0], args[1], int(args[2])
+        ctx = runtime().ctx
+        try:
+            done = ctx.store.exists(ctx.jobs(tenant).segment_key(job_id, index))
+        except Exception:  # storage unreachable too: fail the job as any task would
+            done = False
+        if done:
+            log.warning("%s/%s: segment %s is stored; its task's failure after that (%s: %s) "
+                        "leaves the job to consolidation", tenant, job_id, index, type(exc).__name__, exc)  # fmt: skip
+            return
+        super().on_failure(exc, task_id, args, kwargs, einfo)
+
 
 class ConsolidateTaskBase(JobTask):
     def claim_of(self, *args: Any) -> tuple[str, str, int | str] | None:
@@ -275,15 +293,17 @@ def consolidate(
     try:
         with stage_guard(rt, tenant, job_id):
             missing = missing_results(rt.ctx, tenant, job_id) or []
-            if missing and not js.cancel_requested(job_id):
-                if any(rt.coord.claim_holder(tenant, job_id, i) for i in missing):
-                    raise again(waited=True)  # still being analyzed (a redelivered copy, say)
-                if not last_try:
-                    # The chord fired early (a duplicate delivery counted twice) or failed. A
-                    # segment no task holds may have lost its message (a dropped retry): send
-                    # it again once (storage and claims make a spare copy harmless); then wait
-                    # for the stragglers, and after that report them as missing.
-                    raise again(waited=False, sent=resent or _resend(tenant, job_id, missing))
+            # A claimed segment is inside its model call (a redelivered copy, say), and writes
+            # its result when the call returns, canceled job or not: the report, whole or
+            # partial, waits for it rather than list as missing a result that lands after it.
+            if missing and any(rt.coord.claim_holder(tenant, job_id, i) for i in missing):
+                raise again(waited=True)
+            if missing and not last_try and not js.cancel_requested(job_id):
+                # The chord fired early (a duplicate delivery counted twice) or failed. A
+                # segment no task holds may have lost its message (a dropped retry): send it
+                # again once (storage and claims make a spare copy harmless); then wait for
+                # the stragglers, and after that report them as missing.
+                raise again(waited=False, sent=resent or _resend(tenant, job_id, missing))
             if not rt.coord.claim(tenant, job_id, CONSOLIDATION, owner):
                 raise again(waited=True)  # another copy is consolidating; it ends the job
             log.info("%s/%s: consolidating (%s)", tenant, job_id, trigger)
