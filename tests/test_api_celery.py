@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
 from pipeline.api.webhooks import verify
+from tests.api_helpers import SECRETS, api, auth, contract, make_settings, receiver, wait_for, wait_job
 from tests.redis_util import CeleryWorker, worker_env
-from tests.test_api_fixtures import SECRETS, api, auth, contract, make_settings, wait_job
-from tests.test_api_webhooks import receiver
 
 
 @pytest.mark.slow
@@ -28,9 +26,6 @@ def test_jobs_and_webhooks_on_celery(redis_db: str, tmp_path: Path) -> None:  # 
         job = wait_job(client, r.json()["id"], timeout_s=90)
         assert job["status"] == "succeeded" and job["progress"]["percent"] == 100.0
         assert client.get(job["links"]["report_docx"], headers=auth()).status_code == 200
-        deadline = time.monotonic() + 30
-        while len(rec.requests) < 2:  # a 500 first, then the delivery
-            assert time.monotonic() < deadline, "webhook not delivered"
-            time.sleep(0.05)
+        wait_for(lambda: len(rec.requests) >= 2, 30, "a 500 first, then the delivery")
         last = rec.requests[-1]
         assert verify(SECRETS["acme"].encode(), last["body"], last["headers"]["X-Longdoc-Signature"])

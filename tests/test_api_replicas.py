@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -37,8 +38,9 @@ from pipeline.api.webhooks import verify
 from pipeline.config import Settings
 from pipeline.jobs.store import JobOptions, JobStore
 from storage import open_store
+from tests.api_helpers import KEYS, SECRETS, TERMINAL, Receiver, auth, contract, free_port, serving, wait_for
 from tests.redis_util import ROOT
-from tests.test_api_fixtures import KEYS, SECRETS, TERMINAL, Receiver, auth, contract, free_port, serving
+from tests.serve_probe import scans
 
 DB = 12
 pytestmark = pytest.mark.slow
@@ -60,12 +62,13 @@ def redis_url(redis_base: str) -> Iterator[str]:  # noqa: F811
 
 
 class Server:
-    """``python -m pipeline.cli.service serve`` on a free port."""
+    """``python -m pipeline.cli.service serve`` on a free port, through ``tests.serve_probe`` (which
+    logs every webhook scan, see there)."""
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "pipeline.cli.service", "serve", "--port", str(self.port),
+        cmd = [sys.executable, "-m", "tests.serve_probe", "serve", "--port", str(self.port),
                "--no-access-log", "--log-level", "warning"]  # fmt: skip
         self.log_path = log_path
         self.proc = subprocess.Popen(
@@ -84,6 +87,14 @@ class Server:
                 self.stop()
                 raise RuntimeError(f"longdoc serve did not start:\n{self.log_path.read_text()[-3000:]}")
             time.sleep(0.1)
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size
+
+    def watches_none_of(self, job_ids: list[str], since: int) -> bool:
+        """A webhook scan logged after byte ``since`` of the log left every one of ``job_ids`` out."""
+        names = {f"acme/{j}" for j in job_ids}
+        return any(not watched & names for watched in scans(self.log_path.read_bytes()[since:]))
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.proc.poll() is None:
@@ -204,16 +215,27 @@ def receiver(fail_first: int = 0, delay_s: float = 0.2) -> Iterator[tuple[Delive
         yield served
 
 
-def _wait_for(pred: Any, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not pred():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
 def _webhook_log(tmp_path: Path, job_id: str) -> dict[str, Any]:
     path = tmp_path / "store" / "acme" / "jobs" / job_id / "webhook.json"
     return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _pending(tmp_path: Path, job_id: str) -> bool:
+    return (tmp_path / "store" / "_webhooks" / "acme" / job_id).exists()
+
+
+def _wait_until_no_more_attempts(servers: list[Server], tmp_path: Path, job_ids: list[str]) -> None:
+    """Every delivery is logged done and its pending marker deleted (the claim holder does both
+    before letting go); then each live server logs a scan, started after that, that no longer
+    watches any of them. An attempt a server would still make (a duplicate) comes before that
+    line: see tests/serve_probe.py."""
+
+    def over() -> bool:
+        return all(_webhook_log(tmp_path, j).get("done") and not _pending(tmp_path, j) for j in job_ids)
+
+    wait_for(over, 30, "every delivery to end")
+    since = {s: s.log_size() for s in servers}
+    wait_for(lambda: all(s.watches_none_of(job_ids, since[s]) for s in servers), 30, "the servers to let go")
 
 
 def test_each_webhook_is_delivered_once_by_two_servers(
@@ -224,8 +246,7 @@ def test_each_webhook_is_delivered_once_by_two_servers(
                 for i in range(4)]  # fmt: skip
         for job_id in jobs:
             _wait_job(servers[0].url, job_id)
-            _wait_for(lambda j=job_id: _webhook_log(tmp_path, j).get("done"))
-        time.sleep(1.5)  # past a retry's backoff: a duplicate attempt would have arrived by now
+        _wait_until_no_more_attempts(list(servers), tmp_path, jobs)
         for job_id in jobs:
             got = rec.of(f"acme.{job_id}")
             assert [r["status"] for r in got] == [500, 200], got  # one 500, then one delivery
@@ -245,18 +266,17 @@ def test_other_server_takes_over_a_pending_retry(
     client = redis.Redis.from_url(redis_url)
     with receiver(fail_first=1, delay_s=0.0) as (rec, url):
         job_id = _post(servers[0].url, contract(), callback_url=url).json()["id"]
-        _wait_for(lambda: len(rec.of(f"acme.{job_id}")) == 1)
+        wait_for(lambda: len(rec.of(f"acme.{job_id}")) == 1, 30, "attempt 1")
         first = rec.of(f"acme.{job_id}")[0]
         (gone,) = [s for s in servers if s.proc.pid == first["pid"]]
         (left,) = [s for s in servers if s is not gone]
         # Kill it between attempts: attempt 1 logged and its claim released. (Killed while it
         # holds the claim, the survivor rightly waits out the claim's TTL, beyond this test.)
-        _wait_for(lambda: len(_webhook_log(tmp_path, job_id).get("attempts", [])) == 1)
-        _wait_for(lambda: not client.exists(f"{PREFIX}hook:acme:{job_id}"))
+        wait_for(lambda: len(_webhook_log(tmp_path, job_id).get("attempts", [])) == 1, 30, "attempt 1 logged")
+        wait_for(lambda: not client.exists(f"{PREFIX}hook:acme:{job_id}"), 30, "the claim to be released")
         client.close()
         gone.stop(signal.SIGKILL)  # the process that made attempt 1 (and scheduled 2) dies
-        _wait_for(lambda: _webhook_log(tmp_path, job_id).get("done"))
-        time.sleep(1.0)
+        _wait_until_no_more_attempts([left], tmp_path, [job_id])
         got = rec.of(f"acme.{job_id}")
         assert [r["status"] for r in got] == [500, 200]
         assert got[1]["pid"] == left.proc.pid  # the survivor saw the pending delivery and retried it
@@ -271,8 +291,8 @@ def test_redis_locks_release_only_their_own_and_renew_while_held(redis_url: str)
     try:
         old = a.acquire("test:expiring", 0.1)
         assert old is not None and b.acquire("test:expiring", 5) is None
-        time.sleep(0.2)  # a's lock expired; b takes it over
-        new = b.acquire("test:expiring", 5)
+        wait_for(lambda: not a.r.exists(PREFIX + "test:expiring"), 10, "a's lock to expire")
+        new = b.acquire("test:expiring", 5)  # b takes it over
         assert new is not None
         a.release("test:expiring", old)  # a late release by the old holder must not free b's lock
         assert a.acquire("test:expiring", 5) is None
@@ -291,16 +311,12 @@ def test_redis_locks_release_only_their_own_and_renew_while_held(redis_url: str)
         b.close()
 
 
-def _wait_status(js: JobStore, job_id: str, timeout_s: float) -> str:
-    deadline = time.monotonic() + timeout_s
-    while (status := js.load(job_id).status) not in TERMINAL and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return status
-
-
-def test_local_runners_never_run_a_job_another_process_holds(redis_url: str, tmp_path: Path) -> None:
+def test_local_runners_never_run_a_job_another_process_holds(
+    redis_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """Local-executor API processes on one store: a job whose run lease another process holds
     is left alone by a starting process's resume, and taken over once that lease lapses."""
+    caplog.set_level(logging.INFO, logger="longdoc.api")
     settings = Settings(storage_dir=tmp_path / "store", redis_url=redis_url, api_coordination="redis")
     store = open_store(settings)
     other = RedisLocks.from_url(redis_url)  # "process A", running the job
@@ -314,19 +330,25 @@ def test_local_runners_never_run_a_job_another_process_holds(redis_url: str, tmp
         js = JobStore(store, "acme")
         js.mark_active(job.job_id)  # listed as running, as process A left it
         lease = f"run:acme:{job.job_id}"
-        token = other.acquire(lease, ttl_s=1.5)
+        token = other.acquire(lease, ttl_s=60)  # held for the whole first round, however slow
         assert token is not None
+        let_go = threading.Event()  # the runner's job thread ends by telling the service
+        service.on_change(lambda _t, j: let_go.set() if j == job.job_id else None)
         assert service.runner.resume() == 1  # submitted, but the lease is A's
-        time.sleep(1.0)
+        assert let_go.wait(30), "the runner's job thread never ended"
+        assert f"job acme/{job.job_id} is running in another API process" in caplog.messages
         assert js.load(job.job_id).status == "queued"
-        # A dies: its lease is not renewed and lapses; the next rescan runs the job.
+        # A dies: its lease is not renewed and lapses (its TTL cut to 0.1 s here); the next
+        # rescan runs the job.
+        other.r.pexpire(PREFIX + lease, 100)
+        wait_for(lambda: not other.r.exists(PREFIX + lease), 10, "A's lease to lapse")
         runner = service.runner
         assert isinstance(runner, LocalRunner)
-        runner._resume_once()  # noqa: SLF001 (the rescan thread's round, without waiting RESCAN_S)
-        time.sleep(1.0)
-        runner._resume_once()  # noqa: SLF001
-        assert _wait_status(js, job.job_id, 30) == "succeeded"
-        assert not store.exists(js.active_key(job.job_id))
+        assert runner._resume_once() == 1  # noqa: SLF001 (the rescan thread's round, without waiting RESCAN_S)
+        # A job's end saves its terminal job.json, then drops it from the active index: read
+        # them in the opposite order, so the status read after the index is the final one.
+        wait_for(lambda: not store.exists(js.active_key(job.job_id)), 60, "the job to leave the index")
+        assert js.load(job.job_id).status == "succeeded"
         assert other.acquire(lease, ttl_s=5) is not None  # released by its holder when done
     finally:
         service.close()

@@ -4,36 +4,38 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from pipeline.api.webhooks import verify
+from pipeline.api.webhooks import WebhookDispatcher, verify
+from pipeline.config import Settings
+from tests.api_helpers import SECRETS, api, auth, contract, make_settings, receiver, wait_for, wait_job
 from tests.redis_util import RedisServer
-from tests.test_api_fixtures import SECRETS, Receiver, api, auth, contract, make_settings, serving, wait_job
 
 
-@contextmanager
-def receiver(fail_first: int = 0) -> Iterator[tuple[Receiver, str]]:
-    with serving(Receiver(fail_first)) as served:
-        yield served
-
-
-def _settings(tmp_path: Path, **kw: Any):  # type: ignore[no-untyped-def]
+def _settings(tmp_path: Path, **kw: Any) -> Settings:
     return make_settings(
         tmp_path, **{"webhook_allow_private": True, "webhook_backoff_s": 0.1, "webhook_poll_s": 0.1, **kw}
     )
 
 
-def _wait_for(pred: Any, timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not pred():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+def _log(tmp_path: Path, job_id: str) -> dict[str, Any]:
+    path = tmp_path / "store" / "acme" / "jobs" / job_id / "webhook.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _delivery_over(client: TestClient, tmp_path: Path, job_id: str) -> bool:
+    """The delivery is logged done, its pending marker is gone and the API process's dispatcher
+    watches nothing more: any further attempt would have had to start before this holds."""
+    dispatcher: WebhookDispatcher = client.app.state.api.webhooks  # type: ignore[attr-defined]
+    return (
+        bool(_log(tmp_path, job_id).get("done"))
+        and not (tmp_path / "store" / "_webhooks" / "acme" / job_id).exists()
+        and dispatcher.idle()
+    )
 
 
 def test_signed_delivery_retried_after_500(tmp_path: Path) -> None:
@@ -42,8 +44,7 @@ def test_signed_delivery_retried_after_500(tmp_path: Path) -> None:
                         data={"callback_url": url}, headers=auth())  # fmt: skip
         assert r.status_code == 202, r.text
         job = wait_job(client, r.json()["id"])
-        _wait_for(lambda: len(rec.requests) >= 3)
-        time.sleep(0.3)
+        wait_for(lambda: _delivery_over(client, tmp_path, job["id"]), 20, "the delivery to end")
         assert len(rec.requests) == 3  # two 500s, then delivered once
         for req in rec.requests:
             sig = req["headers"]["X-Longdoc-Signature"]
@@ -55,7 +56,10 @@ def test_signed_delivery_retried_after_500(tmp_path: Path) -> None:
         body = json.loads(rec.requests[-1]["body"])
         assert body["id"] == job["id"] and body["status"] == "succeeded" and body["links"]["report"]
         gaps = [b["at"] - a["at"] for a, b in zip(rec.requests, rec.requests[1:], strict=False)]
-        assert gaps[1] > gaps[0] * 1.2  # exponential backoff: 0.1 s, then 0.2 s (±20 %)
+        # Exponential backoff: 0.1 s, then 0.2 s (±20 %). A retry never comes before its delay,
+        # and the second delay's least is more than the first's most (lower bounds: load only
+        # ever lengthens a gap).
+        assert gaps[0] >= 0.1 * 0.8 and gaps[1] >= 0.2 * 0.8
         log = json.loads((tmp_path / "store" / "acme" / "jobs" / job["id"] / "webhook.json").read_text())
         assert log["delivered"] is True and [a.get("status") for a in log["attempts"]] == [500, 500, 200]
         assert not [
@@ -68,10 +72,8 @@ def test_retries_are_bounded(tmp_path: Path) -> None:
         r = client.post("/v1/jobs", files={"file": ("msa.txt", contract(), "text/plain")},
                         data={"callback_url": url}, headers=auth())  # fmt: skip
         job = wait_job(client, r.json()["id"])
-        log_path = tmp_path / "store" / "acme" / "jobs" / job["id"] / "webhook.json"
-        _wait_for(lambda: log_path.exists() and json.loads(log_path.read_text())["done"])
-        time.sleep(0.5)
-        assert len(rec.requests) == 3 and json.loads(log_path.read_text())["delivered"] is False
+        wait_for(lambda: _delivery_over(client, tmp_path, job["id"]), 20, "the delivery to give up")
+        assert len(rec.requests) == 3 and _log(tmp_path, job["id"])["delivered"] is False
 
 
 def test_connection_errors_are_retried(tmp_path: Path) -> None:
@@ -80,9 +82,8 @@ def test_connection_errors_are_retried(tmp_path: Path) -> None:
         r = client.post("/v1/jobs", files={"file": ("msa.txt", contract(), "text/plain")},
                         data={"callback_url": url}, headers=auth())  # fmt: skip
         job = wait_job(client, r.json()["id"])
-        log_path = tmp_path / "store" / "acme" / "jobs" / job["id"] / "webhook.json"
-        _wait_for(lambda: log_path.exists() and json.loads(log_path.read_text())["done"])
-        attempts = json.loads(log_path.read_text())["attempts"]
+        wait_for(lambda: _log(tmp_path, job["id"]).get("done"), 20, "the delivery to give up")
+        attempts = _log(tmp_path, job["id"])["attempts"]
         assert len(attempts) == 2 and all("error" in a for a in attempts)
 
 
@@ -115,13 +116,13 @@ def test_redis_outage_defers_a_retry_without_tracebacks(
                             data={"callback_url": url}, headers=auth())  # fmt: skip
             assert r.status_code == 202, r.text
             job = wait_job(client, r.json()["id"])
-            _wait_for(lambda: len(rec.requests) >= 1)
+            wait_for(lambda: len(rec.requests) >= 1, 20, "the first attempt")
             server.kill()  # before the retry, due 1 s after the 500
-            _wait_for(lambda: any("deferred" in m for m in caplog.messages), timeout_s=10)
-            time.sleep(0.5)  # a few more polls while Redis is down
+            # The retry fell due and was deferred at three polls in a row while Redis was down.
+            wait_for(lambda: sum("deferred" in m for m in caplog.messages) >= 3, 10, "three deferrals")
             assert len(rec.requests) == 1
             server.start()  # same port
-            _wait_for(lambda: len(rec.requests) >= 2)
+            wait_for(lambda: len(rec.requests) >= 2, 20, "the retry once Redis is back")
         noisy = [
             r for r in caplog.records if r.name == "longdoc.webhooks" and (r.exc_info or r.levelno >= 40)
         ]

@@ -22,13 +22,14 @@ from storage import keys
 from storage.local import LocalStore
 from tests.planted import planted_contract
 from tests.redis_util import TEST_DB, CeleryWorker, RedisProxy, RedisServer, worker_env
+from tests.waiting import wait_for
 from workers.celery_executor import CeleryExecutor
 
 pytestmark = pytest.mark.slow
 
 SMALL = {"segment_threshold_tokens": 1500, "segment_min_tokens": 400, "segment_max_tokens": 800}
 TENANT = "t"
-ROUNDS = 10
+ROUNDS = 6  # jobs at once, each with one call killed (each kill costs a pool child respawn)
 
 
 def _audits(store: LocalStore, job_id: str) -> list[str]:
@@ -46,7 +47,19 @@ def tmp(tmp_path: Path) -> Path:
 
 # Redis-restart tests: short limits, so a lost job is re-enqueued (or failed) within seconds.
 RESTART = {**SMALL, "task_soft_time_limit_s": 10, "task_time_limit_s": 15, "broker_visibility_timeout_s": 60,
-           "job_stall_timeout_s": 60, "job_requeue_after_s": 6, "watchdog_interval_s": 2}  # fmt: skip
+           "job_stall_timeout_s": 60, "job_requeue_after_s": 3, "watchdog_interval_s": 1,
+           "segment_claim_wait_s": 0.5}  # fmt: skip
+
+
+def _kill_until_the_worker_sees_it(server: RedisServer, worker: CeleryWorker) -> None:
+    """SIGKILL Redis and keep it down until the worker's consumer has lost it and failed to
+    reconnect once (kombu logs that, then tries again 2 s later): an outage the worker has
+    seen, without guessing how long that takes."""
+    seen = len(worker.log())
+    server.kill(signal.SIGKILL)
+    wait_for(
+        lambda: "consumer: Cannot connect to" in worker.log()[seen:], 60, "the worker to find Redis down"
+    )
 
 
 def _stores(url: str, tmp: Path, knobs: Mapping[str, object]) -> tuple[Settings, LocalStore, JobStore]:
@@ -57,14 +70,14 @@ def _stores(url: str, tmp: Path, knobs: Mapping[str, object]) -> tuple[Settings,
 
 
 def test_sigkill_of_a_worker_child_mid_call_loses_nothing(redis_db: str, tmp: Path) -> None:  # noqa: F811
-    # Ten rounds at once: each job's first model call has its process SIGKILLed; the prefork
+    # Six rounds at once: each job's first model call has its process SIGKILLed; the prefork
     # pool replaces the child and the broker redelivers the task (acks_late +
-    # reject_on_worker_lost).
-    knobs = {**SMALL, "rules_latency_s": 5, "task_soft_time_limit_s": 60, "task_time_limit_s": 90,
+    # reject_on_worker_lost). A call lasts 2 s: ample for the kill to land inside it.
+    knobs = {**SMALL, "rules_latency_s": 2, "task_soft_time_limit_s": 60, "task_time_limit_s": 90,
              "broker_visibility_timeout_s": 300, "job_stall_timeout_s": 600, "job_requeue_after_s": 120}  # fmt: skip
     settings, store, js = _stores(redis_db, tmp, knobs)
     with CeleryWorker(
-        worker_env(redis_db, settings.storage_dir, **knobs), tmp / "worker.log", concurrency=8
+        worker_env(redis_db, settings.storage_dir, **knobs), tmp / "worker.log", concurrency=6
     ) as worker:
         executor = CeleryExecutor(settings, store)
         try:
@@ -124,7 +137,7 @@ def own_redis(request: pytest.FixtureRequest, tmp: Path) -> Iterator[RedisServer
 
 def test_redis_restart_mid_job(own_redis: RedisServer, tmp: Path) -> None:
     url = f"{own_redis.base_url}/{TEST_DB}"
-    knobs = {**RESTART, "rules_latency_s": 1.5}
+    knobs = {**RESTART, "rules_latency_s": 0.75}
     settings, store, js = _stores(url, tmp, knobs)
     job_id = js.create((planted_contract() * 2).encode(), "restart.txt", ext="txt").job_id
     with CeleryWorker(
@@ -138,8 +151,7 @@ def test_redis_restart_mid_job(own_redis: RedisServer, tmp: Path) -> None:
                 assert time.monotonic() < deadline, worker.log()[-3000:]
                 time.sleep(0.05)
             before = {k: store.get(k) for k in store.list(keys.job_prefix(TENANT, job_id))}
-            own_redis.kill(signal.SIGKILL)  # mid-job, with segment calls in flight
-            time.sleep(3)
+            _kill_until_the_worker_sees_it(own_redis, worker)  # mid-job, with segment calls in flight
             own_redis.start()  # same port and AOF directory
             started = time.monotonic()
             record = executor.wait(TENANT, job_id, timeout_s=120)
@@ -172,7 +184,7 @@ def test_worker_survives_redis_restart_while_waiting_for_work(own_redis: RedisSe
     # consumer still waits in BRPOP for more work. Losing Redis in that state used to make the
     # worker exit ("Unrecoverable error" from kombu's channel clean-up), and the job hung.
     url = f"{own_redis.base_url}/{TEST_DB}"
-    knobs = {**RESTART, "rules_latency_s": 4}
+    knobs = {**RESTART, "rules_latency_s": 2}
     settings, store, js = _stores(url, tmp, knobs)
     job_id = js.create(planted_contract().encode(), "idle-slot.txt", ext="txt").job_id
     concurrency = 6
@@ -188,8 +200,7 @@ def test_worker_survives_redis_restart_while_waiting_for_work(own_redis: RedisSe
                 time.sleep(0.05)
             total = len(js.load_plan(job_id).segments)
             assert total < concurrency  # a free slot: the consumer is in BRPOP
-            own_redis.kill(signal.SIGKILL)  # segments mid-call (4 s each)
-            time.sleep(3)
+            _kill_until_the_worker_sees_it(own_redis, worker)  # segments mid-call (2 s each)
             own_redis.start()
             deadline = time.monotonic() + 90
             while (record := js.load(job_id)).status not in TERMINAL:
@@ -214,7 +225,7 @@ def test_redis_killed_while_a_segment_result_is_stored_still_consolidates(tmp: P
     # requeue: job_requeue_after_s is 600 here, as in production (900).
     server = RedisServer(tmp / "redis", appendonly=True).start()
     proxy = RedisProxy(server.port)
-    knobs = {**SMALL, "rules_latency_s": 1.0, "task_soft_time_limit_s": 30, "task_time_limit_s": 40,
+    knobs = {**SMALL, "rules_latency_s": 0.5, "task_soft_time_limit_s": 30, "task_time_limit_s": 40,
              "broker_visibility_timeout_s": 300, "job_stall_timeout_s": 900, "job_requeue_after_s": 600,
              "watchdog_interval_s": 2}  # fmt: skip
     settings, store, js = _stores(f"{server.base_url}/{TEST_DB}", tmp, knobs)
@@ -231,7 +242,10 @@ def test_redis_killed_while_a_segment_result_is_stored_still_consolidates(tmp: P
                 assert proxy.fired.wait(60), worker.log()[-3000:]
                 before = {k: store.get(k) for k in store.list(keys.job_prefix(TENANT, job_id) + "segments/")}
                 assert before  # the segment whose backend result was lost is in storage
-                time.sleep(3)
+                # Down until the worker's consumer (through the relay) has found it gone.
+                wait_for(
+                    lambda: "consumer: Cannot connect to" in worker.log(), 60, "the worker to find Redis down"
+                )
                 server.start()  # same port and AOF directory
                 started = time.monotonic()
                 deadline = started + 60
