@@ -78,8 +78,6 @@ def test_serve_through_its_own_module_gives_the_same_hint(tmp_path: Path) -> Non
     )
 
 
-@pytest.mark.xfail(strict=True, reason="needs openai/redis imported lazily in pipeline/routing/providers.py, "
-                   "pipeline/jobs/stages.py, pipeline/jobs/routes.py, pipeline/analyze/registry.py")  # fmt: skip
 def test_core_commands_need_no_extra(tmp_path: Path) -> None:
     """The README's first command on a core install: every optional package missing, even with
     a provider key in the environment (LLM models are then unavailable, ``rules`` still runs)."""

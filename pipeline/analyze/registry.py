@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import time
 from dataclasses import dataclass, field
@@ -49,8 +50,13 @@ def build_registry(settings: Settings, env: dict[str, str] | None = None) -> Mod
     env = dict(os.environ) if env is None else env
     catalog = load_catalog(settings.catalog_path)
     reg = ModelRegistry(catalog=catalog, unavailable=catalog.unavailable(env))
+    # Without the `llm` extra (the openai SDK) no LLM client can be built; `rules` still runs.
+    has_sdk = importlib.util.find_spec("openai") is not None
     for spec in catalog.models:
         if spec.is_builtin or spec.id in reg.unavailable:
+            continue
+        if not has_sdk:
+            reg.unavailable[spec.id] = "needs the llm extra: pip install 'longdoc[llm]'"
             continue
         base_url = spec.endpoint(env)
         if settings.llm_base_url and not spec.self_hosted:

@@ -27,13 +27,14 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Protocol
-
-import redis
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.api.problems import ProblemError
 from pipeline.config import Settings
 from pipeline.routing.redis_scripts import REDIS_ERRORS, RELEASE, RENEW
+
+if TYPE_CHECKING:  # the `distributed` extra: needed only with Redis coordination
+    import redis
 
 log = logging.getLogger("longdoc.api")
 PREFIX = "longdoc:api:"
@@ -95,6 +96,8 @@ class RedisLocks:
 
     @classmethod
     def from_url(cls, url: str) -> RedisLocks:
+        import redis
+
         return cls(redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5))
 
     def acquire(self, name: str, ttl_s: float) -> str | None:

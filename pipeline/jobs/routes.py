@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
@@ -17,10 +18,12 @@ from pipeline.errors import LongdocError, StorageError
 from pipeline.jobs.store import DocumentText, JobOptions
 from pipeline.report.model import Report, RouteInfo, Synthesis
 from pipeline.routing.router import RULES, RouteDecision, RoutePolicy, estimate_complexity, route_segment
-from pipeline.routing.spend import SpendGuard
 from pipeline.types import AnalysisWarning, Model, SegmentPlan
 from storage import keys
 from storage.base import ObjectStore
+
+if TYPE_CHECKING:  # a type only: the guard (and Redis) exists only when a daily cap is set
+    from pipeline.routing.spend import SpendGuard
 
 log = logging.getLogger("longdoc.routing")
 

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from chunking.locator import Locator
 from chunking.segmenter import plan_segments
@@ -50,10 +50,12 @@ from pipeline.report.markdown import render_markdown
 from pipeline.report.model import Report
 from pipeline.routing.audit import audit_to
 from pipeline.routing.router import RouteDecision
-from pipeline.routing.spend import SpendGuard, SpendGuards
 from pipeline.types import AnalysisWarning, SegmentAnalysis, SegmentError, SegmentPlan
 from storage import keys
 from storage.base import ObjectStore
+
+if TYPE_CHECKING:  # the cap's ledger is in Redis (the `distributed` extra): imported only with a cap
+    from pipeline.routing.spend import SpendGuard, SpendGuards
 
 log = logging.getLogger("longdoc.jobs")
 # Re-raised after being recorded: the user (or the process manager) asked the process to stop.
@@ -106,7 +108,9 @@ class StageContext:
             self.analyzers = build_analyzers(self.settings)
         if self.registry is None:
             self.registry = build_registry(self.settings)
-        if self.spend is None:
+        if self.spend is None and self.settings.daily_cap_usd is not None:
+            from pipeline.routing.spend import SpendGuards
+
             self.spend = SpendGuards.from_settings(self.settings)
 
     def spend_for(self, tenant: str) -> SpendGuard | None:

@@ -12,12 +12,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-import openai
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import CircuitOpen, ContextTooLong, ProviderError
 from pipeline.routing.catalog import ModelSpec
+
+if TYPE_CHECKING:  # the `llm` extra: imported when a client is built, so the rules path never needs it
+    import openai
 
 
 @dataclass
@@ -68,12 +69,15 @@ class CircuitBreaker:
             return self._opened_at is not None and self.clock() - self._opened_at < self.cooldown_s
 
 
-_RETRYABLE = (
-    openai.RateLimitError,
-    openai.InternalServerError,
-    openai.APITimeoutError,
-    openai.APIConnectionError,
-)
+def _retryable() -> tuple[type[Exception], ...]:
+    import openai
+
+    return (
+        openai.RateLimitError,
+        openai.InternalServerError,
+        openai.APITimeoutError,
+        openai.APIConnectionError,
+    )
 
 
 class OpenAICompatibleProvider:
@@ -91,8 +95,12 @@ class OpenAICompatibleProvider:
         sleep: Callable[[float], None] = time.sleep,
         on_attempt: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
+        import openai
+
         self.spec = spec
-        self.client = openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout_s, max_retries=0)
+        self.client: openai.OpenAI = openai.OpenAI(
+            base_url=base_url, api_key=api_key, timeout=timeout_s, max_retries=0
+        )
         self.max_attempts = max_attempts
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
@@ -104,6 +112,9 @@ class OpenAICompatibleProvider:
     def complete(
         self, messages: list[dict[str, str]], *, response_format: dict[str, Any] | None, max_tokens: int
     ) -> CallResult:
+        import openai
+
+        retryable = _retryable()
         started = time.monotonic()
         last: Exception | None = None
         for attempt in range(1, self.max_attempts + 1):
@@ -135,7 +146,7 @@ class OpenAICompatibleProvider:
             except openai.AuthenticationError as exc:
                 self.breaker.failure()
                 raise ProviderError(f"{self.spec.id}: authentication failed") from exc
-            except _RETRYABLE as exc:
+            except retryable as exc:
                 last = exc
                 status = getattr(exc, "status_code", None)
                 self.on_attempt({"attempt": attempt, "status": status or type(exc).__name__,

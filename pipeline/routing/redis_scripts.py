@@ -4,9 +4,13 @@ and was taken over is never touched by its old holder)."""
 
 from __future__ import annotations
 
-import redis
+REDIS_ERRORS: tuple[type[Exception], ...]
+try:
+    import redis
 
-REDIS_ERRORS: tuple[type[Exception], ...] = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+    REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+except ImportError:  # no `distributed` extra: no Redis client exists, so none of its errors can occur
+    REDIS_ERRORS = ()
 
 RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
