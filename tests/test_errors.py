@@ -35,7 +35,6 @@ AWAITING_MOVE: frozenset[str] = frozenset({
     "workers.coord.LockTimeout",
     "workers.celery_executor.BrokerUnavailable",
     "workers.tasks.GaveUp",
-    "pipeline.cli.client.ApiError",
 })  # fmt: skip
 
 # The classes that declare no code of their own, and why inheriting one is right for them.

@@ -26,18 +26,11 @@ import httpx2 as httpx
 
 from pipeline.api.schemas import BatchResource, JobList, JobResource, ReportFormat
 from pipeline.config import Settings
-from pipeline.errors import LongdocError
+from pipeline.errors import ApiError, LongdocError
 from pipeline.jobs.store import TERMINAL
 from pipeline.report.model import Report
 
 FileArg = str | Path | bytes | BinaryIO
-
-
-class ApiError(LongdocError):
-    def __init__(self, code: str, message: str, status: int) -> None:
-        super().__init__(message)
-        self.code = code
-        self.status = status
 
 
 class Client:
