@@ -1,4 +1,8 @@
-"""Extracted text → sections + segment plan: the 'plan' stage, pure and I/O-free."""
+"""Extracted text → tokens + sections + segment plan: the 'plan' stage, pure and I/O-free.
+
+The one place a document is cut: the job stage (``stages.run_plan``) and the CLI's ``plan`` and
+``estimate`` both call ``cut_segments``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from chunking.segmenter import plan_segments
 from chunking.structure import find_sections
 from chunking.tokenizer import TokenizedText, tokenize
 from pipeline.config import Settings
+from pipeline.errors import TooLarge
 from pipeline.types import ExtractedText, Section, SegmentPlan
 
 StageCallback = Callable[[str], None]
@@ -27,10 +32,21 @@ def plan_document(
 ) -> PlannedDocument:
     """Tokenize, find the section tree and cut segments; ``on_stage`` hears each stage start."""
     note = on_stage or (lambda _stage: None)
-    note("tokenize")
-    tokenized = tokenize(extracted.text)
     note("structure")
     sections = find_sections(extracted.text)
-    note("segment")
-    plan = plan_segments(extracted, tokenized, sections, settings)
+    tokenized, plan = cut_segments(extracted, sections, settings, on_stage=note)
     return PlannedDocument(extracted=extracted, tokenized=tokenized, sections=sections, plan=plan)
+
+
+def cut_segments(
+    extracted: ExtractedText, sections: list[Section], settings: Settings, *, on_stage: StageCallback | None = None
+) -> tuple[TokenizedText, SegmentPlan]:
+    """Tokenize (refusing more than ``max_document_tokens``) and cut at structural boundaries."""
+    note = on_stage or (lambda _stage: None)
+    note("tokenize")
+    tokenized = tokenize(extracted.text)
+    if tokenized.count > settings.max_document_tokens:
+        raise TooLarge(f"{tokenized.count:,} tokens is over the limit of {settings.max_document_tokens:,} "
+                       "tokens per document")  # fmt: skip
+    note("segment")
+    return tokenized, plan_segments(extracted, tokenized, sections, settings)

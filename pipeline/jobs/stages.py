@@ -24,17 +24,16 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 from chunking.locator import Locator
-from chunking.segmenter import plan_segments
 from chunking.structure import find_document_breaks, find_sections
-from chunking.tokenizer import tokenize
 from pipeline.analyze.base import Analyzer, SegmentTask
 from pipeline.analyze.dispatch import analyze_routed
 from pipeline.analyze.kind import detect_kind
 from pipeline.analyze.registry import ModelRegistry, build_analyzers, build_registry
 from pipeline.config import Settings
 from pipeline.consolidate.merge import consolidate
-from pipeline.errors import Canceled, Internal, JobClosed, LongdocError, Poisoned, StorageError, TooLarge
+from pipeline.errors import Canceled, Internal, JobClosed, LongdocError, Poisoned, StorageError
 from pipeline.ingest import ingest
+from pipeline.jobs.planning import cut_segments
 from pipeline.jobs.routes import RoutingPlan, plan_routes, synthesis_for
 from pipeline.jobs.store import (
     TERMINAL,
@@ -248,12 +247,11 @@ def run_plan(ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText |
     js = ctx.jobs(tenant)
     check_cancel(ctx, tenant, job_id)
     doc = doc or js.load_text(job_id)
-    tokens = tokenize(doc.extracted.text)
-    if tokens.count > ctx.settings.max_document_tokens:
-        raise TooLarge(f"{tokens.count:,} tokens is over the limit of {ctx.settings.max_document_tokens:,} "
-                       "tokens per document", document=js.load(job_id).name)  # fmt: skip
-    plan = plan_segments(doc.extracted, tokens, doc.sections, ctx.settings)
     job = js.load(job_id)
+    try:
+        _, plan = cut_segments(doc.extracted, doc.sections, ctx.settings)
+    except LongdocError as exc:
+        raise exc.with_document(job.name) from None
     assert ctx.registry is not None
     # Raises OverBudget (the job is refused up front) when even the cheapest plan is too dear.
     routes = plan_routes(
