@@ -100,6 +100,7 @@ def test_callback_url_is_checked(tmp_path: Path) -> None:
         assert r.status_code == 422 and "secret" in r.json()["detail"]
 
 
+@pytest.mark.slow  # fault injection: its own redis-server, killed between attempts
 def test_redis_outage_defers_a_retry_without_tracebacks(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -21,8 +21,8 @@ from kombu import Connection, Producer
 from pipeline.analyze.base import Analyzer, SegmentTask
 from pipeline.config import Settings
 from pipeline.jobs.executor import JobEvent
-from pipeline.jobs.stages import StageContext, run_ingest, run_plan
-from pipeline.jobs.store import TERMINAL, JobRecord, JobStore, Transition
+from pipeline.jobs.stages import StageContext, run_ingest, run_plan, set_status
+from pipeline.jobs.store import TERMINAL, ErrorInfo, JobRecord, JobStore, Transition
 from pipeline.report.model import Report
 from pipeline.types import SegmentAnalysis
 from storage import keys
@@ -280,6 +280,26 @@ def test_watchdog_recovers_a_job_whose_messages_were_lost(stack: Stack) -> None:
     # in the opposite order, so the status read after the index is the final one.
     wait_for(lambda: not stack.store.exists(js.active_key(job.job_id)), 60, "the job to leave the index")
     assert js.load(job.job_id).status == "succeeded"
+
+
+def test_watchdog_never_leaves_a_job_that_ended_meanwhile_in_the_index(stack: Stack) -> None:
+    # The watchdog reads a job's status, then re-enqueues it, which lists it in the active
+    # index again. A job that ends in between (status saved, entry cleared) must not stay listed.
+    rt = build_runtime(stack.settings)
+    rt.ctx.store = stack.store
+    js = JobStore(stack.store, TENANT)
+    job = stack.job("ends meanwhile " * 10)
+    js.mark_active(job.job_id)  # queued, listed, no trace in Redis: the watchdog re-enqueues it
+
+    def resubmit(store_jobs: JobStore, job_id: str) -> None:
+        # The job ends just after the watchdog read it as queued...
+        set_status(rt.ctx, TENANT, job_id, "failed", ErrorInfo(code="internal", message="ended meanwhile"))
+        assert not stack.store.exists(store_jobs.active_key(job_id))
+        store_jobs.mark_active(job_id)  # ...and the re-enqueue lists it again, as submit_job does first
+
+    assert check_job(rt.ctx, rt.coord, resubmit, TENANT, job.job_id, datetime.now(UTC)) == "requeued"
+    assert js.load(job.job_id).status == "failed"
+    assert not stack.store.exists(js.active_key(job.job_id))
 
 
 def test_executor_is_chosen_by_env(

@@ -197,6 +197,7 @@ def test_jobs_planned_at_once_cannot_overshoot_the_cap_together(
         assert reservations(spend_url, acme) == {}
 
 
+@pytest.mark.slow  # fault injection: its own redis-server, stopped mid-job
 def test_redis_down_mid_job_keeps_results_warns_and_counts_the_spend_later(
     tmp_path: Path, tenant: Callable[[str], str], llm_env: None
 ) -> None:

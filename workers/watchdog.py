@@ -98,4 +98,10 @@ def check_job(
     if queued and coord.is_submitted(tenant, job_id):
         return "waiting"  # still in the broker's queue behind other work
     resubmit(js, job_id)
+    # Resubmitting lists the job in the active index again, on the strength of a status read
+    # before. A job that ended since has already dropped its entry (set_status writes job.json,
+    # then clears the index), and would stay listed: read the status again now, after the
+    # index write, and drop the entry of a job that has ended.
+    if (ended := load_or_none(js, job_id)) is None or ended.status in TERMINAL:
+        js.clear_active(job_id)
     return "requeued"
