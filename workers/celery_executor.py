@@ -14,7 +14,7 @@ import redis
 from kombu.exceptions import OperationalError
 
 from pipeline.config import Settings
-from pipeline.errors import LongdocError
+from pipeline.errors import BrokerUnavailable
 from pipeline.jobs.executor import EventCallback, JobEvent
 from pipeline.jobs.stages import cancel_unplanned
 from pipeline.jobs.store import TERMINAL, JobRecord, JobStore
@@ -29,10 +29,6 @@ log = logging.getLogger(__name__)
 
 
 SUBMIT_ERRORS: tuple[type[Exception], ...] = (*REDIS_ERRORS, OperationalError)
-
-
-class BrokerUnavailable(LongdocError):
-    code = "broker_unavailable"
 
 
 class CeleryExecutor:

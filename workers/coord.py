@@ -35,7 +35,7 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
 
 from pipeline.config import Settings
-from pipeline.errors import StorageError
+from pipeline.errors import LockTimeout
 from pipeline.routing.redis_scripts import REDIS_ERRORS, RELEASE
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,6 @@ return 0
 """
 # The claim "index" of a job's consolidation (segments use their integer index).
 CONSOLIDATION = "consolidate"
-
-
-class LockTimeout(StorageError):
-    """job.json stayed locked by another writer (transient: the task retries)."""
 
 
 class RedisCoordination:

@@ -25,7 +25,16 @@ from typing import Any, Literal
 from celery import Task
 from celery.exceptions import Ignore, Reject, Retry
 
-from pipeline.errors import LongdocError, NotFound, Poisoned, StorageError
+from pipeline.errors import (
+    Canceled,
+    GaveUp,
+    JobClosed,
+    LockTimeout,
+    LongdocError,
+    NotFound,
+    Poisoned,
+    StorageError,
+)
 from pipeline.jobs.stages import (
     INTERRUPTS,
     begin_attempt,
@@ -40,7 +49,7 @@ from pipeline.jobs.stages import (
     run_segment,
     set_status,
 )
-from pipeline.jobs.store import TERMINAL, Canceled, JobClosed, load_or_none
+from pipeline.jobs.store import TERMINAL, load_or_none
 from pipeline.routing.redis_scripts import REDIS_ERRORS
 from workers.celery_app import (
     ANALYZE,
@@ -55,7 +64,7 @@ from workers.celery_app import (
     runtime,
 )
 from workers.celery_app import submit_job as _submit
-from workers.coord import CONSOLIDATION, LockTimeout
+from workers.coord import CONSOLIDATION
 from workers.watchdog import missing_results, watchdog_pass
 
 log = logging.getLogger(__name__)
@@ -202,12 +211,6 @@ def analyze_once(
     rt.coord.end_run(tenant, job_id, index)
     rt.coord.release(tenant, job_id, index, owner)
     return outcome
-
-
-class GaveUp(LongdocError):
-    """Transient errors outlasted every retry (not retried again: the job fails)."""
-
-    code = "retries_exhausted"
 
 
 class SegmentTaskBase(JobTask):

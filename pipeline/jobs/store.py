@@ -16,9 +16,6 @@ from typing import Literal
 
 from pydantic import Field
 
-# Canceled and JobClosed live in pipeline.errors; re-exported for workers/tasks.py, which still imports them from here.
-from pipeline.errors import Canceled as Canceled
-from pipeline.errors import JobClosed as JobClosed
 from pipeline.errors import NotFound
 from pipeline.types import DocumentKind, ExtractedText, Model, Section, SegmentPlan
 from storage import keys
