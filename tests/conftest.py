@@ -37,6 +37,3 @@ def redis_db(redis_base: str) -> Iterator[str]:
     yield url
     flush(url)
 
-
-# A helper module kept under its old name for importers not yet moved to tests/api_helpers.py.
-collect_ignore = ["test_api_fixtures.py"]

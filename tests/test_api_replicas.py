@@ -14,8 +14,6 @@ import json
 import logging
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -38,9 +36,10 @@ from pipeline.api.webhooks import verify
 from pipeline.config import Settings
 from pipeline.jobs.store import JobOptions, JobStore
 from storage import open_store
-from tests.api_helpers import KEYS, SECRETS, TERMINAL, Receiver, auth, contract, free_port, serving, wait_for
+from tests.api_helpers import KEYS, SECRETS, TERMINAL, Receiver, auth, contract, serving, wait_for
 from tests.redis_util import ROOT
 from tests.serve_probe import scans
+from tests.serve_process import ServeProcess
 
 DB = 12
 pytestmark = pytest.mark.slow
@@ -61,32 +60,13 @@ def redis_url(redis_base: str) -> Iterator[str]:  # noqa: F811
     _clean(url)
 
 
-class Server:
-    """``python -m pipeline.cli.service serve`` on a free port, through ``tests.serve_probe`` (which
-    logs every webhook scan, see there)."""
+class Server(ServeProcess):
+    """``longdoc serve`` on a free port, through ``tests.serve_probe`` (which logs every webhook
+    scan, see there)."""
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "tests.serve_probe", "serve", "--port", str(self.port),
-               "--no-access-log", "--log-level", "warning"]  # fmt: skip
-        self.log_path = log_path
-        self.proc = subprocess.Popen(
-            cmd, env=env, cwd=ROOT, stdout=log_path.open("ab"), stderr=subprocess.STDOUT
-        )
-
-    def wait_ready(self, timeout_s: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"longdoc serve did not start:\n{self.log_path.read_text()[-3000:]}")
-            time.sleep(0.1)
+        super().__init__(env, log_path, runner=["-m", "tests.serve_probe"])
+        self.start()
 
     def log_size(self) -> int:
         return self.log_path.stat().st_size
@@ -95,15 +75,6 @@ class Server:
         """A webhook scan logged after byte ``since`` of the log left every one of ``job_ids`` out."""
         names = {f"acme/{j}" for j in job_ids}
         return any(not watched & names for watched in scans(self.log_path.read_bytes()[since:]))
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
 
 
 @pytest.fixture

@@ -33,9 +33,9 @@ import pytest
 
 pytest.importorskip("schemathesis", reason="schemathesis is not installed (pip install '.[test]')")
 
+from tests.api_helpers import KEYS, SECRETS  # noqa: E402
 from tests.conftest import ROOT  # noqa: E402
 from tests.hostile.test_batch_tempfiles import Server  # noqa: E402
-from tests.test_api_fixtures import KEYS, SECRETS  # noqa: E402
 
 pytestmark = pytest.mark.slow
 # Per operation in the fuzzing phase: about 30 s on two cores. A deeper run (hundreds, a few
@@ -148,4 +148,4 @@ def test_schemathesis_finds_no_failure(server: Server, tmp_path: Path) -> None:
     assert tested and int(tested.group(1)) == OPERATIONS, out[-3000:]
     assert cases and int(cases.group(1)) > 1000, out[-3000:]  # it really exercised the API
     print(f"schemathesis: {cases.group(1)} cases, {tested.group(1)} operations")  # visible with -s
-    assert "unhandled error" not in server.log.read_text(), server.log.read_text()[-5000:]
+    assert "unhandled error" not in server.log(), server.log()[-5000:]

@@ -22,7 +22,8 @@ from typing import Any
 
 import httpx2 as httpx
 
-from tests.redis_util import ROOT, address_space_limit, free_port
+from tests.redis_util import ROOT, address_space_limit
+from tests.serve_process import ServeProcess
 
 KEY = "key-hostile-0123456789"
 TENANT = "acme"
@@ -97,51 +98,17 @@ def run_cli(args: list[str], env: dict[str, str], *, mem_limit_mb: int | None = 
                       seconds, peak_kb / 1024)  # fmt: skip
 
 
-class LiveServer:
-    """``python -m pipeline.cli.service serve`` on a free port, with its own storage folder."""
+class LiveServer(ServeProcess):
+    """``longdoc serve`` on a free port with its own storage folder, under an optional
+    address-space cap, and the API as a caller uses it."""
 
     def __init__(self, env: dict[str, str], log_path: Path, *, mem_limit_mb: int | None = None) -> None:
-        self.env = env
-        self.log_path = log_path
-        self.mem_limit_mb = mem_limit_mb
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
+        super().__init__(env, log_path, preexec_fn=address_space_limit(mem_limit_mb))
 
-    def start(self, timeout_s: float = 60.0) -> LiveServer:
-        cmd = [sys.executable, "-m", "pipeline.cli.service", "serve", "--port", str(self.port),
-               "--no-access-log", "--log-level", "warning"]  # fmt: skip
-        self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=self.log_path.open("ab"),
-                                     stderr=subprocess.STDOUT, preexec_fn=address_space_limit(self.mem_limit_mb))  # fmt: skip
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"longdoc serve did not start:\n{self.log()[-3000:]}")
-            time.sleep(0.05)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self.proc = None
+    def start(self, timeout_s: float = 60.0) -> LiveServer:  # type: ignore[override]
+        super().start()
+        self.wait_ready(timeout_s)
+        return self
 
     def kill(self) -> None:
         self.stop(signal.SIGKILL)

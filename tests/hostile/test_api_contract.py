@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pipeline.routing.catalog import DEFAULT_CATALOG, load_catalog
-from tests.test_api_fixtures import api, auth, contract, make_settings
+from tests.api_helpers import api, auth, contract, make_settings
 
 CREATE = [("/v1/jobs", "JobRequest", "JobUpload"), ("/v1/batches", "BatchRequest", "BatchUpload")]
 

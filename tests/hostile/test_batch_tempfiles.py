@@ -15,8 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,8 +22,9 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
+from tests.api_helpers import KEYS, auth
 from tests.conftest import ROOT
-from tests.test_api_fixtures import KEYS, auth, free_port
+from tests.serve_process import ServeProcess
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc (Linux)")
 
@@ -44,50 +43,25 @@ socket.getaddrinfo = _loopback
 SERVE = "import runpy, sys\nsys.argv = ['longdoc', *sys.argv[1:]]\nrunpy.run_module('pipeline.cli.service', run_name='__main__')\n"
 
 
-class Server:
+class Server(ServeProcess):
     """``longdoc serve`` (``pipeline.cli.service``) on a free port: the local executor, no Redis,
     the two test tenants, and its own temporary folder (``spool``) and storage under ``tmp``.
     ``loopback_dns``: every host name the server looks up resolves to 127.0.0.1."""
 
     def __init__(self, tmp: Path, *, loopback_dns: bool = False, **env: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.spool = tmp / "spool"
         self.spool.mkdir(parents=True)
-        self.log = tmp / "serve.log"
         base = {k: v for k, v in os.environ.items() if not k.startswith("LONGDOC_")}
         keys = {hashlib.sha256(k.encode()).hexdigest(): t for t, k in KEYS.items()}
-        env = {**base, "PYTHONPATH": str(ROOT), "TMPDIR": str(self.spool),
-               "LONGDOC_STORAGE_DIR": str(tmp / "store"), "LONGDOC_EXECUTOR": "local",
-               "LONGDOC_API_COORDINATION": "process", "LONGDOC_API_KEYS": json.dumps(keys), **env}  # fmt: skip
-        run = ["-c", LOOPBACK_DNS + SERVE] if loopback_dns else ["-m", "pipeline.cli.service"]
-        cmd = [
-            sys.executable,
-            *run,
-            "serve",
-            "--port",
-            str(self.port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ]
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, timeout_s: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"longdoc serve did not start:\n{self.log.read_text()[-3000:]}")
-            time.sleep(0.1)
+        full = {**base, "PYTHONPATH": str(ROOT), "TMPDIR": str(self.spool),
+                "LONGDOC_STORAGE_DIR": str(tmp / "store"), "LONGDOC_EXECUTOR": "local",
+                "LONGDOC_API_COORDINATION": "process", "LONGDOC_API_KEYS": json.dumps(keys), **env}  # fmt: skip
+        super().__init__(full, tmp / "serve.log", runner=["-c", LOOPBACK_DNS + SERVE] if loopback_dns else None)
+        self.start()
 
     def spooled(self) -> list[str]:
         """The server's open descriptors on files in its temporary folder."""
+        assert self.proc is not None
         out = []
         for fd in Path(f"/proc/{self.proc.pid}/fd").iterdir():
             try:
@@ -97,15 +71,6 @@ class Server:
             if target.startswith(str(self.spool)):
                 out.append(target)
         return out
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
 
 
 @pytest.fixture

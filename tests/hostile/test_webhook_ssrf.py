@@ -31,7 +31,7 @@ import pytest
 
 from pipeline.api.problems import ProblemError
 from pipeline.api.webhooks import check_callback_url
-from tests.test_api_fixtures import api, auth, contract, make_settings
+from tests.api_helpers import api, auth, contract, make_settings
 
 HOOK_HOST = "hooks.example.test"
 PUBLIC = "8.8.8.8"  # the stand-in public answer; the sandbox maps it to a local receiver
