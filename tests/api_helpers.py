@@ -12,7 +12,7 @@ import hashlib
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -107,29 +107,28 @@ def require_rules_model() -> None:
 def wait_job(
     client: TestClient, job_id: str, tenant: str = "acme", timeout_s: float = 60.0
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        r = client.get(f"/v1/jobs/{job_id}", headers=auth(tenant))
-        assert r.status_code == 200, r.text
-        body: dict[str, Any] = r.json()
-        if body["status"] in TERMINAL:
-            return body
-        assert time.monotonic() < deadline, f"job {job_id} still {body['status']}"
-        time.sleep(0.05)
+    return _wait_resource(client, f"/v1/jobs/{job_id}", tenant, timeout_s, lambda b: b["status"] in TERMINAL)
 
 
 def wait_batch(
     client: TestClient, batch_id: str, tenant: str = "acme", timeout_s: float = 120.0
 ) -> dict[str, Any]:
+    return _wait_resource(client, f"/v1/batches/{batch_id}", tenant, timeout_s,
+                          lambda b: b["status"] not in ("queued", "running"))  # fmt: skip
+
+
+def _wait_resource(client: TestClient, path: str, tenant: str, timeout_s: float,
+                   done: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:  # fmt: skip
+    """GET ``path`` until ``done`` holds, with a deadline."""
     deadline = time.monotonic() + timeout_s
     while True:
-        r = client.get(f"/v1/batches/{batch_id}", headers=auth(tenant))
+        r = client.get(path, headers=auth(tenant))
         assert r.status_code == 200, r.text
         body: dict[str, Any] = r.json()
-        if body["status"] not in ("queued", "running"):
+        if done(body):
             return body
-        assert time.monotonic() < deadline, f"batch {batch_id} still {body['status']}: {body['counts']}"
-        time.sleep(0.1)
+        assert time.monotonic() < deadline, f"{path} still {body['status']}"
+        time.sleep(0.05)
 
 
 def free_port() -> int:

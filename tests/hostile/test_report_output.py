@@ -31,6 +31,7 @@ from pydantic import ValidationError
 
 from pipeline.report.markdown import MAX_QUOTE, printable, render_markdown
 from pipeline.report.model import Report
+from tests.api_helpers import contract
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = "<script>alert(1)</script>"
@@ -45,25 +46,7 @@ EVIL_NAME = "evil\nerror[encrypted] forged.txt"
 
 
 def _contract(party: str = "Acme Corp.", law: str = "New York", extra: str = "") -> bytes:
-    return f"""MASTER SERVICES AGREEMENT
-
-This Master Services Agreement (the "Agreement") is entered into as of March 3, 2025 by and between
-{party}, a Delaware corporation ("Customer"), and Beta Services LLC, a New York limited liability
-company ("Provider").
-
-1. Services. Provider shall provide the services described in Exhibit A to Customer.
-
-2. Term. This Agreement shall commence on the Effective Date and continue for two years, and shall
-renew automatically for successive one-year terms unless either party gives notice of non-renewal
-at least 60 days before the end of the then-current term.
-
-3. Limitation of Liability. In no event shall either party's aggregate liability under this
-Agreement exceed USD 1,000,000.
-
-4. Governing Law. This Agreement shall be governed by and construed in accordance with the laws of
-the State of {law}, without regard to its conflict of laws principles.
-{extra}
-""".encode()
+    return contract(party_a=party, law=law, extra=extra)
 
 
 def _hostile_contract() -> bytes:
