@@ -12,6 +12,10 @@ from pipeline.config import Settings
 from tests.redis_util import TEST_DB, flush, redis_server_url
 
 ROOT = Path(__file__).resolve().parents[1]
+# Whatever builds Settings() from the environment in this process (e.g. workers.celery_app's
+# app, made at import) must never reach the machine's Redis on 6379: point the default at a
+# closed port. Tests that use Redis pass their own server's URL explicitly.
+os.environ.setdefault("LONGDOC_REDIS_URL", "redis://127.0.0.1:1/0")
 SHARED_DATA = Path(os.environ.get("LONGDOC_SHARED_DATA", ROOT.parent / "shared" / "data"))
 HAVE_SHARED = SHARED_DATA.is_dir()
 
