@@ -96,6 +96,14 @@ def register_document_types() -> None:
         # accepts it. Such cases are dropped; every other negative case is sent.
         data = case.meta.phase.data if case.meta is not None else None
         for m in getattr(data, "mutations", ()):
+            # A form field "made" an empty array (or object) has no multipart encoding: it is sent
+            # as no field at all, a valid request the server rightly accepts.
+            if (
+                case.media_type == "multipart/form-data"
+                and isinstance(m.new_value, list | dict)
+                and not m.new_value
+            ):
+                return False
             if (
                 m.keywords == ("pattern",)
                 and "callback_url" in m.schema_pointer
@@ -127,6 +135,8 @@ def test_schemathesis_finds_no_failure(server: Server, tmp_path: Path) -> None:
         str(Path(sys.executable).with_name("st")), "run", f"{server.url}/openapi.json",
         "--checks", "all", "--phases", "examples,coverage,fuzzing,stateful", "--mode", "all",
         "--max-examples", str(MAX_EXAMPLES), "--continue-on-failure", "--workers", "1",
+        # A fixed seed: the same cases on every run, so CI cannot go red by chance.
+        "--seed", os.environ.get("TEST_SCHEMATHESIS_SEED", "20261206"),
         "--header", f"Authorization: Bearer {KEYS['acme']}",
         # The header above authenticates; generated X-API-Key values would only override it.
         "--generation-with-security-parameters", "false",
