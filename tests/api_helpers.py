@@ -120,15 +120,14 @@ def wait_batch(
 def _wait_resource(client: TestClient, path: str, tenant: str, timeout_s: float,
                    done: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:  # fmt: skip
     """GET ``path`` until ``done`` holds, with a deadline."""
-    deadline = time.monotonic() + timeout_s
-    while True:
+
+    def finished() -> dict[str, Any] | None:
         r = client.get(path, headers=auth(tenant))
         assert r.status_code == 200, r.text
         body: dict[str, Any] = r.json()
-        if done(body):
-            return body
-        assert time.monotonic() < deadline, f"{path} still {body['status']}"
-        time.sleep(0.05)
+        return body if done(body) else None
+
+    return wait_for(finished, timeout_s, f"{path} to finish")
 
 
 def free_port() -> int:
@@ -145,10 +144,11 @@ def live_server(settings: Settings) -> Iterator[str]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
+    def started() -> bool:
+        assert thread.is_alive(), "uvicorn did not start"
+        return bool(server.started)
+
+    wait_for(started, 20, "uvicorn to start")
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

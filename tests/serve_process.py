@@ -8,13 +8,13 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx2 as httpx
 
 from tests.redis_util import ROOT, free_port
+from tests.waiting import wait_for
 
 SERVICE = ["-m", "pipeline.cli.service"]
 
@@ -42,17 +42,20 @@ class ServeProcess:
     def wait_ready(self, timeout_s: float = 60.0) -> None:
         if self.proc is None:
             self.start()
-        deadline = time.monotonic() + timeout_s
-        while True:
+        def healthy() -> bool:
+            if not self.alive():
+                raise RuntimeError(f"longdoc serve exited:\n{self.log()[-3000:]}")
             try:
-                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
-                    return
+                return httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200
             except httpx.HTTPError:
-                pass
-            if not self.alive() or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"longdoc serve did not start:\n{self.log()[-3000:]}")
-            time.sleep(0.05)
+                return False
+
+        try:
+            wait_for(healthy, timeout_s, "longdoc serve to start")
+        except (AssertionError, RuntimeError):
+            log = self.log()
+            self.stop()
+            raise RuntimeError(f"longdoc serve did not start:\n{log[-3000:]}") from None
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -2,7 +2,7 @@
 
 Children run with ``RLIMIT_AS`` set (``mem_limit_mb``), so a regression that lets a file grow
 without bound ends in that child (MemoryError or an abort) instead of eating the machine, and
-the test sees it. Peak RSS of a CLI run comes from ``wait4``'s rusage of that child alone.
+the test sees it. Peak RSS of a CLI run is the child's own VmHWM, written by a small wrapper at exit.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import httpx2 as httpx
 
 from tests.redis_util import ROOT, address_space_limit
 from tests.serve_process import ServeProcess
+from tests.waiting import wait_for
 
 KEY = "key-hostile-0123456789"
 TENANT = "acme"
@@ -78,19 +79,13 @@ def run_cli(args: list[str], env: dict[str, str], *, mem_limit_mb: int | None = 
         start = time.monotonic()
         proc = subprocess.Popen([sys.executable, "-c", _PEAK_WRAPPER, hwm.name, *args], env=env, cwd=cwd,
                                 stdout=out, stderr=err, preexec_fn=address_space_limit(mem_limit_mb))  # fmt: skip
-        deadline = start + timeout_s
-        while True:
-            pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                proc.returncode = -9
-                raise AssertionError(f"longdoc {' '.join(args)} still running after {timeout_s} s")
-            time.sleep(0.02)  # polling a child's exit: no event to wait on without reaping it
+        try:
+            proc.wait(timeout=timeout_s)  # the wrapper reports the peak itself: a plain wait will do
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise AssertionError(f"longdoc {' '.join(args)} still running after {timeout_s} s") from None
         seconds = time.monotonic() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         peak_kb = int(Path(hwm.name).read_text() or "0")
@@ -130,14 +125,12 @@ class LiveServer(ServeProcess):
         return httpx.post(f"{self.url}/v1/jobs/{job_id}/cancel", headers=auth(), timeout=30)
 
     def wait(self, job_id: str, until: Callable[[dict[str, Any]], bool], timeout_s: float) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            body = self.job(job_id)
-            if until(body):
-                return body
-            assert time.monotonic() < deadline, f"job {job_id} still {body['status']} after {timeout_s} s"
+        def reached() -> dict[str, Any] | None:
             assert self.alive(), f"server died:\n{self.log()[-3000:]}"
-            time.sleep(0.05)
+            body = self.job(job_id)
+            return body if until(body) else None
+
+        return wait_for(reached, timeout_s, f"job {job_id}")
 
     def wait_terminal(self, job_id: str, timeout_s: float = 60.0) -> dict[str, Any]:
         return self.wait(job_id, lambda b: b["status"] in TERMINAL, timeout_s)

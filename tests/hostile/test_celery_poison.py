@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from storage import keys
 from storage.local import LocalStore
 from tests.planted import planted_contract
 from tests.redis_util import CeleryWorker, worker_env
+from tests.waiting import wait_for
 from workers.celery_executor import CeleryExecutor
 
 pytestmark = pytest.mark.slow
@@ -45,16 +45,17 @@ def test_a_segment_killing_its_worker_every_time_is_poisoned(redis_db: str, tmp_
             executor.submit(TENANT, job_id)
             prefix = keys.job_prefix(TENANT, job_id) + "audit/segment-00000-"
             killed: set[int] = set()
-            deadline = time.monotonic() + 120
-            # Kill every run of segment 0 as soon as its model call has begun, three times.
-            while len(killed) < settings.job_max_attempts:
-                assert time.monotonic() < deadline, f"killed {len(killed)}; log:\n{worker.log()[-3000:]}"
+
+            def killed_enough() -> bool:
+                # Kill every run of segment 0 as soon as its model call has begun, three times.
                 for key in store.list(prefix):
                     pid = int(json.loads(store.get(key))["pid"])
                     if pid not in killed and pid in worker.children():
                         os.kill(pid, signal.SIGKILL)
                         killed.add(pid)
-                time.sleep(0.05)
+                return len(killed) >= settings.job_max_attempts
+
+            wait_for(killed_enough, 120, "three runs of segment 0 to be killed")
             # Latency is 30 s per segment: the job must end well before its segments all would
             # have run a fourth time, with segment 0 failed as poisoned.
             final = executor.wait(TENANT, job_id, timeout_s=150)

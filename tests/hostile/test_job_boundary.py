@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from pipeline.types import SegmentAnalysis
 from storage.local import LocalStore
 from tests.hostile.gen_docx import plain
 from tests.hostile.live import LiveServer, base_env, job_record
+from tests.waiting import wait_for
 from workers.local import LocalExecutor
 
 CONTRACT = (Path(__file__).resolve().parents[2] / "pipeline" / "examples" / "master-services-agreement.txt")
@@ -40,10 +40,7 @@ def _small_contract() -> bytes:
 
 
 def _wait(pred: Any, what: str, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not pred():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
+    wait_for(pred, timeout_s, what)
 
 
 class PanickingRules:

@@ -19,7 +19,6 @@ import json
 import socket
 import ssl
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +31,7 @@ import pytest
 from pipeline.api.problems import ProblemError
 from pipeline.api.webhooks import check_callback_url
 from tests.api_helpers import api, auth, contract, make_settings
+from tests.waiting import wait_for
 
 HOOK_HOST = "hooks.example.test"
 PUBLIC = "8.8.8.8"  # the stand-in public answer; the sandbox maps it to a local receiver
@@ -237,10 +237,8 @@ def _deliver(tmp_path: Path, url: str, *, allow_private: bool,
                             data={"callback_url": url}, headers=auth())  # fmt: skip
         assert r.status_code == 202, r.text
         log_path = tmp_path / "store" / "acme" / "jobs" / r.json()["id"] / "webhook.json"
-        deadline = time.monotonic() + 60
-        while not (log_path.exists() and json.loads(log_path.read_text()).get("done")):
-            assert time.monotonic() < deadline, "the delivery did not end"
-            time.sleep(0.05)
+        wait_for(lambda: log_path.exists() and json.loads(log_path.read_text()).get("done"), 60,
+                 "the delivery to end")  # fmt: skip
     attempts: list[dict[str, Any]] = json.loads(log_path.read_text())["attempts"]
     return attempts
 
