@@ -27,6 +27,7 @@ from tests.serve_process import ServeProcess
 from tests.waiting import wait_for
 
 KEY = "key-hostile-0123456789"
+EXAMPLE = ROOT / "pipeline" / "examples" / "master-services-agreement.txt"
 TENANT = "acme"
 TERMINAL = {"succeeded", "failed", "canceled"}
 
@@ -146,3 +147,8 @@ def job_record(storage_dir: Path, job_id: str) -> dict[str, Any]:
     assert len(matches) == 1, matches
     body: dict[str, Any] = json.loads(matches[0].read_text())
     return body
+
+
+def small_contract() -> bytes:
+    """The first 40,000 bytes of the bundled example: a real contract that analyzes in a moment."""
+    return EXAMPLE.read_bytes()[:40_000]

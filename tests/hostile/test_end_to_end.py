@@ -19,13 +19,12 @@ from pipeline.config import Settings
 from pipeline.jobs.store import TERMINAL, JobStore
 from storage.local import LocalStore
 from tests.hostile import gen_docx, gen_text
-from tests.hostile.live import LiveServer, base_env, run_cli
+from tests.hostile.live import LiveServer, base_env, run_cli, small_contract
 from tests.redis_util import CeleryWorker, worker_env
 from workers.celery_executor import CeleryExecutor
 
 pytestmark = pytest.mark.slow
 
-CONTRACT = Path(__file__).resolve().parents[2] / "pipeline" / "examples" / "master-services-agreement.txt"
 CODES = {"too_large", "unreadable", "empty_document", "unsupported_media_type", "encrypted", "no_text_layer"}
 # Address-space cap for every child (numpy, tiktoken and pypdfium2 reserve far more virtual
 # memory than they touch): a runaway file dies in the child, never takes the machine.
@@ -51,9 +50,6 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         out[label].write_bytes(make())
     return out
 
-
-def _small_contract() -> bytes:
-    return CONTRACT.read_bytes()[:40_000]
 
 
 @pytest.mark.parametrize("label", list(HOSTILE))
@@ -96,7 +92,7 @@ def test_api(label: str, files: dict[str, Path], server: LiveServer) -> None:
     else:
         assert body["status"] == "succeeded", body
     # The same server process answers the next job.
-    nxt = server.submit("next.txt", _small_contract())
+    nxt = server.submit("next.txt", small_contract())
     assert server.wait_terminal(nxt, 30)["status"] == "succeeded"
 
 
@@ -128,6 +124,6 @@ def test_celery_worker(label: str, files: dict[str, Path], celery: tuple[CeleryE
         assert record.error is not None and record.error.code in CODES, record.error
     else:
         assert record.status == "succeeded", record
-    nxt = js.create(_small_contract(), "next.txt", ext="txt")
+    nxt = js.create(small_contract(), "next.txt", ext="txt")
     executor.submit("acme", nxt.job_id)
     assert executor.wait("acme", nxt.job_id, timeout_s=30).status == "succeeded"

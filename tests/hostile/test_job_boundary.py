@@ -24,19 +24,14 @@ from pipeline.jobs.store import TERMINAL, JobStore
 from pipeline.types import SegmentAnalysis
 from storage.local import LocalStore
 from tests.hostile.gen_docx import plain
-from tests.hostile.live import LiveServer, base_env, job_record
+from tests.hostile.live import LiveServer, base_env, job_record, small_contract
 from tests.waiting import wait_for
 from workers.local import LocalExecutor
-
-CONTRACT = (Path(__file__).resolve().parents[2] / "pipeline" / "examples" / "master-services-agreement.txt")
 
 
 class NativePanic(BaseException):
     """What pyo3 raises for a Rust panic: not an ``Exception``."""
 
-
-def _small_contract() -> bytes:
-    return CONTRACT.read_bytes()[:40_000]
 
 
 def _wait(pred: Any, what: str, timeout_s: float = 30.0) -> None:
@@ -62,7 +57,7 @@ def test_a_segment_that_panics_fails_alone(tmp_path: Path) -> None:
     store = LocalStore(settings.storage_dir)
     ctx = StageContext(settings=settings, store=store)
     ctx.analyzers["rules"] = PanickingRules(ctx.analyzers["rules"])  # type: ignore[assignment]
-    job = JobStore(store, "acme").create(_small_contract(), "msa.txt", ext="txt")
+    job = JobStore(store, "acme").create(small_contract(), "msa.txt", ext="txt")
     executor = LocalExecutor(ctx, workers=2)
     try:
         record, report = executor.run("acme", job.job_id)
@@ -87,7 +82,7 @@ def test_a_crash_at_the_job_boundary_fails_the_job_and_the_runner_goes_on(tmp_pa
             raise NativePanic("panic in a native extension")
 
     js = JobStore(store, "acme")
-    first = js.create(_small_contract(), "first.txt", ext="txt")
+    first = js.create(small_contract(), "first.txt", ext="txt")
     runner = LocalRunner(settings, store, notify)
     try:
         runner.submit("acme", first.job_id)
@@ -96,7 +91,7 @@ def test_a_crash_at_the_job_boundary_fails_the_job_and_the_runner_goes_on(tmp_pa
         assert failed.status == "failed"
         assert failed.error is not None and failed.error.code == "internal"
         assert "NativePanic" in failed.error.message
-        second = js.create(_small_contract(), "second.txt", ext="txt")
+        second = js.create(small_contract(), "second.txt", ext="txt")
         runner.submit("acme", second.job_id)
         _wait(lambda: js.load(second.job_id).status in TERMINAL, "the second job to end")
         assert js.load(second.job_id).status == "succeeded"
@@ -119,7 +114,7 @@ def test_a_job_killed_three_times_is_poisoned_not_resumed_again(storage: Path, s
     # Segments take 60 s each, so every run is still analyzing when its server is SIGKILLed.
     slow = base_env(storage, rules_latency_s=60)
     server = LiveServer(slow, server_log).start()
-    job_id = server.submit("msa.txt", _small_contract())
+    job_id = server.submit("msa.txt", small_contract())
     for run in (1, 2, 3):
         server.wait(job_id, lambda b: b["status"] == "analyzing", 60)
         assert job_record(storage, job_id)["attempts"] == {"run": run}
@@ -134,7 +129,7 @@ def test_a_job_killed_three_times_is_poisoned_not_resumed_again(storage: Path, s
         # The fourth start did no work: ingest ran three times only.
         assert [t["status"] for t in stored["transitions"]].count("ingesting") == 3
         # The same process serves the next job.
-        nxt = server.submit("next.txt", _small_contract())
+        nxt = server.submit("next.txt", small_contract())
         assert server.wait_terminal(nxt, 60)["status"] == "succeeded"
     finally:
         server.stop()
@@ -151,7 +146,7 @@ def test_cancel_ends_a_job_still_ingesting_and_frees_its_slot(storage: Path, ser
         r = server.cancel(job_id)
         assert r.status_code in (200, 202), r.text
         assert server.job(job_id)["status"] == "canceled"  # at once, not after the ingest
-        nxt = server.submit("next.txt", _small_contract())
+        nxt = server.submit("next.txt", small_contract())
         assert server.wait_terminal(nxt, 30)["status"] == "succeeded"
         # The canceled ingest stopped as it read: it never wrote its text.
         assert not list(storage.rglob(f"{job_id}/text.json"))
