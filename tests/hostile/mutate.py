@@ -502,6 +502,7 @@ class Outcome:
 
 
 INGEST = "pipeline.ingest:ingest"
+STARTUP_TIMEOUT_S = 120.0
 
 
 def _vm_hwm_kb() -> int:
@@ -524,6 +525,8 @@ def _serve(conn: Connection, memory_limit: int, max_rss_kb: int) -> None:
     from pipeline.types import ExtractedText
 
     logging.disable(logging.CRITICAL)  # pypdf warns on every broken xref; outcomes are what count
+    importlib.import_module(INGEST.partition(":")[0])  # imported before "ready": not on a read's clock
+    conn.send("ready")
     while True:
         try:
             request = conn.recv()
@@ -625,6 +628,11 @@ class Worker:
         proc.start()
         child.close()
         self._proc, self._conn = proc, parent
+        # A read's timeout starts once the child has imported the readers: start-up (spawn and
+        # imports) takes seconds on a loaded machine and would otherwise look like a hang.
+        if not parent.poll(STARTUP_TIMEOUT_S) or parent.recv() != "ready":
+            self.stop()
+            raise RuntimeError(f"the reading process did not start within {STARTUP_TIMEOUT_S:g} s")
 
     def stop(self) -> None:
         if self._conn is not None:
