@@ -26,6 +26,7 @@ from pipeline.analyze.llm_schema import (
 )
 from pipeline.simulate.faults import ALL_FAULTS, FaultKind, extract_segment, sample_latency
 from pipeline.simulate.server import SimulatorConfig, running_simulator
+from tests.waiting import wait_for
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "pipeline" / "examples" / "master-services-agreement.txt"
 SEGMENT = EXAMPLE.read_text(encoding="utf-8")[:12_000]
@@ -256,3 +257,32 @@ def test_latency_model_and_helpers() -> None:
     assert extract_segment(f"x{SEGMENT_OPEN}\nabc\n{SEGMENT_CLOSE}y") == "abc"
     assert extract_segment("no markers") is None
     assert set(SimulatorConfig().fault_kinds) == set(ALL_FAULTS)
+
+
+def test_request_log_has_one_line_per_request_with_status_and_tokens() -> None:
+    with running_simulator(FAST) as url:
+        ok = ask(client(url), model="kimi-k2-thinking")
+        with pytest.raises(openai.BadRequestError):
+            create(client(url), model="kimi-k2-thinking", messages=[])
+        log = sim_get(url, "/_log")["requests"]
+        sim_post(url, "/_sim/reset")
+        assert sim_get(url, "/_log")["requests"] == []
+    assert [(e["model"], e["status"]) for e in log] == [("kimi-k2-thinking", 200), (None, 400)]
+    first = log[0]
+    assert first["prompt_tokens"] == ok.usage.prompt_tokens
+    assert first["completion_tokens"] == ok.usage.completion_tokens
+    assert first["reasoning_tokens"] == ok.usage.completion_tokens_details.reasoning_tokens
+    assert first["error_code"] is None and log[1]["error_code"] == "invalid_request_error"
+    assert log[0]["arrived"] <= log[1]["arrived"]
+
+
+def test_request_log_marks_a_hung_up_request_499_with_its_prompt_tokens() -> None:
+    with fault_server("timeout", hang_s=5) as url:
+        with pytest.raises(openai.APITimeoutError):
+            ask(client(url, timeout=0.5))
+        entry: dict[str, Any] = wait_for(
+            lambda: [e for e in sim_get(url, "/_log")["requests"] if e["status"]][-1:],
+            5,
+            "the hung-up request to be logged",
+        )[0]
+    assert entry["status"] == 499 and entry["prompt_tokens"] > 1000 and entry["completion_tokens"] == 0
