@@ -31,6 +31,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chunking.tokenizer import count_tokens
+from pipeline.simulate import contracts
 from pipeline.simulate.faults import (
     ALL_FAULTS,
     FaultKind,
@@ -87,6 +88,9 @@ class SimulatorConfig(BaseModel):
     latencies: dict[str, tuple[float, float]] = Field(default_factory=dict, validate_default=True)
     default_latency: tuple[float, float] = (4.0, 10.0)  # self-hosted and unknown models
     require_key: bool = False
+    # Refuse what each real API refuses and deliver reasoning as each does (simulate/contracts.py).
+    # On by default so every test meets the real contracts; `longdoc simulate-llm --strict`.
+    strict: bool = True
 
     @field_validator("contexts")
     @classmethod
@@ -109,7 +113,7 @@ class SimulatorConfig(BaseModel):
 
 
 def is_reasoning_model(model: str) -> bool:
-    return "thinking" in model or model == "gpt-5.1"
+    return contracts.family(model) in ("openai-reasoning", "moonshot", "self-hosted-thinking")
 
 
 def request_hash(body: dict[str, Any]) -> str:
@@ -302,6 +306,8 @@ def create_app(config: SimulatorConfig) -> FastAPI:
         st.requests += 1
         st.by_model[model] += 1
         entry.prompt_tokens = prompt_tokens
+        if config.strict and (refused := contracts.refusal(body)) is not None:
+            return reply(400, refused, entry=entry)
 
         limit, reserve = config.context_of(model), max_tokens(body) or 0
         if prompt_tokens + reserve > limit:
@@ -345,6 +351,11 @@ def create_app(config: SimulatorConfig) -> FastAPI:
         content, finish, spoiled = await asyncio.to_thread(answer, body, fault, rng)
         completion = await asyncio.to_thread(count_tokens, content)
         reasoning = completion // 5 if is_reasoning_model(model) else 0
+        message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
+        usage: dict[str, Any] = {"completion_tokens_details": {"reasoning_tokens": reasoning}}
+        if config.strict:
+            message, usage = await asyncio.to_thread(contracts.deliver, model, content, completion, reasoning)
+            completion = usage["completion_tokens"]
         if await request.is_disconnected():  # the client gave up while we composed: not billed
             st.by_status["499"] += 1
             close(entry, 499)
@@ -362,7 +373,7 @@ def create_app(config: SimulatorConfig) -> FastAPI:
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": content, "refusal": None},
+                        "message": message,
                         "logprobs": None,
                         "finish_reason": finish,
                     }
@@ -372,7 +383,7 @@ def create_app(config: SimulatorConfig) -> FastAPI:
                     "completion_tokens": completion,
                     "total_tokens": prompt_tokens + completion,
                     "prompt_tokens_details": {"cached_tokens": 0},
-                    "completion_tokens_details": {"reasoning_tokens": reasoning},
+                    **{k: v for k, v in usage.items() if k != "completion_tokens"},
                 },
             },
             entry=entry,
