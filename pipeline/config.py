@@ -97,7 +97,9 @@ class Settings(BaseSettings):
     # Send every hosted model to this OpenAI-compatible base URL instead (a gateway, or the
     # simulator in tests and demos).
     llm_base_url: str | None = None
-    llm_timeout_s: float = Field(120.0, gt=0)
+    # None: each call's timeout is derived from the model's p95 latency and output speed
+    # (routing.providers.call_timeout); a number forces it for every call.
+    llm_timeout_s: float | None = Field(None, gt=0)
     llm_max_attempts: int = Field(4, ge=1)
     llm_backoff_base_s: float = Field(1.0, ge=0)
     circuit_threshold: int = Field(5, ge=1)

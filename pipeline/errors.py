@@ -136,6 +136,8 @@ class ConfigError(LongdocError):
 # -- models and routing ------------------------------------------------------------------------
 class ProviderError(LongdocError):
     code = "provider_error"
+    # Every attempt made before the call failed (routing.providers.Attempt), so it can be metered.
+    attempts: tuple[object, ...] = ()
 
 
 class CircuitOpen(ProviderError):

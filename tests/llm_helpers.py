@@ -15,3 +15,10 @@ def stats(base_url: str) -> dict[str, object]:
     """The simulator's counters (requests, usage by model) at ``base_url`` (its /v1 URL)."""
     with urllib.request.urlopen(base_url.removesuffix("/v1") + "/_sim/stats") as resp:
         return json.loads(resp.read())  # type: ignore[no-any-return]
+
+
+def request_log(base_url: str) -> list[dict[str, object]]:
+    """Every request the simulator at ``base_url`` saw, in arrival order (``GET /_log``):
+    arrived, model, status (499 = the client hung up), error_code and token counts."""
+    with urllib.request.urlopen(base_url.removesuffix("/v1") + "/_log") as resp:
+        return json.loads(resp.read())["requests"]  # type: ignore[no-any-return]

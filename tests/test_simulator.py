@@ -26,12 +26,14 @@ from pipeline.analyze.llm_schema import (
 )
 from pipeline.simulate.faults import ALL_FAULTS, FaultKind, extract_segment, sample_latency
 from pipeline.simulate.server import SimulatorConfig, running_simulator
+from tests.waiting import wait_for
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "pipeline" / "examples" / "master-services-agreement.txt"
 SEGMENT = EXAMPLE.read_text(encoding="utf-8")[:12_000]
 SYSTEM = "You read contracts. Answer only with JSON matching the schema; quote the segment verbatim."
 SEGMENT_FORMAT: Any = response_format(LLMSegmentOutput, "segment_analysis")
-FAST = SimulatorConfig(time_scale=0.0)
+# The generic behaviour (answers, faults, latency) is tested lenient; the contracts in test_contracts.py.
+FAST = SimulatorConfig(strict=False, time_scale=0.0)
 
 
 def segment_messages(segment: str = SEGMENT) -> list[Any]:
@@ -142,7 +144,7 @@ def test_max_tokens_cuts_the_answer_with_finish_reason_length(sim: str) -> None:
 
 
 def test_over_long_request_is_rejected_and_counted() -> None:
-    with running_simulator(SimulatorConfig(time_scale=0.0, contexts={"tiny": 1000})) as url:
+    with running_simulator(SimulatorConfig(strict=False, time_scale=0.0, contexts={"tiny": 1000})) as url:
         c = client(url)
         with pytest.raises(openai.BadRequestError) as exc:
             ask(c, model="gpt-5.1-chat-latest", max_tokens=127_000)
@@ -155,7 +157,9 @@ def test_over_long_request_is_rejected_and_counted() -> None:
 
 
 def fault_server(kind: FaultKind, **kw: Any) -> Any:
-    return running_simulator(SimulatorConfig(time_scale=0.001, fault_rate=1.0, fault_kinds=(kind,), **kw))
+    return running_simulator(
+        SimulatorConfig(strict=False, time_scale=0.001, fault_rate=1.0, fault_kinds=(kind,), **kw)
+    )
 
 
 def test_fault_429_has_retry_after() -> None:
@@ -210,7 +214,7 @@ def test_spoiled_answers_are_billed_and_reported(sim: str, kind: FaultKind) -> N
 
 
 def test_sdk_retries_through_429s() -> None:
-    config = SimulatorConfig(time_scale=0.001, fault_rate=0.5, fault_kinds=("429",), seed=7)
+    config = SimulatorConfig(strict=False, time_scale=0.001, fault_rate=0.5, fault_kinds=("429",), seed=1)
     with running_simulator(config) as url:
         c = client(url, max_retries=2)
         segments = [SEGMENT[i * 1500 : (i + 2) * 1500] for i in range(6)]
@@ -224,7 +228,7 @@ def test_sdk_retries_through_429s() -> None:
 
 
 def test_concurrent_requests_are_served_in_parallel() -> None:
-    with running_simulator(SimulatorConfig(fixed_latency_s=0.4)) as url:
+    with running_simulator(SimulatorConfig(strict=False, fixed_latency_s=0.4)) as url:
         c = client(url)
         start = time.monotonic()
         with ThreadPoolExecutor(8) as pool:
@@ -233,7 +237,7 @@ def test_concurrent_requests_are_served_in_parallel() -> None:
 
 
 def test_stats_reset_models_and_auth() -> None:
-    with running_simulator(SimulatorConfig(time_scale=0.0, require_key=True)) as url:
+    with running_simulator(SimulatorConfig(strict=False, time_scale=0.0, require_key=True)) as url:
         ask(client(url), model="gpt-5.1")
         stats = sim_get(url, "/_sim/stats")
         assert stats["requests"] == stats["ok_requests"] == 1 and stats["by_model"] == {"gpt-5.1": 1}
@@ -256,3 +260,32 @@ def test_latency_model_and_helpers() -> None:
     assert extract_segment(f"x{SEGMENT_OPEN}\nabc\n{SEGMENT_CLOSE}y") == "abc"
     assert extract_segment("no markers") is None
     assert set(SimulatorConfig().fault_kinds) == set(ALL_FAULTS)
+
+
+def test_request_log_has_one_line_per_request_with_status_and_tokens() -> None:
+    with running_simulator(FAST) as url:
+        ok = ask(client(url), model="kimi-k2-thinking")
+        with pytest.raises(openai.BadRequestError):
+            create(client(url), model="kimi-k2-thinking", messages=[])
+        log = sim_get(url, "/_log")["requests"]
+        sim_post(url, "/_sim/reset")
+        assert sim_get(url, "/_log")["requests"] == []
+    assert [(e["model"], e["status"]) for e in log] == [("kimi-k2-thinking", 200), (None, 400)]
+    first = log[0]
+    assert first["prompt_tokens"] == ok.usage.prompt_tokens
+    assert first["completion_tokens"] == ok.usage.completion_tokens
+    assert first["reasoning_tokens"] == ok.usage.completion_tokens_details.reasoning_tokens
+    assert first["error_code"] is None and log[1]["error_code"] == "invalid_request_error"
+    assert log[0]["arrived"] <= log[1]["arrived"]
+
+
+def test_request_log_marks_a_hung_up_request_499_with_its_prompt_tokens() -> None:
+    with fault_server("timeout", hang_s=5) as url:
+        with pytest.raises(openai.APITimeoutError):
+            ask(client(url, timeout=0.5))
+        entry: dict[str, Any] = wait_for(
+            lambda: [e for e in sim_get(url, "/_log")["requests"] if e["status"]][-1:],
+            5,
+            "the hung-up request to be logged",
+        )[0]
+    assert entry["status"] == 499 and entry["prompt_tokens"] > 1000 and entry["completion_tokens"] == 0

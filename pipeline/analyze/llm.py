@@ -4,6 +4,7 @@ every quote verified against the segment (unverifiable ones dropped and counted)
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +25,10 @@ from pipeline.analyze.llm_schema import (
 )
 from pipeline.analyze.quotes import QuoteLocator
 from pipeline.analyze.references import find_references
-from pipeline.errors import ContextTooLong, InvalidOutput, LongdocError
+from pipeline.errors import ContextTooLong, InvalidOutput
 from pipeline.routing import audit
 from pipeline.routing.catalog import ModelSpec
-from pipeline.routing.providers import CallResult, OpenAICompatibleProvider
+from pipeline.routing.providers import Attempt, CallResult, OpenAICompatibleProvider
 from pipeline.types import (
     AnalysisWarning,
     DefinedTerm,
@@ -55,13 +56,16 @@ class UsageMeter:
     cost_usd: float = 0.0
     seconds: float = 0.0
 
-    def add(self, spec: ModelSpec, r: CallResult) -> None:
+    def add(self, a: Attempt) -> None:
+        """One attempt; only the billed ones count (a 429 or a refused request costs nothing)."""
+        if a.status != 200 and not a.cost_usd and not a.prompt_tokens:
+            return
         self.calls += 1
-        self.prompt_tokens += r.prompt_tokens
-        self.completion_tokens += r.completion_tokens
-        self.reasoning_tokens += r.reasoning_tokens
-        self.cost_usd += spec.cost_usd(r.prompt_tokens, r.completion_tokens)
-        self.seconds += r.seconds
+        self.prompt_tokens += a.prompt_tokens
+        self.completion_tokens += a.completion_tokens
+        self.reasoning_tokens += a.reasoning_tokens
+        self.cost_usd += a.cost_usd
+        self.seconds += a.seconds
 
     def usage(self, cache_hits: int = 0) -> Usage:
         return Usage(calls=self.calls, prompt_tokens=self.prompt_tokens, completion_tokens=self.completion_tokens,
@@ -114,28 +118,21 @@ class LLMAnalyzer:
         if prompt + max_tokens > self.spec.reliable_context:
             raise ContextTooLong(f"{self.spec.id}: {prompt:,} prompt tokens + {max_tokens:,} reserve exceed "
                                  f"reliable context {self.spec.reliable_context:,}")  # fmt: skip
+        wire = self.provider.profile
         if fmt is None:
-            schema_ok = self.spec.json_schema
-            fmt = (
-                response_format(LLMSegmentOutput, "segment_analysis")
-                if schema_ok
-                else {"type": "json_object"}
-            )
-        started = audit.now()
-        try:
-            result = self.provider.complete(messages, response_format=fmt, max_tokens=max_tokens)
-        except LongdocError as exc:
-            audit.record_call(model=self.spec.id, started=started, seconds=(audit.now() - started).total_seconds(),
-                              request=messages, response=None, prompt_tokens=0, completion_tokens=0,
-                              reasoning_tokens=0, cost_usd=0.0, finish_reason=None, error=exc.code)  # fmt: skip
-            raise
-        meter.add(self.spec, result)
-        audit.record_call(model=self.spec.id, started=started, seconds=result.seconds, request=messages,
-                          response=result.content, prompt_tokens=result.prompt_tokens,
-                          completion_tokens=result.completion_tokens, reasoning_tokens=result.reasoning_tokens,
-                          cost_usd=self.spec.cost_usd(result.prompt_tokens, result.completion_tokens),
-                          finish_reason=result.finish_reason)  # fmt: skip
-        return result
+            fmt = response_format(LLMSegmentOutput, "segment_analysis", wire.dialect)
+        if wire.schema_in_prompt:  # JSON mode or plain text: the schema travels in the system prompt
+            messages = _with_schema(messages, fmt)
+            prompt = sum(count_tokens(m["content"]) for m in messages) + 8 * len(messages)
+
+        def on_attempt(a: Attempt) -> None:
+            # One audit line per attempt, written as it ends (a retry storm is visible while it lasts).
+            meter.add(a)
+            audit.record_attempt(a.to_dict(), started=a.started, request=messages, response=a.content)
+
+        return self.provider.complete(
+            messages, response_format=fmt, max_tokens=max_tokens, prompt_tokens=prompt, on_attempt=on_attempt
+        )
 
     def raw_output(self, task: SegmentTask, meter: UsageMeter) -> LLMSegmentOutput:
         """The model's parsed output, with one repair attempt on invalid output."""
@@ -150,11 +147,27 @@ class LLMAnalyzer:
             return _parse(self.call(repair, meter))
 
 
+def _with_schema(messages: list[dict[str, str]], fmt: dict[str, Any]) -> list[dict[str, str]]:
+    schema = fmt.get("json_schema", {}).get("schema")
+    if schema is None or not messages or messages[0]["role"] != "system":
+        return messages
+    note = "\nReply with one JSON object that validates against this JSON schema, and nothing else:\n"
+    head = {
+        "role": "system",
+        "content": messages[0]["content"] + note + json.dumps(schema, separators=(",", ":")),
+    }
+    return [head, *messages[1:]]
+
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.S)
+
+
 def _parse(result: CallResult) -> LLMSegmentOutput:
     if result.finish_reason == "length":
         raise InvalidOutput("output truncated (finish_reason=length)")
+    fenced = _FENCE.match(result.content)  # text-mode models often fence their JSON
     try:
-        return LLMSegmentOutput.model_validate(json.loads(result.content))
+        return LLMSegmentOutput.model_validate(json.loads(fenced.group(1) if fenced else result.content))
     except (ValueError, ValidationError) as exc:
         raise InvalidOutput(f"output is not schema-valid JSON: {str(exc)[:200]}") from None
 

@@ -7,7 +7,7 @@ quote (whitespace-normalised), and a quote that is not in the segment is dropped
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -61,29 +61,64 @@ class LLMSynthesis(_Out):
     observations: list[str]
 
 
-def json_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """Strict JSON schema for OpenAI ``response_format`` (every property required, no extras)."""
-    schema = model.model_json_schema()
-    _strictify(schema)
-    for sub in schema.get("$defs", {}).values():
-        _strictify(sub)
-    return schema
+Dialect = Literal["openai-strict", "moonshot"]
+# Numeric and length bounds are outside the subset every strict validator takes; our own pydantic
+# validation still enforces them on the answer. `title` is noise to a model.
+_DROPPED = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
+                      "maxLength", "minItems", "maxItems", "title", "default"})  # fmt: skip
 
 
-def _strictify(node: dict[str, Any]) -> None:
-    if node.get("type") == "object" and "properties" in node:
-        node["required"] = list(node["properties"])
-        node["additionalProperties"] = False
-    for key in ("properties",):
-        for child in node.get(key, {}).values():
-            if isinstance(child, dict):
-                _strictify(child)
+def json_schema(model: type[BaseModel], dialect: Dialect = "openai-strict") -> dict[str, Any]:
+    """The output schema in the dialect a provider's validator accepts.
+
+    Both dialects get every ``$ref`` inlined and every object closed: OpenAI strict mode needs
+    ``additionalProperties: false`` and every property in ``required``
+    (https://docs.deepshi.ai/guides/structured-outputs restates OpenAI's rules); Moonshot's
+    "flavored" JSON schema needs every node to be an object with its own ``type``, which a
+    ``$ref`` node is not (https://github.com/can1357/oh-my-pi/issues/5952).
+    """
+    raw = model.model_json_schema()
+    defs: dict[str, Any] = raw.pop("$defs", {})
+    out: dict[str, Any] = _transform(raw, defs)
+    if dialect == "moonshot":
+        _check_typed(out, "root")
+    return out
+
+
+def _transform(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, list):
+        return [_transform(n, defs) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        target = defs[node["$ref"].rsplit("/", 1)[-1]]
+        extra = {k: v for k, v in node.items() if k != "$ref"}
+        return _transform({**target, **extra}, defs)
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _DROPPED:
+            continue
+        if key == "properties":
+            out[key] = {name: _transform(v, defs) for name, v in value.items()}
+        else:
+            out[key] = _transform(value, defs) if key in ("items", "anyOf") else value
+    if out.get("type") == "object" and "properties" in out:
+        out["required"] = list(out["properties"])
+        out["additionalProperties"] = False
+    return out
+
+
+def _check_typed(node: dict[str, Any], path: str) -> None:
+    if "type" not in node:
+        raise ValueError(f"schema node at {path} has no type (Moonshot refuses it)")
+    for name, child in node.get("properties", {}).items():
+        _check_typed(child, f"{path}.properties.{name}")
     if isinstance(node.get("items"), dict):
-        _strictify(node["items"])
+        _check_typed(node["items"], f"{path}.items")
 
 
-def response_format(model: type[BaseModel], name: str) -> dict[str, Any]:
+def response_format(model: type[BaseModel], name: str, dialect: Dialect = "openai-strict") -> dict[str, Any]:
     return {
         "type": "json_schema",
-        "json_schema": {"name": name, "strict": True, "schema": json_schema(model)},
+        "json_schema": {"name": name, "strict": True, "schema": json_schema(model, dialect)},
     }

@@ -162,7 +162,7 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.simulate.server import SimulatorConfig, serve
 
     config = SimulatorConfig(time_scale=args.time_scale, fault_rate=args.fault_rate, seed=args.seed,
-                             fixed_latency_s=args.latency)  # fmt: skip
+                             fixed_latency_s=args.latency, strict=args.strict)  # fmt: skip
     print(f"simulated OpenAI-compatible API on http://{args.host}:{args.port}/v1", file=sys.stderr)
     serve(args.port, host=args.host, config=config)
     return 0
@@ -187,4 +187,7 @@ def add_commands(sub: Any) -> None:
     )
     s.add_argument("--fault-rate", type=float, default=0.0, help="share of requests that fail (0..1)")
     s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--strict", action="store_true",
+                   help="refuse what each real API refuses (max_tokens on GPT-5, untyped schemas on Kimi...) "
+                   "and deliver reasoning as each provider does")  # fmt: skip
     s.set_defaults(func=cmd_simulate)

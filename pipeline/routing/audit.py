@@ -1,4 +1,4 @@
-"""Audit log of model calls: one record per call, stored with the job.
+"""Audit log of model calls: one record per attempt (retries and timeouts included), stored with the job.
 
 The sink is a context variable set by the stage running a segment, so providers and
 analyzers built once at worker start-up write to the right job without holding job state.
@@ -33,29 +33,18 @@ def _digest(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def record_call(
-    *,
-    model: str,
-    started: datetime,
-    seconds: float,
-    request: list[dict[str, str]],
-    response: str | None,
-    prompt_tokens: int,
-    completion_tokens: int,
-    reasoning_tokens: int,
-    cost_usd: float,
-    finish_reason: str | None,
-    error: str | None = None,
+def record_attempt(
+    attempt: dict[str, Any], *, started: datetime, request: list[dict[str, str]], response: str | None
 ) -> None:
+    """One line per HTTP attempt: model, profile, status, error class, tokens, latency, USD
+    (``providers.Attempt.to_dict()``), with the request and the answer (hashed when redacting)."""
     sink = _SINK.get()
     if sink is None:
         return
     redact = _REDACT.get()
     sink({
-        "kind": "llm_call", "model": model, "started_at": started.isoformat(timespec="milliseconds"),
-        "seconds": round(seconds, 4), "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-        "reasoning_tokens": reasoning_tokens, "cost_usd": round(cost_usd, 8), "finish_reason": finish_reason,
-        "error": error,
+        "kind": "llm_call", **attempt, "started_at": started.isoformat(timespec="milliseconds"),
+        "error": None if attempt.get("status") == 200 else f"{attempt.get('status')}: {attempt.get('error_class')}",
         "request": [{"role": m["role"], "content": _digest(m["content"]) if redact else m["content"]} for m in request],
         "response": (_digest(response) if redact else response) if response is not None else None,
     })  # fmt: skip

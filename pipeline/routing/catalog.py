@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import ConfigDict, Field
 
 from pipeline.errors import ConfigError
+from pipeline.routing.profiles import ProfileName
 from pipeline.types import Model
 
 DEFAULT_CATALOG = Path(__file__).resolve().parents[1] / "data" / "models.json"
@@ -37,6 +38,9 @@ class ModelSpec(Model):
     json_schema: bool
     reasoning: bool = False
     quality: int = Field(1, ge=1, le=5)  # coarse: 1 rules … 4 best reasoning
+    profile: ProfileName = "openai-compatible"  # how the endpoint wants the request (routing/profiles.py)
+    # Output speed; with latency_p95_s and the output cap it bounds one call's duration.
+    output_tokens_per_s: float = Field(30.0, gt=0)
 
     def endpoint(self, env: dict[str, str] | None = None) -> str | None:
         env = dict(os.environ) if env is None else env

@@ -7,7 +7,8 @@ holding the SEGMENT_OPEN/SEGMENT_CLOSE markers) is answered with a schema-valid
 quote is verbatim; a ``synthesis`` request gets a deterministic ``LLMSynthesis``. Usage is
 counted in o200k tokens, latency follows a per-model lognormal, and faults (429, 500, hangs,
 broken or lying JSON) are injected at a configured rate. ``GET /_sim/stats`` tells a test
-what was served and billed.
+what was served and billed; ``GET /_log`` lists every request (arrival time, model, status,
+error code, prompt/completion/reasoning tokens) so tests and benches can count them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chunking.tokenizer import count_tokens
+from pipeline.simulate import contracts
 from pipeline.simulate.faults import (
     ALL_FAULTS,
     FaultKind,
@@ -86,6 +88,9 @@ class SimulatorConfig(BaseModel):
     latencies: dict[str, tuple[float, float]] = Field(default_factory=dict, validate_default=True)
     default_latency: tuple[float, float] = (4.0, 10.0)  # self-hosted and unknown models
     require_key: bool = False
+    # Refuse what each real API refuses and deliver reasoning as each does (simulate/contracts.py).
+    # On by default so every test meets the real contracts; `longdoc simulate-llm --strict`.
+    strict: bool = True
 
     @field_validator("contexts")
     @classmethod
@@ -108,7 +113,7 @@ class SimulatorConfig(BaseModel):
 
 
 def is_reasoning_model(model: str) -> bool:
-    return "thinking" in model or model == "gpt-5.1"
+    return contracts.family(model) in ("openai-reasoning", "moonshot", "self-hosted-thinking")
 
 
 def request_hash(body: dict[str, Any]) -> str:
@@ -166,9 +171,32 @@ class SimStats:
 
 
 @dataclass
+class LogEntry:
+    """One request as the simulator saw it (``GET /_log``)."""
+
+    arrived: float  # wall-clock epoch seconds at arrival
+    model: str | None
+    status: int = 0  # 0 while in flight; 499 when the client hung up
+    error_code: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasoning_tokens: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "arrived": round(self.arrived, 6), "model": self.model, "status": self.status,
+            "error_code": self.error_code, "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens, "reasoning_tokens": self.reasoning_tokens,
+            "seconds": round(self.seconds, 4),
+        }  # fmt: skip
+
+
+@dataclass
 class _State:
     config: SimulatorConfig
     stats: SimStats = field(default_factory=SimStats)
+    log: list[LogEntry] = field(default_factory=list)
     attempts: Counter[str] = field(default_factory=Counter)  # request hash → attempts seen
 
 
@@ -188,9 +216,22 @@ def create_app(config: SimulatorConfig) -> FastAPI:
     state = _State(config)
     app.state.sim = state
 
-    def reply(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    def reply(
+        status: int,
+        body: dict[str, Any],
+        headers: dict[str, str] | None = None,
+        entry: LogEntry | None = None,
+    ) -> JSONResponse:
         state.stats.by_status[str(status)] += 1
+        if entry is not None:
+            close(entry, status, body)
         return JSONResponse(body, status_code=status, headers=headers)
+
+    def close(entry: LogEntry, status: int, body: dict[str, Any] | None = None) -> None:
+        entry.status, entry.seconds = status, time.time() - entry.arrived
+        error = (body or {}).get("error")
+        if isinstance(error, dict):
+            entry.error_code = error.get("code") or error.get("type")
 
     def unauthorized(request: Request) -> bool:
         auth = request.headers.get("authorization", "")
@@ -212,20 +253,31 @@ def create_app(config: SimulatorConfig) -> FastAPI:
     async def stats() -> dict[str, Any]:
         return state.stats.to_dict()
 
+    @app.get("/_log")
+    async def request_log() -> dict[str, Any]:
+        return {"requests": [e.to_dict() for e in state.log]}
+
     @app.post("/_sim/reset")
     async def reset() -> dict[str, Any]:
         state.stats = SimStats()
+        state.log.clear()
         state.attempts.clear()  # so a rerun after reset meets the same faults
         return {"ok": True}
 
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:
+        entry = LogEntry(arrived=time.time(), model=None)
+        state.log.append(entry)
         if unauthorized(request):
-            return reply(401, error_body("Missing API key.", "invalid_request_error", "invalid_api_key"))
+            return reply(
+                401, error_body("Missing API key.", "invalid_request_error", "invalid_api_key"), entry=entry
+            )
         try:
             body = await request.json()
         except ValueError:
-            return reply(400, error_body("The body is not valid JSON.", "invalid_request_error", None))
+            return reply(
+                400, error_body("The body is not valid JSON.", "invalid_request_error", None), entry=entry
+            )
         if not (
             isinstance(body, dict)
             and isinstance(body.get("model"), str)
@@ -233,13 +285,18 @@ def create_app(config: SimulatorConfig) -> FastAPI:
             and body["messages"]
         ):
             return reply(
-                400, error_body("'model' and 'messages' are required.", "invalid_request_error", None)
+                400,
+                error_body("'model' and 'messages' are required.", "invalid_request_error", None),
+                entry=entry,
             )
         if body.get("stream"):
             return reply(
-                400, error_body("The simulator does not stream.", "invalid_request_error", None, "stream")
+                400,
+                error_body("The simulator does not stream.", "invalid_request_error", None, "stream"),
+                entry=entry,
             )
         model: str = body["model"]
+        entry.model = model
         texts = [text_of(m.get("content")) for m in body["messages"] if isinstance(m, dict)]
         prompt_tokens = await asyncio.to_thread(lambda: sum(count_tokens(t) for t in texts))
         rhash = request_hash(body)
@@ -248,6 +305,9 @@ def create_app(config: SimulatorConfig) -> FastAPI:
         st = state.stats
         st.requests += 1
         st.by_model[model] += 1
+        entry.prompt_tokens = prompt_tokens
+        if config.strict and (refused := contracts.refusal(body)) is not None:
+            return reply(400, refused, entry=entry)
 
         limit, reserve = config.context_of(model), max_tokens(body) or 0
         if prompt_tokens + reserve > limit:
@@ -257,7 +317,11 @@ def create_app(config: SimulatorConfig) -> FastAPI:
                 f"{prompt_tokens + reserve} tokens ({prompt_tokens} in the messages, {reserve} in the "
                 "completion). Please reduce the length of the messages or completion."
             )
-            return reply(400, error_body(msg, "invalid_request_error", "context_length_exceeded", "messages"))
+            return reply(
+                400,
+                error_body(msg, "invalid_request_error", "context_length_exceeded", "messages"),
+                entry=entry,
+            )
 
         fault = choose_fault(rng, config.fault_rate, config.fault_kinds)
         if fault is not None:
@@ -271,23 +335,33 @@ def create_app(config: SimulatorConfig) -> FastAPI:
             wait = max(config.retry_after_s * config.time_scale, 0.001)
             headers = {"retry-after": format_seconds(wait), "retry-after-ms": str(max(1, round(wait * 1000)))}
             msg = f"Rate limit reached for {model}. Please try again in {format_seconds(wait)}s."
-            return reply(429, error_body(msg, "rate_limit_error", "rate_limit_exceeded"), headers)
+            return reply(
+                429, error_body(msg, "rate_limit_error", "rate_limit_exceeded"), headers, entry=entry
+            )
         if not await _sleep(
             request, config.hang_s if fault == "timeout" else latency * (0.1 if fault == "500" else 1)
         ):
             st.by_status["499"] += 1  # client closed the request (nginx's code)
+            close(entry, 499)
             return Response(status_code=499)
         if fault == "500":
             msg = "The server had an error while processing your request. Sorry about that!"
-            return reply(500, error_body(msg, "server_error", "server_error"))
+            return reply(500, error_body(msg, "server_error", "server_error"), entry=entry)
 
         content, finish, spoiled = await asyncio.to_thread(answer, body, fault, rng)
         completion = await asyncio.to_thread(count_tokens, content)
         reasoning = completion // 5 if is_reasoning_model(model) else 0
+        message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
+        usage: dict[str, Any] = {"completion_tokens_details": {"reasoning_tokens": reasoning}}
+        if config.strict:
+            message, usage = await asyncio.to_thread(contracts.deliver, model, content, completion, reasoning)
+            completion = usage["completion_tokens"]
         if await request.is_disconnected():  # the client gave up while we composed: not billed
             st.by_status["499"] += 1
+            close(entry, 499)
             return Response(status_code=499)
         st.bill(model, prompt_tokens, completion, reasoning, spoiled)
+        entry.completion_tokens, entry.reasoning_tokens = completion, reasoning
         return reply(
             200,
             {
@@ -299,7 +373,7 @@ def create_app(config: SimulatorConfig) -> FastAPI:
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": content, "refusal": None},
+                        "message": message,
                         "logprobs": None,
                         "finish_reason": finish,
                     }
@@ -309,9 +383,10 @@ def create_app(config: SimulatorConfig) -> FastAPI:
                     "completion_tokens": completion,
                     "total_tokens": prompt_tokens + completion,
                     "prompt_tokens_details": {"cached_tokens": 0},
-                    "completion_tokens_details": {"reasoning_tokens": reasoning},
+                    **{k: v for k, v in usage.items() if k != "completion_tokens"},
                 },
             },
+            entry=entry,
         )
 
     return app
