@@ -114,6 +114,25 @@ def test_gpt5_refuses_max_tokens_and_temperature_like_openai(strict_sim: str, ap
     assert "Only the default (1) value is supported." in exc.value.message
 
 
+def test_gpt51_thinking_asks_for_reasoning_and_a_wrong_effort_is_refused(strict_sim: str) -> None:
+    """gpt-5.1 reasons only when asked (its default effort is none): the Thinking tier sends an effort
+    the API accepts, and a value gpt-5.1 does not know is refused with OpenAI's body."""
+    spec = CATALOG.get("gpt-5.1-thinking")
+    body = OpenAICompatibleProvider(spec, base_url=strict_sim, api_key="sk-test").profile.request(
+        model=spec.api_model, messages=MESSAGES, max_tokens=64, response_format=None,
+        reasoning_effort=spec.reasoning_effort,
+    )  # fmt: skip
+    assert body["reasoning_effort"] == "medium"
+    assert CATALOG.get("gpt-5.1-instant").reasoning_effort is None
+    with pytest.raises(openai.BadRequestError) as exc:
+        _raw(strict_sim, model="gpt-5.1", max_completion_tokens=64, reasoning_effort="minimal")
+    assert exc.value.body == {
+        "message": "Unsupported value: 'minimal' is not supported with the 'gpt-5.1' model. "
+        "Supported values are: 'none', 'low', 'medium', and 'high'.",
+        "type": "invalid_request_error", "param": "reasoning_effort", "code": "unsupported_value",
+    }  # fmt: skip
+
+
 def test_openai_strict_schema_must_close_every_object(strict_sim: str) -> None:
     loose = json.loads(json.dumps(OLD_FORMAT))
     loose["json_schema"]["schema"] = {"type": "object", "properties": {"a": {"type": "string"}}}

@@ -84,8 +84,12 @@ def _ingest(
 
         md = name.lower().endswith((".md", ".markdown"))
         # Refused before decoding when the bytes alone prove it is too long.
-        extracted = extract_text(data, media_type="text/markdown" if md else TEXT, max_chars=settings.max_text_chars)
-    if len(extracted.text) > settings.max_text_chars:  # every reader checks as it goes; this one is the backstop
+        extracted = extract_text(
+            data, media_type="text/markdown" if md else TEXT, max_chars=settings.max_text_chars
+        )
+    if (
+        len(extracted.text) > settings.max_text_chars
+    ):  # every reader checks as it goes; this one is the backstop
         raise TooLarge(
             f"the text has {len(extracted.text):,} characters, over the limit of {settings.max_text_chars:,}"
         )

@@ -88,8 +88,16 @@ class _Package:
         try:
             with self.zip.open(info) as fh:
                 return fh.read(info.file_size + 1)  # zipfile stops at the declared size anyway
-        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError, EOFError,
-                ValueError, UnicodeDecodeError) as exc:  # a damaged local header (seek before the file, bad name)
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            NotImplementedError,
+            RuntimeError,
+            OSError,
+            EOFError,
+            ValueError,
+            UnicodeDecodeError,
+        ) as exc:  # a damaged local header (seek before the file, bad name)
             raise Unreadable(f"DOCX member {name!r} cannot be decompressed: {exc}") from exc
 
     def xml(self, name: str, *, required: bool = False) -> Element | None:

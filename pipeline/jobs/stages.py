@@ -460,7 +460,11 @@ def _end_canceled(ctx: StageContext, tenant: str, job_id: str, report: Report | 
     done = f"; {report.summary.segments - report.summary.segments_failed} of {report.summary.segments} " \
         "segment(s) analyzed, partial report written" if report else ""  # fmt: skip
     return set_status(
-        ctx, tenant, job_id, "canceled", ErrorInfo(code="canceled", message="canceled by request" + done),
+        ctx,
+        tenant,
+        job_id,
+        "canceled",
+        ErrorInfo(code="canceled", message="canceled by request" + done),
         spent_usd=report.summary.cost_usd if report else None,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import ConfigDict, Field
 
@@ -41,6 +42,10 @@ class ModelSpec(Model):
     profile: ProfileName = "openai-compatible"  # how the endpoint wants the request (routing/profiles.py)
     # Output speed; with latency_p95_s and the output cap it bounds one call's duration.
     output_tokens_per_s: float = Field(30.0, gt=0)
+    # Sent as ``reasoning_effort`` when set. GPT-5.1 "defaults to none, which does not perform
+    # reasoning" (https://learn.microsoft.com/en-us/javascript/api/@azure/ai-projects/reasoningeffort):
+    # the Thinking tier must ask for it. gpt-5.1-chat-latest takes no effort setting at all.
+    reasoning_effort: Literal["none", "low", "medium", "high"] | None = None
 
     def endpoint(self, env: dict[str, str] | None = None) -> str | None:
         env = dict(os.environ) if env is None else env

@@ -65,9 +65,12 @@ class WireProfile:
         max_tokens: int,
         response_format: dict[str, Any] | None,
         temperature: float | None = None,
+        reasoning_effort: str | None = None,
     ) -> dict[str, Any]:
         """The keyword arguments for ``chat.completions.create``."""
         body: dict[str, Any] = {"model": model, "messages": messages, self.output_limit: max_tokens}
+        if reasoning_effort is not None:
+            body["reasoning_effort"] = reasoning_effort
         if temperature is not None and not self.fixed_sampling:
             body["temperature"] = temperature
         if self.structured == "json_schema" and response_format is not None:

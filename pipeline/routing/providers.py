@@ -190,6 +190,7 @@ class OpenAICompatibleProvider:
             messages=messages,
             max_tokens=max_tokens,
             response_format=response_format,
+            reasoning_effort=self.spec.reasoning_effort,
         )
         timeout = self.timeout_for(max_tokens)
         started = time.monotonic()

@@ -22,6 +22,7 @@ from chunking.tokenizer import count_tokens
 from pipeline.simulate.faults import error_body
 
 Family = Literal["openai-reasoning", "openai-chat", "moonshot", "self-hosted-thinking", "self-hosted"]
+GPT51_EFFORTS = ("none", "low", "medium", "high")
 THINKING_MARKERS = ("qwen3", "qwq", "deepseek-r1", "r1-distill", "thinking")
 
 
@@ -53,6 +54,14 @@ def _openai(body: dict[str, Any]) -> dict[str, Any] | None:
             "Unsupported parameter: 'max_tokens' is not supported with this model. "
             "Use 'max_completion_tokens' instead.",
             "invalid_request_error", "unsupported_parameter", "max_tokens",
+        )  # fmt: skip
+    effort = body.get("reasoning_effort")
+    if effort is not None and effort not in GPT51_EFFORTS:
+        # Verbatim for gpt-5.1 (https://github.com/openai/openai-agents-python/issues/2089).
+        return error_body(
+            f"Unsupported value: '{effort}' is not supported with the '{body['model']}' model. "
+            "Supported values are: 'none', 'low', 'medium', and 'high'.",
+            "invalid_request_error", "unsupported_value", "reasoning_effort",
         )  # fmt: skip
     for param in ("temperature", "top_p"):
         value = body.get(param)
