@@ -122,9 +122,6 @@ class Settings(BaseSettings):
     webhook_poll_s: float = Field(1.0, gt=0.0)  # how often pending jobs' job.json is re-read
     # Callbacks to loopback/private addresses are refused unless allowed (SSRF guard).
     webhook_allow_private: bool = False
-    # Locks API processes share (Idempotency-Key, webhook delivery): "redis" at redis_url,
-    # "process" (one API process only), "auto": redis with the celery executor, else process.
-    api_coordination: Literal["auto", "redis", "process"] = "auto"
     # Jobs the API process runs at once with the local executor (each has its segment pool).
     api_job_workers: int = Field(2, ge=1)
     # GET /v1/jobs/{id} answers from memory for this long (invalidated on every write).

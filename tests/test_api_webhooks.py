@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from pipeline.api.app import build_state, create_app
+from pipeline.api.locks import RedisLocks
 from pipeline.api.webhooks import WebhookDispatcher, verify
 from pipeline.config import Settings
 from tests.api_helpers import SECRETS, api, auth, contract, make_settings, receiver, wait_for, wait_job
@@ -104,15 +106,16 @@ def test_callback_url_is_checked(tmp_path: Path) -> None:
 def test_redis_outage_defers_a_retry_without_tracebacks(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # Delivery claims live in Redis (api_coordination=redis): while it is down a due retry is
-    # deferred with a one-line warning, and delivered once Redis is back.
+    # Delivery claims live in Redis (as with the Celery executor; the job runs locally here, so
+    # no worker is needed): while it is down a due retry is deferred with a one-line warning,
+    # and delivered once Redis is back.
     server = RedisServer(tmp_path / "redis").start()
-    settings = _settings(
-        tmp_path, api_coordination="redis", redis_url=f"{server.base_url}/12", webhook_backoff_s=1.0
-    )
+    settings = _settings(tmp_path, webhook_backoff_s=1.0)
+    locks = RedisLocks.from_url(f"{server.base_url}/12")
     caplog.set_level(logging.WARNING, logger="longdoc.webhooks")
     try:
-        with receiver(fail_first=1) as (rec, url), api(settings) as client:
+        app = create_app(state=build_state(settings, locks=locks))
+        with receiver(fail_first=1) as (rec, url), TestClient(app, raise_server_exceptions=False) as client:
             r = client.post("/v1/jobs", files={"file": ("msa.txt", contract(), "text/plain")},
                             data={"callback_url": url}, headers=auth())  # fmt: skip
             assert r.status_code == 202, r.text

@@ -51,7 +51,7 @@ def without(missing: str, args: list[str], tmp_path: Path, **env: str) -> subpro
         ("redis", ["analyze", str(EXAMPLE)], {"LONGDOC_DAILY_CAP_USD": "5"}, "distributed"),
         ("minio", ["analyze", str(EXAMPLE)], {"LONGDOC_STORAGE": "s3"}, "s3"),
         ("httpx2", ["analyze", str(EXAMPLE)], {"LONGDOC_API_URL": "http://127.0.0.1:1"}, "service"),
-        ("redis", ["serve", "--port", "1"], {"LONGDOC_API_COORDINATION": "redis"}, "distributed"),
+        ("redis", ["serve", "--port", "1"], {"LONGDOC_EXECUTOR": "celery"}, "distributed"),
     ],
 )
 def test_missing_extra_is_one_line_and_exit_2(

@@ -2,11 +2,13 @@
 
 What lives here, and what is lost when Redis forgets it:
 
-- ``claim:{tenant}:{job}:{i}`` — who may call a model for a segment (SET NX with a TTL above
-  the hard time limit). Lost: at worst one duplicate model call; results stay write-once.
+- ``claim:{tenant}:{job}:{i}`` — who may call a model for a segment (the owner's task id, with
+  a TTL above the hard time limit). Lost: at worst one duplicate model call; results stay
+  write-once.
   ``claim:{tenant}:{job}:consolidate`` — the same for the job's consolidation (which several
   triggers may enqueue: the chord, its error callback, the watchdog).
-- ``lock:{tenant}:{job}`` — the job.json writer lock (a few seconds).
+- ``lock:{tenant}:{job}`` — the job.json writer lock (a few seconds): redis-py's ``Lock``
+  (https://redis.readthedocs.io/en/latest/lock.html), like the API's locks.
 - ``live:{tenant}:{job}`` — a heartbeat refreshed on every progress; when it expires (or Redis
   restarts empty) the watchdog re-enqueues the job from storage.
 - ``sub:{tenant}:{job}`` — the job's canvas was sent; gone after a Redis restart without
@@ -25,23 +27,28 @@ What lives here, and what is lost when Redis forgets it:
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
 import redis
 from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import LockError
+from redis.lock import Lock
 from redis.retry import Retry
 
 from pipeline.config import Settings
 from pipeline.errors import LockTimeout
-from pipeline.routing.redis_scripts import REDIS_ERRORS, RELEASE
+from pipeline.routing.redis_scripts import REDIS_ERRORS
 
 log = logging.getLogger(__name__)
 
 # Take the claim when it is free, or when its holder is this very task id: a redelivered
-# message (its worker died) keeps its id and must not wait for its own dead attempt.
+# message (its worker died) keeps its id and must not wait for its own dead attempt. A claim
+# is not a mutex, so it stays this script rather than redis-py's Lock: Lock.acquire(token=...)
+# is SET NX, which fails while the key holds that very token, and "free or already mine" would
+# take it two round trips (acquire, then reacquire) with a window between them where an
+# expiring claim reads as someone else's. Its release is Lock's own token-checked delete.
 _CLAIM = """
 local cur = redis.call('GET', KEYS[1])
 if (not cur) or cur == ARGV[1] then
@@ -63,7 +70,6 @@ class RedisCoordination:
         self.prefix = prefix
         self.claim_ttl_s = settings.task_time_limit_s + 60
         self._claim = self.r.register_script(_CLAIM)
-        self._release = self.r.register_script(RELEASE)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RedisCoordination:
@@ -89,17 +95,19 @@ class RedisCoordination:
         return self._locked(self._key("lock", tenant, job_id))
 
     @contextmanager
-    def _locked(self, key: str, ttl_s: int = 30, wait_s: float = 30.0) -> Iterator[object]:
-        token = secrets.token_hex(8)
-        deadline = time.monotonic() + wait_s
-        while not self.r.set(key, token, nx=True, ex=ttl_s):
-            if time.monotonic() > deadline:
-                raise LockTimeout(f"{key} is held by another writer")
-            time.sleep(0.01)
+    def _locked(self, key: str, ttl_s: float = 30.0, wait_s: float = 30.0) -> Iterator[object]:
+        # Not renewed: a job.json read-modify-write lasts milliseconds; ttl_s only bounds how
+        # long a writer that died keeps others out.
+        lock = self.r.lock(key, timeout=ttl_s, sleep=0.01, blocking_timeout=wait_s)
+        if not lock.acquire():
+            raise LockTimeout(f"{key} is held by another writer")
         try:
-            yield token
+            yield lock
         finally:
-            self._release(keys=[key], args=[token])
+            try:
+                lock.release()
+            except LockError:  # expired (and maybe taken over): not ours to free
+                log.warning("lock %s had expired before its release", key)
 
     # Liveness and wake-ups: a hint, so Redis being down must not fail the stage that wrote.
     def changed(self, tenant: str, job_id: str) -> None:
@@ -130,7 +138,11 @@ class RedisCoordination:
         )
 
     def release(self, tenant: str, job_id: str, index: int | str, owner: str) -> None:
-        self._release(keys=[self._key("claim", tenant, job_id, index)], args=[owner])
+        """Free the claim if ``owner`` still holds it (one that expired and was retaken stays)."""
+        try:
+            Lock(self.r, self._key("claim", tenant, job_id, index)).do_release(owner)
+        except LockError:  # LockNotOwnedError: expired, or another task's by now
+            return
 
     def begin_run(self, tenant: str, job_id: str, index: int | str) -> int:
         """Count a run of a segment that has begun; ``end_run`` forgets it when it ends."""

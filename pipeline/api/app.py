@@ -2,8 +2,9 @@
 
 Everything is built once here and kept in ``app.state.api``; the lifespan starts the webhook
 thread and (local executor) resumes jobs a previous server left unfinished, and closes both.
-Idempotency and webhook locks are Redis locks when several API processes may run (see
-``locks.py`` for how that is decided), else in-process ones.
+Idempotency and webhook locks are Redis locks with the Celery executor (several API processes
+may share its storage), else in-process ones (the local executor: one API process; see
+``locks.py`` and ``runner.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pipeline.api import batch_routes, jobs_routes, problems, web
 from pipeline.api.batches import BatchService
 from pipeline.api.deps import ApiState
 from pipeline.api.idempotency import IdempotencyStore
-from pipeline.api.locks import make_locks
+from pipeline.api.locks import Locks, make_locks
 from pipeline.api.runner import JobRunner
 from pipeline.api.schemas import BatchRequest, BatchUpload, JobRequest, JobUpload, Problem
 from pipeline.api.service import JobService
@@ -38,7 +39,11 @@ API_VERSION = "1.0.0"
 
 
 def build_state(
-    settings: Settings, *, store: ObjectStore | None = None, runner: JobRunner | None = None
+    settings: Settings,
+    *,
+    store: ObjectStore | None = None,
+    runner: JobRunner | None = None,
+    locks: Locks | None = None,
 ) -> ApiState:
     keyring = KeyRing.from_settings(settings)
     if not len(keyring):
@@ -46,8 +51,8 @@ def build_state(
             "no API keys configured (LONGDOC_API_KEYS or LONGDOC_API_KEYS_FILE); for a try-out use --dev"
         )
     store = store or open_store(settings)
-    locks = make_locks(settings)  # shared by every API process only with Redis (see locks.py)
-    jobs = JobService(settings, store, runner, locks)
+    locks = locks or make_locks(settings)  # in Redis with the Celery executor (see locks.py)
+    jobs = JobService(settings, store, runner)
     secrets = {t: s.get_secret_value().encode() for t, s in settings.webhook_secrets.items()}
     ids = frozenset(["rules", "auto", *load_catalog(settings.catalog_path).ids])
     return ApiState(settings=settings, store=store, keyring=keyring, jobs=jobs, batches=BatchService(jobs),

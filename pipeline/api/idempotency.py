@@ -6,10 +6,10 @@ same resource back; the same key with a different request is refused (422
 ``idempotency_key_reused``). The key's limits (``KEY_PATTERN``, at most ``MAX_KEY_LEN``) are
 declared on the header parameter (``deps.IdempotencyKey``), so the OpenAPI document states them
 and FastAPI enforces them (422). A per-key lock held around lookup, create and remember
-serialises concurrent retries: in Redis when ``Settings.api_coordination`` resolves to
-``redis`` (always with the Celery executor), so retries sent to different API processes still
-make one resource; otherwise in this process (one API process only; see ``locks.py``). A
-request that waits ``LOCK_WAIT_S`` for the key gets 409 ``idempotency_key_in_use``.
+serialises concurrent retries: in Redis with the Celery executor, so retries sent to different
+API processes still make one resource; in this process with the local executor (one API process
+only; see ``locks.py``). A request that waits ``LOCK_WAIT_S`` for the key gets 409
+``idempotency_key_in_use``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 from pydantic import BaseModel
 
-from pipeline.api.locks import Locks, ProcessLocks, holding
+from pipeline.api.locks import Locks, ProcessLocks
 from pipeline.api.problems import ProblemError
 from pipeline.errors import NotFound
 from pipeline.jobs.store import now
@@ -65,7 +65,7 @@ class IdempotencyStore:
     @contextmanager
     def locked(self, tenant: str, scope: str, key: str) -> Iterator[None]:
         name = f"idem:{keys.check_part(tenant, 'tenant')}:{scope}:{self._digest(scope, key)}"
-        with holding(self.locks, name, LOCK_TTL_S, wait_s=LOCK_WAIT_S) as held:
+        with self.locks.hold(name, LOCK_TTL_S, wait_s=LOCK_WAIT_S) as held:
             if not held:
                 raise ProblemError(409, "idempotency_key_in_use",
                                    "a request with this Idempotency-Key is still being processed; retry",

@@ -1,12 +1,13 @@
 """How the API process gets jobs run: the configured executor, without waiting for them.
 
-``local``: a bounded pool of job threads in this process, each running ``LocalExecutor.run``
-(which has its own segment pool). Jobs are listed in storage's ``_active/`` index while they
-run, so a restarted server picks up what it was doing. A job runs under the lease
-``run:{tenant}:{job}`` (``locks.py``): with Redis locks, several API processes on one store
-never run the same job at once, and each rescans the index every ``RESCAN_S`` for jobs whose
-process died (their lease lapses within ``RUN_LEASE_S``). ``celery``: ``CeleryExecutor.submit``
-enqueues and returns; the workers (and their watchdog) do the rest.
+``local`` (the embedded default, ONE API process per storage): a bounded pool of job threads
+in this process, each running ``LocalExecutor.run`` (which has its own segment pool). Jobs are
+listed in storage's ``_active/`` index while they run, so a restarted server resumes what it
+was doing (``resume`` at start-up). Nothing else coordinates jobs: ``longdoc serve`` refuses
+to start a second local-executor server on the same storage dir (``locks.hold_storage_dir``).
+``celery``: ``CeleryExecutor.submit`` enqueues and returns; the workers (and their watchdog)
+do the rest. Several API processes on one storage (``uvicorn --workers``, replicas) require
+this executor: their Idempotency-Key and webhook locks are then in Redis (``locks.py``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol
 
-from pipeline.api.locks import Locks, ProcessLocks, holding
-from pipeline.api.problems import ProblemError
 from pipeline.config import Settings
 from pipeline.errors import LongdocError
 from pipeline.jobs.stages import INTERRUPTS, LocalCoordination, StageContext, cancel_unplanned, fail_crashed
@@ -29,10 +28,6 @@ from workers.local import LocalExecutor
 log = logging.getLogger("longdoc.api")
 
 Notify = Callable[[str, str], None]
-# A running job's lease is renewed every third of this; a dead process's jobs are free after it.
-RUN_LEASE_S = 30.0
-# How often an API process sharing Redis locks looks for jobs no live process is running.
-RESCAN_S = 30.0
 
 
 class JobRunner(Protocol):
@@ -61,20 +56,15 @@ class NotifyingCoordination(LocalCoordination):
 class LocalRunner:
     name = "local"
 
-    def __init__(
-        self, settings: Settings, store: ObjectStore, notify: Notify, locks: Locks | None = None
-    ) -> None:
+    def __init__(self, settings: Settings, store: ObjectStore, notify: Notify) -> None:
         self.store = store
         self.notify = notify
-        self.locks: Locks = locks or ProcessLocks()
         self.ctx = StageContext(settings=settings, store=store, coord=NotifyingCoordination(notify))
         self.executor = LocalExecutor(self.ctx)
         self.job_workers = settings.api_job_workers
         self._pool: ThreadPoolExecutor | None = None
         self._running: dict[tuple[str, str], Future[None]] = {}
         self._guard = threading.Lock()
-        self._stop = threading.Event()
-        self._rescanner: threading.Thread | None = None
 
     def submit(self, tenant: str, job_id: str, *, password: str | None = None) -> None:
         with self._guard:
@@ -88,15 +78,7 @@ class LocalRunner:
 
     def _run(self, tenant: str, job_id: str, password: str | None) -> None:
         try:
-            try:
-                with holding(self.locks, f"run:{tenant}:{job_id}", RUN_LEASE_S) as mine:
-                    if mine:
-                        self._run_leased(tenant, job_id, password)
-                    else:
-                        log.info("job %s/%s is running in another API process", tenant, job_id)
-            except ProblemError as exc:  # Redis unreachable: run it; a double run only repeats work
-                log.warning("job %s/%s runs without its lease: %s", tenant, job_id, exc.detail)
-                self._run_leased(tenant, job_id, password)
+            self.executor.run(tenant, job_id, password=password)
         except BaseException as exc:  # noqa: BLE001 - even a native panic must end the job, not the runner
             log.exception("job %s/%s crashed", tenant, job_id)
             fail_crashed(self.ctx, tenant, job_id, exc)
@@ -106,14 +88,6 @@ class LocalRunner:
             with self._guard:
                 self._running.pop((tenant, job_id), None)
             self.notify(tenant, job_id)
-
-    def _run_leased(self, tenant: str, job_id: str, password: str | None) -> None:
-        js = JobStore(self.store, tenant)
-        job = load_or_none(js, job_id)
-        if job is None or job.status in TERMINAL:  # finished by another process meanwhile
-            js.clear_active(job_id)
-            return
-        self.executor.run(tenant, job_id, password=password)
 
     def cancel(self, tenant: str, job_id: str) -> bool:
         js = JobStore(self.store, tenant)
@@ -126,29 +100,9 @@ class LocalRunner:
         return ok
 
     def resume(self) -> int:
-        """Run again every job this store lists as active (a previous server stopped mid-job).
-
-        With shared locks, a job another live process holds is skipped by its lease, and a
-        thread repeats this every ``RESCAN_S`` so a replica that died mid-job is taken over.
-        """
-        self._stop.clear()  # an app may be started again after close
-        if self.locks.shared and (self._rescanner is None or not self._rescanner.is_alive()):
-            self._rescanner = threading.Thread(target=self._rescan, name="job-rescan", daemon=True)
-            self._rescanner.start()
-        return self._resume_once()
-
-    def _rescan(self) -> None:
-        while not self._stop.wait(RESCAN_S):
-            try:
-                self._resume_once()
-            except Exception:  # storage hiccup: the next round tries again
-                log.exception("rescan of unfinished jobs failed")
-
-    def _resume_once(self) -> int:
+        """Run again every job this store lists as active (this server stopped mid-job)."""
         count = 0
         for tenant, job_id in list(active_jobs(self.store)):
-            if self._stop.is_set():  # closing: leave the rest to the next start
-                break
             js = JobStore(self.store, tenant)
             job = load_or_none(js, job_id)
             if job is None or job.status in TERMINAL:
@@ -160,7 +114,6 @@ class LocalRunner:
 
     def close(self) -> None:
         """Stop taking jobs; queued ones stay in ``_active/`` and are resumed at the next start."""
-        self._stop.set()
         with self._guard:
             pool, self._pool = self._pool, None
             if pool is not None:
@@ -199,9 +152,7 @@ class CeleryRunner:
         self.executor.close()
 
 
-def make_runner(
-    settings: Settings, store: ObjectStore, notify: Notify, locks: Locks | None = None
-) -> JobRunner:
+def make_runner(settings: Settings, store: ObjectStore, notify: Notify) -> JobRunner:
     if settings.executor == "celery":
         return CeleryRunner(settings, store, notify)
-    return LocalRunner(settings, store, notify, locks)
+    return LocalRunner(settings, store, notify)

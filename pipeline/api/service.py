@@ -16,7 +16,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import BinaryIO, TypeVar
 
-from pipeline.api.locks import Locks
 from pipeline.api.problems import ProblemError, not_found
 from pipeline.api.runner import JobRunner, make_runner
 from pipeline.api.schemas import Cost, JobLinks, JobResource
@@ -54,12 +53,11 @@ class JobService:
         settings: Settings,
         store: ObjectStore,
         runner: JobRunner | None = None,
-        locks: Locks | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self._listeners: list[Callable[[str, str], None]] = []
-        self.runner = runner or make_runner(settings, store, self.changed, locks)
+        self.runner = runner or make_runner(settings, store, self.changed)
         self._lock = threading.Lock()
         self._resources: _Bounded[tuple[float, JobResource, bytes]] = _Bounded(
             20_000

@@ -14,8 +14,8 @@ so a restarted server still delivers them; each attempt is logged in
 how many attempts were made and when the next is due.
 
 Several API processes: an attempt is made only under a claim on ``hook:{tenant}:{job_id}``
-(see ``locks.py``; in Redis when ``Settings.api_coordination`` resolves to ``redis``, always
-with the Celery executor), taken for longer than one attempt can last and renewed while held.
+(see ``locks.py``; in Redis with the Celery executor, the only one several API processes may
+run), taken for longer than one attempt can last and renewed while held.
 Whoever holds it re-reads the log first, so a delivery another process finished, or a retry
 it already made or scheduled, is not repeated. With shared locks every process also re-lists
 ``_webhooks/`` every ``webhook_poll_s``: a delivery registered by another process (or left by
@@ -46,7 +46,7 @@ from typing import Any
 
 import httpx2 as httpx
 
-from pipeline.api.locks import Locks, ProcessLocks, holding
+from pipeline.api.locks import Locks, ProcessLocks
 from pipeline.api.problems import ProblemError
 from pipeline.api.service import JobService
 from pipeline.config import Settings
@@ -294,7 +294,7 @@ class WebhookDispatcher:
                 return
             p.body = res.model_dump_json().encode()
             p.event = f"job.{res.status}"
-        with holding(self.locks, f"hook:{p.tenant}:{p.job_id}", self.claim_ttl_s) as mine:
+        with self.locks.hold(f"hook:{p.tenant}:{p.job_id}", self.claim_ttl_s) as mine:
             if not mine:  # another process is attempting this delivery right now
                 p.due = time.monotonic() + self.settings.webhook_poll_s
                 return

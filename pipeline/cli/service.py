@@ -1,8 +1,11 @@
 """CLI commands of the service: ``longdoc serve`` and ``longdoc batch DIR|MANIFEST``.
 
-``serve`` runs the HTTP API and web page with uvicorn. It needs API keys
-(``LONGDOC_API_KEYS`` / ``LONGDOC_API_KEYS_FILE``); ``--dev`` instead makes one key and one
-webhook secret for ``LONGDOC_TENANT`` and prints them once (not for shared machines).
+``serve`` runs the HTTP API and web page with uvicorn, in one process (there is no
+``--workers``). It needs API keys (``LONGDOC_API_KEYS`` / ``LONGDOC_API_KEYS_FILE``); ``--dev``
+instead makes one key and one webhook secret for ``LONGDOC_TENANT`` and prints them once (not
+for shared machines). With the local executor and local storage it holds an OS lock on the
+storage dir while it runs: a second such server on the same dir exits at once (exit 2) telling
+the user that several API processes need the Celery executor.
 
 ``batch`` analyzes every file of a folder (or listed in a manifest) and writes the summary
 table (CSV and XLSX). It runs jobs in this process (local executor), or through a server when
@@ -16,6 +19,7 @@ heavy at load time because ``pipeline.cli.main`` imports it to build its parser.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import sys
@@ -67,29 +71,33 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     require("service", "fastapi", "uvicorn", "httpx2", "openpyxl", "docx")
-    if settings.api_coordination == "redis":
-        require("distributed", "redis", feature="with LONGDOC_API_COORDINATION=redis")
     require_backends(settings)
     import uvicorn
 
     from pipeline.api.app import build_state, create_app
+    from pipeline.api.locks import hold_storage_dir
     from pipeline.api.tenants import KeyRing, dev_keys
 
-    try:
-        if args.dev and not len(KeyRing.from_settings(settings)):
-            settings, key, secret = dev_keys(settings)
-            print(f"longdoc serve --dev: tenant {settings.tenant!r}\n  API key:        {key}\n"
-                  f"  webhook secret: {secret}\n(shown once; set LONGDOC_API_KEYS for real use)", flush=True)  # fmt: skip
-        state = build_state(settings)
-    except LongdocError as exc:
-        print(f"error[{exc.code}] {exc.message}", file=sys.stderr)
-        return EXIT_USAGE
-    print(
-        f"longdoc API on http://{args.host}:{args.port}/  (executor: {settings.executor}, docs: /docs)",
-        flush=True,
-    )
-    uvicorn.run(create_app(state=state), host=args.host, port=args.port, log_level=args.log_level,
-                access_log=not args.no_access_log)  # fmt: skip
+    with contextlib.ExitStack() as held:
+        try:
+            # Before anything is printed or resumed; held while this process serves.
+            storage_lock = hold_storage_dir(settings)
+            if storage_lock is not None:
+                held.enter_context(storage_lock)
+            if args.dev and not len(KeyRing.from_settings(settings)):
+                settings, key, secret = dev_keys(settings)
+                print(f"longdoc serve --dev: tenant {settings.tenant!r}\n  API key:        {key}\n"
+                      f"  webhook secret: {secret}\n(shown once; set LONGDOC_API_KEYS for real use)", flush=True)  # fmt: skip
+            state = build_state(settings)
+        except LongdocError as exc:
+            print(f"error[{exc.code}] {exc.message}", file=sys.stderr)
+            return EXIT_USAGE
+        print(
+            f"longdoc API on http://{args.host}:{args.port}/  (executor: {settings.executor}, docs: /docs)",
+            flush=True,
+        )
+        uvicorn.run(create_app(state=state), host=args.host, port=args.port, log_level=args.log_level,
+                    access_log=not args.no_access_log)  # fmt: skip
     return EXIT_OK
 
 
