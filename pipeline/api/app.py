@@ -49,7 +49,7 @@ def build_state(
     locks = make_locks(settings)  # shared by every API process only with Redis (see locks.py)
     jobs = JobService(settings, store, runner, locks)
     secrets = {t: s.get_secret_value().encode() for t, s in settings.webhook_secrets.items()}
-    ids = frozenset(["rules", "auto", *load_catalog(settings.catalog_path).ids])
+    ids = frozenset(["rules", "auto", *load_catalog(settings.catalog_path, overrides=settings.catalog_overrides).ids])
     return ApiState(settings=settings, store=store, keyring=keyring, jobs=jobs, batches=BatchService(jobs),
                     idempotency=IdempotencyStore(store, locks),
                     webhooks=WebhookDispatcher(settings, jobs, secrets, locks=locks), model_ids=ids,
