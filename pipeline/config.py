@@ -94,6 +94,8 @@ class Settings(BaseSettings):
 
     # Models and routing. API keys come only from the environment (OPENAI_API_KEY, ...).
     catalog_path: Path | None = None  # None: the catalog shipped in pipeline/data/models.json
+    # A JSON file of models to add or change by id, merged over the catalog (README: catalog overrides).
+    catalog_overrides: Path | None = None
     # Send every hosted model to this OpenAI-compatible base URL instead (a gateway, or the
     # simulator in tests and demos).
     llm_base_url: str | None = None

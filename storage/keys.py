@@ -7,7 +7,7 @@
 {tenant}/jobs/{job_id}/segments/{i}.json   one per segment
 {tenant}/jobs/{job_id}/audit/{name}.json   model calls
 {tenant}/jobs/{job_id}/report.{json,md,docx}
-cache/{digest}.json
+{tenant}/cache/{digest}.json             model answers (the digest covers the tenant too)
 """
 
 from __future__ import annotations
@@ -53,5 +53,6 @@ def audit(tenant: str, job_id: str, name: str) -> str:
     return job_prefix(tenant, job_id) + "audit/" + check_part(name, "audit name")
 
 
-def cache(digest: str) -> str:
-    return f"cache/{check_part(digest, 'digest')}.json"
+def cache(tenant: str, digest: str) -> str:
+    # Under the tenant: one tenant's cached answers are never another's (nor its timing oracle).
+    return f"{check_part(tenant, 'tenant')}/cache/{check_part(digest, 'digest')}.json"

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pipeline.analyze.base import Analyzer, SegmentTask
+from pipeline.analyze.injection import FRAME_VERSION, with_injection_flags
 from pipeline.analyze.llm import LLMAnalyzer, UsageMeter, to_analysis
 from pipeline.analyze.llm_schema import PROMPT_VERSION, LLMSegmentOutput
 from pipeline.errors import LongdocError
@@ -22,9 +23,11 @@ from storage.base import ObjectStore
 AuditFn = Callable[[dict[str, Any]], None]
 
 
-def cache_key(text: str, model: str) -> str:
+def cache_key(text: str, model: str, tenant: str) -> str:
+    """Content address of a model's answer, scoped to one tenant: a tenant never reads another's
+    answer, so whether (and how fast) a text was analyzed before is no oracle across tenants."""
     h = hashlib.sha256()
-    for part in (text, model, PROMPT_VERSION, str(SCHEMA_VERSION)):
+    for part in (tenant, text, model, PROMPT_VERSION, FRAME_VERSION, str(SCHEMA_VERSION)):
         h.update(part.encode())
         h.update(b"\x00")
     return h.hexdigest()
@@ -37,15 +40,18 @@ def analyze_routed(
     llms: dict[str, LLMAnalyzer],
     store: ObjectStore | None,
     *,
+    tenant: str,
     audit: AuditFn | None = None,
     unavailable: dict[str, str] | None = None,
 ) -> SegmentAnalysis:
+    """The segment's analysis by the first model of the route that answers; whichever it is,
+    suspected prompt injections in the text are flagged by the offline guard."""
     record = audit or (lambda _r: None)
     meter = UsageMeter()
     problems: list[str] = []
     for model in [decision.model, *decision.fallback]:
         if model == RULES:
-            result = analyzers[RULES].analyze(task)
+            result = with_injection_flags(task, analyzers[RULES].analyze(task))
             if decision.model == RULES:
                 return result
             return result.model_copy(update={
@@ -56,10 +62,11 @@ def analyze_routed(
         if llm is None:
             problems.append(f"{model}: {(unavailable or {}).get(model, 'not configured')}")
             continue
-        key = keys.cache(cache_key(task.text, model))
+        key = keys.cache(tenant, cache_key(task.text, model, tenant))
         if store is not None and store.exists(key):
             out = LLMSegmentOutput.model_validate_json(store.get(key))
             analysis, _ = to_analysis(task, model, out)
+            analysis = with_injection_flags(task, analysis)
             record({"segment": task.segment, "model": model, "cache": "hit"})
             return analysis.model_copy(
                 update={
@@ -76,6 +83,7 @@ def analyze_routed(
         if store is not None:
             store.put(key, out.model_dump_json().encode())
         analysis, dropped = to_analysis(task, model, out)
+        analysis = with_injection_flags(task, analysis)
         record({"segment": task.segment, "model": model, "unverified_quotes": dropped, "calls": meter.calls})
         return analysis.model_copy(
             update={"usage": meter.usage(), "warnings": _fallback_note(model, decision, problems, analysis)}

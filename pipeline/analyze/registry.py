@@ -48,7 +48,7 @@ class ModelRegistry:
 
 def build_registry(settings: Settings, env: dict[str, str] | None = None) -> ModelRegistry:
     env = dict(os.environ) if env is None else env
-    catalog = load_catalog(settings.catalog_path)
+    catalog = load_catalog(settings.catalog_path, overrides=settings.catalog_overrides)
     reg = ModelRegistry(catalog=catalog, unavailable=catalog.unavailable(env))
     # Without the `llm` extra (the openai SDK) no LLM client can be built; `rules` still runs.
     has_sdk = importlib.util.find_spec("openai") is not None

@@ -10,6 +10,7 @@ from typing import TypedDict
 
 from pipeline.analyze.base import Capabilities, SegmentTask
 from pipeline.analyze.clauses import find_clauses
+from pipeline.analyze.injection import with_injection_flags
 from pipeline.analyze.keyterms import find_key_terms
 from pipeline.analyze.references import find_references
 from pipeline.analyze.terms import find_defined_terms
@@ -32,7 +33,7 @@ class RulesAnalyzer:
     capabilities = Capabilities(offline=True, json_schema=True, reliable_context_tokens=10**9)
 
     def analyze(self, task: SegmentTask) -> SegmentAnalysis:
-        return self._analyze(task, clauses=True)
+        return with_injection_flags(task, self._analyze(task, clauses=True))
 
     def mechanical(self, task: SegmentTask) -> SegmentAnalysis:
         """Only what patterns find completely: defined terms and references (no clause model)."""

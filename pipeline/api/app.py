@@ -54,7 +54,7 @@ def build_state(
     locks = locks or make_locks(settings)  # in Redis with the Celery executor (see locks.py)
     jobs = JobService(settings, store, runner)
     secrets = {t: s.get_secret_value().encode() for t, s in settings.webhook_secrets.items()}
-    ids = frozenset(["rules", "auto", *load_catalog(settings.catalog_path).ids])
+    ids = frozenset(["rules", "auto", *load_catalog(settings.catalog_path, overrides=settings.catalog_overrides).ids])
     return ApiState(settings=settings, store=store, keyring=keyring, jobs=jobs, batches=BatchService(jobs),
                     idempotency=IdempotencyStore(store, locks),
                     webhooks=WebhookDispatcher(settings, jobs, secrets, locks=locks), model_ids=ids,

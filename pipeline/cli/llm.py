@@ -14,13 +14,15 @@ import argparse
 import json
 import sys
 import textwrap
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.cli.common import installed, read_file, require
+from pipeline.cli.common import EXIT_USAGE, installed, read_file, require
 
 if TYPE_CHECKING:
+    from pipeline.analyze.llm import LLMAnalyzer
     from pipeline.config import Settings
     from pipeline.routing.catalog import Catalog
     from pipeline.routing.router import RoutePolicy
@@ -69,10 +71,17 @@ def unavailable(catalog: Catalog) -> dict[str, str]:
 
 
 def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.errors import ConfigError
     from pipeline.report.markdown import printable
     from pipeline.routing.catalog import load_catalog
 
-    catalog = load_catalog(settings.catalog_path)
+    try:  # a bad catalog or override file is one coded line, not a traceback
+        if args.check:
+            return cmd_models_check(args, settings)
+        catalog = load_catalog(settings.catalog_path, overrides=settings.catalog_overrides)
+    except ConfigError as exc:
+        print(printable(exc.one_line()), file=sys.stderr)
+        return EXIT_USAGE
     missing = unavailable(catalog)
     rows = [{**m.model_dump(exclude={"note"}), "available": m.id not in missing, "unavailable_reason": missing.get(m.id)}
             for m in catalog.models]  # fmt: skip
@@ -94,6 +103,86 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+CHECK_TEXT = "finding Governing Law (p.1, 6.1, segment 0): This Agreement is governed by the laws of New York."
+
+
+def check_model(llm: LLMAnalyzer) -> dict[str, Any]:
+    """One tiny synthesis request to ``llm`` through the same path a job takes (wire profile,
+    structured output, parsing): which of key, endpoint and profile work."""
+    from pipeline.analyze.llm import UsageMeter
+    from pipeline.consolidate.synthesis import _call as synthesis_call
+    from pipeline.errors import LongdocError
+
+    started = time.monotonic()
+    row: dict[str, Any] = {"id": llm.spec.id, "configured": True, "key": "ok", "endpoint": "ok", "profile": "ok"}
+    try:
+        synthesis_call(llm, UsageMeter(), CHECK_TEXT)
+    except LongdocError as exc:
+        part = failed_part(exc)
+        row.update({part: "FAIL", "error": f"{exc.code}: {exc.message}"[:300]})
+        # What a failure hides stays unknown: no server answered (endpoint), or none would (key).
+        unknown = {"endpoint": ("key", "profile"), "key": ("profile",)}.get(part, ())
+        row.update(dict.fromkeys(unknown, "-"))
+    row["ok"] = "error" not in row
+    row["seconds"] = round(time.monotonic() - started, 2)
+    return row
+
+
+def failed_part(exc: BaseException) -> str:
+    """Which part a failed check call points at: the key (401/403), the endpoint (no answer, or
+    no such model there), else the profile (the request was refused or the answer unusable)."""
+    import openai
+
+    causes: list[BaseException] = []
+    node: BaseException | None = exc
+    while node is not None and len(causes) < 5:
+        causes.append(node)
+        node = node.__cause__ or node.__context__
+    text = " ".join(str(c) for c in causes)
+    if any(isinstance(c, openai.AuthenticationError | openai.PermissionDeniedError) for c in causes) or (
+        "authentication failed" in text
+    ):
+        return "key"
+    if any(isinstance(c, openai.APIConnectionError | openai.NotFoundError) for c in causes) or any(
+        n in text for n in ("APIConnectionError", "APITimeoutError", "NotFoundError", "circuit open")
+    ):
+        return "endpoint"
+    return "profile"
+
+
+def cmd_models_check(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.analyze.registry import build_registry
+    from pipeline.report.markdown import printable
+
+    # One attempt, no backoff: a check reports what is wrong now, it does not wait it out.
+    quick = settings.model_copy(update={"llm_max_attempts": 1, "llm_timeout_s": args.timeout})
+    registry = build_registry(quick)
+    rows: list[dict[str, Any]] = []
+    for spec in registry.catalog.models:
+        if spec.is_builtin:
+            continue
+        llm = registry.llms.get(spec.id)
+        if llm is None:
+            why = registry.unavailable.get(spec.id, "not configured")
+            rows.append({"id": spec.id, "configured": False, "key": "-", "endpoint": "-", "profile": "-",
+                         "ok": None, "seconds": 0.0, "error": f"not configured: {why}"})  # fmt: skip
+            continue
+        rows.append(check_model(llm))
+    failed = [r for r in rows if r["ok"] is False]
+    if args.json:
+        sys.stdout.write(json.dumps(rows, indent=1) + "\n")
+    else:
+        headers = ("id", "key", "endpoint", "profile", "seconds", "result")
+        cells = [[printable(r["id"]), r["key"], r["endpoint"], r["profile"], f"{r['seconds']:.2f}",
+                  "ok" if r["ok"] else ("FAILED" if r["ok"] is False else "not configured")] for r in rows]  # fmt: skip
+        details = [printable(r.get("error", "")) for r in rows]
+        print("\n".join(format_table(headers, cells, right=(4,), details=details)))
+        configured = sum(r["configured"] for r in rows)
+        print(f"{configured - len(failed)} of {configured} configured model(s) answered; "
+              f"{len(rows) - configured} not configured")  # fmt: skip
+    return 1 if failed else 0
+
+
 def estimate_document(
     plan_tokens: list[int], settings: Settings, policy: RoutePolicy
 ) -> list[dict[str, Any]]:
@@ -101,7 +190,7 @@ def estimate_document(
     from pipeline.routing.catalog import load_catalog
     from pipeline.routing.router import estimate, fits
 
-    catalog = load_catalog(settings.catalog_path)
+    catalog = load_catalog(settings.catalog_path, overrides=settings.catalog_overrides)
     missing = unavailable(catalog)
     slots = max(1, settings.workers)
     out: list[dict[str, Any]] = []
@@ -171,6 +260,10 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
 def add_commands(sub: Any) -> None:
     m = sub.add_parser("models", help="print the model catalog and which models are available")
     m.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    m.add_argument("--check", action="store_true",
+                   help="send one tiny request per configured model: do its key, endpoint and profile "
+                   "work? (exit 1 on any failure)")  # fmt: skip
+    m.add_argument("--timeout", type=float, default=60.0, help="seconds per check request (with --check)")
     m.set_defaults(func=cmd_models)
 
     e = sub.add_parser("estimate", help="tokens, USD and expected latency per candidate model")

@@ -131,7 +131,12 @@ def _decide(
 
 
 def synthesis_for(
-    report: Report, routes: RoutingPlan | None, registry: ModelRegistry, store: ObjectStore | None = None
+    report: Report,
+    routes: RoutingPlan | None,
+    registry: ModelRegistry,
+    store: ObjectStore | None = None,
+    *,
+    tenant: str,
 ) -> Report:
     """Add the executive summary (an LLM pass when the job used one) and the routes."""
     infos = [RouteInfo(segment=d.segment, model=d.model, reasons=d.reasons, estimated_usd=d.estimated_usd,
@@ -149,7 +154,7 @@ def synthesis_for(
     llm = registry.llms[sorted(llm_models, key=llm_models.count)[-1]]  # the model most segments used
     meter = UsageMeter()
     # Content-addressed like segment analyses: an unchanged document re-runs with no model call.
-    key = keys.cache(cache_key("\n".join(facts(report)), f"synthesis:{llm.name}"))
+    key = keys.cache(tenant, cache_key("\n".join(facts(report)), f"synthesis:{llm.name}", tenant))
     try:
         if store is not None and store.exists(key):
             out = LLMSynthesis.model_validate_json(store.get(key))

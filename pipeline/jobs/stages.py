@@ -361,7 +361,7 @@ def _analyze(
 
     with audit_to(sink, redact=ctx.settings.audit_redact):
         result = analyze_routed(task, decision, ctx.analyzers, ctx.registry.llms, ctx.store,
-                                unavailable=ctx.registry.unavailable)  # fmt: skip
+                                tenant=tenant, unavailable=ctx.registry.unavailable)  # fmt: skip
     extra = charge(ctx, tenant, result.usage.cost_usd, job_id)
     if extra:
         result = result.model_copy(update={"warnings": [*result.warnings, *extra]})
@@ -447,7 +447,8 @@ def _write_report(
         )
 
     with audit_to(sink, redact=ctx.settings.audit_redact):
-        report = synthesis_for(report, load_routes(ctx, tenant, job_id), ctx.registry, ctx.store)
+        routes = load_routes(ctx, tenant, job_id)
+        report = synthesis_for(report, routes, ctx.registry, ctx.store, tenant=tenant)
     extra = charge(ctx, tenant, report.synthesis.usage.cost_usd if report.synthesis else 0.0, job_id)
     if extra:
         report = report.model_copy(update={"warnings": [*report.warnings, *extra]})

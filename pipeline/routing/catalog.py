@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, ValidationError
 
 from pipeline.errors import ConfigError
 from pipeline.routing.profiles import ProfileName
@@ -87,14 +87,48 @@ class Catalog(Model):
         return [m.id for m in self.models]
 
 
-def load_catalog(path: Path | None = None) -> Catalog:
+def load_catalog(path: Path | None = None, *, overrides: Path | None = None) -> Catalog:
     path = path or DEFAULT_CATALOG
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cannot read model catalog {path}: {exc}") from exc
     catalog = Catalog.model_validate({"models": raw["models"]})
+    if overrides is not None:
+        catalog = apply_overrides(catalog, overrides)
     for m in catalog.models:
         if m.reliable_context > m.context_window:
             raise ConfigError(f"{m.id}: reliable_context exceeds context_window")
     return catalog
+
+
+def apply_overrides(catalog: Catalog, path: Path) -> Catalog:
+    """``catalog`` with the models of the override file ``path`` merged in by id.
+
+    The file is ``{"models": [...]}``: an entry whose id is in the catalog changes only the
+    fields it names; a new id is a whole entry, added before the built-in ``rules``. Every
+    resulting entry is validated as a ``ModelSpec`` (unknown fields refused).
+    """
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read catalog overrides {path}: {exc}") from exc
+    entries = raw.get("models") if isinstance(raw, dict) else None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("id"), str) for e in entries):
+        raise ConfigError(f"catalog overrides {path}: expected {{\"models\": [{{\"id\": ..., ...}}, ...]}}")
+    models = {m.id: m.model_dump(by_alias=True) for m in catalog.models}
+    for entry in entries:
+        merged = {**models.get(entry["id"], {}), **entry}
+        try:
+            ModelSpec.model_validate(merged)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in exc.errors())
+            raise ConfigError(f"catalog overrides {path}: model {entry['id']!r}: {problems}") from None
+        models[entry["id"]] = merged
+    builtin = [i for i, m in models.items() if m["provider"] == "builtin"]
+    order = [i for i in models if i not in builtin] + builtin
+    merged_catalog = Catalog.model_validate({"models": [models[i] for i in order]})
+    for m in merged_catalog.models:
+        if m.reliable_context > m.context_window:
+            raise ConfigError(f"catalog overrides {path}: {m.id}: reliable_context exceeds context_window")
+    return merged_catalog

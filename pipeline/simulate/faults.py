@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from chunking.tokenizer import count_tokens, encode, encoding
 from pipeline.analyze.clauses import CATEGORIES, find_clauses
+from pipeline.analyze.injection import locate_segment
 from pipeline.analyze.keyterms import find_key_terms
 from pipeline.analyze.llm_schema import (
     MAX_DEFINED_TERMS,
@@ -195,7 +196,10 @@ def text_of(content: Any) -> str:
 
 def extract_segment(text: str) -> str | None:
     """The text between the segment markers (one framing newline each side removed), if any."""
-    start = text.find(SEGMENT_OPEN)
+    framed = locate_segment(text)  # the per-request boundary build_messages uses
+    if framed is not None:
+        return framed
+    start = text.find(SEGMENT_OPEN)  # the legacy fixed markers (older clients, hand-made requests)
     if start < 0:
         return None
     start += len(SEGMENT_OPEN)
