@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 from chunking.locator import Locator
 from chunking.structure import find_document_breaks, find_sections
 from pipeline.analyze.base import Analyzer, SegmentTask
-from pipeline.analyze.dispatch import analyze_routed
+from pipeline.analyze.dispatch import SegmentBudget, analyze_routed
 from pipeline.analyze.kind import detect_kind
 from pipeline.analyze.registry import ModelRegistry, build_analyzers, build_registry
 from pipeline.config import Settings
@@ -47,8 +47,10 @@ from pipeline.jobs.store import (
 )
 from pipeline.report.markdown import render_markdown
 from pipeline.report.model import Report
+from pipeline.routing import calibration
 from pipeline.routing.audit import audit_to
-from pipeline.routing.router import RouteDecision
+from pipeline.routing.budget import LOCAL_POOLS, BudgetPool, ClosedPool
+from pipeline.routing.router import RoutePolicy
 from pipeline.types import AnalysisWarning, SegmentAnalysis, SegmentError, SegmentPlan
 from storage import keys
 from storage.base import ObjectStore
@@ -101,6 +103,7 @@ class StageContext:
     registry: ModelRegistry | None = None
     # Per-tenant daily spend caps; built from Settings.daily_cap_usd when not given (None: no cap).
     spend: SpendGuards | None = None
+    _redis_pools: dict[tuple[str, str], BudgetPool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.analyzers:
@@ -114,6 +117,20 @@ class StageContext:
 
     def spend_for(self, tenant: str) -> SpendGuard | None:
         return self.spend.for_tenant(tenant) if self.spend is not None else None
+
+    def budget_pool(self, tenant: str, batch_id: str) -> BudgetPool | None:
+        """The batch's budget pool: in this process (local executor) or in Redis (Celery)."""
+        if self.settings.executor != "celery":
+            return LOCAL_POOLS.get(tenant, batch_id)
+        pool = self._redis_pools.get((tenant, batch_id))
+        if pool is None:
+            from pipeline.routing.spend import RedisPool
+
+            redis_pool = RedisPool.from_settings(self.settings, tenant, batch_id)
+            if not redis_pool.exists():
+                return None
+            pool = self._redis_pools[(tenant, batch_id)] = redis_pool
+        return pool
 
     def jobs(self, tenant: str) -> JobStore:
         return JobStore(self.store, tenant)
@@ -144,9 +161,12 @@ def set_status(
     if status in TERMINAL:
         js.clear_active(job_id)
         spend = ctx.spend_for(tenant)
-        routes = load_routes(ctx, tenant, job_id) if spend is not None else None
+        routes = load_routes(ctx, tenant, job_id)
         if spend is not None and routes is not None and routes.reserved_usd > 0:
             spend.release(job_id)
+        budget = segment_budget(ctx, tenant, job_id, routes)
+        if budget is not None:  # what this document did not spend goes back to its batch
+            budget.pool.finish(job_id)
     ctx.coord.changed(tenant, job_id)
     return job
 
@@ -253,10 +273,13 @@ def run_plan(ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText |
     except LongdocError as exc:
         raise exc.with_document(job.name) from None
     assert ctx.registry is not None
-    # Raises OverBudget (the job is refused up front) when even the cheapest plan is too dear.
-    routes = plan_routes(
-        doc, plan, job.options, ctx.registry, ctx.settings, spend=ctx.spend_for(tenant), job_id=job_id
-    )
+    # Raises OverBudget (the job is refused up front) when even the cheapest plan is too dear;
+    # a job of a batch with a budget pool is not: its segments degrade when the pool is dry.
+    batch_id = _batch_of(ctx, tenant, job_id)
+    pooled = batch_id if batch_id is not None and ctx.budget_pool(tenant, batch_id) is not None else None
+    ratios = calibration.load(ctx.store, tenant).ratios(RoutePolicy().output_ratio)
+    routes = plan_routes(doc, plan, job.options, ctx.registry, ctx.settings, spend=ctx.spend_for(tenant),
+                         job_id=job_id, budget_pool=pooled, output_ratios=ratios)  # fmt: skip
     ctx.store.put(keys.job_file(tenant, job_id, "routes.json"), routes.model_dump_json(indent=1).encode())
     js.save_plan(job_id, plan)
     try:
@@ -267,6 +290,26 @@ def run_plan(ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText |
             spend.release(job_id)
         raise
     return plan
+
+
+def _batch_of(ctx: StageContext, tenant: str, job_id: str) -> str | None:
+    key = keys.job_file(tenant, job_id, "batch.json")
+    if not ctx.store.exists(key):
+        return None
+    raw = ctx.store.get_json(key)
+    batch = raw.get("batch_id") if isinstance(raw, dict) else None
+    return batch if isinstance(batch, str) else None
+
+
+def segment_budget(
+    ctx: StageContext, tenant: str, job_id: str, routes: RoutingPlan | None
+) -> SegmentBudget | None:
+    """The pool a job's calls reserve from; one that refuses everything when the job was planned
+    on a pool this process cannot find (fail closed: its segments run on rules)."""
+    if routes is None or routes.budget_pool is None:
+        return None
+    pool = ctx.budget_pool(tenant, routes.budget_pool) or ClosedPool()
+    return SegmentBudget(pool=pool, job_id=job_id)
 
 
 def load_routes(ctx: StageContext, tenant: str, job_id: str) -> RoutingPlan | None:
@@ -313,9 +356,8 @@ def run_segment(
     )
     ctx.coord.changed(tenant, job_id)
     routes = load_routes(ctx, tenant, job_id)
-    decision = routes.decisions[index] if routes else None
     try:
-        result = _analyze(ctx, tenant, job_id, task, decision, routes.preamble if routes else "", model)
+        result = _analyze(ctx, tenant, job_id, task, routes, model)
     except LongdocError as exc:
         result = _failed(index, model, exc.code, exc.message)
     except BaseException as exc:  # noqa: BLE001 - one bad segment (even a native panic) must not lose the others
@@ -345,14 +387,14 @@ def _analyze(
     tenant: str,
     job_id: str,
     task: SegmentTask,
-    decision: RouteDecision | None,
-    preamble: str,
+    routes: RoutingPlan | None,
     model: str,
 ) -> SegmentAnalysis:
-    if decision is None or (decision.model == model == "rules" and not decision.fallback):
+    decision = routes.decisions[task.segment] if routes else None
+    if routes is None or decision is None or (decision.model == model == "rules" and not decision.fallback):
         return ctx.analyzers[model].analyze(task)
     assert ctx.registry is not None
-    task = replace(task, preamble=preamble)
+    task = replace(task, preamble=routes.preamble)
     index = task.segment
 
     def sink(record: dict[str, object]) -> None:
@@ -361,7 +403,8 @@ def _analyze(
 
     with audit_to(sink, redact=ctx.settings.audit_redact):
         result = analyze_routed(task, decision, ctx.analyzers, ctx.registry.llms, ctx.store,
-                                unavailable=ctx.registry.unavailable)  # fmt: skip
+                                unavailable=ctx.registry.unavailable,
+                                budget=segment_budget(ctx, tenant, job_id, routes))  # fmt: skip
     extra = charge(ctx, tenant, result.usage.cost_usd, job_id)
     if extra:
         result = result.model_copy(update={"warnings": [*result.warnings, *extra]})
@@ -413,8 +456,23 @@ def run_consolidate(
     check_cancel(ctx, tenant, job_id)
     set_status(ctx, tenant, job_id, "consolidating")
     report = _write_report(ctx, tenant, job_id, doc=doc, plan=plan, analyses=analyses)
+    learn_output_ratios(ctx, tenant, job_id)
     set_status(ctx, tenant, job_id, "succeeded")
     return report
+
+
+def learn_output_ratios(ctx: StageContext, tenant: str, job_id: str) -> None:
+    """Add the job's answered segments (audit lines) to the tenant's output-ratio calibration."""
+    records: list[dict[str, object]] = []
+    for key in ctx.store.list(keys.job_prefix(tenant, job_id) + "audit/llm-"):
+        raw = ctx.store.get_json(key)
+        if isinstance(raw, dict) and "segment_tokens" in raw:
+            records.append(raw)
+    if records:
+        try:
+            calibration.update(ctx.store, tenant, records)
+        except StorageError as exc:  # a calibration missed is no reason to fail the job
+            log.warning("output-ratio calibration not updated for job %s: %s", job_id, exc)
 
 
 def _write_report(
@@ -446,8 +504,11 @@ def _write_report(
             keys.audit(tenant, job_id, name), {"segment": None, "stage": "synthesis", **record}
         )
 
+    routes = load_routes(ctx, tenant, job_id)
     with audit_to(sink, redact=ctx.settings.audit_redact):
-        report = synthesis_for(report, load_routes(ctx, tenant, job_id), ctx.registry, ctx.store)
+        report = synthesis_for(
+            report, routes, ctx.registry, ctx.store, segment_budget(ctx, tenant, job_id, routes)
+        )
     extra = charge(ctx, tenant, report.synthesis.usage.cost_usd if report.synthesis else 0.0, job_id)
     if extra:
         report = report.model_copy(update={"warnings": [*report.warnings, *extra]})
@@ -460,7 +521,11 @@ def _end_canceled(ctx: StageContext, tenant: str, job_id: str, report: Report | 
     done = f"; {report.summary.segments - report.summary.segments_failed} of {report.summary.segments} " \
         "segment(s) analyzed, partial report written" if report else ""  # fmt: skip
     return set_status(
-        ctx, tenant, job_id, "canceled", ErrorInfo(code="canceled", message="canceled by request" + done),
+        ctx,
+        tenant,
+        job_id,
+        "canceled",
+        ErrorInfo(code="canceled", message="canceled by request" + done),
         spent_usd=report.summary.cost_usd if report else None,
     )
 
