@@ -56,6 +56,39 @@ def policy_for(
     )  # fmt: skip
 
 
+def prepare_routing(
+    doc: DocumentText,
+    plan: SegmentPlan,
+    options: JobOptions,
+    settings: Settings,
+    *,
+    budget_pool: str | None = None,
+    output_ratios: dict[str, float] | None = None,
+) -> tuple[RoutePolicy, str]:
+    """The job's routing policy and the preamble (document outline) its LLM requests carry."""
+    policy = policy_for(options, settings, output_ratios)
+    if budget_pool is not None:
+        policy = policy.model_copy(update={"budget_usd": None})
+    # Built before routing so estimates and context checks count the outline's real size
+    # rather than the cap (a short document's outline is far below it).
+    preamble = ""
+    if policy.model != RULES:
+        preamble = build_preamble(doc.extracted, doc.sections, plan, max_tokens=policy.preamble_tokens)
+        policy = policy.model_copy(
+            update={"preamble_tokens": min(policy.preamble_tokens, count_tokens(preamble) + 16)}
+        )
+    return policy, preamble
+
+
+def route_one(doc: DocumentText, seg_index: int, plan: SegmentPlan, registry: ModelRegistry,
+              policy: RoutePolicy, budget_left: float | None = None) -> RouteDecision:  # fmt: skip
+    """One segment's decision (what a streamed plan dispatches at once)."""
+    seg = plan.segments[seg_index]
+    complexity = estimate_complexity(doc.extracted.text[seg.char_start : seg.char_end])
+    return route_segment(registry.catalog, seg.index, seg.tokens, complexity, policy,
+                         unavailable=registry.unavailable, budget_left_usd=budget_left)  # fmt: skip
+
+
 def plan_routes(
     doc: DocumentText,
     plan: SegmentPlan,
@@ -72,9 +105,8 @@ def plan_routes(
     cap has room for its estimate, which it then reserves (under ``job_id``). A job paid by a
     batch pool (``budget_pool``) is never refused up front: its segments reserve from the pool
     as they run and fall back to rules when it is dry."""
-    policy = policy_for(options, settings, output_ratios)
-    if budget_pool is not None:
-        policy = policy.model_copy(update={"budget_usd": None})
+    policy, preamble = prepare_routing(doc, plan, options, settings, budget_pool=budget_pool,
+                                       output_ratios=output_ratios)  # fmt: skip
     capped_policy = policy.model_copy(update={"self_hosted_only": True})
     warnings: list[str] = []
     if spend is not None and policy.model != RULES and (why := _cap_reached(spend)):
@@ -88,12 +120,8 @@ def plan_routes(
             decisions = _decide(doc, plan, registry, capped_policy)
         else:
             reserved = estimate
-    uses_llm = any(d.model != RULES for d in decisions)
-    preamble = (
-        build_preamble(doc.extracted, doc.sections, plan, max_tokens=policy.preamble_tokens)
-        if uses_llm
-        else ""
-    )
+    if not any(d.model != RULES for d in decisions):
+        preamble = ""
     return RoutingPlan(preamble=preamble, decisions=decisions, estimated_usd=_total(decisions),
                        warnings=warnings, reserved_usd=reserved, boundary=policy.boundary,
                        budget_pool=budget_pool)  # fmt: skip
@@ -135,13 +163,10 @@ def _total(decisions: list[RouteDecision]) -> float:
 def _decide(
     doc: DocumentText, plan: SegmentPlan, registry: ModelRegistry, policy: RoutePolicy
 ) -> list[RouteDecision]:
-    text = doc.extracted.text
     decisions: list[RouteDecision] = []
     left = policy.budget_usd
     for seg in plan.segments:
-        complexity = estimate_complexity(text[seg.char_start : seg.char_end])
-        d = route_segment(registry.catalog, seg.index, seg.tokens, complexity, policy,
-                          unavailable=registry.unavailable, budget_left_usd=left)  # fmt: skip
+        d = route_one(doc, seg.index, plan, registry, policy, left)
         decisions.append(d)
         if left is not None:
             left -= d.estimated_usd

@@ -19,6 +19,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
@@ -34,7 +35,7 @@ from pipeline.consolidate.merge import consolidate
 from pipeline.errors import Canceled, Internal, JobClosed, LongdocError, Poisoned, StorageError
 from pipeline.ingest import ingest
 from pipeline.jobs.planning import cut_segments
-from pipeline.jobs.routes import RoutingPlan, plan_routes, synthesis_for
+from pipeline.jobs.routes import RoutingPlan, plan_routes, prepare_routing, route_one, synthesis_for
 from pipeline.jobs.store import (
     TERMINAL,
     DocumentText,
@@ -104,16 +105,34 @@ class StageContext:
     # Per-tenant daily spend caps; built from Settings.daily_cap_usd when not given (None: no cap).
     spend: SpendGuards | None = None
     _redis_pools: dict[tuple[str, str], BudgetPool] = field(default_factory=dict)
+    _pending: Future[ModelRegistry] | None = None
 
     def __post_init__(self) -> None:
         if not self.analyzers:
             self.analyzers = build_analyzers(self.settings)
         if self.registry is None:
-            self.registry = build_registry(self.settings)
+            # Built beside the job's first stages (ingest, tokenize): importing the openai SDK
+            # is most of it, and a first model request needs it only once the plan is made.
+            self._pending = Future()
+            threading.Thread(target=self._build_registry, name="model-registry", daemon=True).start()
         if self.spend is None and self.settings.daily_cap_usd is not None:
             from pipeline.routing.spend import SpendGuards
 
             self.spend = SpendGuards.from_settings(self.settings)
+
+    def _build_registry(self) -> None:
+        assert self._pending is not None
+        try:
+            self._pending.set_result(build_registry(self.settings))
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever asks for the models
+            self._pending.set_exception(exc)
+
+    def models(self) -> ModelRegistry:
+        """The model registry (waiting for its background build the first time)."""
+        if self.registry is None:
+            assert self._pending is not None
+            self.registry = self._pending.result()
+        return self.registry
 
     def spend_for(self, tenant: str) -> SpendGuard | None:
         return self.spend.for_tenant(tenant) if self.spend is not None else None
@@ -272,13 +291,12 @@ def run_plan(ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText |
         _, plan = cut_segments(doc.extracted, doc.sections, ctx.settings)
     except LongdocError as exc:
         raise exc.with_document(job.name) from None
-    assert ctx.registry is not None
     # Raises OverBudget (the job is refused up front) when even the cheapest plan is too dear;
     # a job of a batch with a budget pool is not: its segments degrade when the pool is dry.
     batch_id = _batch_of(ctx, tenant, job_id)
     pooled = batch_id if batch_id is not None and ctx.budget_pool(tenant, batch_id) is not None else None
     ratios = calibration.load(ctx.store, tenant).ratios(RoutePolicy().output_ratio)
-    routes = plan_routes(doc, plan, job.options, ctx.registry, ctx.settings, spend=ctx.spend_for(tenant),
+    routes = plan_routes(doc, plan, job.options, ctx.models(), ctx.settings, spend=ctx.spend_for(tenant),
                          job_id=job_id, budget_pool=pooled, output_ratios=ratios)  # fmt: skip
     ctx.store.put(keys.job_file(tenant, job_id, "routes.json"), routes.model_dump_json(indent=1).encode())
     js.save_plan(job_id, plan)
@@ -290,6 +308,56 @@ def run_plan(ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText |
             spend.release(job_id)
         raise
     return plan
+
+
+SegmentDispatch = Callable[[int, SegmentPlan, RoutingPlan], None]
+
+
+def run_plan_streamed(
+    ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText, dispatch: SegmentDispatch
+) -> tuple[SegmentPlan, RoutingPlan]:
+    """``run_plan`` that hands each segment to ``dispatch`` as soon as it is routed, so the
+    first model request leaves while later segments are still being routed.
+
+    A job whose plan must be whole before anything runs (a daily cap reserves the job's total
+    estimate; a job budget may refuse the job up front) is planned first, then dispatched.
+    ``routes.json`` then ``plan.json`` are written once every segment is routed (readers take
+    plan.json as the sign that routes.json is there); until then ``dispatch`` passes the
+    routes in memory (``run_segment(routes=...)``).
+    """
+    js = ctx.jobs(tenant)
+    check_cancel(ctx, tenant, job_id)
+    job = js.load(job_id)
+    batch_id = _batch_of(ctx, tenant, job_id)
+    pooled = batch_id if batch_id is not None and ctx.budget_pool(tenant, batch_id) is not None else None
+    if ctx.spend_for(tenant) is not None or (job.options.budget_usd is not None and pooled is None):
+        plan = run_plan(ctx, tenant, job_id, doc=doc)
+        routes = load_routes(ctx, tenant, job_id)
+        assert routes is not None
+        for i in range(len(plan.segments)):
+            dispatch(i, plan, routes)
+        return plan, routes
+    try:
+        _, plan = cut_segments(doc.extracted, doc.sections, ctx.settings)
+    except LongdocError as exc:
+        raise exc.with_document(job.name) from None
+    ratios = calibration.load(ctx.store, tenant).ratios(RoutePolicy().output_ratio)
+    policy, preamble = prepare_routing(doc, plan, job.options, ctx.settings, budget_pool=pooled,
+                                       output_ratios=ratios)  # fmt: skip
+    registry = ctx.models()
+    routes = RoutingPlan(preamble=preamble, decisions=[], estimated_usd=0.0, boundary=policy.boundary,
+                         budget_pool=pooled)  # fmt: skip
+    set_status(ctx, tenant, job_id, "analyzing")
+    for i in range(len(plan.segments)):
+        # Appended before dispatch: a segment reads only its own decision, already there.
+        routes.decisions.append(route_one(doc, i, plan, registry, policy))
+        dispatch(i, plan, routes)
+    if not any(d.model != "rules" for d in routes.decisions):
+        routes.preamble = ""
+    routes.estimated_usd = round(sum(d.estimated_usd for d in routes.decisions), 6)
+    ctx.store.put(keys.job_file(tenant, job_id, "routes.json"), routes.model_dump_json(indent=1).encode())
+    js.save_plan(job_id, plan)
+    return plan, routes
 
 
 def _batch_of(ctx: StageContext, tenant: str, job_id: str) -> str | None:
@@ -326,8 +394,13 @@ def run_segment(
     doc: DocumentText | None = None,
     plan: SegmentPlan | None = None,
     model: str = "rules",
+    routes: RoutingPlan | None = None,
+    context: SegmentContext | None = None,
 ) -> SegmentAnalysis:
     """Analyze one segment. Idempotent: an existing result is returned, never redone.
+
+    ``routes`` (else routes.json) and ``context`` (else built from ``doc``) let an executor
+    holding them skip the reads and the whole-document scans.
 
     A failure is written as a result carrying its error, so consolidation always runs.
     ``Canceled`` when the job's cancel marker is present (checked before the model call).
@@ -344,8 +417,8 @@ def run_segment(
         text=doc.extracted.text[seg.char_start : seg.char_end],
         base_offset=seg.char_start,
         kind=doc.kind,
-        locator=Locator.for_text(doc.extracted, doc.sections),
-        document_starts=_document_starts(doc.extracted.text),
+        locator=context.locator if context else Locator.for_text(doc.extracted, doc.sections),
+        document_starts=context.document_starts if context else _document_starts(doc.extracted.text),
     )
     check_cancel(ctx, tenant, job_id)
     # One audit record per model call, written before the call: counts attempts even when
@@ -355,7 +428,7 @@ def run_segment(
         {"segment": index, "model": model, "started_at": now(), "kind": "call", "pid": os.getpid()},
     )
     ctx.coord.changed(tenant, job_id)
-    routes = load_routes(ctx, tenant, job_id)
+    routes = routes or load_routes(ctx, tenant, job_id)
     try:
         result = _analyze(ctx, tenant, job_id, task, routes, model)
     except LongdocError as exc:
@@ -367,6 +440,18 @@ def run_segment(
     ctx.store.put(key, result.model_dump_json().encode())
     ctx.coord.changed(tenant, job_id)
     return result
+
+
+@dataclass(frozen=True)
+class SegmentContext:
+    """What every segment task of one document shares (built once per job)."""
+
+    locator: Locator
+    document_starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, doc: DocumentText) -> SegmentContext:
+        return cls(Locator.for_text(doc.extracted, doc.sections), _document_starts(doc.extracted.text))
 
 
 def _document_starts(text: str) -> tuple[int, ...]:
@@ -393,7 +478,7 @@ def _analyze(
     decision = routes.decisions[task.segment] if routes else None
     if routes is None or decision is None or (decision.model == model == "rules" and not decision.fallback):
         return ctx.analyzers[model].analyze(task)
-    assert ctx.registry is not None
+    registry = ctx.models()
     task = replace(task, preamble=routes.preamble)
     index = task.segment
 
@@ -402,8 +487,8 @@ def _analyze(
         ctx.store.put_json(keys.audit(tenant, job_id, name), {"segment": index, **record})
 
     with audit_to(sink, redact=ctx.settings.audit_redact):
-        result = analyze_routed(task, decision, ctx.analyzers, ctx.registry.llms, ctx.store,
-                                unavailable=ctx.registry.unavailable,
+        result = analyze_routed(task, decision, ctx.analyzers, registry.llms, ctx.store,
+                                unavailable=registry.unavailable,
                                 budget=segment_budget(ctx, tenant, job_id, routes))  # fmt: skip
     extra = charge(ctx, tenant, result.usage.cost_usd, job_id)
     if extra:
@@ -496,7 +581,6 @@ def _write_report(
     report = consolidate(
         doc.extracted, doc.sections, plan, analyses, name=job.name, sha256=job.sha256, kind=doc.kind
     )
-    assert ctx.registry is not None
 
     def sink(record: dict[str, object]) -> None:
         name = f"llm-synthesis-{now_compact()}-{secrets.token_hex(4)}.json"
@@ -507,7 +591,7 @@ def _write_report(
     routes = load_routes(ctx, tenant, job_id)
     with audit_to(sink, redact=ctx.settings.audit_redact):
         report = synthesis_for(
-            report, routes, ctx.registry, ctx.store, segment_budget(ctx, tenant, job_id, routes)
+            report, routes, ctx.models(), ctx.store, segment_budget(ctx, tenant, job_id, routes)
         )
     extra = charge(ctx, tenant, report.synthesis.usage.cost_usd if report.synthesis else 0.0, job_id)
     if extra:

@@ -21,6 +21,7 @@ import threading
 from typing import Protocol
 
 RESERVE_MARGIN = 1.25
+EPS_USD = 1e-9  # float sums of many small costs: a reservation that fits to the nano-dollar fits
 
 
 class BudgetPool(Protocol):
@@ -60,11 +61,11 @@ class LocalPool:
     def reserve(self, job_id: str, usd: float) -> bool:
         with self._lock:
             own = self._alloc.get(job_id, 0.0) - self._used.get(job_id, 0.0)
-            if own >= usd:
+            if own + EPS_USD >= usd:
                 self._used[job_id] = self._used.get(job_id, 0.0) + usd
                 return True
             take = usd - max(own, 0.0)
-            if self._shared < take:
+            if self._shared + EPS_USD < take:
                 return False
             self._shared -= take
             self._alloc[job_id] = self._alloc.get(job_id, 0.0) + take

@@ -213,10 +213,10 @@ local a = tonumber(redis.call('HGET', KEYS[1], 'a:' .. ARGV[1]) or '0')
 local u = tonumber(redis.call('HGET', KEYS[1], 'u:' .. ARGV[1]) or '0')
 local x = tonumber(ARGV[2])
 local own = a - u
-if own < x then
+if own + 1e-9 < x then
   local take = x - math.max(own, 0)
   local shared = tonumber(redis.call('HGET', KEYS[1], 'shared') or '0')
-  if shared < take then return 0 end
+  if shared + 1e-9 < take then return 0 end
   redis.call('HSET', KEYS[1], 'shared', string.format('%.9f', shared - take))
   redis.call('HSET', KEYS[1], 'a:' .. ARGV[1], string.format('%.9f', a + take))
 end
