@@ -39,11 +39,7 @@ def plan_document(
 
 
 def cut_segments(
-    extracted: ExtractedText,
-    sections: list[Section],
-    settings: Settings,
-    *,
-    on_stage: StageCallback | None = None,
+    extracted: ExtractedText, sections: list[Section], settings: Settings, *, on_stage: StageCallback | None = None
 ) -> tuple[TokenizedText, SegmentPlan]:
     """Tokenize (refusing more than ``max_document_tokens``) and cut at structural boundaries."""
     note = on_stage or (lambda _stage: None)
