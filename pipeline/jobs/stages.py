@@ -123,7 +123,11 @@ class StageContext:
     def _build_registry(self) -> None:
         assert self._pending is not None
         try:
-            self._pending.set_result(build_registry(self.settings))
+            registry = build_registry(self.settings)
+            for llm in registry.llms.values():
+                # The SDK imports its chat resources on first use: here, not in the first request.
+                _ = llm.provider.client.chat.completions
+            self._pending.set_result(registry)
         except BaseException as exc:  # noqa: BLE001 - handed to whoever asks for the models
             self._pending.set_exception(exc)
 

@@ -81,21 +81,22 @@ class RouteDecision(Model):
 
 
 _NUMBER = re.compile(r"\$?\d[\d,.]*%?")
-_REF = re.compile(r"\b(?:Section|Article|Exhibit|Schedule|clause|paragraph)s?\s+[0-9IVXA-Z]", re.I)
+# _REF and _QUALIFIER run on the lower-cased text: the same matches as with re.I, several
+# times faster (case-insensitive matching is slow in ``re``; this runs before a first request).
+_REF = re.compile(r"\b(?:section|article|exhibit|schedule|clause|paragraph)s?\s+[0-9a-z]")
 _DEF = re.compile(r"[\"“][A-Z][^\"”\n]{1,60}[\"”]")
-_QUALIFIER = re.compile(
-    r"\b(?:notwithstanding|provided\s+that|except|subject\s+to|unless|in\s+no\s+event)\b", re.I
-)
+_QUALIFIER = re.compile(r"\b(?:notwithstanding|provided\s+that|except|subject\s+to|unless|in\s+no\s+event)\b")
 
 
 def estimate_complexity(text: str) -> float:
     """0..1 from cheap signals per 1,000 words: cross-references, defined terms, numbers, qualifiers."""
     words = max(1, text.count(" "))
     per_k = 1000.0 / words
-    refs = len(_REF.findall(text)) * per_k
+    lower = text.lower()
+    refs = len(_REF.findall(lower)) * per_k
     defs = len(_DEF.findall(text)) * per_k
     nums = len(_NUMBER.findall(text)) * per_k
-    quals = len(_QUALIFIER.findall(text)) * per_k
+    quals = len(_QUALIFIER.findall(lower)) * per_k
     # Saturating sum; each signal's scale is where a dense commercial contract sits.
     score = (
         min(refs / 12, 1) * 0.35
