@@ -18,7 +18,7 @@ every other text, which means every real document, tokenizes exactly as it does.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import gzip
 import hashlib
 from dataclasses import dataclass
@@ -76,12 +76,10 @@ def _load_ranks() -> dict[bytes, int]:
     raw = gzip.decompress(blob)
     if hashlib.sha256(raw).hexdigest() != O200K_SHA256:
         raise ConfigError("o200k_base.tiktoken does not match OpenAI's published sha256")
-    ranks: dict[bytes, int] = {}
-    for line in raw.splitlines():
-        if line:
-            token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
-    return ranks
+    # "token rank" lines: one split and C-level decoding, ~2x faster than a loop per line (it
+    # sits before a job's first model request).
+    fields = raw.split()
+    return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))
 
 
 @lru_cache(maxsize=1)

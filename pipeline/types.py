@@ -223,6 +223,9 @@ class SegmentAnalysis(Model):
     segment: int = Field(ge=0)
     model: str
     status: Literal["ok", "degraded", "failed"] = "ok"
+    # Why a degraded segment fell back to rules: every LLM failed (``models_failed``), the data
+    # boundary kept the remaining models out (``boundary``), or the budget ran out (``budget``).
+    degraded_reason: Literal["models_failed", "boundary", "budget"] | None = None
     findings: list[Finding] = Field(default_factory=list)
     key_terms: list[KeyTerm] = Field(default_factory=list)
     defined_terms: list[DefinedTerm] = Field(default_factory=list)

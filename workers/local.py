@@ -9,20 +9,22 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 
 from pipeline.errors import LongdocError
 from pipeline.jobs.executor import EventCallback, JobEvent
+from pipeline.jobs.routes import RoutingPlan
 from pipeline.jobs.stages import (
     INTERRUPTS,
+    SegmentContext,
     StageContext,
     begin_attempt,
     fail_crashed,
     fail_job,
     run_consolidate,
     run_ingest,
-    run_plan,
+    run_plan_streamed,
     run_segment,
 )
 from pipeline.jobs.store import JobRecord
 from pipeline.report.model import Report
-from pipeline.types import SegmentAnalysis
+from pipeline.types import SegmentAnalysis, SegmentPlan
 
 
 def _settle(futures: list[Future[SegmentAnalysis]], exc: BaseException) -> None:
@@ -56,24 +58,25 @@ class LocalExecutor:
             emit(JobEvent(job_id, "ingesting"))
             doc = run_ingest(self.ctx, tenant, job_id, password=password)
             emit(JobEvent(job_id, "planning"))
-            plan = run_plan(self.ctx, tenant, job_id, doc=doc)
-            total = len(plan.segments)
-            emit(JobEvent(job_id, "analyzing", total, 0))
+            context = SegmentContext.of(doc)
+            futures: list[Future[SegmentAnalysis]] = []
+
+            def dispatch(i: int, plan: SegmentPlan, routes: RoutingPlan) -> None:
+                # Each segment leaves for its model as soon as it is routed (streamed plan).
+                futures.append(self._pool.submit(run_segment, self.ctx, tenant, job_id, i, doc=doc, plan=plan,
+                                                 routes=routes, context=context))  # fmt: skip
+
             analyses: list[SegmentAnalysis] = []
-            if total == 1:  # no pool hop for the common short document
-                analyses.append(run_segment(self.ctx, tenant, job_id, 0, doc=doc, plan=plan))
-            else:
-                futures = [
-                    self._pool.submit(run_segment, self.ctx, tenant, job_id, i, doc=doc, plan=plan)
-                    for i in range(total)
-                ]
-                try:
-                    for fut in as_completed(futures):
-                        analyses.append(fut.result())
-                        emit(JobEvent(job_id, "analyzing", total, len(analyses)))
-                except BaseException as exc:
-                    _settle(futures, exc)
-                    raise
+            try:
+                plan, _ = run_plan_streamed(self.ctx, tenant, job_id, doc=doc, dispatch=dispatch)
+                total = len(plan.segments)
+                emit(JobEvent(job_id, "analyzing", total, 0))
+                for fut in as_completed(futures):
+                    analyses.append(fut.result())
+                    emit(JobEvent(job_id, "analyzing", total, len(analyses)))
+            except BaseException as exc:
+                _settle(futures, exc)
+                raise
             emit(JobEvent(job_id, "consolidating", total, total))
             report = run_consolidate(self.ctx, tenant, job_id, doc=doc, plan=plan, analyses=analyses)
         except LongdocError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline.analyze.base import Analyzer, SegmentTask
@@ -15,7 +16,8 @@ from pipeline.analyze.injection import FRAME_VERSION, with_injection_flags
 from pipeline.analyze.llm import LLMAnalyzer, UsageMeter, to_analysis
 from pipeline.analyze.llm_schema import PROMPT_VERSION, LLMSegmentOutput
 from pipeline.errors import LongdocError
-from pipeline.routing.router import RULES, RouteDecision
+from pipeline.routing.budget import RESERVE_MARGIN, BudgetPool
+from pipeline.routing.router import RULES, RouteDecision, within
 from pipeline.types import SCHEMA_VERSION, AnalysisWarning, SegmentAnalysis
 from storage import keys
 from storage.base import ObjectStore
@@ -33,6 +35,14 @@ def cache_key(text: str, model: str, tenant: str) -> str:
     return h.hexdigest()
 
 
+@dataclass(frozen=True)
+class SegmentBudget:
+    """The batch pool a job's segments reserve from (``pipeline.routing.budget``)."""
+
+    pool: BudgetPool
+    job_id: str
+
+
 def analyze_routed(
     task: SegmentTask,
     decision: RouteDecision,
@@ -43,24 +53,42 @@ def analyze_routed(
     tenant: str,
     audit: AuditFn | None = None,
     unavailable: dict[str, str] | None = None,
+    budget: SegmentBudget | None = None,
 ) -> SegmentAnalysis:
     """The segment's analysis by the first model of the route that answers; whichever it is,
     suspected prompt injections in the text are flagged by the offline guard."""
     record = audit or (lambda _r: None)
     meter = UsageMeter()
     problems: list[str] = []
+    refused_budget = outside = False
     for model in [decision.model, *decision.fallback]:
         if model == RULES:
             result = with_injection_flags(task, analyzers[RULES].analyze(task))
             if decision.model == RULES:
                 return result
+            # Why rules: the pool had no room, or the boundary kept out models that could run.
+            reason = (
+                "budget"
+                if refused_budget
+                else "boundary"
+                if (outside or decision.held_back)
+                else "models_failed"
+            )
+            if reason == "boundary":
+                problems.append(f"data boundary {decision.boundary} held: not tried "
+                                f"{', '.join(decision.held_back) or 'models outside it'}")  # fmt: skip
+            record({"segment": task.segment, "model": RULES, "degraded": reason})
             return result.model_copy(update={
-                "status": "degraded", "usage": meter.usage(),
-                "warnings": [*result.warnings, AnalysisWarning(code="degraded", message="; ".join(problems) or "no LLM answered")],
+                "status": "degraded", "degraded_reason": reason, "usage": meter.usage(),
+                "warnings": [*result.warnings, AnalysisWarning(code="degraded", message=f"{reason}: " + ("; ".join(problems) or "no LLM answered"))],
             })  # fmt: skip
         llm = llms.get(model)
         if llm is None:
             problems.append(f"{model}: {(unavailable or {}).get(model, 'not configured')}")
+            continue
+        if not within(decision.boundary, llm.spec):  # never cross the data boundary, whatever the plan says
+            outside = True
+            problems.append(f"{model}: outside the data boundary {decision.boundary}")
             continue
         key = keys.cache(tenant, cache_key(task.text, model, tenant))
         if store is not None and store.exists(key):
@@ -74,17 +102,31 @@ def analyze_routed(
                     "warnings": _fallback_note(model, decision, problems, analysis),
                 }
             )
+        held = 0.0
+        if budget is not None:
+            held = decision.chain_usd.get(model, decision.estimated_usd) * RESERVE_MARGIN
+            if not budget.pool.reserve(budget.job_id, held):
+                refused_budget = True
+                problems.append(f"{model}: the batch budget has no ${held:.4f} left for this segment")
+                continue
+        before_usd, before_out = meter.cost_usd, meter.completion_tokens
         try:
             out = llm.raw_output(task, meter)
         except LongdocError as exc:
             problems.append(f"{model}: {exc.code}: {exc.message[:160]}")
             record({"segment": task.segment, "model": model, "error": exc.code, "message": exc.message[:300]})
             continue
+        finally:
+            if budget is not None:
+                budget.pool.settle(budget.job_id, held, meter.cost_usd - before_usd)
         if store is not None:
             store.put(key, out.model_dump_json().encode())
         analysis, dropped = to_analysis(task, model, out)
         analysis = with_injection_flags(task, analysis)
-        record({"segment": task.segment, "model": model, "unverified_quotes": dropped, "calls": meter.calls})
+        # segment_tokens/completion_tokens: what calibrates the router's output ratio per model.
+        record({"segment": task.segment, "model": model, "unverified_quotes": dropped, "calls": meter.calls,
+                "segment_tokens": decision.segment_tokens,
+                "completion_tokens": meter.completion_tokens - before_out})  # fmt: skip
         return analysis.model_copy(
             update={"usage": meter.usage(), "warnings": _fallback_note(model, decision, problems, analysis)}
         )

@@ -17,7 +17,7 @@ def build_preamble(
     text = extracted.text
     title = next((ln.strip() for ln in text[:2000].splitlines() if ln.strip()), "")[:200]
     parties = [k.value for k in find_key_terms(text[:6000]) if k.name == "party"]
-    terms = sorted({t.term for t in find_defined_terms(text) if t.style != "as_defined_in"})
+    terms = sorted({t.term for t in find_defined_terms(text, as_defined_in=False)})
     starts = [s.char_start for s in plan.segments]
 
     head = [f"Title: {title}"]

@@ -3,8 +3,11 @@
 ``{tenant}/batches/{batch_id}/batch.json`` lists the entries in the order given: name,
 sha256, the job analysing it, or the coded error that kept it from getting one. Identical
 files (same sha256) share one job (``duplicate_of`` names the first entry). A total budget is
-split across the distinct documents in proportion to their size. The batch status is derived
-from its jobs: running while any runs, then succeeded, partially_succeeded or failed.
+one pool (``pipeline.routing.budget``): allocated to the distinct documents in proportion to
+their size, spent as they run, what a finished document left over goes to the others, and a
+segment the pool cannot pay for runs on ``rules`` (``degraded: budget``) instead of failing
+its document. The batch status is derived from its jobs: running while any runs, then
+succeeded, partially_succeeded or failed.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pipeline.errors import LongdocError, NotFound
 from pipeline.jobs.store import TERMINAL, ErrorInfo, JobOptions, new_job_id, now
 from pipeline.report.model import Report
 from pipeline.report.tables import TableRow
+from pipeline.routing.budget import LOCAL_POOLS, allocate
 from pipeline.types import Model
 from storage import keys
 
@@ -83,9 +87,8 @@ class BatchService:
         record = BatchRecord(batch_id=batch_id or new_job_id(), tenant=tenant, options=options,
                              budget_usd=budget_usd, source=source)  # fmt: skip
         first: dict[str, int] = {}
-        sizes = {d.info.sha256: d.info.size for d in docs if d.info is not None and d.error is None}
-        total_size = sum(sizes.values()) or 1
         entries: list[BatchEntry] = []
+        new_jobs: dict[str, int] = {}  # job id -> document size, submitted once the pool exists
         for i, d in enumerate(docs):
             e = BatchEntry(index=i, name=d.name)
             if d.error is not None or d.info is None:
@@ -102,17 +105,40 @@ class BatchService:
                 e.job_id = reuse[d.info.sha256]
             else:
                 first[d.info.sha256] = i
-                share = (
-                    None if budget_usd is None else round(budget_usd * d.info.size / total_size, 6) or 1e-6
-                )
-                opts = options.model_copy(update={"budget_usd": share}) if share is not None else options
+                opts = options.model_copy(update={"budget_usd": None}) if budget_usd is not None else options
                 job = self.jobs.create(tenant, name=d.name, options=opts, info=d.info, upload=d.upload,
-                                       document_key=d.document_key, batch_id=record.batch_id)  # fmt: skip
+                                       document_key=d.document_key, batch_id=record.batch_id, submit=False)  # fmt: skip
                 e.job_id = job.job_id
+                new_jobs[job.job_id] = d.info.size
             entries.append(e)
         record.entries = entries
         self.store.put_json(batch_key(tenant, record.batch_id), record)
+        if budget_usd is not None:  # before any job starts: its plan looks for the pool
+            self._create_pool(
+                tenant, record.batch_id, budget_usd - self._spent(tenant, entries, new_jobs), new_jobs
+            )
+        for job_id in new_jobs:
+            self.jobs.runner.submit(tenant, job_id, password=options.password)
         return record
+
+    def _spent(self, tenant: str, entries: list[BatchEntry], new_jobs: dict[str, int]) -> float:
+        """What the documents reused from an earlier run of the batch already spent."""
+        spent = 0.0
+        for e in entries:
+            if e.job_id and e.duplicate_of is None and e.job_id not in new_jobs:
+                with contextlib.suppress(ProblemError):
+                    spent += self.jobs.resource(tenant, e.job_id).cost.actual_usd
+        return spent
+
+    def _create_pool(self, tenant: str, batch_id: str, total_usd: float, sizes: dict[str, int]) -> None:
+        total_usd = max(0.0, total_usd)
+        allocations = allocate(total_usd, sizes)
+        if self.jobs.settings.executor == "celery":  # the jobs run on workers: the ledger is in Redis
+            from pipeline.routing.spend import RedisPool
+
+            RedisPool.from_settings(self.jobs.settings, tenant, batch_id).create(total_usd, allocations)
+        else:
+            LOCAL_POOLS.create(tenant, batch_id, total_usd, allocations)
 
     def load(self, tenant: str, batch_id: str) -> BatchRecord:
         try:

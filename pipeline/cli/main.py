@@ -35,6 +35,12 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
         return analyze_files(args, settings)
     if args.model != "rules":  # every other model is called through the OpenAI SDK
         require("llm", "openai", feature=f"--model {args.model}")
+        # Its import is the longest step before a first model request: start it now, beside
+        # the imports, reading and tokenizing below (the registry waits for it, not redoes it).
+        import threading
+        from importlib import import_module
+
+        threading.Thread(target=import_module, args=("openai",), daemon=True, name="import-openai").start()
     require_backends(settings)
     from pipeline.cli.documents import cmd_analyze as run
 

@@ -61,7 +61,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     b.add_argument("--out", default="longdoc-out", help="folder for the table (default: ./longdoc-out)")
     b.add_argument("--model", default="rules", help="'rules' (default), 'auto', or a catalog id")
     b.add_argument("--profile", choices=["batch", "interactive"], default="batch")
-    b.add_argument("--budget", type=float, default=None, metavar="USD", help="total, split across documents")
+    b.add_argument("--budget", type=float, default=None, metavar="USD",
+                   help="one pool for the batch, allocated by document size; segments it cannot pay run on rules")  # fmt: skip
+    b.add_argument("--providers", default="", help="comma-separated providers allowed (data policy)")
+    b.add_argument("--self-hosted-only", action="store_true", help="only self-hosted models (data policy)")
     b.add_argument(
         "--jobs", type=int, default=0, help="documents analyzed at once (default: LONGDOC_WORKERS)"
     )
@@ -157,7 +160,8 @@ def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
     if not paths:
         print(printable(f"error[empty] {source}: no files"), file=sys.stderr)
         return EXIT_USAGE
-    options = JobOptions(model=args.model, profile=args.profile)
+    options = JobOptions(model=args.model, profile=args.profile, self_hosted_only=args.self_hosted_only,
+                         allowed_providers=args.providers.split(",") if args.providers else None)  # fmt: skip
     if settings.api_url:
         return _run_remote(args, settings, source, paths, options)
     return _run_local(args, settings, source, paths, options)

@@ -88,6 +88,7 @@ def consolidate(
             last_section=s.last_section,
             model=a.model,
             status=a.status,
+            degraded_reason=a.degraded_reason,
             findings=len(a.findings),
             usage=a.usage,
             warnings=a.warnings,

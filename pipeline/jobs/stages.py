@@ -19,6 +19,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Protocol
 from chunking.locator import Locator
 from chunking.structure import find_document_breaks, find_sections
 from pipeline.analyze.base import Analyzer, SegmentTask
-from pipeline.analyze.dispatch import analyze_routed
+from pipeline.analyze.dispatch import SegmentBudget, analyze_routed
 from pipeline.analyze.kind import detect_kind
 from pipeline.analyze.registry import ModelRegistry, build_analyzers, build_registry
 from pipeline.config import Settings
@@ -34,7 +35,7 @@ from pipeline.consolidate.merge import consolidate
 from pipeline.errors import Canceled, Internal, JobClosed, LongdocError, Poisoned, StorageError
 from pipeline.ingest import ingest
 from pipeline.jobs.planning import cut_segments
-from pipeline.jobs.routes import RoutingPlan, plan_routes, synthesis_for
+from pipeline.jobs.routes import RoutingPlan, plan_routes, prepare_routing, route_one, synthesis_for
 from pipeline.jobs.store import (
     TERMINAL,
     DocumentText,
@@ -47,8 +48,10 @@ from pipeline.jobs.store import (
 )
 from pipeline.report.markdown import render_markdown
 from pipeline.report.model import Report
+from pipeline.routing import calibration
 from pipeline.routing.audit import audit_to
-from pipeline.routing.router import RouteDecision
+from pipeline.routing.budget import LOCAL_POOLS, BudgetPool, ClosedPool
+from pipeline.routing.router import RoutePolicy
 from pipeline.types import AnalysisWarning, SegmentAnalysis, SegmentError, SegmentPlan
 from storage import keys
 from storage.base import ObjectStore
@@ -101,19 +104,56 @@ class StageContext:
     registry: ModelRegistry | None = None
     # Per-tenant daily spend caps; built from Settings.daily_cap_usd when not given (None: no cap).
     spend: SpendGuards | None = None
+    _redis_pools: dict[tuple[str, str], BudgetPool] = field(default_factory=dict)
+    _pending: Future[ModelRegistry] | None = None
 
     def __post_init__(self) -> None:
         if not self.analyzers:
             self.analyzers = build_analyzers(self.settings)
         if self.registry is None:
-            self.registry = build_registry(self.settings)
+            # Built beside the job's first stages (ingest, tokenize): importing the openai SDK
+            # is most of it, and a first model request needs it only once the plan is made.
+            self._pending = Future()
+            threading.Thread(target=self._build_registry, name="model-registry", daemon=True).start()
         if self.spend is None and self.settings.daily_cap_usd is not None:
             from pipeline.routing.spend import SpendGuards
 
             self.spend = SpendGuards.from_settings(self.settings)
 
+    def _build_registry(self) -> None:
+        assert self._pending is not None
+        try:
+            registry = build_registry(self.settings)
+            for llm in registry.llms.values():
+                # The SDK imports its chat resources on first use: here, not in the first request.
+                _ = llm.provider.client.chat.completions
+            self._pending.set_result(registry)
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever asks for the models
+            self._pending.set_exception(exc)
+
+    def models(self) -> ModelRegistry:
+        """The model registry (waiting for its background build the first time)."""
+        if self.registry is None:
+            assert self._pending is not None
+            self.registry = self._pending.result()
+        return self.registry
+
     def spend_for(self, tenant: str) -> SpendGuard | None:
         return self.spend.for_tenant(tenant) if self.spend is not None else None
+
+    def budget_pool(self, tenant: str, batch_id: str) -> BudgetPool | None:
+        """The batch's budget pool: in this process (local executor) or in Redis (Celery)."""
+        if self.settings.executor != "celery":
+            return LOCAL_POOLS.get(tenant, batch_id)
+        pool = self._redis_pools.get((tenant, batch_id))
+        if pool is None:
+            from pipeline.routing.spend import RedisPool
+
+            redis_pool = RedisPool.from_settings(self.settings, tenant, batch_id)
+            if not redis_pool.exists():
+                return None
+            pool = self._redis_pools[(tenant, batch_id)] = redis_pool
+        return pool
 
     def jobs(self, tenant: str) -> JobStore:
         return JobStore(self.store, tenant)
@@ -144,9 +184,12 @@ def set_status(
     if status in TERMINAL:
         js.clear_active(job_id)
         spend = ctx.spend_for(tenant)
-        routes = load_routes(ctx, tenant, job_id) if spend is not None else None
+        routes = load_routes(ctx, tenant, job_id)
         if spend is not None and routes is not None and routes.reserved_usd > 0:
             spend.release(job_id)
+        budget = segment_budget(ctx, tenant, job_id, routes)
+        if budget is not None:  # what this document did not spend goes back to its batch
+            budget.pool.finish(job_id)
     ctx.coord.changed(tenant, job_id)
     return job
 
@@ -252,11 +295,13 @@ def run_plan(ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText |
         _, plan = cut_segments(doc.extracted, doc.sections, ctx.settings)
     except LongdocError as exc:
         raise exc.with_document(job.name) from None
-    assert ctx.registry is not None
-    # Raises OverBudget (the job is refused up front) when even the cheapest plan is too dear.
-    routes = plan_routes(
-        doc, plan, job.options, ctx.registry, ctx.settings, spend=ctx.spend_for(tenant), job_id=job_id
-    )
+    # Raises OverBudget (the job is refused up front) when even the cheapest plan is too dear;
+    # a job of a batch with a budget pool is not: its segments degrade when the pool is dry.
+    batch_id = _batch_of(ctx, tenant, job_id)
+    pooled = batch_id if batch_id is not None and ctx.budget_pool(tenant, batch_id) is not None else None
+    ratios = calibration.load(ctx.store, tenant).ratios(RoutePolicy().output_ratio)
+    routes = plan_routes(doc, plan, job.options, ctx.models(), ctx.settings, spend=ctx.spend_for(tenant),
+                         job_id=job_id, budget_pool=pooled, output_ratios=ratios)  # fmt: skip
     ctx.store.put(keys.job_file(tenant, job_id, "routes.json"), routes.model_dump_json(indent=1).encode())
     js.save_plan(job_id, plan)
     try:
@@ -267,6 +312,76 @@ def run_plan(ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText |
             spend.release(job_id)
         raise
     return plan
+
+
+SegmentDispatch = Callable[[int, SegmentPlan, RoutingPlan], None]
+
+
+def run_plan_streamed(
+    ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText, dispatch: SegmentDispatch
+) -> tuple[SegmentPlan, RoutingPlan]:
+    """``run_plan`` that hands each segment to ``dispatch`` as soon as it is routed, so the
+    first model request leaves while later segments are still being routed.
+
+    A job whose plan must be whole before anything runs (a daily cap reserves the job's total
+    estimate; a job budget may refuse the job up front) is planned first, then dispatched.
+    ``routes.json`` then ``plan.json`` are written once every segment is routed (readers take
+    plan.json as the sign that routes.json is there); until then ``dispatch`` passes the
+    routes in memory (``run_segment(routes=...)``).
+    """
+    js = ctx.jobs(tenant)
+    check_cancel(ctx, tenant, job_id)
+    job = js.load(job_id)
+    batch_id = _batch_of(ctx, tenant, job_id)
+    pooled = batch_id if batch_id is not None and ctx.budget_pool(tenant, batch_id) is not None else None
+    if ctx.spend_for(tenant) is not None or (job.options.budget_usd is not None and pooled is None):
+        plan = run_plan(ctx, tenant, job_id, doc=doc)
+        routes = load_routes(ctx, tenant, job_id)
+        assert routes is not None
+        for i in range(len(plan.segments)):
+            dispatch(i, plan, routes)
+        return plan, routes
+    try:
+        _, plan = cut_segments(doc.extracted, doc.sections, ctx.settings)
+    except LongdocError as exc:
+        raise exc.with_document(job.name) from None
+    ratios = calibration.load(ctx.store, tenant).ratios(RoutePolicy().output_ratio)
+    policy, preamble = prepare_routing(doc, plan, job.options, ctx.settings, budget_pool=pooled,
+                                       output_ratios=ratios)  # fmt: skip
+    registry = ctx.models()
+    routes = RoutingPlan(preamble=preamble, decisions=[], estimated_usd=0.0, boundary=policy.boundary,
+                         budget_pool=pooled)  # fmt: skip
+    set_status(ctx, tenant, job_id, "analyzing")
+    for i in range(len(plan.segments)):
+        # Appended before dispatch: a segment reads only its own decision, already there.
+        routes.decisions.append(route_one(doc, i, plan, registry, policy))
+        dispatch(i, plan, routes)
+    if not any(d.model != "rules" for d in routes.decisions):
+        routes.preamble = ""
+    routes.estimated_usd = round(sum(d.estimated_usd for d in routes.decisions), 6)
+    ctx.store.put(keys.job_file(tenant, job_id, "routes.json"), routes.model_dump_json(indent=1).encode())
+    js.save_plan(job_id, plan)
+    return plan, routes
+
+
+def _batch_of(ctx: StageContext, tenant: str, job_id: str) -> str | None:
+    key = keys.job_file(tenant, job_id, "batch.json")
+    if not ctx.store.exists(key):
+        return None
+    raw = ctx.store.get_json(key)
+    batch = raw.get("batch_id") if isinstance(raw, dict) else None
+    return batch if isinstance(batch, str) else None
+
+
+def segment_budget(
+    ctx: StageContext, tenant: str, job_id: str, routes: RoutingPlan | None
+) -> SegmentBudget | None:
+    """The pool a job's calls reserve from; one that refuses everything when the job was planned
+    on a pool this process cannot find (fail closed: its segments run on rules)."""
+    if routes is None or routes.budget_pool is None:
+        return None
+    pool = ctx.budget_pool(tenant, routes.budget_pool) or ClosedPool()
+    return SegmentBudget(pool=pool, job_id=job_id)
 
 
 def load_routes(ctx: StageContext, tenant: str, job_id: str) -> RoutingPlan | None:
@@ -283,8 +398,13 @@ def run_segment(
     doc: DocumentText | None = None,
     plan: SegmentPlan | None = None,
     model: str = "rules",
+    routes: RoutingPlan | None = None,
+    context: SegmentContext | None = None,
 ) -> SegmentAnalysis:
     """Analyze one segment. Idempotent: an existing result is returned, never redone.
+
+    ``routes`` (else routes.json) and ``context`` (else built from ``doc``) let an executor
+    holding them skip the reads and the whole-document scans.
 
     A failure is written as a result carrying its error, so consolidation always runs.
     ``Canceled`` when the job's cancel marker is present (checked before the model call).
@@ -301,8 +421,8 @@ def run_segment(
         text=doc.extracted.text[seg.char_start : seg.char_end],
         base_offset=seg.char_start,
         kind=doc.kind,
-        locator=Locator.for_text(doc.extracted, doc.sections),
-        document_starts=_document_starts(doc.extracted.text),
+        locator=context.locator if context else Locator.for_text(doc.extracted, doc.sections),
+        document_starts=context.document_starts if context else _document_starts(doc.extracted.text),
     )
     check_cancel(ctx, tenant, job_id)
     # One audit record per model call, written before the call: counts attempts even when
@@ -312,10 +432,9 @@ def run_segment(
         {"segment": index, "model": model, "started_at": now(), "kind": "call", "pid": os.getpid()},
     )
     ctx.coord.changed(tenant, job_id)
-    routes = load_routes(ctx, tenant, job_id)
-    decision = routes.decisions[index] if routes else None
+    routes = routes or load_routes(ctx, tenant, job_id)
     try:
-        result = _analyze(ctx, tenant, job_id, task, decision, routes.preamble if routes else "", model)
+        result = _analyze(ctx, tenant, job_id, task, routes, model)
     except LongdocError as exc:
         result = _failed(index, model, exc.code, exc.message)
     except BaseException as exc:  # noqa: BLE001 - one bad segment (even a native panic) must not lose the others
@@ -325,6 +444,18 @@ def run_segment(
     ctx.store.put(key, result.model_dump_json().encode())
     ctx.coord.changed(tenant, job_id)
     return result
+
+
+@dataclass(frozen=True)
+class SegmentContext:
+    """What every segment task of one document shares (built once per job)."""
+
+    locator: Locator
+    document_starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, doc: DocumentText) -> SegmentContext:
+        return cls(Locator.for_text(doc.extracted, doc.sections), _document_starts(doc.extracted.text))
 
 
 def _document_starts(text: str) -> tuple[int, ...]:
@@ -345,14 +476,14 @@ def _analyze(
     tenant: str,
     job_id: str,
     task: SegmentTask,
-    decision: RouteDecision | None,
-    preamble: str,
+    routes: RoutingPlan | None,
     model: str,
 ) -> SegmentAnalysis:
-    if decision is None or (decision.model == model == "rules" and not decision.fallback):
+    decision = routes.decisions[task.segment] if routes else None
+    if routes is None or decision is None or (decision.model == model == "rules" and not decision.fallback):
         return ctx.analyzers[model].analyze(task)
-    assert ctx.registry is not None
-    task = replace(task, preamble=preamble)
+    registry = ctx.models()
+    task = replace(task, preamble=routes.preamble)
     index = task.segment
 
     def sink(record: dict[str, object]) -> None:
@@ -360,8 +491,9 @@ def _analyze(
         ctx.store.put_json(keys.audit(tenant, job_id, name), {"segment": index, **record})
 
     with audit_to(sink, redact=ctx.settings.audit_redact):
-        result = analyze_routed(task, decision, ctx.analyzers, ctx.registry.llms, ctx.store,
-                                tenant=tenant, unavailable=ctx.registry.unavailable)  # fmt: skip
+        result = analyze_routed(task, decision, ctx.analyzers, registry.llms, ctx.store,
+                                tenant=tenant, unavailable=registry.unavailable,
+                                budget=segment_budget(ctx, tenant, job_id, routes))  # fmt: skip
     extra = charge(ctx, tenant, result.usage.cost_usd, job_id)
     if extra:
         result = result.model_copy(update={"warnings": [*result.warnings, *extra]})
@@ -413,8 +545,23 @@ def run_consolidate(
     check_cancel(ctx, tenant, job_id)
     set_status(ctx, tenant, job_id, "consolidating")
     report = _write_report(ctx, tenant, job_id, doc=doc, plan=plan, analyses=analyses)
+    learn_output_ratios(ctx, tenant, job_id)
     set_status(ctx, tenant, job_id, "succeeded")
     return report
+
+
+def learn_output_ratios(ctx: StageContext, tenant: str, job_id: str) -> None:
+    """Add the job's answered segments (audit lines) to the tenant's output-ratio calibration."""
+    records: list[dict[str, object]] = []
+    for key in ctx.store.list(keys.job_prefix(tenant, job_id) + "audit/llm-"):
+        raw = ctx.store.get_json(key)
+        if isinstance(raw, dict) and "segment_tokens" in raw:
+            records.append(raw)
+    if records:
+        try:
+            calibration.update(ctx.store, tenant, records)
+        except StorageError as exc:  # a calibration missed is no reason to fail the job
+            log.warning("output-ratio calibration not updated for job %s: %s", job_id, exc)
 
 
 def _write_report(
@@ -438,7 +585,6 @@ def _write_report(
     report = consolidate(
         doc.extracted, doc.sections, plan, analyses, name=job.name, sha256=job.sha256, kind=doc.kind
     )
-    assert ctx.registry is not None
 
     def sink(record: dict[str, object]) -> None:
         name = f"llm-synthesis-{now_compact()}-{secrets.token_hex(4)}.json"
@@ -446,9 +592,11 @@ def _write_report(
             keys.audit(tenant, job_id, name), {"segment": None, "stage": "synthesis", **record}
         )
 
+    routes = load_routes(ctx, tenant, job_id)
     with audit_to(sink, redact=ctx.settings.audit_redact):
-        routes = load_routes(ctx, tenant, job_id)
-        report = synthesis_for(report, routes, ctx.registry, ctx.store, tenant=tenant)
+        report = synthesis_for(
+            report, routes, ctx.models(), ctx.store, segment_budget(ctx, tenant, job_id, routes), tenant=tenant
+        )
     extra = charge(ctx, tenant, report.synthesis.usage.cost_usd if report.synthesis else 0.0, job_id)
     if extra:
         report = report.model_copy(update={"warnings": [*report.warnings, *extra]})

@@ -66,6 +66,7 @@ class SegmentSummary(Model):
     last_section: str | None
     model: str
     status: Literal["ok", "degraded", "failed"]
+    degraded_reason: Literal["models_failed", "boundary", "budget"] | None = None
     findings: int
     usage: Usage
     warnings: list[AnalysisWarning] = Field(default_factory=list)
@@ -100,6 +101,16 @@ class RouteInfo(Model):
     reasons: list[str]
     estimated_usd: float
     fallback: list[str]
+    held_back: list[str] = Field(default_factory=list)  # models the data boundary kept out
+
+
+class RoutingSummary(Model):
+    """Which data boundary the routes kept, and the segments that degraded to rules because
+    of it or of the budget (instead of crossing it or failing)."""
+
+    boundary: str = "none"  # self_hosted_only | providers:[a,b] | none
+    degraded_by_boundary: list[int] = Field(default_factory=list)
+    degraded_by_budget: list[int] = Field(default_factory=list)
 
 
 class Report(Model):
@@ -108,6 +119,7 @@ class Report(Model):
     summary: Summary
     synthesis: Synthesis | None = None
     routes: list[RouteInfo] = Field(default_factory=list)
+    routing: RoutingSummary | None = None
     key_terms: list[KeyTerm]
     findings: list[Finding]
     references: list[ResolvedReference]

@@ -203,3 +203,105 @@ class SpendGuards:
                     self.redis, tenant, self.cap_usd, prefix=self.prefix
                 )
             return guard
+
+
+# A batch budget pool (see pipeline.routing.budget) in one Redis hash, for batches whose jobs
+# run on Celery workers: fields "a:<job>" allocation, "u:<job>" reserved or spent, "f:<job>"
+# finished, "shared" the remainder finished documents left. KEYS: the hash. ARGV: job, usd.
+_POOL_RESERVE = """
+local a = tonumber(redis.call('HGET', KEYS[1], 'a:' .. ARGV[1]) or '0')
+local u = tonumber(redis.call('HGET', KEYS[1], 'u:' .. ARGV[1]) or '0')
+local x = tonumber(ARGV[2])
+local own = a - u
+if own + 1e-9 < x then
+  local take = x - math.max(own, 0)
+  local shared = tonumber(redis.call('HGET', KEYS[1], 'shared') or '0')
+  if shared + 1e-9 < take then return 0 end
+  redis.call('HSET', KEYS[1], 'shared', string.format('%.9f', shared - take))
+  redis.call('HSET', KEYS[1], 'a:' .. ARGV[1], string.format('%.9f', a + take))
+end
+redis.call('HSET', KEYS[1], 'u:' .. ARGV[1], string.format('%.9f', u + x))
+return 1
+"""
+# KEYS: the hash. ARGV: job. Its unspent allocation joins the shared remainder, once.
+_POOL_FINISH = """
+if redis.call('HSETNX', KEYS[1], 'f:' .. ARGV[1], '1') == 0 then return 0 end
+local a = tonumber(redis.call('HGET', KEYS[1], 'a:' .. ARGV[1]) or '0')
+local u = tonumber(redis.call('HGET', KEYS[1], 'u:' .. ARGV[1]) or '0')
+redis.call('HINCRBYFLOAT', KEYS[1], 'shared', a - u)
+redis.call('HSET', KEYS[1], 'a:' .. ARGV[1], string.format('%.9f', u))
+return 1
+"""
+POOL_TTL_S = 30 * 24 * 3600
+
+
+class RedisPool:
+    """``BudgetPool`` over Redis. Redis failing refuses reservations (fail closed: rules)."""
+
+    def __init__(self, client: redis.Redis, tenant: str, batch_id: str, *, prefix: str = "longdoc") -> None:
+        self.redis = client
+        self.key = f"{prefix}:batch-budget:{tenant}:{batch_id}"
+        self._reserve = client.register_script(_POOL_RESERVE)
+        self._finish = client.register_script(_POOL_FINISH)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, tenant: str, batch_id: str) -> RedisPool:
+        try:
+            client = redis.Redis.from_url(
+                settings.redis_url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S,
+                retry=Retry(ExponentialWithJitterBackoff(cap=0.5, base=0.05), 2),
+            )  # fmt: skip
+        except ValueError as exc:
+            raise ConfigError(f"LONGDOC_REDIS_URL is not a Redis URL: {exc}") from exc
+        return cls(client, tenant, batch_id)
+
+    def create(self, total_usd: float, allocations: dict[str, float]) -> None:
+        fields = {f"a:{job}": repr(usd) for job, usd in allocations.items()}
+        fields["shared"] = repr(total_usd - sum(allocations.values()))
+        fields["total"] = repr(total_usd)
+        try:
+            pipe = self.redis.pipeline()
+            pipe.delete(self.key)
+            for name, value in fields.items():
+                pipe.hset(self.key, name, value)
+            pipe.expire(self.key, POOL_TTL_S)
+            pipe.execute()
+        except redis.exceptions.RedisError as exc:
+            raise StorageError(f"batch budget pool not created (Redis unreachable: {exc})") from exc
+
+    def exists(self) -> bool:
+        try:
+            return bool(self.redis.exists(self.key))
+        except redis.exceptions.RedisError:
+            return True  # unknown: treat the job as pooled, so reservations fail closed
+
+    def reserve(self, job_id: str, usd: float) -> bool:
+        try:
+            return bool(self._reserve(keys=[self.key], args=[job_id, repr(float(usd))]))
+        except redis.exceptions.RedisError as exc:
+            log.warning("batch budget %s: reservation refused, Redis unreachable: %s", self.key, exc)
+            return False
+
+    def settle(self, job_id: str, reserved: float, spent: float) -> None:
+        try:
+            self.redis.hincrbyfloat(self.key, f"u:{job_id}", spent - reserved)
+        except redis.exceptions.RedisError as exc:
+            log.warning("batch budget %s: $%.6f not settled: %s", self.key, spent - reserved, exc)
+
+    def finish(self, job_id: str) -> None:
+        try:
+            self._finish(keys=[self.key], args=[job_id])
+        except redis.exceptions.RedisError as exc:
+            log.warning("batch budget %s: job %s not finished in the pool: %s", self.key, job_id, exc)
+
+    def spent(self) -> float:
+        try:
+            raw = self.redis.hgetall(self.key)
+        except redis.exceptions.RedisError as exc:
+            raise StorageError(f"batch budget unknown (Redis unreachable: {exc})") from exc
+        total = 0.0
+        for k, v in raw.items():
+            name = k.decode() if isinstance(k, bytes) else str(k)
+            if name.startswith("u:"):
+                total += float(v)
+        return total

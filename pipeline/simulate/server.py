@@ -135,6 +135,8 @@ class SimStats:
     usage_by_model: dict[str, Counter[str]] = field(default_factory=dict)
     # The billed 200s whose content was spoiled on purpose, so callers can reconcile cost.
     billed_faulty: Counter[str] = field(default_factory=Counter)
+    # Wall-clock (time.time()) arrival of the first chat completion: time-to-first-call benches.
+    first_request_at: float | None = None
 
     def bill(self, model: str, prompt: int, completion: int, reasoning: int, spoiled: bool) -> None:
         self.prompt_tokens += prompt
@@ -167,6 +169,7 @@ class SimStats:
             "faults_by_kind": dict(self.faults_by_kind),
             "usage_by_model": usage,
             "billed_faulty": faulty,
+            "first_request_at": self.first_request_at,
         }
 
 
@@ -268,6 +271,8 @@ def create_app(config: SimulatorConfig) -> FastAPI:
     async def chat_completions(request: Request) -> Response:
         entry = LogEntry(arrived=time.time(), model=None)
         state.log.append(entry)
+        if state.stats.first_request_at is None:
+            state.stats.first_request_at = time.time()
         if unauthorized(request):
             return reply(
                 401, error_body("Missing API key.", "invalid_request_error", "invalid_api_key"), entry=entry
