@@ -15,7 +15,7 @@ from tests.api_helpers import KEYS, contract, live_server, make_settings, requir
 
 def test_submit_wait_download(tmp_path: Path) -> None:
     require_rules_model()
-    settings = make_settings(tmp_path, rules_latency_s=0.3)
+    settings = make_settings(tmp_path, execution={"rules_latency_s": 0.3})
     with live_server(settings) as url, Client(url, KEYS["acme"]) as c:
         seen: list[str] = []
         path = tmp_path / "msa.txt"

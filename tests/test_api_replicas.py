@@ -33,7 +33,7 @@ from pipeline.api.runner import LocalRunner
 from pipeline.api.service import JobService
 from pipeline.api.uploads import inspect_file
 from pipeline.api.webhooks import verify
-from pipeline.config import Settings
+from pipeline.config import ApiConfig, RedisConfig, Settings, StorageConfig
 from pipeline.jobs.store import JobOptions, JobStore
 from storage import open_store
 from tests.api_helpers import KEYS, SECRETS, TERMINAL, Receiver, auth, contract, serving, wait_for
@@ -288,14 +288,15 @@ def test_local_runners_never_run_a_job_another_process_holds(
     """Local-executor API processes on one store: a job whose run lease another process holds
     is left alone by a starting process's resume, and taken over once that lease lapses."""
     caplog.set_level(logging.INFO, logger="longdoc.api")
-    settings = Settings(storage_dir=tmp_path / "store", redis_url=redis_url, api_coordination="redis")
-    store = open_store(settings)
+    settings = Settings(storage=StorageConfig(dir=tmp_path / "store"), redis=RedisConfig(url=redis_url),
+                        api=ApiConfig(coordination="redis"))  # fmt: skip
+    store = open_store(settings.storage)
     other = RedisLocks.from_url(redis_url)  # "process A", running the job
     mine = RedisLocks.from_url(redis_url)
     service = JobService(settings, store, locks=mine)
     try:
         body = contract()
-        info = inspect_file(io.BytesIO(body), settings.max_document_bytes)
+        info = inspect_file(io.BytesIO(body), settings.limits.max_document_bytes)
         job = service.create("acme", name="a.txt", options=JobOptions(), info=info,
                              upload=io.BytesIO(body), submit=False)  # fmt: skip
         js = JobStore(store, "acme")

@@ -6,7 +6,7 @@ same resource back; the same key with a different request is refused (422
 ``idempotency_key_reused``). The key's limits (``KEY_PATTERN``, at most ``MAX_KEY_LEN``) are
 declared on the header parameter (``deps.IdempotencyKey``), so the OpenAPI document states them
 and FastAPI enforces them (422). A per-key lock held around lookup, create and remember
-serialises concurrent retries: in Redis when ``Settings.api_coordination`` resolves to
+serialises concurrent retries: in Redis when ``Settings.api.coordination`` resolves to
 ``redis`` (always with the Celery executor), so retries sent to different API processes still
 make one resource; otherwise in this process (one API process only; see ``locks.py``). A
 request that waits ``LOCK_WAIT_S`` for the key gets 409 ``idempotency_key_in_use``.

@@ -1,7 +1,7 @@
 """Locks the API processes share: in Redis when configured, else inside this one process.
 
-Which one is ``Settings.api_coordination``: ``redis`` keeps them in Redis at
-``Settings.redis_url``; ``process`` keeps them in this process (right for exactly one API
+Which one is ``Settings.api.coordination``: ``redis`` keeps them in Redis at
+``Settings.redis.url``; ``process`` keeps them in this process (right for exactly one API
 process); ``auto`` (the default) means ``redis`` with the Celery executor, which needs Redis
 anyway, and ``process`` with the local executor, so the default local setup runs without
 Redis. Run several API processes on one storage (``uvicorn --workers``, replicas behind a
@@ -119,13 +119,13 @@ def _ms(seconds: float) -> int:
 
 
 def uses_redis(settings: Settings) -> bool:
-    if settings.api_coordination == "auto":
-        return settings.executor == "celery"
-    return settings.api_coordination == "redis"
+    if settings.api.coordination == "auto":
+        return settings.execution.executor == "celery"
+    return settings.api.coordination == "redis"
 
 
 def make_locks(settings: Settings) -> Locks:
-    return RedisLocks.from_url(settings.redis_url) if uses_redis(settings) else ProcessLocks()
+    return RedisLocks.from_url(settings.redis.url) if uses_redis(settings) else ProcessLocks()
 
 
 @contextmanager

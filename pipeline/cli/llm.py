@@ -72,7 +72,7 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.report.markdown import printable
     from pipeline.routing.catalog import load_catalog
 
-    catalog = load_catalog(settings.catalog_path)
+    catalog = load_catalog(settings.routing.catalog_path)
     missing = unavailable(catalog)
     rows = [{**m.model_dump(exclude={"note"}), "available": m.id not in missing, "unavailable_reason": missing.get(m.id)}
             for m in catalog.models]  # fmt: skip
@@ -101,9 +101,9 @@ def estimate_document(
     from pipeline.routing.catalog import load_catalog
     from pipeline.routing.router import estimate, fits
 
-    catalog = load_catalog(settings.catalog_path)
+    catalog = load_catalog(settings.routing.catalog_path)
     missing = unavailable(catalog)
-    slots = max(1, settings.workers)
+    slots = max(1, settings.execution.workers)
     out: list[dict[str, Any]] = []
     for m in catalog.models:
         ok = all(fits(m, t, policy) for t in plan_tokens)
@@ -132,7 +132,7 @@ def cmd_estimate(args: argparse.Namespace, settings: Settings) -> int:
         path = Path(name)
         try:
             planned = plan_document(
-                ingest(read_file(path, settings), name=path.name, settings=settings), settings
+                ingest(read_file(path, settings), name=path.name, limits=settings.limits), settings
             )
         except LongdocError as exc:
             failed += 1

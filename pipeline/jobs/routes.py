@@ -41,7 +41,7 @@ def policy_for(options: JobOptions, settings: Settings) -> RoutePolicy:
         model=options.model, profile=options.profile, latency_target_s=options.latency_target_s,
         error_cost_usd=options.error_cost_usd, budget_usd=options.budget_usd,
         allowed_providers=options.allowed_providers, self_hosted_only=options.self_hosted_only,
-        output_reserve_tokens=settings.output_reserve_tokens, preamble_tokens=settings.preamble_tokens,
+        output_reserve_tokens=settings.routing.output_reserve_tokens, preamble_tokens=settings.routing.preamble_tokens,
     )  # fmt: skip
 
 

@@ -99,7 +99,7 @@ class StageContext:
     analyzers: dict[str, Analyzer] = field(default_factory=dict)
     coord: Coordination = field(default_factory=LocalCoordination)
     registry: ModelRegistry | None = None
-    # Per-tenant daily spend caps; built from Settings.daily_cap_usd when not given (None: no cap).
+    # Per-tenant daily spend caps; built from Settings.routing.daily_cap_usd when not given (None: no cap).
     spend: SpendGuards | None = None
 
     def __post_init__(self) -> None:
@@ -107,7 +107,7 @@ class StageContext:
             self.analyzers = build_analyzers(self.settings)
         if self.registry is None:
             self.registry = build_registry(self.settings)
-        if self.spend is None and self.settings.daily_cap_usd is not None:
+        if self.spend is None and self.settings.routing.daily_cap_usd is not None:
             from pipeline.routing.spend import SpendGuards
 
             self.spend = SpendGuards.from_settings(self.settings)
@@ -166,7 +166,7 @@ def begin_attempt(ctx: StageContext, tenant: str, job_id: str, stage: str = "run
         n = job.attempts.get(stage, 0) + 1
         job = job.model_copy(update={"attempts": {**job.attempts, stage: n}})
         js.save(job)
-    limit = ctx.settings.job_max_attempts
+    limit = ctx.settings.execution.job_max_attempts
     if n > limit:
         raise Poisoned(f"the job's {stage} was started {n - 1} times and never finished "
                        f"(limit {limit}); it is not retried again")  # fmt: skip
@@ -234,7 +234,7 @@ def run_ingest(ctx: StageContext, tenant: str, job_id: str, *, password: str | N
     js = ctx.jobs(tenant)
     check_cancel(ctx, tenant, job_id)
     job = set_status(ctx, tenant, job_id, "ingesting")
-    extracted = ingest(js.document_bytes(job), name=job.name, password=password, settings=ctx.settings,
+    extracted = ingest(js.document_bytes(job), name=job.name, password=password, limits=ctx.settings.limits,
                        check=cancel_checker(ctx, tenant, job_id))  # fmt: skip
     doc = DocumentText(
         extracted=extracted, sections=find_sections(extracted.text), kind=detect_kind(extracted.text)
@@ -359,7 +359,7 @@ def _analyze(
         name = f"llm-{index:05d}-{now_compact()}-{secrets.token_hex(4)}.json"
         ctx.store.put_json(keys.audit(tenant, job_id, name), {"segment": index, **record})
 
-    with audit_to(sink, redact=ctx.settings.audit_redact):
+    with audit_to(sink, redact=ctx.settings.routing.audit_redact):
         result = analyze_routed(task, decision, ctx.analyzers, ctx.registry.llms, ctx.store,
                                 unavailable=ctx.registry.unavailable)  # fmt: skip
     extra = charge(ctx, tenant, result.usage.cost_usd, job_id)
@@ -446,7 +446,7 @@ def _write_report(
             keys.audit(tenant, job_id, name), {"segment": None, "stage": "synthesis", **record}
         )
 
-    with audit_to(sink, redact=ctx.settings.audit_redact):
+    with audit_to(sink, redact=ctx.settings.routing.audit_redact):
         report = synthesis_for(report, load_routes(ctx, tenant, job_id), ctx.registry, ctx.store)
     extra = charge(ctx, tenant, report.synthesis.usage.cost_usd if report.synthesis else 0.0, job_id)
     if extra:
