@@ -29,7 +29,7 @@ from pipeline.jobs.stages import StageContext, run_consolidate, run_ingest, run_
 from pipeline.jobs.store import JobStore  # noqa: E402
 from storage.local import LocalStore  # noqa: E402
 from tests.planted import planted_contract  # noqa: E402
-from tests.redis_util import CeleryWorker, flush, redis_server_url, worker_env  # noqa: E402
+from tests.redis_util import CeleryWorker, flush, redis_server_url, settings_from_env, worker_env  # noqa: E402
 from workers.celery_executor import CeleryExecutor  # noqa: E402
 
 SMALL = {"segment_threshold_tokens": 1500, "segment_min_tokens": 400, "segment_max_tokens": 800}
@@ -39,9 +39,15 @@ BENCH_DB = 14
 TENANT = "bench"
 
 
+def no_latency(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={"execution": settings.execution.model_copy(update={"rules_latency_s": 0.0})}
+    )
+
+
 def ideal_seconds(text: bytes, settings: Settings, latency_s: float, tmp: Path) -> tuple[float, float, int]:
     """(ingest+plan, consolidate) seconds of the bare stages in this process; segments."""
-    ctx = StageContext(settings=settings.model_copy(update={"rules_latency_s": 0.0}), store=LocalStore(tmp))
+    ctx = StageContext(settings=no_latency(settings), store=LocalStore(tmp))
     best_ip, best_c, n = float("inf"), float("inf"), 0
     for _ in range(3):
         job = JobStore(ctx.store, TENANT).create(text, "fanout.txt", ext="txt")
@@ -94,17 +100,17 @@ def main() -> int:
         try:
             # (a) fan-out with simulated latency.
             knobs = {**SMALL, "rules_latency_s": args.latency}
-            settings = Settings(redis_url=url, storage_dir=tmp / "store", executor_poll_s=0.1, **knobs)
-            store = LocalStore(settings.storage_dir)
+            settings = settings_from_env(worker_env(url, tmp / "store", executor_poll_s=0.1, **knobs))
+            store = LocalStore(settings.storage.dir)
             text = (planted_contract() * 2).encode()
             ingest_plan_s, consolidate_s, segments = ideal_seconds(
                 text, settings, args.latency, tmp / "ideal"
             )
             ideal = ingest_plan_s + args.latency + consolidate_s
-            env = worker_env(url, settings.storage_dir, **knobs)
+            env = worker_env(url, settings.storage.dir, **knobs)
             with CeleryWorker(env, tmp / "worker-a.log", concurrency=args.concurrency):
                 run_jobs(
-                    settings.model_copy(update={"rules_latency_s": 0.0}),
+                    no_latency(settings),
                     store,
                     planted_contract().encode(),
                     1,
@@ -120,9 +126,9 @@ def main() -> int:
 
             # (b) per-job overhead, no latency.
             knobs = {**SMALL, "rules_latency_s": 0.0}
-            settings = Settings(redis_url=url, storage_dir=tmp / "store", executor_poll_s=0.1, **knobs)
+            settings = settings_from_env(worker_env(url, tmp / "store", executor_poll_s=0.1, **knobs))
             one = planted_contract().encode()[:3000]
-            with CeleryWorker(worker_env(url, settings.storage_dir, **knobs), tmp / "worker-b.log",
+            with CeleryWorker(worker_env(url, settings.storage.dir, **knobs), tmp / "worker-b.log",
                               concurrency=args.concurrency):  # fmt: skip
                 run_jobs(settings, store, one, 3)  # warm every path once
                 times = sorted(run_jobs(settings, store, one, args.runs))

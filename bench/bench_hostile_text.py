@@ -39,16 +39,16 @@ def child(path: str) -> int:
     import resource
 
     from chunking.tokenizer import encoding, tokenize
-    from pipeline.config import Settings
+    from pipeline.config import LimitsConfig
     from pipeline.ingest import ingest
 
     # The job refuses such a line as "not prose" (max_run_chars): lifted so the tokenizer is measured.
-    settings = Settings(max_run_chars=10**9)
+    limits = LimitsConfig(max_run_chars=10**9)
     encoding()
     warm_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
     with open(path, "rb") as f:
-        text = ingest(f.read(), name=Path(path).name, settings=settings).text
+        text = ingest(f.read(), name=Path(path).name, limits=limits).text
     tokens = tokenize(text).count
     seconds = time.perf_counter() - t0
     # VmHWM, not ru_maxrss: Linux carries the forking parent's peak across exec into ru_maxrss.

@@ -30,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline.cli.llm import estimate_document
-from pipeline.config import Settings
+from pipeline.config import ExecutionConfig, RoutingConfig, Settings, StorageConfig
 from pipeline.jobs.routes import policy_for
 from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import JobOptions, JobRecord, JobStore
@@ -68,8 +68,12 @@ def document(tokens_target: int, variant: int) -> str:
     return text if cut < 0 else text[: cut + 1]
 
 
-def runner(root: Path, url: str, workers: int, **kw: object) -> tuple[StageContext, LocalExecutor]:
-    settings = Settings(storage_dir=root, llm_base_url=url, workers=workers, llm_backoff_base_s=0.05, **kw)  # type: ignore[arg-type]
+def runner(root: Path, url: str, workers: int, **routing: float) -> tuple[StageContext, LocalExecutor]:
+    settings = Settings(
+        storage=StorageConfig(dir=root),
+        execution=ExecutionConfig(workers=workers),
+        routing=RoutingConfig(llm_base_url=url, llm_backoff_base_s=0.05, **routing),  # type: ignore[arg-type]
+    )
     ctx = StageContext(settings=settings, store=LocalStore(root))
     return ctx, LocalExecutor(ctx, workers=workers)
 

@@ -30,7 +30,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-from pipeline.config import Settings
+from pipeline.config import LimitsConfig
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
 from pipeline.ingest.pdf import BACKENDS, Backend, extract_pdf
@@ -80,7 +80,7 @@ def bench(runs: int) -> int:
     files = [(p, p.read_bytes()) for p in long_pdfs() if p.is_file()]
     reference = (SHARED / REFERENCE).read_text(encoding="utf-8")
     geotopo = (SHARED / GEOTOPO).read_bytes()
-    default = Settings().pdf_backend
+    default = LimitsConfig().pdf_backend
     rows: dict[str, dict[Backend, str]] = {}
     results: dict[Backend, tuple[float, float]] = {}
     pages = 0
@@ -160,7 +160,7 @@ def passwords() -> dict[str, str]:
 
 
 def robustness(backend: Backend) -> int:
-    settings = Settings(pdf_backend=backend)
+    limits = LimitsConfig(pdf_backend=backend)
     secrets = passwords()
     files = sorted(SHARED.rglob("*.pdf"))
     counts: dict[str, int] = {}
@@ -176,7 +176,7 @@ def robustness(backend: Backend) -> int:
         for label, password in attempts:
             start = time.perf_counter()
             try:
-                doc = ingest(data, name=rel, password=password, settings=settings)
+                doc = ingest(data, name=rel, password=password, limits=limits)
             except LongdocError as exc:
                 ms = (time.perf_counter() - start) * 1000
                 outcome = exc.code
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     # pypdf logs every font it cannot fully decode; the figures are what matters here.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     if args.robustness:
-        return robustness(args.backend or Settings().pdf_backend)
+        return robustness(args.backend or LimitsConfig().pdf_backend)
     return bench(args.runs)
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from chunking.segmenter import plan_segments
 from chunking.structure import find_sections
 from chunking.tokenizer import count_tokens, encoding, tokenize
-from pipeline.config import Settings
+from pipeline.config import LimitsConfig, SegmentConfig
 from pipeline.ingest import ingest
 from pipeline.types import SegmentPlan
 
@@ -55,15 +55,16 @@ def build_document(goal_tokens: int) -> bytes:
 
 
 def plan_stage(data: bytes, timings: dict[str, list[float]] | None = None) -> SegmentPlan:
-    """(b): everything between the uploaded bytes and a segment plan."""
+    """(b): everything between the uploaded bytes and a segment plan (default limits and sizes)."""
+    limits, sizes = LimitsConfig.model_validate({}), SegmentConfig.model_validate({})
     marks = [time.perf_counter()]
-    extracted = ingest(data, name="x.txt")
+    extracted = ingest(data, name="x.txt", limits=limits)
     marks.append(time.perf_counter())
     tokenized = tokenize(extracted.text)
     marks.append(time.perf_counter())
     sections = find_sections(extracted.text)
     marks.append(time.perf_counter())
-    plan = plan_segments(extracted, tokenized, sections, Settings())
+    plan = plan_segments(extracted, tokenized, sections, sizes)
     marks.append(time.perf_counter())
     if timings is not None:
         for name, t0, t1 in zip(

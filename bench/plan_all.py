@@ -36,7 +36,7 @@ def main() -> int:
     for path in files:
         rel = path.relative_to(SHARED).as_posix()
         try:
-            ex = ingest(path.read_bytes(), name=rel, password=secrets.get(rel), settings=settings)
+            ex = ingest(path.read_bytes(), name=rel, password=secrets.get(rel), limits=settings.limits)
             planned = plan_document(ex, settings)
         except LongdocError as exc:
             outcomes[exc.code] += 1

@@ -36,29 +36,29 @@ _TOKEN_PROBE = 64  # tokens examined either side of the target for a clean token
 
 
 class SegmentSizes(Protocol):
-    """The three sizes the segmenter needs (``pipeline.config.Settings`` has them): chunking
-    depends on nothing of ours but the types and errors."""
+    """The three sizes the segmenter needs (``pipeline.config.SegmentConfig`` has them):
+    chunking depends on nothing of ours but the types and errors."""
 
     @property
-    def segment_threshold_tokens(self) -> int: ...
+    def threshold_tokens(self) -> int: ...
     @property
-    def segment_min_tokens(self) -> int: ...
+    def min_tokens(self) -> int: ...
     @property
-    def segment_max_tokens(self) -> int: ...
+    def max_tokens(self) -> int: ...
 
 
 def plan_segments(
-    extracted: ExtractedText, tokenized: TokenizedText, sections: list[Section], settings: SegmentSizes
+    extracted: ExtractedText, tokenized: TokenizedText, sections: list[Section], sizes: SegmentSizes
 ) -> SegmentPlan:
     """One segment up to the threshold; beyond it, balanced segments of ``[min, max]`` tokens."""
     text = extracted.text
     total = tokenized.count
     starts = tokenized.char_starts[:-1]
-    if total <= settings.segment_threshold_tokens:
+    if total <= sizes.threshold_tokens:
         cuts: list[tuple[int, CutKind]] = []
     else:
         finder = _BoundaryFinder(text, starts, sections)
-        cuts = _choose_cuts(total, settings.segment_min_tokens, settings.segment_max_tokens, finder)
+        cuts = _choose_cuts(total, sizes.min_tokens, sizes.max_tokens, finder)
     bounds = [0, *(c for c, _ in cuts), total]
     kinds: list[CutKind] = [k for _, k in cuts] + ["end"]
     labeler = _SectionLabeler(sections)
@@ -89,9 +89,9 @@ def plan_segments(
     return SegmentPlan(
         total_tokens=total,
         total_chars=len(text),
-        threshold_tokens=settings.segment_threshold_tokens,
-        min_tokens=settings.segment_min_tokens,
-        max_tokens=settings.segment_max_tokens,
+        threshold_tokens=sizes.threshold_tokens,
+        min_tokens=sizes.min_tokens,
+        max_tokens=sizes.max_tokens,
         segments=segments,
     )
 

@@ -1,7 +1,21 @@
-"""The one typed settings object. Built once (``Settings()``) and passed down.
+"""Typed settings: small groups, built once at start-up by an entry point and passed down.
 
-Every field can be set from the environment with the ``LONGDOC_`` prefix,
-e.g. ``LONGDOC_SEGMENT_MAX_TOKENS=90000``.
+``Settings()`` (entry points: the CLI, the Celery worker entry point, bench scripts)
+builds every group from the environment; library code takes the narrowest group it needs
+(ingestion takes ``LimitsConfig``, the storage factory ``StorageConfig``) or ``Settings``, and
+never builds one itself. Tests build what they need, e.g.
+``Settings(storage=StorageConfig(dir=tmp), execution=ExecutionConfig(executor="celery"))``;
+a group's other fields still come from the environment.
+
+Each group is a ``BaseSettings`` with its own ``env_prefix``, chosen so the environment
+variable names stay those of the former flat settings: ``LONGDOC_MAX_TEXT_CHARS`` ->
+``settings.limits.max_text_chars``, ``LONGDOC_SEGMENT_MAX_TOKENS`` ->
+``settings.segment.max_tokens``, ``LONGDOC_STORAGE`` -> ``settings.storage.kind``. A field whose
+env name does not follow its group's prefix has a ``validation_alias`` (pydantic-settings uses
+an alias as the whole env name, without the prefix:
+https://docs.pydantic.dev/latest/concepts/pydantic_settings/ , PR pydantic/pydantic-settings#25),
+with ``populate_by_name`` so code still passes it by field name. ``Settings`` itself is a plain
+model: as a ``BaseSettings`` it would read ``LONGDOC_STORAGE`` as its ``storage`` group.
 """
 
 from __future__ import annotations
@@ -9,14 +23,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LONGDOC_", extra="ignore")
+def _group(prefix: str) -> SettingsConfigDict:
+    # extra="forbid": a field passed to the wrong group fails loudly instead of being dropped.
+    return SettingsConfigDict(env_prefix=prefix, extra="forbid", populate_by_name=True)
 
-    # Ingestion
+
+class LimitsConfig(BaseSettings):
+    """What one document may be and grow into (ingestion). Env: ``LONGDOC_<FIELD>``."""
+
+    model_config = _group("LONGDOC_")
+
     max_document_bytes: int = Field(200 * 1024 * 1024, ge=1)
     pdf_backend: Literal["pypdfium2", "pypdf"] = "pypdfium2"
     # Zip-bomb guard for DOCX: total uncompressed size and per-member ratio.
@@ -36,32 +56,74 @@ class Settings(BaseSettings):
     # 2 KB numbering definition cannot render megabyte-long labels.
     docx_max_numbering_value: int = Field(32_767, ge=1)
 
-    # Segmenting (tokens, o200k_base)
-    segment_threshold_tokens: int = Field(150_000, ge=1)
-    segment_min_tokens: int = Field(60_000, ge=1)
-    segment_max_tokens: int = Field(100_000, ge=1)
 
-    # Storage
-    storage: Literal["local", "s3"] = "local"
-    storage_dir: Path = Path(".longdoc")
-    tenant: str = "default"
-    # S3 (storage == "s3"): any S3-compatible endpoint, reached through the minio SDK.
-    s3_endpoint: str = "localhost:9000"
-    s3_access_key: SecretStr | None = None
-    s3_secret_key: SecretStr | None = None
-    s3_bucket: str = "longdoc"
-    s3_region: str = "us-east-1"
-    s3_secure: bool = False
-    s3_sse: Literal["none", "s3"] = "none"
+class SegmentConfig(BaseSettings):
+    """Segmenting (tokens, o200k_base). Env: ``LONGDOC_SEGMENT_<FIELD>``."""
+
+    model_config = _group("LONGDOC_SEGMENT_")
+
+    threshold_tokens: int = Field(150_000, ge=1)
+    min_tokens: int = Field(60_000, ge=1)
+    max_tokens: int = Field(100_000, ge=1)
+
+    @model_validator(mode="after")
+    def _check_bounds(self) -> SegmentConfig:
+        if not self.min_tokens <= self.max_tokens:
+            raise ValueError("segment min_tokens must not exceed max_tokens")
+        if self.threshold_tokens < self.max_tokens:
+            raise ValueError("segment threshold_tokens must be at least max_tokens")
+        return self
+
+
+class S3Config(BaseSettings):
+    """Any S3-compatible endpoint, reached through the minio SDK. Env: ``LONGDOC_S3_<FIELD>``."""
+
+    model_config = _group("LONGDOC_S3_")
+
+    endpoint: str = "localhost:9000"
+    access_key: SecretStr | None = None
+    secret_key: SecretStr | None = None
+    bucket: str = "longdoc"
+    region: str = "us-east-1"
+    secure: bool = False
+    sse: Literal["none", "s3"] = "none"
     # Multipart part size: S3 allows 5 MiB..5 GiB; memory per upload is a few parts.
-    s3_part_size: int = Field(16 * 1024 * 1024, ge=5 * 1024 * 1024, le=5 * 1024 * 1024 * 1024)
-    # SigV4 presigned URLs live at most 7 days.
-    presign_expiry_s: int = Field(3600, ge=1, le=7 * 24 * 3600)
+    part_size: int = Field(16 * 1024 * 1024, ge=5 * 1024 * 1024, le=5 * 1024 * 1024 * 1024)
+    # SigV4 presigned URLs live at most 7 days. LONGDOC_PRESIGN_EXPIRY_S is the historical name.
+    presign_expiry_s: int = Field(
+        3600,
+        ge=1,
+        le=7 * 24 * 3600,
+        validation_alias=AliasChoices("LONGDOC_PRESIGN_EXPIRY_S", "LONGDOC_S3_PRESIGN_EXPIRY_S"),
+    )
 
-    # Execution
+
+class StorageConfig(BaseSettings):
+    """Where jobs live. Env: ``LONGDOC_STORAGE`` (kind), ``LONGDOC_STORAGE_DIR``, ``LONGDOC_TENANT``."""
+
+    model_config = _group("LONGDOC_STORAGE_")
+
+    kind: Literal["local", "s3"] = Field("local", validation_alias="LONGDOC_STORAGE")
+    dir: Path = Path(".longdoc")
+    tenant: str = Field("default", validation_alias="LONGDOC_TENANT")
+    s3: S3Config = Field(default_factory=S3Config)  # used when kind == "s3"
+
+
+class RedisConfig(BaseSettings):
+    """Env: ``LONGDOC_REDIS_URL``."""
+
+    model_config = _group("LONGDOC_REDIS_")
+
+    url: str = "redis://127.0.0.1:6379/0"
+
+
+class ExecutionConfig(BaseSettings):
+    """Executors, Celery limits and the watchdog. Env: ``LONGDOC_<FIELD>``."""
+
+    model_config = _group("LONGDOC_")
+
     executor: Literal["local", "celery"] = "local"
     workers: int = Field(4, ge=1)
-    redis_url: str = "redis://127.0.0.1:6379/0"
     # Added to every call of the offline `rules` model: stands in for LLM latency in
     # benchmarks and fault tests. 0 in production.
     rules_latency_s: float = Field(0.0, ge=0.0)
@@ -92,7 +154,20 @@ class Settings(BaseSettings):
     # The Celery executor re-reads job.json at least this often (a Redis wake-up comes sooner).
     executor_poll_s: float = Field(1.0, gt=0.0)
 
-    # Models and routing. API keys come only from the environment (OPENAI_API_KEY, ...).
+    @model_validator(mode="after")
+    def _check_time_limits(self) -> ExecutionConfig:
+        if not self.task_soft_time_limit_s <= self.task_time_limit_s < self.broker_visibility_timeout_s:
+            raise ValueError("need task_soft_time_limit_s <= task_time_limit_s < broker_visibility_timeout_s")
+        if self.job_stall_timeout_s <= self.task_time_limit_s:
+            raise ValueError("job_stall_timeout_s must exceed task_time_limit_s")
+        return self
+
+
+class RoutingConfig(BaseSettings):
+    """Models, routing and spend. API keys come only from the environment (OPENAI_API_KEY, ...)."""
+
+    model_config = _group("LONGDOC_")
+
     catalog_path: Path | None = None  # None: the catalog shipped in pipeline/data/models.json
     # A JSON file of models to add or change by id, merged over the catalog (README: catalog overrides).
     catalog_overrides: Path | None = None
@@ -112,36 +187,55 @@ class Settings(BaseSettings):
     # Daily spend cap per tenant (USD), kept in Redis; None = no cap.
     daily_cap_usd: float | None = Field(None, gt=0)
 
-    # HTTP API (`longdoc serve`). Keys are stored only as sha256 hex digests, mapped to tenants:
-    # LONGDOC_API_KEYS='{"<sha256 of key>": "acme"}', or a JSON file of the same shape.
-    api_keys: dict[str, str] = Field(default_factory=dict)
-    api_keys_file: Path | None = None
-    # Webhook signing secret per tenant (HMAC-SHA256): LONGDOC_WEBHOOK_SECRETS='{"acme": "..."}'.
-    webhook_secrets: dict[str, SecretStr] = Field(default_factory=dict)
-    webhook_max_attempts: int = Field(6, ge=1)
-    webhook_backoff_s: float = Field(1.0, ge=0.0)  # first retry delay; doubles per attempt
-    webhook_timeout_s: float = Field(10.0, gt=0.0)
-    webhook_poll_s: float = Field(1.0, gt=0.0)  # how often pending jobs' job.json is re-read
-    # Callbacks to loopback/private addresses are refused unless allowed (SSRF guard).
-    webhook_allow_private: bool = False
-    # Jobs the API process runs at once with the local executor (each has its segment pool).
-    api_job_workers: int = Field(2, ge=1)
-    # GET /v1/jobs/{id} answers from memory for this long (invalidated on every write).
-    api_status_cache_s: float = Field(0.25, ge=0.0)
-    api_max_batch_files: int = Field(1000, ge=1)
-    api_max_batch_bytes: int = Field(2 * 1024 * 1024 * 1024, ge=1)
-    # Client side (`longdoc analyze`/`batch` through a server): LONGDOC_API_URL, LONGDOC_API_KEY.
-    api_url: str | None = None
-    api_key: SecretStr | None = None
 
-    @model_validator(mode="after")
-    def _check_segment_bounds(self) -> Settings:
-        if not self.segment_min_tokens <= self.segment_max_tokens:
-            raise ValueError("segment_min_tokens must not exceed segment_max_tokens")
-        if self.segment_threshold_tokens < self.segment_max_tokens:
-            raise ValueError("segment_threshold_tokens must be at least segment_max_tokens")
-        if not self.task_soft_time_limit_s <= self.task_time_limit_s < self.broker_visibility_timeout_s:
-            raise ValueError("need task_soft_time_limit_s <= task_time_limit_s < broker_visibility_timeout_s")
-        if self.job_stall_timeout_s <= self.task_time_limit_s:
-            raise ValueError("job_stall_timeout_s must exceed task_time_limit_s")
-        return self
+class ApiConfig(BaseSettings):
+    """HTTP API (`longdoc serve`) and its client. Env: ``LONGDOC_API_<FIELD>``."""
+
+    model_config = _group("LONGDOC_API_")
+
+    # Keys are stored only as sha256 hex digests, mapped to tenants:
+    # LONGDOC_API_KEYS='{"<sha256 of key>": "acme"}', or a JSON file of the same shape.
+    keys: dict[str, str] = Field(default_factory=dict)
+    keys_file: Path | None = None
+    # Jobs the API process runs at once with the local executor (each has its segment pool).
+    job_workers: int = Field(2, ge=1)
+    # GET /v1/jobs/{id} answers from memory for this long (invalidated on every write).
+    status_cache_s: float = Field(0.25, ge=0.0)
+    max_batch_files: int = Field(1000, ge=1)
+    max_batch_bytes: int = Field(2 * 1024 * 1024 * 1024, ge=1)
+    # Client side (`longdoc analyze`/`batch` through a server): LONGDOC_API_URL, LONGDOC_API_KEY.
+    url: str | None = None
+    key: SecretStr | None = None
+
+
+class WebhookConfig(BaseSettings):
+    """Job-finished callbacks. Env: ``LONGDOC_WEBHOOK_<FIELD>``."""
+
+    model_config = _group("LONGDOC_WEBHOOK_")
+
+    # Signing secret per tenant (HMAC-SHA256): LONGDOC_WEBHOOK_SECRETS='{"acme": "..."}'.
+    secrets: dict[str, SecretStr] = Field(default_factory=dict)
+    max_attempts: int = Field(6, ge=1)
+    backoff_s: float = Field(1.0, ge=0.0)  # first retry delay; doubles per attempt
+    timeout_s: float = Field(10.0, gt=0.0)
+    poll_s: float = Field(1.0, gt=0.0)  # how often pending jobs' job.json is re-read
+    # Callbacks to loopback/private addresses are refused unless allowed (SSRF guard).
+    allow_private: bool = False
+
+
+class Settings(BaseModel):
+    """All groups; each one not given is built from the environment.
+
+    No cross-group rule exists today: every check relates fields of one group and lives there.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    segment: SegmentConfig = Field(default_factory=SegmentConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    redis: RedisConfig = Field(default_factory=RedisConfig)
+    execution: ExecutionConfig = Field(default_factory=ExecutionConfig)
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    api: ApiConfig = Field(default_factory=ApiConfig)
+    webhook: WebhookConfig = Field(default_factory=WebhookConfig)

@@ -11,25 +11,27 @@ from storage.local import LocalStore
 __all__ = ["LocalStore", "ObjectStore", "open_store"]
 
 
-class StorageConfig(S3Config, Protocol):
-    """What ``open_store`` reads (``pipeline.config.Settings`` has it): storage depends on
+class StorageConfig(Protocol):
+    """What ``open_store`` reads (``pipeline.config.StorageConfig`` has it): storage depends on
     nothing of ours but the errors."""
 
     @property
-    def storage(self) -> str: ...
+    def kind(self) -> str: ...
     @property
-    def storage_dir(self) -> Path: ...
+    def dir(self) -> Path: ...
+    @property
+    def s3(self) -> S3Config: ...
 
 
-def open_store(settings: StorageConfig) -> ObjectStore:
-    """The store the settings name; built once by the caller and passed down."""
-    if settings.storage == "local":
-        return LocalStore(settings.storage_dir)
-    if settings.storage == "s3":
+def open_store(config: StorageConfig) -> ObjectStore:
+    """The store the config names (``settings.storage``); built once by the caller and passed down."""
+    if config.kind == "local":
+        return LocalStore(config.dir)
+    if config.kind == "s3":
         # Imported here so the local backend never pays for the minio import.
         from storage.s3 import S3Store
 
-        return S3Store.from_settings(settings)
+        return S3Store.from_settings(config.s3)
     from pipeline.errors import ConfigError
 
-    raise ConfigError(f"storage backend {settings.storage!r} is not available in this build")
+    raise ConfigError(f"storage backend {config.kind!r} is not available in this build")

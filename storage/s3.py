@@ -79,20 +79,20 @@ class S3Store(ObjectStore):
             self._ensure_bucket()
 
     @classmethod
-    def from_settings(cls, settings: S3Config, *, http_client: urllib3.PoolManager | None = None) -> S3Store:
-        """Build from the ``LONGDOC_S3_*`` settings."""
-        if settings.s3_access_key is None or settings.s3_secret_key is None:
+    def from_settings(cls, config: S3Config, *, http_client: urllib3.PoolManager | None = None) -> S3Store:
+        """Build from the ``LONGDOC_S3_*`` settings (``settings.storage.s3``)."""
+        if config.access_key is None or config.secret_key is None:
             raise ConfigError("storage 's3' needs LONGDOC_S3_ACCESS_KEY and LONGDOC_S3_SECRET_KEY")
         return cls(
-            settings.s3_endpoint,
-            settings.s3_access_key,
-            settings.s3_secret_key,
-            settings.s3_bucket,
-            region=settings.s3_region,
-            secure=settings.s3_secure,
-            sse=settings.s3_sse == "s3",
-            part_size=settings.s3_part_size,
-            presign_expiry_s=settings.presign_expiry_s,
+            config.endpoint,
+            config.access_key,
+            config.secret_key,
+            config.bucket,
+            region=config.region,
+            secure=config.secure,
+            sse=config.sse == "s3",
+            part_size=config.part_size,
+            presign_expiry_s=config.presign_expiry_s,
             http_client=http_client,
         )
 

@@ -12,7 +12,7 @@ import hashlib
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,6 +25,7 @@ from pydantic import SecretStr
 
 from pipeline.api.app import create_app
 from pipeline.config import Settings
+from tests.config_helpers import grouped, merged
 from tests.waiting import wait_for as wait_for  # re-exported for the API tests
 
 KEYS = {"acme": "key-acme-0123456789", "globex": "key-globex-0123456789"}
@@ -32,15 +33,18 @@ SECRETS = {"acme": "whsec-acme", "globex": "whsec-globex"}
 TERMINAL = {"succeeded", "failed", "canceled"}
 
 
-def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    base: dict[str, Any] = {
-        "storage_dir": tmp_path / "store",
-        "api_keys": {hashlib.sha256(k.encode()).hexdigest(): t for t, k in KEYS.items()},
-        "webhook_secrets": {t: SecretStr(s) for t, s in SECRETS.items()},
-        "api_status_cache_s": 0.0,  # tests read their own writes at once
+def make_settings(tmp_path: Path, **groups: Mapping[str, Any]) -> Settings:
+    """The API tests' settings; ``groups`` add or replace fields per group, e.g.
+    ``make_settings(tmp_path, execution={"rules_latency_s": 0.3})``."""
+    base: dict[str, dict[str, Any]] = {
+        "storage": {"dir": tmp_path / "store"},
+        "api": {
+            "keys": {hashlib.sha256(k.encode()).hexdigest(): t for t, k in KEYS.items()},
+            "status_cache_s": 0.0,  # tests read their own writes at once
+        },
+        "webhook": {"secrets": {t: SecretStr(s) for t, s in SECRETS.items()}},
     }
-    base.update(overrides)
-    return Settings(**base)
+    return grouped(**merged(base, groups))
 
 
 def auth(tenant: str = "acme") -> dict[str, str]:

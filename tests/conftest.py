@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Settings
+from pipeline.config import Settings, StorageConfig
 from tests.redis_util import TEST_DB, flush, redis_server_url
 
 ROOT = Path(__file__).resolve().parents[1]
-# Whatever builds Settings() from the environment in this process (e.g. workers.celery_app's
-# app, made at import) must never reach the machine's Redis on 6379: point the default at a
-# closed port. Tests that use Redis pass their own server's URL explicitly.
+# Whatever builds Settings() from the environment in this process (nothing does at import any
+# more, but the CLI tests' entry points do) must never reach the machine's Redis on 6379: point
+# the default at a closed port. Tests that use Redis pass their own server's URL explicitly.
 os.environ.setdefault("LONGDOC_REDIS_URL", "redis://127.0.0.1:1/0")
 SHARED_DATA = Path(os.environ.get("LONGDOC_SHARED_DATA", ROOT.parent / "shared" / "data"))
 HAVE_SHARED = SHARED_DATA.is_dir()
@@ -24,7 +24,7 @@ needs_shared = pytest.mark.skipif(not HAVE_SHARED, reason="../shared/data is abs
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(storage_dir=tmp_path / "store")
+    return Settings(storage=StorageConfig(dir=tmp_path / "store"))
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import urllib.request
 
-# Segments small enough that the planted contract makes several of them.
-SMALL = {"segment_threshold_tokens": 1500, "segment_min_tokens": 400, "segment_max_tokens": 800}
+# Segment-group sizes small enough that the planted contract makes several segments.
+SMALL = {"threshold_tokens": 1500, "min_tokens": 400, "max_tokens": 800}
 # Provider keys the simulator accepts (any value): set them in the environment of a routed job.
 KEYS = {"OPENAI_API_KEY": "sk-test", "MOONSHOT_API_KEY": "sk-test"}
 

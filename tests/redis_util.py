@@ -17,11 +17,14 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 import redis
+
+from pipeline.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DB = 13
@@ -190,7 +193,7 @@ def address_space_limit(mem_limit_mb: int | None) -> Callable[[], None] | None:
 
 
 class CeleryWorker:
-    """``celery -A workers.celery_app worker`` as a subprocess, prefork, all three queues."""
+    """``celery -A workers.celery_worker worker`` as a subprocess, prefork, all three queues."""
 
     def __init__(
         self, env: dict[str, str], log_path: Path, *, concurrency: int = 2, mem_limit_mb: int | None = None
@@ -204,7 +207,7 @@ class CeleryWorker:
 
     def start(self, timeout_s: float = 60.0) -> CeleryWorker:
         name = f"test-{uuid.uuid4().hex[:8]}@%h"
-        cmd = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--pool=prefork",
+        cmd = [sys.executable, "-m", "celery", "-A", "workers.celery_worker", "worker", "--pool=prefork",
                f"--concurrency={self.concurrency}", "-Ofair", "-Q", "ingest,analyze,consolidate",
                "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", name]  # fmt: skip
         log = self.log_path.open("ab")
@@ -250,7 +253,19 @@ class CeleryWorker:
 
 
 def worker_env(redis_url: str, storage_dir: Path, **settings: object) -> dict[str, str]:
-    """LONGDOC_* environment for a worker (and for Settings in the test process)."""
+    """LONGDOC_* environment for a worker (and, through ``settings_from_env``, for the test
+    process): each keyword is the variable's name without ``LONGDOC_``, e.g. ``segment_max_tokens``."""
     env = {"LONGDOC_REDIS_URL": redis_url, "LONGDOC_STORAGE_DIR": str(storage_dir)}
     env.update({f"LONGDOC_{k.upper()}": str(v) for k, v in settings.items()})
     return env
+
+
+def settings_from_env(env: Mapping[str, str]) -> Settings:
+    """The Settings a process with exactly these LONGDOC_* variables builds (as ``CeleryWorker``
+    starts one): the test process and its worker read the same values. Call it before threads
+    that read the environment start: os.environ is swapped for the call."""
+    with patch.dict(os.environ):
+        for name in [k for k in os.environ if k.startswith("LONGDOC_")]:
+            del os.environ[name]
+        os.environ.update(env)
+        return Settings()

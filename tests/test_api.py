@@ -134,7 +134,7 @@ def test_bad_documents_are_coded_problems(tmp_path: Path, data: bytes, status: i
 
 
 def test_too_large_by_content_length_and_while_streaming(tmp_path: Path) -> None:
-    with api(make_settings(tmp_path, max_document_bytes=2000)) as client:
+    with api(make_settings(tmp_path, limits={"max_document_bytes": 2000})) as client:
         big = b"x " * 1500
         r = _submit(client, big)  # framed: under the request limit, over the document limit
         assert r.status_code == 413 and r.json()["code"] == "too_large"
@@ -181,7 +181,7 @@ def test_bad_requests_are_problems(tmp_path: Path) -> None:
 
 def test_report_not_ready_then_cancel(tmp_path: Path) -> None:
     # Every rules call takes 1 s here, so the job is still running when we ask.
-    with api(make_settings(tmp_path, rules_latency_s=1.0, api_job_workers=1)) as client:
+    with api(make_settings(tmp_path, execution={"rules_latency_s": 1.0}, api={"job_workers": 1})) as client:
         running = _submit(client, contract()).json()
         queued = _submit(client, contract(party_a="Other Co.")).json()  # waits behind the first
         r = client.get(f"/v1/jobs/{running['id']}/report", headers=auth())
@@ -197,7 +197,7 @@ def test_report_not_ready_then_cancel(tmp_path: Path) -> None:
 
 
 def test_cancel_running_job_keeps_partial_report(tmp_path: Path) -> None:
-    with api(make_settings(tmp_path, rules_latency_s=1.5)) as client:
+    with api(make_settings(tmp_path, execution={"rules_latency_s": 1.5})) as client:
         job = _submit(client, contract()).json()
         deadline = time.monotonic() + 10
         while client.get(f"/v1/jobs/{job['id']}", headers=auth()).json()["status"] != "analyzing":
@@ -225,10 +225,10 @@ def test_serve_refuses_without_keys(tmp_path: Path, capsys: pytest.CaptureFixtur
     import argparse
 
     from pipeline.cli.service import cmd_serve
-    from pipeline.config import Settings
+    from pipeline.config import Settings, StorageConfig
 
     args = argparse.Namespace(dev=False, host="127.0.0.1", port=0, log_level="warning", no_access_log=True)
-    assert cmd_serve(args, Settings(storage_dir=tmp_path)) == 2
+    assert cmd_serve(args, Settings(storage=StorageConfig(dir=tmp_path))) == 2
     assert "no API keys configured" in capsys.readouterr().err
 
 

@@ -142,7 +142,7 @@ def _cuad(n: int) -> list[tuple[str, bytes]]:
 def test_cuad_batches_through_the_api(tmp_path: Path) -> None:
     require_rules_model()
     docs = _cuad(100)
-    with api(make_settings(tmp_path, api_job_workers=2)) as client:
+    with api(make_settings(tmp_path, api={"job_workers": 2})) as client:
         r = client.post(
             "/v1/batches", files=[("files", (n, d, "text/plain")) for n, d in docs], headers=auth()
         )

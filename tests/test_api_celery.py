@@ -15,8 +15,8 @@ from tests.redis_util import CeleryWorker, worker_env
 def test_jobs_and_webhooks_on_celery(redis_db: str, tmp_path: Path) -> None:  # noqa: F811
     store = tmp_path / "store"
     env = worker_env(redis_db, store)
-    settings = make_settings(tmp_path, executor="celery", redis_url=redis_db, webhook_allow_private=True,
-                             webhook_poll_s=0.1, webhook_backoff_s=0.1)  # fmt: skip
+    settings = make_settings(tmp_path, execution={"executor": "celery"}, redis={"url": redis_db},
+                             webhook={"allow_private": True, "poll_s": 0.1, "backoff_s": 0.1})  # fmt: skip
     worker = CeleryWorker(env, tmp_path / "worker.log", concurrency=2)
     with worker, receiver(fail_first=1) as (rec, url), api(settings) as client:
         assert client.get("/v1/health").json()["executor"] == "celery"

@@ -15,7 +15,7 @@ from tests.api_helpers import KEYS, contract, live_server, make_settings, requir
 
 def test_submit_wait_download(tmp_path: Path) -> None:
     require_rules_model()
-    settings = make_settings(tmp_path, rules_latency_s=0.3)
+    settings = make_settings(tmp_path, execution={"rules_latency_s": 0.3})
     with live_server(settings) as url, Client(url, KEYS["acme"]) as c:
         seen: list[str] = []
         path = tmp_path / "msa.txt"
@@ -55,7 +55,8 @@ def test_analyze_and_batch_through_a_server(tmp_path: Path, capsys: pytest.Captu
         (docs / f"c{i}.txt").write_bytes(contract(party_a=f"Party {i} Inc."))
     (docs / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
     with live_server(settings) as url:
-        remote = settings.model_copy(update={"api_url": url, "api_key": SecretStr(KEYS["acme"])})
+        client_api = settings.api.model_copy(update={"url": url, "key": SecretStr(KEYS["acme"])})
+        remote = settings.model_copy(update={"api": client_api})
         args = argparse.Namespace(files=[str(docs / "c0.txt"), str(docs / "bad.png")], out=str(tmp_path / "out"),
                                   json=True, model="rules", profile="batch", budget=None, error_cost=0.0,
                                   latency_target=None, self_hosted_only=False, providers="", password=None)  # fmt: skip

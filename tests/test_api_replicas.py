@@ -34,10 +34,10 @@ from pipeline.api.runner import LocalRunner
 from pipeline.api.service import JobService
 from pipeline.api.uploads import inspect_file
 from pipeline.api.webhooks import verify
-from pipeline.config import Settings
 from pipeline.jobs.store import JobOptions, JobStore
 from storage import open_store
 from tests.api_helpers import KEYS, SECRETS, TERMINAL, Receiver, auth, contract, serving, wait_for
+from tests.config_helpers import flat
 from tests.redis_util import ROOT, CeleryWorker, flush, worker_env
 from tests.serve_probe import scans
 from tests.serve_process import ServeProcess
@@ -335,12 +335,12 @@ def test_a_second_local_executor_server_on_the_same_storage_refuses_to_start(tmp
 
 
 def test_a_restarted_local_server_resumes_the_jobs_it_left(tmp_path: Path) -> None:
-    settings = Settings(storage_dir=tmp_path / "store")
-    store = open_store(settings)
+    settings = flat(storage_dir=tmp_path / "store")
+    store = open_store(settings.storage)
     service = JobService(settings, store)
     try:
         body = contract()
-        info = inspect_file(io.BytesIO(body), settings.max_document_bytes)
+        info = inspect_file(io.BytesIO(body), settings.limits.max_document_bytes)
         left, done = (
             service.create(
                 "acme", name=n, options=JobOptions(), info=info, upload=io.BytesIO(body), submit=False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,13 @@ from pipeline.api.locks import RedisLocks
 from pipeline.api.webhooks import WebhookDispatcher, verify
 from pipeline.config import Settings
 from tests.api_helpers import SECRETS, api, auth, contract, make_settings, receiver, wait_for, wait_job
+from tests.config_helpers import merged
 from tests.redis_util import RedisServer
 
 
-def _settings(tmp_path: Path, **kw: Any) -> Settings:
-    return make_settings(
-        tmp_path, **{"webhook_allow_private": True, "webhook_backoff_s": 0.1, "webhook_poll_s": 0.1, **kw}
-    )
+def _settings(tmp_path: Path, **groups: Mapping[str, Any]) -> Settings:
+    fast = {"webhook": {"allow_private": True, "backoff_s": 0.1, "poll_s": 0.1}}
+    return make_settings(tmp_path, **merged(fast, groups))
 
 
 def _log(tmp_path: Path, job_id: str) -> dict[str, Any]:
@@ -70,7 +71,7 @@ def test_signed_delivery_retried_after_500(tmp_path: Path) -> None:
 
 
 def test_retries_are_bounded(tmp_path: Path) -> None:
-    with receiver(fail_first=100) as (rec, url), api(_settings(tmp_path, webhook_max_attempts=3)) as client:
+    with receiver(fail_first=100) as (rec, url), api(_settings(tmp_path, webhook={"max_attempts": 3})) as client:
         r = client.post("/v1/jobs", files={"file": ("msa.txt", contract(), "text/plain")},
                         data={"callback_url": url}, headers=auth())  # fmt: skip
         job = wait_job(client, r.json()["id"])
@@ -79,7 +80,7 @@ def test_retries_are_bounded(tmp_path: Path) -> None:
 
 
 def test_connection_errors_are_retried(tmp_path: Path) -> None:
-    with api(_settings(tmp_path, webhook_max_attempts=2)) as client:
+    with api(_settings(tmp_path, webhook={"max_attempts": 2})) as client:
         url = "http://127.0.0.1:9/nothing-listens-here"
         r = client.post("/v1/jobs", files={"file": ("msa.txt", contract(), "text/plain")},
                         data={"callback_url": url}, headers=auth())  # fmt: skip
@@ -95,7 +96,7 @@ def test_callback_url_is_checked(tmp_path: Path) -> None:
             r = client.post("/v1/jobs", files={"file": ("msa.txt", contract(), "text/plain")},
                             data={"callback_url": url}, headers=auth())  # fmt: skip
             assert r.status_code == 422 and r.json()["code"] == "callback_refused", url
-    no_secret = make_settings(tmp_path, webhook_secrets={}, webhook_allow_private=True)
+    no_secret = make_settings(tmp_path, webhook={"secrets": {}, "allow_private": True})
     with api(no_secret) as client:
         r = client.post("/v1/jobs", files={"file": ("msa.txt", contract(), "text/plain")},
                         data={"callback_url": "http://127.0.0.1:1/x"}, headers=auth())  # fmt: skip

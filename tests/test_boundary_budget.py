@@ -34,6 +34,7 @@ from pipeline.routing.spend import RedisPool
 from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage import keys
 from storage.local import LocalStore
+from tests.config_helpers import flat
 from tests.llm_helpers import KEYS, SMALL, stats
 from tests.planted import planted_contract
 from tests.waiting import wait_for
@@ -84,8 +85,8 @@ def test_boundary_is_kept_by_the_route_and_named() -> None:
 
 def _settings(root: Path, cloud_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {"llm_timeout_s": 2.0, "llm_backoff_base_s": 0.01, "llm_max_attempts": 2,
-                                 "circuit_threshold": 100, **SMALL, **overrides}  # fmt: skip
-    return Settings(storage_dir=root, llm_base_url=cloud_url, **values)  # type: ignore[arg-type]
+                                 "circuit_threshold": 100, **overrides}  # fmt: skip
+    return flat(storage_dir=root, llm_base_url=cloud_url, segment=SMALL, **values)
 
 
 def test_self_hosted_only_with_the_endpoint_failing_never_reaches_a_cloud_model(
@@ -120,7 +121,7 @@ def test_dispatch_refuses_a_fallback_outside_the_decisions_boundary(tmp_path: Pa
         catalog = registry.catalog
         d = route_segment(catalog, 0, 1000, 0.2, RoutePolicy(model="kimi-k2-thinking"), unavailable={})
         d = d.model_copy(update={"boundary": "self_hosted_only"})
-        doc = ingest(text.encode(), name="c.txt", settings=settings)
+        doc = ingest(text.encode(), name="c.txt", limits=settings.limits)
         from chunking.locator import Locator
         from chunking.structure import find_sections
 
@@ -200,7 +201,7 @@ def _estimate(settings: Settings, docs: list[tuple[str, bytes]], options: JobOpt
     registry = build_registry(settings)
     total = 0.0
     for name, data in docs:
-        ex = ingest(data, name=name, settings=settings)
+        ex = ingest(data, name=name, limits=settings.limits)
         from chunking.structure import find_sections
 
         sections = find_sections(ex.text)

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from pipeline.analyze.dispatch import cache_key
-from pipeline.config import Settings
 from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import JobOptions, JobStore
 from pipeline.report.model import Report
 from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage.local import LocalStore
+from tests.config_helpers import flat
 from tests.llm_helpers import KEYS, SMALL, stats
 from tests.planted import planted_contract
 from workers.local import LocalExecutor
@@ -39,7 +39,7 @@ def test_tenant_b_never_gets_tenant_as_cached_answer(tmp_path: Path, keys_env: N
     text = planted_contract()
     config = SimulatorConfig(fixed_latency_s=LATENCY_S)
     with running_simulator(config) as url:
-        settings = Settings(storage_dir=tmp_path, llm_base_url=url, llm_timeout_s=10.0, **SMALL)  # type: ignore[arg-type]
+        settings = flat(storage_dir=tmp_path, llm_base_url=url, llm_timeout_s=10.0, segment=SMALL)
         ctx = StageContext(settings=settings, store=LocalStore(tmp_path))
         executor = LocalExecutor(ctx, workers=4)
 

@@ -19,7 +19,7 @@ from celery.exceptions import Reject
 from kombu import Connection, Producer
 
 from pipeline.analyze.base import Analyzer, SegmentTask
-from pipeline.config import Settings
+from pipeline.config import ExecutionConfig, Settings
 from pipeline.jobs.executor import JobEvent
 from pipeline.jobs.stages import StageContext, run_ingest, run_plan, set_status
 from pipeline.jobs.store import TERMINAL, ErrorInfo, JobRecord, JobStore, Transition
@@ -27,8 +27,9 @@ from pipeline.report.model import Report
 from pipeline.types import SegmentAnalysis
 from storage import keys
 from storage.local import LocalStore
+from tests.config_helpers import grouped
 from tests.planted import planted_contract
-from tests.redis_util import CeleryWorker, free_port, worker_env
+from tests.redis_util import CeleryWorker, free_port, settings_from_env, worker_env
 from tests.waiting import wait_for
 from workers.celery_app import ANALYZE, CONSOLIDATE, Runtime, build_runtime, job_chord
 from workers.celery_executor import CeleryExecutor
@@ -38,6 +39,7 @@ from workers.tasks import analyze_once
 from workers.watchdog import check_job, watchdog_pass
 
 SMALL = {"segment_threshold_tokens": 1500, "segment_min_tokens": 400, "segment_max_tokens": 800}
+SEGMENT = {"threshold_tokens": 1500, "min_tokens": 400, "max_tokens": 800}  # SMALL as a group
 # The worker's own watchdog makes its start-up pass only (interval: an hour): the watchdog
 # tests below run their passes themselves over the same active index, and a second watchdog
 # acting on it at the same time (failing, clearing or re-enqueueing their jobs) would race them.
@@ -102,8 +104,8 @@ class Stack:
 def stack(redis_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # noqa: F811
     tmp = tmp_path_factory.mktemp("celery")
     env = worker_env(redis_db, tmp / "store", **WORKER)
-    settings = Settings(redis_url=redis_db, storage_dir=tmp / "store", executor_poll_s=0.2, **WORKER)  # type: ignore[arg-type]
-    store = LocalStore(settings.storage_dir)
+    settings = settings_from_env({**env, "LONGDOC_EXECUTOR_POLL_S": "0.2"})
+    store = LocalStore(settings.storage.dir)
     with CeleryWorker(env, tmp / "worker.log", concurrency=2) as worker:
         executor = CeleryExecutor(settings, store)
         try:
@@ -126,7 +128,7 @@ def test_report_equals_local_executor_report(stack: Stack, tmp_path: Path) -> No
         "succeeded",
     ]
 
-    local_settings = Settings(storage_dir=tmp_path, **SMALL)  # type: ignore[arg-type]
+    local_settings = grouped(storage={"dir": tmp_path}, segment=SEGMENT)
     ctx = StageContext(settings=local_settings, store=LocalStore(tmp_path))
     local_job = JobStore(ctx.store, TENANT).create(text.encode(), "planted.txt", ext="txt")
     local = LocalExecutor(ctx, workers=3)
@@ -242,7 +244,7 @@ def test_watchdog_fails_a_stalled_job_and_requeues_a_lost_one(stack: Stack) -> N
     submitted: list[str] = []
 
     stalled = stack.job("stalled " * 10)
-    _backdate(js, stalled, "analyzing", timedelta(seconds=stack.settings.job_stall_timeout_s + 5))
+    _backdate(js, stalled, "analyzing", timedelta(seconds=stack.settings.execution.job_stall_timeout_s + 5))
     js.mark_active(stalled.job_id)
     lost = stack.job("lost " * 10)
     js.mark_active(lost.job_id)  # active in storage, but Redis has no trace of it
@@ -312,7 +314,7 @@ def test_executor_is_chosen_by_env(
     assert isinstance(local, LocalExecutor)
     local.close()
 
-    for key, value in worker_env(stack.settings.redis_url, stack.settings.storage_dir, **SMALL).items():
+    for key, value in worker_env(stack.settings.redis.url, stack.settings.storage.dir, **SMALL).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("LONGDOC_EXECUTOR", "celery")
     remote = make_executor(Settings(), stack.store)
@@ -327,25 +329,34 @@ def test_executor_is_chosen_by_env(
 
 
 def test_long_task_settings() -> None:
-    from workers.celery_app import make_app
+    import workers.tasks  # noqa: F401 - registers the (shared) tasks with every app
+    from workers.celery_app import INGEST, PLAN, make_app
 
     settings = Settings(
-        task_soft_time_limit_s=100,
-        task_time_limit_s=120,
-        broker_visibility_timeout_s=600,
-        job_stall_timeout_s=300,
+        execution=ExecutionConfig(
+            task_soft_time_limit_s=100,
+            task_time_limit_s=120,
+            broker_visibility_timeout_s=600,
+            job_stall_timeout_s=300,
+            task_max_retries=5,
+        )
     )
-    conf = make_app(settings).conf
+    app = make_app(settings, include_tasks=True)
+    conf = app.conf
+    # Transient-error retries: the app's setting for ingest and plan; segment and consolidation
+    # tasks count their own (unbounded in Celery).
+    assert app.tasks[INGEST].max_retries == app.tasks[PLAN].max_retries == 5
+    assert app.tasks[ANALYZE].max_retries is None and app.tasks[CONSOLIDATE].max_retries is None
     assert conf.task_acks_late and conf.task_reject_on_worker_lost and conf.worker_prefetch_multiplier == 1
     assert (conf.task_soft_time_limit, conf.task_time_limit) == (100, 120)
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
     assert {r["queue"] for r in conf.task_routes.values()} == {"ingest", "analyze", "consolidate"}
     with pytest.raises(ValueError):
-        Settings(task_time_limit_s=900, broker_visibility_timeout_s=600)
+        ExecutionConfig(task_time_limit_s=900, broker_visibility_timeout_s=600)
 
 
 def test_local_executor_cancel_keeps_a_partial_report(tmp_path: Path) -> None:
-    settings = Settings(storage_dir=tmp_path, **SMALL)  # type: ignore[arg-type]
+    settings = grouped(storage={"dir": tmp_path}, segment=SEGMENT)
     ctx = StageContext(settings=settings, store=LocalStore(tmp_path))
     js = JobStore(ctx.store, TENANT)
     early = js.create(b"canceled before it started", "early.txt", ext="txt")
@@ -393,7 +404,7 @@ def test_local_executor_cancel_waits_for_the_segments_mid_call(tmp_path: Path) -
     # cancel check, but the job ends (partial report, then status) only once both calls have
     # returned and written their results. The report lists them, and nothing lands after it.
     store = CancelWatch(tmp_path)
-    ctx = StageContext(settings=Settings(storage_dir=tmp_path, **SMALL), store=store)  # type: ignore[arg-type]
+    ctx = StageContext(settings=grouped(storage={"dir": tmp_path}, segment=SEGMENT), store=store)
     gate = ctx.analyzers["rules"] = Gate(ctx.analyzers["rules"])
     js = JobStore(store, TENANT)
     job = js.create(planted_contract().encode(), "planted.txt", ext="txt")
@@ -460,7 +471,7 @@ def test_a_failed_chord_still_consolidates(stack: Stack) -> None:
     assert f"{job_id}: consolidation enqueued by chord_error" in log
     assert f"'{job_id}', 'requeued'" not in log  # not the watchdog's re-enqueue of the canvas
     assert _consolidations(stack, job_id) == 1
-    assert took < stack.settings.job_requeue_after_s
+    assert took < stack.settings.execution.job_requeue_after_s
     for i in range(total):
         assert len(stack.audits(job_id, i)) == 1
 

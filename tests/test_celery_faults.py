@@ -21,7 +21,7 @@ from pipeline.report.model import Report
 from storage import keys
 from storage.local import LocalStore
 from tests.planted import planted_contract
-from tests.redis_util import TEST_DB, CeleryWorker, RedisProxy, RedisServer, worker_env
+from tests.redis_util import TEST_DB, CeleryWorker, RedisProxy, RedisServer, settings_from_env, worker_env
 from tests.waiting import wait_for
 from workers.celery_executor import CeleryExecutor
 
@@ -64,8 +64,8 @@ def _kill_until_the_worker_sees_it(server: RedisServer, worker: CeleryWorker) ->
 
 def _stores(url: str, tmp: Path, knobs: Mapping[str, object]) -> tuple[Settings, LocalStore, JobStore]:
     """The test process's Settings (same knobs as the worker's), its store and job store."""
-    settings = Settings(redis_url=url, storage_dir=tmp / "store", executor_poll_s=0.2, **knobs)  # type: ignore[arg-type]
-    store = LocalStore(settings.storage_dir)
+    settings = settings_from_env(worker_env(url, tmp / "store", executor_poll_s=0.2, **knobs))
+    store = LocalStore(settings.storage.dir)
     return settings, store, JobStore(store, TENANT)
 
 
@@ -77,7 +77,7 @@ def test_sigkill_of_a_worker_child_mid_call_loses_nothing(redis_db: str, tmp: Pa
              "broker_visibility_timeout_s": 300, "job_stall_timeout_s": 600, "job_requeue_after_s": 120}  # fmt: skip
     settings, store, js = _stores(redis_db, tmp, knobs)
     with CeleryWorker(
-        worker_env(redis_db, settings.storage_dir, **knobs), tmp / "worker.log", concurrency=6
+        worker_env(redis_db, settings.storage.dir, **knobs), tmp / "worker.log", concurrency=6
     ) as worker:
         executor = CeleryExecutor(settings, store)
         try:
@@ -141,7 +141,7 @@ def test_redis_restart_mid_job(own_redis: RedisServer, tmp: Path) -> None:
     settings, store, js = _stores(url, tmp, knobs)
     job_id = js.create((planted_contract() * 2).encode(), "restart.txt", ext="txt").job_id
     with CeleryWorker(
-        worker_env(url, settings.storage_dir, **knobs), tmp / "worker.log", concurrency=2
+        worker_env(url, settings.storage.dir, **knobs), tmp / "worker.log", concurrency=2
     ) as worker:
         executor = CeleryExecutor(settings, store)
         try:
@@ -189,7 +189,7 @@ def test_worker_survives_redis_restart_while_waiting_for_work(own_redis: RedisSe
     job_id = js.create(planted_contract().encode(), "idle-slot.txt", ext="txt").job_id
     concurrency = 6
     with CeleryWorker(
-        worker_env(url, settings.storage_dir, **knobs), tmp / "worker.log", concurrency=concurrency
+        worker_env(url, settings.storage.dir, **knobs), tmp / "worker.log", concurrency=concurrency
     ) as worker:
         executor = CeleryExecutor(settings, store)
         try:
@@ -234,7 +234,7 @@ def test_redis_killed_while_a_segment_result_is_stored_still_consolidates(tmp: P
     # SUBSCRIBEs to such keys when it sends the chord; those must pass).
     proxy.on_command(b"GET\r\n$53\r\ncelery-task-meta-", lambda: server.kill(signal.SIGKILL))
     try:
-        env = worker_env(f"{proxy.base_url}/{TEST_DB}", settings.storage_dir, **knobs)
+        env = worker_env(f"{proxy.base_url}/{TEST_DB}", settings.storage.dir, **knobs)
         with CeleryWorker(env, tmp / "worker.log", concurrency=2) as worker:
             executor = CeleryExecutor(settings, store)  # straight to Redis, not through the relay
             try:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Settings
+from pipeline.config import SegmentConfig, Settings, StorageConfig
 from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import JobStore
 from pipeline.report.model import Report
@@ -15,11 +15,11 @@ from storage.local import LocalStore
 from tests.planted import PLANTED, planted_contract
 from workers.local import LocalExecutor
 
-SMALL = {"segment_threshold_tokens": 1500, "segment_min_tokens": 400, "segment_max_tokens": 800}
+SMALL = {"threshold_tokens": 1500, "min_tokens": 400, "max_tokens": 800}  # segment sizes
 
 
-def run(tmp: Path, text: str, **overrides: int) -> tuple[Report, bytes]:
-    settings = Settings(storage_dir=tmp, **overrides)  # type: ignore[arg-type]
+def run(tmp: Path, text: str, **segment: int) -> tuple[Report, bytes]:
+    settings = Settings(storage=StorageConfig(dir=tmp), segment=SegmentConfig(**segment))
     ctx = StageContext(settings=settings, store=LocalStore(tmp))
     job = JobStore(ctx.store, "t").create(text.encode(), "planted.txt", ext="txt")
     executor = LocalExecutor(ctx, workers=3)

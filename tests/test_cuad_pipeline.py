@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from chunking.tokenizer import count_tokens
-from pipeline.config import Settings
+from pipeline.config import Settings, StorageConfig
 from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import JobStore
 from pipeline.report.model import Report
@@ -21,7 +21,7 @@ CONTRACTS = SHARED_DATA / "cuad-dev" / "contracts"
 
 class Runner:
     def __init__(self, root: Path) -> None:
-        self.ctx = StageContext(settings=Settings(storage_dir=root), store=LocalStore(root))
+        self.ctx = StageContext(settings=Settings(storage=StorageConfig(dir=root)), store=LocalStore(root))
         self.executor = LocalExecutor(self.ctx, workers=2)
 
     def analyze(self, data: bytes, name: str) -> Report:

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from pipeline import errors
 from pipeline.api.app import create_app
 from pipeline.api.problems import PROBLEM_JSON, STATUS_BY_CODE
-from pipeline.config import Settings
+from pipeline.config import ApiConfig, Settings, StorageConfig
 from pipeline.errors import ERROR_CLASSES, ERROR_CODES, LongdocError
 
 PACKAGES = ("pipeline", "workers", "chunking", "storage")
@@ -165,7 +165,8 @@ KEY = "key-acme-0123456789"
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(
-        storage_dir=tmp_path / "store", api_keys={hashlib.sha256(KEY.encode()).hexdigest(): "acme"}
+        storage=StorageConfig(dir=tmp_path / "store"),
+        api=ApiConfig(keys={hashlib.sha256(KEY.encode()).hexdigest(): "acme"}),
     )
     app = create_app(settings)
     _add_raiser(app)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Settings
+from pipeline.config import LimitsConfig
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
 from pipeline.ingest.docx import extract_docx
@@ -27,7 +27,7 @@ NS = (
 )
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 DOCX_DIR = SHARED_DATA / "docx"
-DEFAULTS = Settings.model_validate({})  # defaults only: no LONGDOC_* environment in these tests
+DEFAULTS = LimitsConfig.model_validate({})  # defaults only: no LONGDOC_* environment in these tests
 
 
 def make_docx(
@@ -73,8 +73,8 @@ def numbering(abstracts: dict[int, str], nums: dict[int, str]) -> str:
     return f"<w:numbering {NS}>{body}</w:numbering>"
 
 
-def extract(data: bytes, settings: Settings | None = None) -> ExtractedText:
-    return extract_docx(data, settings=settings or DEFAULTS)
+def extract(data: bytes, limits: LimitsConfig | None = None) -> ExtractedText:
+    return extract_docx(data, limits=limits or DEFAULTS)
 
 
 def labels(text: str) -> list[str]:
@@ -297,9 +297,9 @@ def test_bom_and_strict_namespace_parts_parse() -> None:
     assert extract(buf.getvalue()).text == "Strict text"
 
 
-def code_of(data: bytes, settings: Settings | None = None) -> str:
+def code_of(data: bytes, limits: LimitsConfig | None = None) -> str:
     with pytest.raises(LongdocError) as info:
-        ingest(data, name="x.docx", settings=settings)
+        ingest(data, name="x.docx", limits=limits or DEFAULTS)
     return info.value.code
 
 
@@ -372,7 +372,7 @@ def squash(text: str) -> str:
 
 
 def fixture(name: str) -> ExtractedText:
-    return ingest((DOCX_DIR / name).read_bytes(), name=name)
+    return ingest((DOCX_DIR / name).read_bytes(), name=name, limits=DEFAULTS)
 
 
 @needs_shared
@@ -460,7 +460,7 @@ def test_fixture_pages_headers_notes_and_boxes() -> None:
 )
 def test_every_fixture_gives_text_or_coded_error(path: Path) -> None:
     try:
-        result = ingest(path.read_bytes(), name=path.name)
+        result = ingest(path.read_bytes(), name=path.name, limits=DEFAULTS)
     except LongdocError as exc:
         assert exc.code == "empty_document", exc
         return

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Settings
+from pipeline.config import LimitsConfig
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
 from pipeline.ingest import pdf as pdf_module
@@ -21,6 +21,8 @@ from pipeline.ingest.pdf import PAGE_BREAK, Backend, clean_page, extract_pdf
 from pipeline.types import ExtractedText
 from tests.conftest import SHARED_DATA, needs_shared
 from tests.pdf_helpers import IMAGE_OPS, build_pdf, encrypt, make_pdf, stream, text_ops
+
+LIMITS = LimitsConfig.model_validate({})  # the defaults, whatever the environment
 
 BACKENDS: tuple[Backend, ...] = ("pypdfium2", "pypdf")
 both_backends = pytest.mark.parametrize("backend", BACKENDS)
@@ -72,8 +74,8 @@ def test_two_pages_text_and_page_map(backend: Backend) -> None:
 
 def test_dispatcher_uses_the_configured_backend() -> None:
     data = make_pdf(text_ops("Via ingest"))
-    assert ingest(data, name="a.pdf").backend == Settings().pdf_backend
-    assert ingest(data, name="a.pdf", settings=Settings(pdf_backend="pypdf")).backend == "pypdf"
+    assert ingest(data, name="a.pdf", limits=LIMITS).backend == LIMITS.pdf_backend == "pypdfium2"
+    assert ingest(data, name="a.pdf", limits=LimitsConfig(pdf_backend="pypdf")).backend == "pypdf"
 
 
 def test_unknown_backend_is_a_config_error() -> None:
@@ -145,9 +147,9 @@ def test_password_required(backend: Backend) -> None:
 def test_dispatcher_names_the_document_in_errors() -> None:
     data = encrypt(make_pdf(text_ops("x")), user="pw")
     with pytest.raises(LongdocError) as info:
-        ingest(data, name="locked.pdf")
+        ingest(data, name="locked.pdf", limits=LIMITS)
     assert info.value.code == "encrypted" and info.value.document == "locked.pdf"
-    assert ingest(data, name="locked.pdf", password="pw").text == "x\n"
+    assert ingest(data, name="locked.pdf", password="pw", limits=LIMITS).text == "x\n"
 
 
 # ---------------------------------------------------------------------------- broken files
@@ -166,7 +168,7 @@ def test_dispatcher_names_the_document_in_errors() -> None:
 def test_unparseable_is_unreadable(backend: Backend, data: bytes) -> None:
     assert code_of(lambda: extract_pdf(data, backend=backend)) == "unreadable"
     assert (
-        code_of(lambda: ingest(data, name="bad.pdf", settings=Settings(pdf_backend=backend))) == "unreadable"
+        code_of(lambda: ingest(data, name="bad.pdf", limits=LimitsConfig(pdf_backend=backend))) == "unreadable"
     )
 
 
@@ -281,7 +283,7 @@ def ingest_file(path: Path, backend: Backend) -> ExtractedText | str:
     rel = path.relative_to(SHARED_DATA).as_posix()
     try:
         return ingest(
-            path.read_bytes(), name=rel, password=PASSWORDS.get(rel), settings=Settings(pdf_backend=backend)
+            path.read_bytes(), name=rel, password=PASSWORDS.get(rel), limits=LimitsConfig(pdf_backend=backend)
         )
     except LongdocError as exc:
         assert exc.code in CODES, f"{rel}: unexpected {exc.one_line()}"

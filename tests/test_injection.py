@@ -18,13 +18,13 @@ from pipeline.analyze.injection import (
     locate_segment,
 )
 from pipeline.analyze.llm import build_messages
-from pipeline.config import Settings
 from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import JobOptions, JobStore
 from pipeline.report.model import Report
 from pipeline.simulate.faults import extract_segment
 from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage.local import LocalStore
+from tests.config_helpers import flat
 from tests.conftest import SHARED_DATA, needs_shared
 from tests.llm_helpers import KEYS, stats
 from tests.planted import planted_contract
@@ -143,7 +143,7 @@ def keys_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def analyze(root: Path, text: str, model: str, base_url: str | None = None) -> Report:
-    settings = Settings(storage_dir=root, llm_base_url=base_url, llm_timeout_s=5.0)
+    settings = flat(storage_dir=root, llm_base_url=base_url, llm_timeout_s=5.0)
     ctx = StageContext(settings=settings, store=LocalStore(root))
     executor = LocalExecutor(ctx, workers=2)
     try:

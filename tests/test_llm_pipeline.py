@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Settings
 from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import JobOptions, JobStore
 from pipeline.report.model import Report
@@ -15,15 +14,20 @@ from pipeline.routing.catalog import load_catalog
 from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage import keys
 from storage.local import LocalStore
+from tests.config_helpers import grouped
 from tests.llm_helpers import KEYS, SMALL, stats
 from tests.planted import planted_contract
 from workers.local import LocalExecutor
 
 
 class Harness:
-    def __init__(self, root: Path, base_url: str, **overrides: object) -> None:
-        values: dict[str, object] = {"llm_timeout_s": 2.0, "llm_backoff_base_s": 0.01, **SMALL, **overrides}
-        settings = Settings(storage_dir=root, llm_base_url=base_url, **values)  # type: ignore[arg-type]
+    def __init__(self, root: Path, base_url: str, **routing: object) -> None:
+        """``routing``: fields of the routing group, over the fast retries set here."""
+        settings = grouped(
+            storage={"dir": root},
+            segment=SMALL,
+            routing={"llm_base_url": base_url, "llm_timeout_s": 2.0, "llm_backoff_base_s": 0.01, **routing},
+        )
         self.ctx = StageContext(settings=settings, store=LocalStore(root))
         self.executor = LocalExecutor(self.ctx, workers=4)
 

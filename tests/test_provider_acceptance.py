@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from pipeline.config import Settings
 from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import JobOptions, JobStore
 from pipeline.report.model import Report
@@ -19,6 +18,7 @@ from pipeline.routing.catalog import DEFAULT_CATALOG
 from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage import keys
 from storage.local import LocalStore
+from tests.config_helpers import flat
 from tests.conftest import SHARED_DATA, needs_shared
 from tests.llm_helpers import KEYS, SMALL, request_log
 from tests.planted import planted_contract
@@ -51,9 +51,9 @@ def _closed(log: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
 
 
 def run(root: Path, url: str, text: str, model: str, **overrides: Any) -> tuple[str, Report, StageContext]:
-    values: dict[str, Any] = {"llm_backoff_base_s": 0.01, **SMALL, **overrides}
+    values: dict[str, Any] = {"llm_backoff_base_s": 0.01, **overrides}
     ctx = StageContext(
-        settings=Settings(storage_dir=root, llm_base_url=url, **values), store=LocalStore(root)
+        settings=flat(storage_dir=root, llm_base_url=url, segment=SMALL, **values), store=LocalStore(root)
     )
     executor = LocalExecutor(ctx, workers=4)
     try:

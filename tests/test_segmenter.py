@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from chunking.segmenter import plan_segments, segment_count
 from chunking.structure import find_document_breaks, find_sections
 from chunking.tokenizer import TokenizedText, count_tokens, tokenize
-from pipeline.config import Settings
+from pipeline.config import LimitsConfig, SegmentConfig
 from pipeline.ingest import ingest
 from pipeline.ingest.text import extract_text
 from pipeline.types import ExtractedText, PageSpan, SegmentPlan
 from tests.conftest import SHARED_DATA, needs_shared
 
-SMALL = Settings(segment_threshold_tokens=1500, segment_min_tokens=600, segment_max_tokens=1000)
+SMALL = SegmentConfig(threshold_tokens=1500, min_tokens=600, max_tokens=1000)
 WORDS = [
     "agreement",
     "party",
@@ -93,14 +93,14 @@ def make_document(
     return "".join(out)
 
 
-def plan_for(text: str, settings: Settings = SMALL) -> tuple[SegmentPlan, ExtractedText, np.ndarray]:
+def plan_for(text: str, settings: SegmentConfig = SMALL) -> tuple[SegmentPlan, ExtractedText, np.ndarray]:
     extracted = extract_text(text.encode("utf-8"))
     tokenized = tokenize(extracted.text)
     plan = plan_segments(extracted, tokenized, find_sections(extracted.text), settings)
     return plan, extracted, tokenized.char_starts
 
 
-def assert_valid(plan: SegmentPlan, text: str, settings: Settings) -> None:
+def assert_valid(plan: SegmentPlan, text: str, settings: SegmentConfig) -> None:
     segs = plan.segments
     assert "".join(text[s.char_start : s.char_end] for s in segs) == text
     assert segs[0].token_start == 0 and segs[-1].token_end == plan.total_tokens
@@ -114,12 +114,12 @@ def assert_valid(plan: SegmentPlan, text: str, settings: Settings) -> None:
     assert segs[-1].cut == "end" and all(s.cut != "end" for s in segs[:-1])
     assert plan.total_chars == len(text)
     total = plan.total_tokens
-    if total <= settings.segment_threshold_tokens:
+    if total <= settings.threshold_tokens:
         assert len(segs) == 1
         return
-    n, lo = segment_count(total, settings.segment_min_tokens, settings.segment_max_tokens)
-    assert len(segs) == n == ceil(total / settings.segment_max_tokens)
-    assert all(lo <= s.tokens <= settings.segment_max_tokens for s in segs)
+    n, lo = segment_count(total, settings.min_tokens, settings.max_tokens)
+    assert len(segs) == n == ceil(total / settings.max_tokens)
+    assert all(lo <= s.tokens <= settings.max_tokens for s in segs)
 
 
 def available_ranks(text: str, starts: np.ndarray, lo: int, hi: int) -> set[str]:
@@ -145,17 +145,17 @@ def available_ranks(text: str, starts: np.ndarray, lo: int, hi: int) -> set[str]
     return found
 
 
-def assert_best_cuts(plan: SegmentPlan, text: str, starts: np.ndarray, settings: Settings) -> None:
+def assert_best_cuts(plan: SegmentPlan, text: str, starts: np.ndarray, settings: SegmentConfig) -> None:
     """No cut could move to a better-ranked boundary with its neighbours left where they are.
 
     The window for cut i keeps both segments it bounds within [min, max]; any boundary of a
     higher rank strictly inside it means the planner missed a better cut.
     """
     total = plan.total_tokens
-    if total <= settings.segment_threshold_tokens:
+    if total <= settings.threshold_tokens:
         return
-    _, lo_tokens = segment_count(total, settings.segment_min_tokens, settings.segment_max_tokens)
-    hi_tokens = settings.segment_max_tokens
+    _, lo_tokens = segment_count(total, settings.min_tokens, settings.max_tokens)
+    hi_tokens = settings.max_tokens
     bounds = [0, *(s.token_end for s in plan.segments)]
     for i, seg in enumerate(plan.segments[:-1], start=1):
         prev, nxt = bounds[i - 1], bounds[i + 1]
@@ -190,7 +190,7 @@ def test_random_documents(
 def test_short_document_is_one_segment() -> None:
     text = make_document(1, 2, 2, 2, 3, 10, 1)
     plan, extracted, _ = plan_for(text)
-    assert count_tokens(text) <= SMALL.segment_threshold_tokens
+    assert count_tokens(text) <= SMALL.threshold_tokens
     assert len(plan.segments) == 1
     (seg,) = plan.segments
     assert (seg.char_start, seg.char_end, seg.cut) == (0, len(text), "end")
@@ -207,7 +207,7 @@ def test_empty_text() -> None:
 
 def test_balanced_not_greedy() -> None:
     # 3.3 x max: four even segments rather than max, max, max, remainder.
-    settings = Settings(segment_threshold_tokens=1000, segment_min_tokens=400, segment_max_tokens=1000)
+    settings = SegmentConfig(threshold_tokens=1000, min_tokens=400, max_tokens=1000)
     rng = random.Random(7)
     text = ""
     while count_tokens(text) < 3300:
@@ -282,7 +282,7 @@ def test_non_ascii_is_lossless() -> None:
 
 
 def test_infeasible_bounds_relax_the_minimum() -> None:
-    settings = Settings(segment_threshold_tokens=1000, segment_min_tokens=950, segment_max_tokens=1000)
+    settings = SegmentConfig(threshold_tokens=1000, min_tokens=950, max_tokens=1000)
     rng = random.Random(8)
     text = filler(rng, 1400)
     plan, extracted, _ = plan_for(text, settings)
@@ -338,9 +338,9 @@ def cuad_text(separator: str, goal: int) -> str:
 @pytest.mark.parametrize("separator", ["\n\f\n", "\n\n"])
 def test_cuad_400k(separator: str) -> None:
     data = cuad_text(separator, 400_000).encode("utf-8")
-    extracted = ingest(data, name="cuad.txt")
+    extracted = ingest(data, name="cuad.txt", limits=LimitsConfig())
     tokenized = tokenize(extracted.text)
-    settings = Settings()
+    settings = SegmentConfig()
     plan = plan_segments(extracted, tokenized, find_sections(extracted.text), settings)
     assert 380_000 <= plan.total_tokens <= 480_000
     assert_valid(plan, extracted.text, settings)
@@ -359,7 +359,7 @@ def test_plans_whole_document_not_first_cut_greedily() -> None:
     # 2600 tokens in three segments of [600, 1000]. Taking the article at 620 for the first
     # cut (best rank in its window) would leave the second cut only [1600, 1620], where
     # there is no structure; two section cuts (900, 1800) keep every cut structural.
-    settings = Settings(segment_threshold_tokens=1000, segment_min_tokens=600, segment_max_tokens=1000)
+    settings = SegmentConfig(threshold_tokens=1000, min_tokens=600, max_tokens=1000)
     marks = {620: "ARTICLE II\nTERM\n", 900: "2.1 Price. ", 1800: "2.2 Payment. "}
     text = ""
     for at, heading in sorted(marks.items()):

@@ -10,7 +10,7 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,14 @@ import redis
 from fastapi.testclient import TestClient
 
 from pipeline.cli.main import main
-from pipeline.config import Settings
+from pipeline.config import RedisConfig, RoutingConfig, Settings, StorageConfig
 from pipeline.jobs.stages import StageContext, run_consolidate, run_ingest, run_plan, run_segment
 from pipeline.jobs.store import JobOptions, JobStore
 from pipeline.report.model import Report
 from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage.local import LocalStore
 from tests.api_helpers import api, make_settings
+from tests.config_helpers import grouped, merged
 from tests.llm_helpers import KEYS, SMALL, stats
 from tests.planted import planted_contract
 from tests.redis_util import RedisServer, free_port
@@ -85,9 +86,10 @@ def variant(i: int) -> str:  # every variant differs: no cache hits between jobs
     return planted_contract().replace("cooperate", f"cooperate ({i})")
 
 
-def settings_for(root: Path, sim_url: str, **overrides: object) -> Settings:
-    values: dict[str, object] = {"llm_timeout_s": 2.0, "llm_backoff_base_s": 0.01, **SMALL, **overrides}
-    return Settings(storage_dir=root, llm_base_url=sim_url, **values)  # type: ignore[arg-type]
+def settings_for(root: Path, sim_url: str, **groups: Mapping[str, Any]) -> Settings:
+    base = {"storage": {"dir": root}, "segment": SMALL,
+            "routing": {"llm_base_url": sim_url, "llm_timeout_s": 2.0, "llm_backoff_base_s": 0.01}}  # fmt: skip
+    return grouped(**merged(base, groups))
 
 
 def run(executor: LocalExecutor, tenant: str, text: str) -> Report:
@@ -127,7 +129,7 @@ def test_cap_is_per_tenant_accumulates_in_redis_and_caps_to_self_hosted(
         # first job, then a second one planned against its reservation, but not a third.
         a, e = probe(tmp_path / "probe", url)
         cap = a + 1.1 * e
-        settings = settings_for(tmp_path / "s", url, daily_cap_usd=cap, redis_url=spend_url)
+        settings = settings_for(tmp_path / "s", url, routing={"daily_cap_usd": cap}, redis={"url": spend_url})
         ex = LocalExecutor(StageContext(settings=settings, store=LocalStore(tmp_path / "s")), workers=4)
 
         first = run(ex, acme, variant(1))
@@ -175,7 +177,7 @@ def test_jobs_planned_at_once_cannot_overshoot_the_cap_together(
     with running_simulator(SimulatorConfig(time_scale=0.0)) as url:
         monkeypatch.setenv("LONGDOC_SELF_HOSTED_BASE_URL", url)
         _, e = probe(tmp_path / "probe", url)
-        settings = settings_for(tmp_path / "s", url, daily_cap_usd=1.5 * e, redis_url=spend_url)
+        settings = settings_for(tmp_path / "s", url, routing={"daily_cap_usd": 1.5 * e}, redis={"url": spend_url})
         ctx = StageContext(settings=settings, store=LocalStore(tmp_path / "s"))
         jobs = [JobStore(ctx.store, acme).create(variant(i).encode(), "c.txt", JobOptions(model="auto"), ext="txt")
                 for i in (1, 2)]  # fmt: skip
@@ -206,7 +208,7 @@ def test_redis_down_mid_job_keeps_results_warns_and_counts_the_spend_later(
     acme = tenant("acme")
     try:
         with running_simulator(SimulatorConfig(time_scale=0.0)) as sim:
-            settings = settings_for(tmp_path / "s", sim, daily_cap_usd=10.0, redis_url=url)
+            settings = settings_for(tmp_path / "s", sim, routing={"daily_cap_usd": 10.0}, redis={"url": url})
             ctx = StageContext(settings=settings, store=LocalStore(tmp_path / "s"))
             job = JobStore(ctx.store, acme).create(
                 variant(1).encode(), "c.txt", JobOptions(model="auto"), ext="txt"
@@ -282,8 +284,9 @@ def test_api_keeps_spend_per_tenant(
     keys = {acme: f"key-{acme}", globex: f"key-{globex}"}
     with running_simulator(SimulatorConfig(time_scale=0.0)) as url:
         settings = make_settings(
-            tmp_path, api_keys={hashlib.sha256(k.encode()).hexdigest(): t for t, k in keys.items()},
-            daily_cap_usd=100.0, redis_url=spend_url, llm_base_url=url, llm_timeout_s=2.0, **SMALL,
+            tmp_path, api={"keys": {hashlib.sha256(k.encode()).hexdigest(): t for t, k in keys.items()}},
+            routing={"daily_cap_usd": 100.0, "llm_base_url": url, "llm_timeout_s": 2.0},
+            redis={"url": spend_url}, segment=SMALL,
         )  # fmt: skip
         with api(settings) as client:
             costs = {}
@@ -315,7 +318,8 @@ def test_celery_worker_runtime_records_spend_per_tenant(
     from workers.celery_app import build_runtime
 
     acme = tenant("acme")
-    rt = build_runtime(Settings(storage_dir=tmp_path, redis_url=spend_url, daily_cap_usd=1.0))
+    rt = build_runtime(Settings(storage=StorageConfig(dir=tmp_path), redis=RedisConfig(url=spend_url),
+                                routing=RoutingConfig(daily_cap_usd=1.0)))
     try:
         guard = rt.ctx.spend_for(acme)
         assert guard is not None
@@ -326,6 +330,6 @@ def test_celery_worker_runtime_records_spend_per_tenant(
         assert other is not None and other.spent() == 0.0
     finally:
         rt.coord.close()
-    uncapped = build_runtime(Settings(storage_dir=tmp_path, redis_url=spend_url))
+    uncapped = build_runtime(Settings(storage=StorageConfig(dir=tmp_path), redis=RedisConfig(url=spend_url)))
     assert uncapped.ctx.spend_for(acme) is None
     uncapped.coord.close()

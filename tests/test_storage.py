@@ -18,7 +18,7 @@ import pytest
 import urllib3
 from minio import Minio
 
-from pipeline.config import Settings
+from pipeline.config import S3Config, StorageConfig
 from pipeline.errors import ConfigError, NotFound, StorageError
 from storage import keys, open_store
 from storage.base import CHUNK, ObjectStore
@@ -302,17 +302,19 @@ def test_s3_partial_read_releases_the_response(make_s3: Callable[..., S3Store]) 
 def test_s3_sse_s3(s3_server: S3Server, admin: Minio, make_s3: Callable[..., S3Store]) -> None:
     # SSE-S3 needs no key from us, so minio allows it over plain HTTP (SSE-C would need TLS).
     bucket = unique_bucket()
-    settings = Settings(
-        storage="s3",
-        s3_endpoint=s3_server.endpoint,
-        s3_access_key=s3_server.access_key,
-        s3_secret_key=s3_server.secret_key,
-        s3_bucket=bucket,
-        s3_sse="s3",
-        s3_part_size=PART,
+    config = StorageConfig(
+        kind="s3",
+        s3=S3Config(
+            endpoint=s3_server.endpoint,
+            access_key=s3_server.access_key,
+            secret_key=s3_server.secret_key,
+            bucket=bucket,
+            sse="s3",
+            part_size=PART,
+        ),
     )
     make_s3(bucket=bucket)  # makes the bucket and drops it after; open_store reuses it
-    store = open_store(settings)
+    store = open_store(config)
     assert isinstance(store, S3Store)
     store.put("t/small.json", b"{}")
     store.put_stream("t/large.bin", io.BytesIO(b"s" * (11 * MIB)))  # multipart path
@@ -372,13 +374,13 @@ def test_s3_unreachable_endpoint(s3_server: S3Server) -> None:
 
 
 def test_s3_settings() -> None:
-    settings = Settings(storage="s3", s3_access_key="AKIA-x", s3_secret_key="very-secret")
-    assert "very-secret" not in repr(settings) and "very-secret" not in str(settings.model_dump())
-    assert settings.s3_bucket == "longdoc" and settings.s3_part_size == 16 * MIB
+    config = StorageConfig(kind="s3", s3=S3Config(access_key="AKIA-x", secret_key="very-secret"))
+    assert "very-secret" not in repr(config) and "very-secret" not in str(config.model_dump())
+    assert config.s3.bucket == "longdoc" and config.s3.part_size == 16 * MIB
     with pytest.raises(ConfigError, match="LONGDOC_S3_ACCESS_KEY"):
-        open_store(Settings(storage="s3"))
+        open_store(StorageConfig(kind="s3", s3=S3Config(access_key=None, secret_key=None)))
     with pytest.raises(ValueError):
-        Settings(s3_part_size=MIB)  # below S3's 5 MiB minimum
+        S3Config(part_size=MIB)  # below S3's 5 MiB minimum
 
 
 def test_s3_presign_expiry_bounds(make_s3: Callable[..., S3Store]) -> None:

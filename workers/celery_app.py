@@ -8,11 +8,14 @@ also the body's error callback, so a failed chord still consolidates). Tasks tak
 stays the system of record. Queues: ``ingest`` (ingest, plan), ``analyze`` (segments),
 ``consolidate`` (consolidation and the watchdog).
 
-Clients (storage, analyzers, Redis) are built per worker process at start-up
-(``worker_process_init``), never at import: ``runtime()`` hands them to tasks.
+Nothing is built at import. ``make_app(settings)`` makes a client app (executors send tasks
+by name); ``make_worker_app(settings)`` makes the worker's app, with the tasks, and keeps its
+settings for the clients (storage, analyzers, Redis) each worker process builds at start-up
+(``worker_process_init``): ``runtime()`` hands them to tasks.
 
 Run a worker: ``longdoc worker`` or
-``celery -A workers.celery_app worker -Q ingest,analyze,consolidate -Ofair``.
+``celery -A workers.celery_worker worker -Q ingest,analyze,consolidate -Ofair`` (that module
+is the entry point ``celery -A`` needs: it builds the settings from the environment).
 """
 
 from __future__ import annotations
@@ -55,9 +58,10 @@ ROUTES = {
 def make_app(settings: Settings, *, include_tasks: bool = False) -> Celery:
     """A Celery app for ``settings``; clients (executors) send tasks by name and need no tasks."""
     app = Celery("longdoc", include=["workers.tasks"] if include_tasks else [])
+    ex = settings.execution
     app.conf.update(
-        broker_url=settings.redis_url,
-        result_backend=settings.redis_url,
+        broker_url=settings.redis.url,
+        result_backend=settings.redis.url,
         broker_connection_retry_on_startup=True,
         # One direct exchange per queue, so a task lands in exactly the queue its route names.
         task_queues=[Queue(q, Exchange(q, type="direct"), routing_key=q) for q in QUEUES],  # type: ignore[no-untyped-call]
@@ -73,12 +77,16 @@ def make_app(settings: Settings, *, include_tasks: bool = False) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_soft_time_limit=settings.task_soft_time_limit_s,
-        task_time_limit=settings.task_time_limit_s,
+        task_soft_time_limit=ex.task_soft_time_limit_s,
+        task_time_limit=ex.task_time_limit_s,
         # An unacked task is redelivered after this: above the hard limit, or a slow task
         # would be handed to a second worker while the first still runs it.
-        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout_s},
-        result_expires=settings.result_expires_s,
+        broker_transport_options={"visibility_timeout": ex.broker_visibility_timeout_s},
+        result_expires=ex.result_expires_s,
+        # Retries of transient errors for the tasks that count them in Celery (the segment and
+        # consolidation tasks count their own, max_retries=None); annotations set the task
+        # class attribute when the task binds to this app.
+        task_annotations={name: {"max_retries": ex.task_max_retries} for name in (INGEST, PLAN)},
         result_extended=False,
         task_track_started=False,
         worker_send_task_events=False,
@@ -143,6 +151,23 @@ class Runtime:
 
 
 _runtime: Runtime | None = None
+# The worker's settings, kept by make_worker_app (the entry points call it at start-up) for
+# worker_process_init, which is told nothing but the host name; pool processes inherit it.
+_worker_settings: Settings | None = None
+
+
+def make_worker_app(settings: Settings) -> Celery:
+    """The worker's app: the tasks, and ``settings`` for every pool process's clients."""
+    global _worker_settings
+    _worker_settings = settings
+    return make_app(settings, include_tasks=True)
+
+
+def worker_settings() -> Settings:
+    if _worker_settings is None:
+        raise RuntimeError("no worker settings: start workers through make_worker_app (longdoc worker, "
+                           "celery -A workers.celery_worker)")  # fmt: skip
+    return _worker_settings
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -151,7 +176,7 @@ def build_runtime(settings: Settings) -> Runtime:
 
     # The spend cap shares the coordination client: one pool, and its retries ride out a restart.
     spend = SpendGuards.from_settings(settings, client=coord.r)
-    ctx = StageContext(settings=settings, store=open_store(settings), coord=coord, spend=spend)
+    ctx = StageContext(settings=settings, store=open_store(settings.storage), coord=coord, spend=spend)
     # Load the tokenizer now, not inside the first task's time budget.
     from chunking.tokenizer import tokenize
 
@@ -163,19 +188,20 @@ def runtime() -> Runtime:
     """This process's clients (built lazily where ``worker_process_init`` never fires: solo pool)."""
     global _runtime
     if _runtime is None:
-        _runtime = build_runtime(SETTINGS)
+        _runtime = build_runtime(worker_settings())
     return _runtime
 
 
 @signals.worker_process_init.connect  # type: ignore[untyped-decorator]
 def _init_process(**_: Any) -> None:
     global _runtime
-    _runtime = build_runtime(SETTINGS)
+    _runtime = build_runtime(worker_settings())
 
 
 @signals.worker_ready.connect  # type: ignore[untyped-decorator]
 def _start_watchdog(sender: Any = None, **_: Any) -> None:
     """Recover at start-up, then every interval: the main process only sends a small task."""
+    app = sender.app  # the worker's consumer
 
     def tick() -> None:
         try:
@@ -186,8 +212,4 @@ def _start_watchdog(sender: Any = None, **_: Any) -> None:
     tick()
     timer = getattr(sender, "timer", None)
     if timer is not None:
-        timer.call_repeatedly(SETTINGS.watchdog_interval_s, tick)
-
-
-SETTINGS = Settings()  # the worker's settings (environment); clients are built per process
-app = make_app(SETTINGS, include_tasks=True)
+        timer.call_repeatedly(worker_settings().execution.watchdog_interval_s, tick)

@@ -51,7 +51,7 @@ class CeleryExecutor:
         except SUBMIT_ERRORS as exc:
             # The job is in storage's active index: a worker's watchdog enqueues it once
             # Redis is back. The caller still hears that it was not submitted now.
-            raise BrokerUnavailable(f"Redis at {self.settings.redis_url} is unreachable: {exc}") from exc
+            raise BrokerUnavailable(f"Redis at {self.settings.redis.url} is unreachable: {exc}") from exc
 
     def cancel(self, tenant: str, job_id: str) -> bool:
         """Ask the job to stop; False when it already finished.
@@ -113,7 +113,7 @@ class CeleryExecutor:
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError(f"job {job_id} still {job.status} after {timeout_s} s")
             self._sleep(pubsub, interval)
-            interval = min(interval * 1.5, self.settings.executor_poll_s)
+            interval = min(interval * 1.5, self.settings.execution.executor_poll_s)
 
     def _subscribe(self, tenant: str, job_id: str) -> redis.client.PubSub | None:
         try:

@@ -68,7 +68,7 @@ class RedisCoordination:
         self.r = client
         self.settings = settings
         self.prefix = prefix
-        self.claim_ttl_s = settings.task_time_limit_s + 60
+        self.claim_ttl_s = settings.execution.task_time_limit_s + 60
         self._claim = self.r.register_script(_CLAIM)
 
     @classmethod
@@ -76,7 +76,7 @@ class RedisCoordination:
         # Ride out a Redis restart inside the call (about 30 s of jittered backoff) rather
         # than fail the task: a Celery retry needs the broker, which is the thing that is down.
         client = redis.Redis.from_url(
-            settings.redis_url,
+            settings.redis.url,
             socket_timeout=10,
             socket_connect_timeout=5,
             health_check_interval=30,
@@ -114,7 +114,7 @@ class RedisCoordination:
         try:
             pipe = self.r.pipeline(transaction=False)
             pipe.set(
-                self._key("live", tenant, job_id), str(time.time()), ex=self.settings.job_requeue_after_s
+                self._key("live", tenant, job_id), str(time.time()), ex=self.settings.execution.job_requeue_after_s
             )
             pipe.publish(self.channel(tenant, job_id), b"1")
             pipe.execute()
@@ -126,7 +126,7 @@ class RedisCoordination:
 
     def mark_submitted(self, tenant: str, job_id: str) -> None:
         """The job's messages are in the broker (as long as Redis keeps its data)."""
-        self.r.set(self._key("sub", tenant, job_id), str(time.time()), ex=self.settings.result_expires_s)
+        self.r.set(self._key("sub", tenant, job_id), str(time.time()), ex=self.settings.execution.result_expires_s)
 
     def is_submitted(self, tenant: str, job_id: str) -> bool:
         return bool(self.r.exists(self._key("sub", tenant, job_id)))
@@ -149,7 +149,7 @@ class RedisCoordination:
         key = self._key("starts", tenant, job_id, index)
         pipe = self.r.pipeline()
         pipe.incr(key)
-        pipe.expire(key, self.settings.result_expires_s)
+        pipe.expire(key, self.settings.execution.result_expires_s)
         return int(pipe.execute()[0])
 
     def end_run(self, tenant: str, job_id: str, index: int | str) -> None:
@@ -162,7 +162,7 @@ class RedisCoordination:
     def nudge_consolidation(self, tenant: str, job_id: str) -> bool:
         """True once per ``job_requeue_after_s`` per job: the watchdog's consolidation send."""
         key = self._key("nudge", tenant, job_id)
-        return bool(self.r.set(key, str(time.time()), nx=True, ex=self.settings.job_requeue_after_s))
+        return bool(self.r.set(key, str(time.time()), nx=True, ex=self.settings.execution.job_requeue_after_s))
 
     # A password for the ingest task, kept out of task messages.
     def stash_secret(self, tenant: str, job_id: str, value: str, ttl_s: int = 3600) -> None:

@@ -43,7 +43,7 @@ def _settle(futures: list[Future[SegmentAnalysis]], exc: BaseException) -> None:
 class LocalExecutor:
     def __init__(self, ctx: StageContext, *, workers: int | None = None) -> None:
         self.ctx = ctx
-        self.workers = workers or ctx.settings.workers
+        self.workers = workers or ctx.settings.execution.workers
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="segment")
 
     def close(self) -> None:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
 
-from celery import Task
+from celery import Task, shared_task
 from celery.exceptions import Ignore, Reject, Retry
 
 from pipeline.errors import (
@@ -56,10 +56,8 @@ from workers.celery_app import (
     CONSOLIDATE,
     INGEST,
     PLAN,
-    SETTINGS,
     WATCHDOG,
     Runtime,
-    app,
     job_chord,
     runtime,
 )
@@ -86,7 +84,7 @@ class JobTask(Task):  # type: ignore[misc]  # celery ships no type hints
     retry_backoff = 1
     retry_backoff_max = 60
     retry_jitter = True
-    max_retries = SETTINGS.task_max_retries
+    # max_retries: task_max_retries, set per app by make_app (task_annotations).
 
     def retry(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("retry_policy", RETRY_PUBLISH_POLICY)
@@ -144,7 +142,7 @@ def _closed(rt: Runtime, tenant: str, job_id: str) -> bool:
 
 
 # Only segment results feed the chord; the other tasks keep no result in Redis.
-@app.task(bind=True, base=JobTask, name=INGEST, ignore_result=True)  # type: ignore[untyped-decorator]
+@shared_task(bind=True, base=JobTask, name=INGEST, ignore_result=True)  # type: ignore[untyped-decorator]
 def ingest(self: JobTask, tenant: str, job_id: str) -> None:
     rt = runtime()
     js = rt.ctx.jobs(tenant)
@@ -157,7 +155,7 @@ def ingest(self: JobTask, tenant: str, job_id: str) -> None:
         rt.coord.drop_secret(tenant, job_id)
 
 
-@app.task(bind=True, base=JobTask, name=PLAN)  # type: ignore[untyped-decorator]
+@shared_task(bind=True, base=JobTask, name=PLAN)  # type: ignore[untyped-decorator]
 def plan(self: JobTask, tenant: str, job_id: str) -> Any:
     rt = runtime()
     js = rt.ctx.jobs(tenant)
@@ -172,7 +170,7 @@ def plan(self: JobTask, tenant: str, job_id: str) -> Any:
         else:
             begin_attempt(rt.ctx, tenant, job_id, "plan")
             segment_plan = run_plan(rt.ctx, tenant, job_id)
-        return self.replace(job_chord(app, tenant, job_id, len(segment_plan.segments)))
+        return self.replace(job_chord(self.app, tenant, job_id, len(segment_plan.segments)))
     return None
 
 
@@ -190,7 +188,7 @@ def analyze_once(
         return "busy"
     # Runs that began and never ended: the worker was killed mid-run (redelivered since).
     starts = rt.coord.begin_run(tenant, job_id, index)
-    if starts > rt.settings.job_max_attempts:
+    if starts > rt.settings.execution.job_max_attempts:
         record_segment_failure(ctx, tenant, job_id, index, Poisoned(
             f"segment {index} was started {starts - 1} times and its worker died each time", segment=index))
         rt.coord.end_run(tenant, job_id, index)
@@ -241,13 +239,13 @@ class ConsolidateTaskBase(JobTask):
         return (args[0], args[1], CONSOLIDATION) if len(args) >= 2 else None
 
 
-@app.task(bind=True, base=SegmentTaskBase, name=ANALYZE, max_retries=None)  # type: ignore[untyped-decorator]
+@shared_task(bind=True, base=SegmentTaskBase, name=ANALYZE, max_retries=None)  # type: ignore[untyped-decorator]
 def analyze_segment(self: JobTask, tenant: str, job_id: str, index: int, waits: int = 0) -> str:
     # Never raises for the segment's own failure: a failed result is written instead, so the
     # chord completes and consolidation runs. Waiting for a busy claim (``waits``, bounded by
     # the claim's TTL) does not use up the task_max_retries allowed for transient errors.
     rt = runtime()
-    last_try = self.request.retries - waits >= rt.settings.task_max_retries
+    last_try = self.request.retries - waits >= rt.settings.execution.task_max_retries
     try:
         outcome = analyze_once(rt, tenant, job_id, index, str(self.request.id), last_try=last_try)
     except TRANSIENT as exc:
@@ -255,15 +253,15 @@ def analyze_segment(self: JobTask, tenant: str, job_id: str, index: int, waits: 
             raise GaveUp(f"segment {index}: {type(exc).__name__}: {exc}", segment=index) from exc
         raise
     if outcome == "busy":
-        raise self.retry(countdown=rt.settings.segment_claim_wait_s, kwargs={"waits": waits + 1})
+        raise self.retry(countdown=rt.settings.execution.segment_claim_wait_s, kwargs={"waits": waits + 1})
     return outcome
 
 
-def _resend(tenant: str, job_id: str, segments: list[int]) -> bool:
+def _resend(app: Any, tenant: str, job_id: str, segments: list[int]) -> bool:
     """Send a segment task for each of ``segments`` again; False when the broker refused."""
     try:
         for i in segments:
-            analyze_segment.apply_async((tenant, job_id, i))
+            app.tasks[ANALYZE].apply_async((tenant, job_id, i))
     except Exception as exc:  # broker down: the next round tries again
         log.warning("%s/%s: segments %s not sent again: %s", tenant, job_id, segments, exc)
         return False
@@ -273,7 +271,7 @@ def _resend(tenant: str, job_id: str, segments: list[int]) -> bool:
 ConsolidateTrigger = Literal["chord", "chord_error", "watchdog"]
 
 
-@app.task(bind=True, base=ConsolidateTaskBase, name=CONSOLIDATE, ignore_result=True, max_retries=None)  # type: ignore[untyped-decorator]
+@shared_task(bind=True, base=ConsolidateTaskBase, name=CONSOLIDATE, ignore_result=True, max_retries=None)  # type: ignore[untyped-decorator]
 def consolidate(
     self: JobTask, tenant: str, job_id: str, waits: int = 0, resent: bool = False,
     trigger: ConsolidateTrigger = "chord",
@@ -287,11 +285,11 @@ def consolidate(
     if trigger != "chord" and not self.request.retries:
         log.warning("%s/%s: consolidation enqueued by %s", tenant, job_id, trigger)
     owner = str(self.request.id)
-    last_try = self.request.retries - waits >= rt.settings.task_max_retries
+    last_try = self.request.retries - waits >= rt.settings.execution.task_max_retries
 
     def again(*, waited: bool, sent: bool = resent) -> Exception:
         kwargs = {"waits": waits + int(waited), "resent": sent, "trigger": trigger}
-        return self.retry(countdown=rt.settings.segment_claim_wait_s, kwargs=kwargs)  # type: ignore[no-any-return]
+        return self.retry(countdown=rt.settings.execution.segment_claim_wait_s, kwargs=kwargs)  # type: ignore[no-any-return]
 
     try:
         with stage_guard(rt, tenant, job_id):
@@ -306,7 +304,7 @@ def consolidate(
                 # segment no task holds may have lost its message (a dropped retry): send it
                 # again once (storage and claims make a spare copy harmless); then wait for
                 # the stragglers, and after that report them as missing.
-                raise again(waited=False, sent=resent or _resend(tenant, job_id, missing))
+                raise again(waited=False, sent=resent or _resend(self.app, tenant, job_id, missing))
             if not rt.coord.claim(tenant, job_id, CONSOLIDATION, owner):
                 raise again(waited=True)  # another copy is consolidating; it ends the job
             log.info("%s/%s: consolidating (%s)", tenant, job_id, trigger)
@@ -319,15 +317,17 @@ def consolidate(
     rt.coord.release(tenant, job_id, CONSOLIDATION, owner)
 
 
-@app.task(bind=True, name=WATCHDOG, acks_late=False, ignore_result=True)  # type: ignore[untyped-decorator]
+@shared_task(bind=True, name=WATCHDOG, acks_late=False, ignore_result=True)  # type: ignore[untyped-decorator]
 def watchdog(self: Task) -> list[tuple[str, str, str]]:
     """Re-enqueue lost jobs and fail stalled ones; one pass per interval across all workers."""
     rt = runtime()
-    if not rt.coord.watchdog_turn(rt.settings.watchdog_interval_s):
+    if not rt.coord.watchdog_turn(rt.settings.execution.watchdog_interval_s):
         return []
     return watchdog_pass(
         rt.ctx,
         rt.coord,
-        lambda js, job_id: _submit(app, js, rt.coord, job_id),
-        consolidate=lambda js, job_id: consolidate.apply_async((js.tenant, job_id), {"trigger": "watchdog"}),
+        lambda js, job_id: _submit(self.app, js, rt.coord, job_id),
+        consolidate=lambda js, job_id: self.app.tasks[CONSOLIDATE].apply_async(
+            (js.tenant, job_id), {"trigger": "watchdog"}
+        ),
     )

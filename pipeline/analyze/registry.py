@@ -32,8 +32,8 @@ class DelayedAnalyzer:
 
 def build_analyzers(settings: Settings) -> dict[str, Analyzer]:
     rules: Analyzer = RulesAnalyzer()
-    if settings.rules_latency_s > 0:
-        rules = DelayedAnalyzer(rules, settings.rules_latency_s)
+    if settings.execution.rules_latency_s > 0:
+        rules = DelayedAnalyzer(rules, settings.execution.rules_latency_s)
     return {rules.name: rules}
 
 
@@ -48,7 +48,7 @@ class ModelRegistry:
 
 def build_registry(settings: Settings, env: dict[str, str] | None = None) -> ModelRegistry:
     env = dict(os.environ) if env is None else env
-    catalog = load_catalog(settings.catalog_path, overrides=settings.catalog_overrides)
+    catalog = load_catalog(settings.routing.catalog_path, overrides=settings.routing.catalog_overrides)
     reg = ModelRegistry(catalog=catalog, unavailable=catalog.unavailable(env))
     # Without the `llm` extra (the openai SDK) no LLM client can be built; `rules` still runs.
     has_sdk = importlib.util.find_spec("openai") is not None
@@ -59,8 +59,8 @@ def build_registry(settings: Settings, env: dict[str, str] | None = None) -> Mod
             reg.unavailable[spec.id] = "needs the llm extra: pip install 'longdoc[llm]'"
             continue
         base_url = spec.endpoint(env)
-        if settings.llm_base_url and not spec.self_hosted:
-            base_url = settings.llm_base_url
+        if settings.routing.llm_base_url and not spec.self_hosted:
+            base_url = settings.routing.llm_base_url
         if base_url is None:
             reg.unavailable[spec.id] = "no base_url"
             continue
@@ -69,12 +69,12 @@ def build_registry(settings: Settings, env: dict[str, str] | None = None) -> Mod
             spec,
             base_url=base_url,
             api_key=key,
-            timeout_s=settings.llm_timeout_s,
-            max_attempts=settings.llm_max_attempts,
-            backoff_base_s=settings.llm_backoff_base_s,
+            timeout_s=settings.routing.llm_timeout_s,
+            max_attempts=settings.routing.llm_max_attempts,
+            backoff_base_s=settings.routing.llm_backoff_base_s,
             breaker=CircuitBreaker(
-                threshold=settings.circuit_threshold, cooldown_s=settings.circuit_cooldown_s
+                threshold=settings.routing.circuit_threshold, cooldown_s=settings.routing.circuit_cooldown_s
             ),
         )
-        reg.llms[spec.id] = LLMAnalyzer(spec, provider, output_reserve=settings.output_reserve_tokens)
+        reg.llms[spec.id] = LLMAnalyzer(spec, provider, output_reserve=settings.routing.output_reserve_tokens)
     return reg

@@ -50,11 +50,11 @@ def build_state(
         raise ConfigError(
             "no API keys configured (LONGDOC_API_KEYS or LONGDOC_API_KEYS_FILE); for a try-out use --dev"
         )
-    store = store or open_store(settings)
+    store = store or open_store(settings.storage)
     locks = locks or make_locks(settings)  # in Redis with the Celery executor (see locks.py)
     jobs = JobService(settings, store, runner)
-    secrets = {t: s.get_secret_value().encode() for t, s in settings.webhook_secrets.items()}
-    ids = frozenset(["rules", "auto", *load_catalog(settings.catalog_path, overrides=settings.catalog_overrides).ids])
+    secrets = {t: s.get_secret_value().encode() for t, s in settings.webhook.secrets.items()}
+    ids = frozenset(["rules", "auto", *load_catalog(settings.routing.catalog_path, overrides=settings.routing.catalog_overrides).ids])
     return ApiState(settings=settings, store=store, keyring=keyring, jobs=jobs, batches=BatchService(jobs),
                     idempotency=IdempotencyStore(store, locks),
                     webhooks=WebhookDispatcher(settings, jobs, secrets, locks=locks), model_ids=ids,
@@ -62,8 +62,12 @@ def build_state(
 
 
 def create_app(settings: Settings | None = None, *, state: ApiState | None = None) -> FastAPI:
-    """The app for ``settings`` (or for a prepared ``state``, as tests do)."""
-    state = state or build_state(settings or Settings())
+    """The app for ``settings`` (or for a prepared ``state``, as tests do); the caller (the CLI,
+    a test) builds the settings: this never reads the environment itself."""
+    if state is None:
+        if settings is None:
+            raise TypeError("create_app needs settings or a prepared state")
+        state = build_state(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -96,7 +100,7 @@ def create_app(settings: Settings | None = None, *, state: ApiState | None = Non
     s = state.settings
     app.add_middleware(
         BodyLimit,
-        limits={"/v1/jobs": s.max_document_bytes + FORM_OVERHEAD, "/v1/batches": s.api_max_batch_bytes},
+        limits={"/v1/jobs": s.limits.max_document_bytes + FORM_OVERHEAD, "/v1/batches": s.api.max_batch_bytes},
     )
     app.openapi = lambda: _openapi(app, state)  # type: ignore[method-assign]
     return app
@@ -122,7 +126,7 @@ def _openapi(app: FastAPI, state: ApiState) -> dict[str, Any]:
         components[model.__name__]["properties"]["model"]["enum"] = sorted(state.model_ids)
     for form in (JobUpload, BatchUpload):
         _form_fields(components[form.__name__])
-    most = state.settings.api_max_batch_files
+    most = state.settings.api.max_batch_files
     components["BatchUpload"]["properties"]["files"]["maxItems"] = most
     components["BatchRequest"]["properties"]["documents"]["maxItems"] = most
     app.openapi_schema = schema

@@ -50,7 +50,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 async def create_batch(
     request: Request, state: State, tenant: TenantDep, key: IdempotencyKey = None
 ) -> Response:
-    async with read_submission(request, max_files=state.settings.api_max_batch_files) as (form, fields):
+    async with read_submission(request, max_files=state.settings.api.max_batch_files) as (form, fields):
         if form is not None:
             files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
             if not files:
@@ -62,9 +62,9 @@ async def create_batch(
             )
         else:
             req: BatchRequest = validated(BatchRequest, fields)
-            if len(req.documents) > state.settings.api_max_batch_files:
+            if len(req.documents) > state.settings.api.max_batch_files:
                 raise ProblemError(
-                    413, "too_large", f"at most {state.settings.api_max_batch_files} documents per batch"
+                    413, "too_large", f"at most {state.settings.api.max_batch_files} documents per batch"
                 )
             opts = req.model_dump(exclude={"documents", "budget_usd"})
             options = state.check_options(validated(JobOptions, opts))
@@ -100,7 +100,7 @@ def _from_uploads(
     state: ApiState, tenant: Tenant, files: list[UploadFile], options: JobOptions, budget: float | None,
     key: str | None,
 ) -> tuple[BatchRecord, bool]:  # fmt: skip
-    limit = state.settings.max_document_bytes
+    limit = state.settings.limits.max_document_bytes
     docs = [
         _inspect(lambda f=f: (inspect_file(f.file, limit), {"upload": f.file}), display_name(f.filename, f"document-{i + 1}"))
         for i, f in enumerate(files)
@@ -113,7 +113,7 @@ def _from_uploads(
 def _from_keys(
     state: ApiState, tenant: Tenant, req: BatchRequest, options: JobOptions, key: str | None
 ) -> tuple[BatchRecord, bool]:
-    limit = state.settings.max_document_bytes
+    limit = state.settings.limits.max_document_bytes
     docs: list[BatchInput] = []
     for d in req.documents:
         name = display_name(d.name or d.document_key, "document")

@@ -49,7 +49,7 @@ class ApiState:
         if len(url) > MAX_CALLBACK_URL or not re.fullmatch(CALLBACK_URL_PATTERN, url):
             raise ProblemError(422, "callback_refused",
                                "callback_url must be an http(s) URL naming a host or an IPv4 address")  # fmt: skip
-        return check_callback_url(url, allow_private=self.settings.webhook_allow_private)
+        return check_callback_url(url, allow_private=self.settings.webhook.allow_private)
 
 
 async def get_state(request: Request) -> ApiState:

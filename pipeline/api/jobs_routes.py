@@ -192,7 +192,7 @@ def submit_upload(
     callback: str | None, key: str | None,
 ) -> tuple[JobResource, bool]:  # fmt: skip
     callback = state.check_callback(tenant, callback)
-    info = inspect_file(upload.file, state.settings.max_document_bytes)
+    info = inspect_file(upload.file, state.settings.limits.max_document_bytes)
     fp = fingerprint("upload", info.sha256, name, options.model_dump(mode="json"), callback)
     return _create_once(state, tenant, key, fp, callback is not None, lambda: state.jobs.create(
         tenant.name, name=name, options=options, info=info, upload=upload.file, callback_url=callback))  # fmt: skip
@@ -203,7 +203,7 @@ def submit_key(
 ) -> tuple[JobResource, bool]:
     callback = state.check_callback(tenant, req.callback_url)
     full = tenant_key(tenant.name, req.document_key)
-    info = inspect_key(state.store, full, state.settings.max_document_bytes)
+    info = inspect_key(state.store, full, state.settings.limits.max_document_bytes)
     name = display_name(req.name or req.document_key, "document")
     fp = fingerprint("key", full, info.sha256, name, options.model_dump(mode="json"), callback)
     return _create_once(state, tenant, key, fp, callback is not None, lambda: state.jobs.create(

@@ -154,7 +154,7 @@ class RedisLocks:
 
 def make_locks(settings: Settings) -> Locks:
     """Redis locks with the Celery executor (which needs Redis anyway), else in-process ones."""
-    return RedisLocks.from_url(settings.redis_url) if settings.executor == "celery" else ProcessLocks()
+    return RedisLocks.from_url(settings.redis.url) if settings.execution.executor == "celery" else ProcessLocks()
 
 
 def hold_storage_dir(settings: Settings) -> IO[bytes] | None:
@@ -166,10 +166,10 @@ def hold_storage_dir(settings: Settings) -> IO[bytes] | None:
     Windows support and a dependency). A second server on the same dir gets ``ConfigError``.
     With the Celery executor or S3 storage there is nothing to hold here.
     """
-    if settings.executor != "local" or settings.storage != "local":
+    if settings.execution.executor != "local" or settings.storage.kind != "local":
         return None
-    settings.storage_dir.mkdir(parents=True, exist_ok=True)
-    path = settings.storage_dir / SERVE_LOCK_FILE
+    settings.storage.dir.mkdir(parents=True, exist_ok=True)
+    path = settings.storage.dir / SERVE_LOCK_FILE
     fh = path.open("a+b")
     try:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -179,7 +179,7 @@ def hold_storage_dir(settings: Settings) -> IO[bytes] | None:
         fh.close()
         raise ConfigError(
             f"another longdoc serve (pid {holder}) with the local executor uses storage dir "
-            f"{settings.storage_dir}; the local executor runs in one API process: for several, "
+            f"{settings.storage.dir}; the local executor runs in one API process: for several, "
             "use the Celery executor (LONGDOC_EXECUTOR=celery)"
         ) from None
     fh.truncate(0)  # who holds it, for the message above (append mode: writes go to the end)

@@ -61,7 +61,7 @@ class LocalRunner:
         self.notify = notify
         self.ctx = StageContext(settings=settings, store=store, coord=NotifyingCoordination(notify))
         self.executor = LocalExecutor(self.ctx)
-        self.job_workers = settings.api_job_workers
+        self.job_workers = settings.api.job_workers
         self._pool: ThreadPoolExecutor | None = None
         self._running: dict[tuple[str, str], Future[None]] = {}
         self._guard = threading.Lock()
@@ -153,6 +153,6 @@ class CeleryRunner:
 
 
 def make_runner(settings: Settings, store: ObjectStore, notify: Notify) -> JobRunner:
-    if settings.executor == "celery":
+    if settings.execution.executor == "celery":
         return CeleryRunner(settings, store, notify)
     return LocalRunner(settings, store, notify)

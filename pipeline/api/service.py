@@ -128,7 +128,7 @@ class JobService:
             return hit
         res = self._build(tenant, self.load(tenant, job_id))
         body = res.model_dump_json().encode()
-        ttl = float("inf") if res.status in TERMINAL else self.settings.api_status_cache_s
+        ttl = float("inf") if res.status in TERMINAL else self.settings.api.status_cache_s
         if ttl > 0:
             with self._lock:
                 self._resources.put(f"{tenant}/{job_id}", (time.monotonic() + ttl, res, body))

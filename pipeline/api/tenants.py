@@ -46,16 +46,16 @@ class KeyRing:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KeyRing:
-        digests = dict(settings.api_keys)
-        if settings.api_keys_file is not None:
+        digests = dict(settings.api.keys)
+        if settings.api.keys_file is not None:
             try:
-                loaded = json.loads(settings.api_keys_file.read_text(encoding="utf-8"))
+                loaded = json.loads(settings.api.keys_file.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
-                raise ConfigError(f"cannot read api keys file {settings.api_keys_file}: {exc}") from exc
+                raise ConfigError(f"cannot read api keys file {settings.api.keys_file}: {exc}") from exc
             if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
                 raise ConfigError("api keys file must be a JSON object {sha256 hex: tenant}")
             digests.update(loaded)
-        return cls(digests, {t: s.get_secret_value().encode() for t, s in settings.webhook_secrets.items()})
+        return cls(digests, {t: s.get_secret_value().encode() for t, s in settings.webhook.secrets.items()})
 
     def __len__(self) -> int:
         return len(self._tenants)
@@ -90,7 +90,7 @@ def key_from_headers(authorization: str | None, x_api_key: str | None) -> str | 
 
 
 def dev_keys(settings: Settings) -> tuple[Settings, str, str]:
-    """``longdoc serve --dev``: one fresh key and webhook secret for ``settings.tenant``.
+    """``longdoc serve --dev``: one fresh key and webhook secret for ``settings.storage.tenant``.
 
     Returns the settings to serve with, the key and the secret (printed once at start-up;
     only the key's digest is kept).
@@ -99,10 +99,13 @@ def dev_keys(settings: Settings) -> tuple[Settings, str, str]:
     secret = secrets.token_urlsafe(24)
     from pydantic import SecretStr
 
+    tenant = settings.storage.tenant
     updated = settings.model_copy(
         update={
-            "api_keys": {hash_key(key): settings.tenant},
-            "webhook_secrets": {**settings.webhook_secrets, settings.tenant: SecretStr(secret)},
+            "api": settings.api.model_copy(update={"keys": {hash_key(key): tenant}}),
+            "webhook": settings.webhook.model_copy(
+                update={"secrets": {**settings.webhook.secrets, tenant: SecretStr(secret)}}
+            ),
         }
     )
     return updated, key, secret

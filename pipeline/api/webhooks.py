@@ -1,7 +1,7 @@
 """Webhooks: when a job reaches a terminal status, POST its resource to the job's callback URL.
 
 The body is the job resource JSON; ``X-Longdoc-Signature: sha256=<hex>`` is the HMAC-SHA256
-of the raw body with the tenant's secret (``Settings.webhook_secrets``). A non-2xx answer or
+of the raw body with the tenant's secret (``Settings.webhook.secrets``). A non-2xx answer or
 a connection error is retried with exponential backoff (``webhook_backoff_s`` doubling, with
 jitter) up to ``webhook_max_attempts`` deliveries. ``X-Longdoc-Delivery`` is the same on every
 retry, so receivers can drop duplicates.
@@ -204,12 +204,12 @@ class WebhookDispatcher:
         self.locks: Locks = locks or ProcessLocks()
         # httpx's timeout bounds each of connect, write, read and pool wait, so one attempt may
         # last about four timeouts; the claim outlives that (plus the log write) even unrenewed.
-        self.claim_ttl_s = 4 * settings.webhook_timeout_s + 30.0
+        self.claim_ttl_s = 4 * settings.webhook.timeout_s + 30.0
         self._last_scan = 0.0
         self.service = service
         self.store = service.store
         self.secrets = secrets
-        self.client = client or httpx.Client(timeout=settings.webhook_timeout_s, follow_redirects=False)
+        self.client = client or httpx.Client(timeout=settings.webhook.timeout_s, follow_redirects=False)
         self._pending: dict[tuple[str, str], _Pending] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -258,7 +258,7 @@ class WebhookDispatcher:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            if self.locks.shared and time.monotonic() - self._last_scan >= self.settings.webhook_poll_s:
+            if self.locks.shared and time.monotonic() - self._last_scan >= self.settings.webhook.poll_s:
                 try:
                     self._scan()
                 except Exception:  # storage hiccup: the next scan retries
@@ -271,15 +271,15 @@ class WebhookDispatcher:
                     self._step(p)
                 except ProblemError as exc:  # Redis down: expected, retried; one line, no traceback
                     log.warning("webhook for %s/%s deferred: %s", p.tenant, p.job_id, exc.detail)
-                    p.due = time.monotonic() + self.settings.webhook_poll_s
+                    p.due = time.monotonic() + self.settings.webhook.poll_s
                 except Exception:  # never let one job stop every other delivery
                     log.exception("webhook for %s/%s", p.tenant, p.job_id)
-                    p.due = time.monotonic() + self.settings.webhook_poll_s
+                    p.due = time.monotonic() + self.settings.webhook.poll_s
             with self._lock:
                 nxt = min(
-                    (p.due for p in self._pending.values()), default=now_t + self.settings.webhook_poll_s
+                    (p.due for p in self._pending.values()), default=now_t + self.settings.webhook.poll_s
                 )
-            self._wake.wait(timeout=max(0.0, min(nxt - time.monotonic(), self.settings.webhook_poll_s)))
+            self._wake.wait(timeout=max(0.0, min(nxt - time.monotonic(), self.settings.webhook.poll_s)))
             self._wake.clear()
 
     def _step(self, p: _Pending) -> None:
@@ -290,13 +290,13 @@ class WebhookDispatcher:
                 self._finish(p, None)  # the job is gone
                 return
             if res.status not in TERMINAL:
-                p.due = time.monotonic() + self.settings.webhook_poll_s
+                p.due = time.monotonic() + self.settings.webhook.poll_s
                 return
             p.body = res.model_dump_json().encode()
             p.event = f"job.{res.status}"
         with self.locks.hold(f"hook:{p.tenant}:{p.job_id}", self.claim_ttl_s) as mine:
             if not mine:  # another process is attempting this delivery right now
-                p.due = time.monotonic() + self.settings.webhook_poll_s
+                p.due = time.monotonic() + self.settings.webhook.poll_s
                 return
             self._attempt(p)
 
@@ -328,10 +328,10 @@ class WebhookDispatcher:
         outcome = self._post(url, p, secret)
         if outcome.get("status") and 200 <= int(outcome["status"]) < 300:  # type: ignore[call-overload]
             self._finish(p, outcome, delivered=True)
-        elif p.attempts >= self.settings.webhook_max_attempts:
+        elif p.attempts >= self.settings.webhook.max_attempts:
             self._finish(p, outcome)
         else:
-            delay = self.settings.webhook_backoff_s * 2 ** (p.attempts - 1) * random.uniform(0.8, 1.2)
+            delay = self.settings.webhook.backoff_s * 2 ** (p.attempts - 1) * random.uniform(0.8, 1.2)
             # Wall-clock time in the log, so whichever process retries waits the same backoff.
             self._log(p, outcome, delivered=False, done=False, next_at=time.time() + delay)
             p.due = time.monotonic() + delay
@@ -342,7 +342,7 @@ class WebhookDispatcher:
                    "X-Longdoc-Event": p.event, "X-Longdoc-Delivery": f"{p.tenant}.{p.job_id}",
                    "User-Agent": "longdoc-webhooks/1"}  # fmt: skip
         try:
-            target = resolve_callback(url, allow_private=self.settings.webhook_allow_private,
+            target = resolve_callback(url, allow_private=self.settings.webhook.allow_private,
                                       resolver=self.resolver)  # fmt: skip
         except ProblemError as exc:
             return {"at": now(), "attempt": p.attempts, "error": exc.detail or exc.code}
@@ -355,7 +355,7 @@ class WebhookDispatcher:
         extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else None
         # Like socket.create_connection, try the next address when one refuses the connection,
         # but only within one timeout, so an attempt still ends well inside its claim.
-        deadline = time.monotonic() + self.settings.webhook_timeout_s
+        deadline = time.monotonic() + self.settings.webhook.timeout_s
         for i, (addr, pinned_url) in enumerate(target.pinned):
             outcome: dict[str, object] = {"at": now(), "attempt": p.attempts, "address": str(addr)}
             try:

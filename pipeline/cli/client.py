@@ -52,9 +52,9 @@ class Client:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Client:
-        if not settings.api_url or settings.api_key is None:
+        if not settings.api.url or settings.api.key is None:
             raise LongdocError("set LONGDOC_API_URL and LONGDOC_API_KEY to use a longdoc server")
-        return cls(settings.api_url, settings.api_key.get_secret_value())
+        return cls(settings.api.url, settings.api.key.get_secret_value())
 
     def __enter__(self) -> Client:
         return self

@@ -72,11 +72,11 @@ def require(extra: str, *modules: str, feature: str = "") -> None:
 
 def require_backends(settings: Settings) -> None:
     """The extras the configured executor, storage and spend cap need (none for the defaults)."""
-    if settings.executor == "celery":
+    if settings.execution.executor == "celery":
         require("distributed", "celery", "redis", feature="with LONGDOC_EXECUTOR=celery")
-    if settings.storage == "s3":
+    if settings.storage.kind == "s3":
         require("s3", "minio", feature="with LONGDOC_STORAGE=s3")
-    if settings.daily_cap_usd is not None:  # the cap's ledger lives in Redis
+    if settings.routing.daily_cap_usd is not None:  # the cap's ledger lives in Redis
         require("distributed", "redis", feature="with LONGDOC_DAILY_CAP_USD")
 
 
@@ -108,10 +108,10 @@ def read_file(path: Path, settings: Settings) -> bytes:
     """File bytes, refusing oversized files before reading them into memory."""
     try:
         size = path.stat().st_size
-        if size > settings.max_document_bytes:
+        if size > settings.limits.max_document_bytes:
             from pipeline.errors import TooLarge
 
-            raise TooLarge(f"{size:,} bytes is over the limit of {settings.max_document_bytes:,} bytes")
+            raise TooLarge(f"{size:,} bytes is over the limit of {settings.limits.max_document_bytes:,} bytes")
         return path.read_bytes()
     except FileNotFoundError:
         raise Unreadable("no such file") from None

@@ -45,7 +45,7 @@ def plan_file(
     try:
         data = read_file(path, settings)
         progress.stage("extract", shown(path.name))
-        extracted = ingest(data, name=path.name, password=password, settings=settings)
+        extracted = ingest(data, name=path.name, password=password, limits=settings.limits)
     except LongdocError as exc:
         raise exc.with_document(str(path)) from None
     return plan_document(extracted, settings, on_stage=lambda s: progress.stage(s, shown(path.name)))
@@ -150,7 +150,7 @@ class ClosingExecutor(Executor, Protocol):
 
 def make_executor(settings: Settings, store: ObjectStore) -> ClosingExecutor:
     """``LONGDOC_EXECUTOR``: ``local`` (threads in this process) or ``celery`` (workers via Redis)."""
-    if settings.executor == "celery":
+    if settings.execution.executor == "celery":
         # Imported here so the local path never loads Celery.
         from workers.celery_executor import CeleryExecutor
 
@@ -171,14 +171,14 @@ def job_options(args: argparse.Namespace) -> JobOptions:
 
 
 def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
-    if settings.api_url:  # a longdoc service does the work; this command only submits and waits
+    if settings.api.url:  # a longdoc service does the work; this command only submits and waits
         from pipeline.cli.client import analyze_files
 
         return analyze_files(args, settings)
     out_dir = Path(args.out)
-    store = open_store(settings)
+    store = open_store(settings.storage)
     executor = make_executor(settings, store)
-    jobs = JobStore(store, settings.tenant)
+    jobs = JobStore(store, settings.storage.tenant)
     results: list[dict[str, object]] = []
     failed = 0
     try:
@@ -197,7 +197,7 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                         progress.stage(e.stage, f"{_name} {detail}")
 
                     record, report = executor.run(
-                        settings.tenant, job.job_id, password=args.password, on_event=on_event
+                        settings.storage.tenant, job.job_id, password=args.password, on_event=on_event
                     )
                     if report is None:
                         err = record.error

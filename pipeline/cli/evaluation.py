@@ -127,13 +127,14 @@ _WORKER: dict[str, object] = {}
 
 
 def _init_worker() -> None:
-    from pipeline.config import Settings
+    from pipeline.config import ExecutionConfig, Settings, StorageConfig
     from pipeline.jobs.stages import StageContext
     from storage.local import LocalStore
     from workers.local import LocalExecutor
 
+    # A pool process's initializer: an entry point, so it builds its own settings.
     tmp = tempfile.mkdtemp(prefix="longdoc-eval-")
-    settings = Settings(storage_dir=Path(tmp), workers=1)
+    settings = Settings(storage=StorageConfig(dir=Path(tmp)), execution=ExecutionConfig(workers=1))
     ctx = StageContext(settings=settings, store=LocalStore(tmp))
     _WORKER.update(settings=settings, ctx=ctx, executor=LocalExecutor(ctx, workers=1))
 

@@ -78,7 +78,7 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     try:  # a bad catalog or override file is one coded line, not a traceback
         if args.check:
             return cmd_models_check(args, settings)
-        catalog = load_catalog(settings.catalog_path, overrides=settings.catalog_overrides)
+        catalog = load_catalog(settings.routing.catalog_path, overrides=settings.routing.catalog_overrides)
     except ConfigError as exc:
         print(printable(exc.one_line()), file=sys.stderr)
         return EXIT_USAGE
@@ -155,7 +155,8 @@ def cmd_models_check(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.report.markdown import printable
 
     # One attempt, no backoff: a check reports what is wrong now, it does not wait it out.
-    quick = settings.model_copy(update={"llm_max_attempts": 1, "llm_timeout_s": args.timeout})
+    routing = settings.routing.model_copy(update={"llm_max_attempts": 1, "llm_timeout_s": args.timeout})
+    quick = settings.model_copy(update={"routing": routing})
     registry = build_registry(quick)
     rows: list[dict[str, Any]] = []
     for spec in registry.catalog.models:
@@ -190,9 +191,9 @@ def estimate_document(
     from pipeline.routing.catalog import load_catalog
     from pipeline.routing.router import estimate, fits
 
-    catalog = load_catalog(settings.catalog_path, overrides=settings.catalog_overrides)
+    catalog = load_catalog(settings.routing.catalog_path, overrides=settings.routing.catalog_overrides)
     missing = unavailable(catalog)
-    slots = max(1, settings.workers)
+    slots = max(1, settings.execution.workers)
     out: list[dict[str, Any]] = []
     for m in catalog.models:
         ok = all(fits(m, t, policy) for t in plan_tokens)
@@ -221,7 +222,7 @@ def cmd_estimate(args: argparse.Namespace, settings: Settings) -> int:
         path = Path(name)
         try:
             planned = plan_document(
-                ingest(read_file(path, settings), name=path.name, settings=settings), settings
+                ingest(read_file(path, settings), name=path.name, limits=settings.limits), settings
             )
         except LongdocError as exc:
             failed += 1

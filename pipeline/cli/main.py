@@ -28,7 +28,7 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
-    if settings.api_url:  # a longdoc service does the work; this command only submits and waits
+    if settings.api.url:  # a longdoc service does the work; this command only submits and waits
         require("service", "httpx2", feature="with LONGDOC_API_URL")
         from pipeline.cli.client import analyze_files
 
@@ -66,8 +66,9 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
     require("distributed", "celery", "kombu", "redis")
     require_backends(settings)
-    from workers.celery_app import QUEUES, app
+    from workers.celery_app import QUEUES, make_worker_app
 
+    app = make_worker_app(settings)
     concurrency = args.concurrency or os.cpu_count() or 1
     argv = ["worker", f"--pool={args.pool}", f"--concurrency={concurrency}", "-Ofair",
             f"--queues={args.queues or ','.join(QUEUES)}", f"--loglevel={args.loglevel}"]  # fmt: skip

@@ -89,14 +89,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 held.enter_context(storage_lock)
             if args.dev and not len(KeyRing.from_settings(settings)):
                 settings, key, secret = dev_keys(settings)
-                print(f"longdoc serve --dev: tenant {settings.tenant!r}\n  API key:        {key}\n"
+                print(f"longdoc serve --dev: tenant {settings.storage.tenant!r}\n  API key:        {key}\n"
                       f"  webhook secret: {secret}\n(shown once; set LONGDOC_API_KEYS for real use)", flush=True)  # fmt: skip
             state = build_state(settings)
         except LongdocError as exc:
             print(f"error[{exc.code}] {exc.message}", file=sys.stderr)
             return EXIT_USAGE
         print(
-            f"longdoc API on http://{args.host}:{args.port}/  (executor: {settings.executor}, docs: /docs)",
+            f"longdoc API on http://{args.host}:{args.port}/  (executor: {settings.execution.executor}, docs: /docs)",
             flush=True,
         )
         uvicorn.run(create_app(state=state), host=args.host, port=args.port, log_level=args.log_level,
@@ -143,8 +143,8 @@ def batch_id_for(source: Path) -> str:
 def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
     """Analyze a folder or manifest; exit 1 when any document did not succeed."""
     # Local batches run on the API's job and batch services; both write the XLSX table.
-    require("service", "fastapi", "openpyxl", *(["httpx2"] if settings.api_url else []))
-    if not settings.api_url:
+    require("service", "fastapi", "openpyxl", *(["httpx2"] if settings.api.url else []))
+    if not settings.api.url:
         if args.model != "rules":
             require("llm", "openai", feature=f"--model {args.model}")
         require_backends(settings)
@@ -162,7 +162,7 @@ def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     options = JobOptions(model=args.model, profile=args.profile, self_hosted_only=args.self_hosted_only,
                          allowed_providers=args.providers.split(",") if args.providers else None)  # fmt: skip
-    if settings.api_url:
+    if settings.api.url:
         return _run_remote(args, settings, source, paths, options)
     return _run_local(args, settings, source, paths, options)
 
@@ -178,23 +178,24 @@ def _run_local(
     from pipeline.jobs.store import TERMINAL
     from storage import open_store
 
-    settings = settings.model_copy(update={"api_job_workers": args.jobs or settings.workers})
-    store = open_store(settings)
+    api = settings.api.model_copy(update={"job_workers": args.jobs or settings.execution.workers})
+    settings = settings.model_copy(update={"api": api})
+    store = open_store(settings.storage)
     jobs = JobService(settings, store)
     batches = BatchService(jobs)
-    tenant, batch_id = settings.tenant, batch_id_for(source)
+    tenant, batch_id = settings.storage.tenant, batch_id_for(source)
     try:
         reuse = _finished_jobs(batches, tenant, batch_id)
         docs: list[BatchInput] = []
         for p in paths:
             name = entry_name(source, p)
             try:
-                if p.stat().st_size > settings.max_document_bytes:
+                if p.stat().st_size > settings.limits.max_document_bytes:
                     raise TooLarge(
-                        f"{p.stat().st_size:,} bytes is over the limit of {settings.max_document_bytes:,} bytes"
+                        f"{p.stat().st_size:,} bytes is over the limit of {settings.limits.max_document_bytes:,} bytes"
                     )
                 with p.open("rb") as fh:
-                    info = inspect_file(fh, settings.max_document_bytes)
+                    info = inspect_file(fh, settings.limits.max_document_bytes)
                     key = None if info.sha256 in reuse else store_document(store, tenant, fh, info)
                 docs.append(BatchInput(name=name, info=info, document_key=key))
             except LongdocError as exc:
@@ -262,7 +263,7 @@ def _run_remote(
     with Client.from_settings(settings) as client, ThreadPoolExecutor(max_workers=args.jobs or 4) as pool, \
             Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                      disable=not sys.stderr.isatty()) as bar:  # fmt: skip
-        task = bar.add_task(f"batch via {settings.api_url}", total=len(paths))
+        task = bar.add_task(f"batch via {settings.api.url}", total=len(paths))
         futures = {pool.submit(one, client, p): p for p in paths}
         for fut in as_completed(futures):
             rows[futures[fut]] = fut.result()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from pipeline.config import Settings
+from pipeline.config import LimitsConfig
 from pipeline.errors import EmptyDocument, LongdocError, TooLarge, Unreadable
 from pipeline.ingest.sniff import DOCX, PDF, TEXT, sniff
 from pipeline.types import ExtractedText
@@ -18,7 +18,7 @@ def ingest(
     *,
     name: str = "document",
     password: str | None = None,
-    settings: Settings | None = None,
+    limits: LimitsConfig,
     check: Callable[[], None] | None = None,
 ) -> ExtractedText:
     """Extract ``data``; raises only ``LongdocError`` subclasses, each naming ``name``.
@@ -27,13 +27,12 @@ def ingest(
     few hundred DOCX blocks, and whatever it raises propagates unchanged (it is the caller's
     exception, not a document error).
     """
-    settings = settings or Settings()
     raised: list[BaseException] = []
     try:
         return _ingest(
             data,
             password=password,
-            settings=settings,
+            limits=limits,
             name=name,
             check=_recording(check, raised) if check else None,
         )
@@ -62,10 +61,10 @@ def _recording(check: Callable[[], None], raised: list[BaseException]) -> Callab
 
 
 def _ingest(
-    data: bytes, *, password: str | None, settings: Settings, name: str, check: Callable[[], None] | None
+    data: bytes, *, password: str | None, limits: LimitsConfig, name: str, check: Callable[[], None] | None
 ) -> ExtractedText:
-    if len(data) > settings.max_document_bytes:
-        raise TooLarge(f"{len(data):,} bytes is over the limit of {settings.max_document_bytes:,} bytes")
+    if len(data) > limits.max_document_bytes:
+        raise TooLarge(f"{len(data):,} bytes is over the limit of {limits.max_document_bytes:,} bytes")
     if not data:
         raise EmptyDocument("the file is empty (0 bytes)")
     media_type = sniff(data)
@@ -73,33 +72,31 @@ def _ingest(
         from pipeline.ingest.pdf import extract_pdf
 
         extracted = extract_pdf(
-            data, password=password, backend=settings.pdf_backend, settings=settings, check=check
+            data, password=password, backend=limits.pdf_backend, max_chars=limits.max_text_chars, check=check
         )
     elif media_type == DOCX:
         from pipeline.ingest.docx import extract_docx
 
-        extracted = extract_docx(data, settings=settings, check=check)
+        extracted = extract_docx(data, limits=limits, check=check)
     else:
         from pipeline.ingest.text import extract_text
 
         md = name.lower().endswith((".md", ".markdown"))
         # Refused before decoding when the bytes alone prove it is too long.
         extracted = extract_text(
-            data, media_type="text/markdown" if md else TEXT, max_chars=settings.max_text_chars
+            data, media_type="text/markdown" if md else TEXT, max_chars=limits.max_text_chars
         )
-    if (
-        len(extracted.text) > settings.max_text_chars
-    ):  # every reader checks as it goes; this one is the backstop
+    if len(extracted.text) > limits.max_text_chars:  # every reader checks as it goes; this is the backstop
         raise TooLarge(
-            f"the text has {len(extracted.text):,} characters, over the limit of {settings.max_text_chars:,}"
+            f"the text has {len(extracted.text):,} characters, over the limit of {limits.max_text_chars:,}"
         )
     if not extracted.text.strip():
         raise EmptyDocument("the document contains no text")
-    run = longest_run_at_least(extracted.text, settings.max_run_chars)
+    run = longest_run_at_least(extracted.text, limits.max_run_chars)
     if run:
         raise Unreadable(
             f"this is not prose: at least {run:,} characters in a row without a space or line break "
-            f"(limit {settings.max_run_chars:,})"
+            f"(limit {limits.max_run_chars:,})"
         )
     return extracted
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 from lxml import etree
 
-from pipeline.config import Settings
+from pipeline.config import LimitsConfig
 from pipeline.errors import Encrypted, TooLarge, Unreadable
 from pipeline.ingest import docx_numbering
 from pipeline.ingest.docx_numbering import MC, Definitions, Element, Numbering, W, attr, child_val, is_on
@@ -58,22 +58,22 @@ _SYMBOLS = {0xB7: "\u2022", 0xA8: "\u2610", 0xFE: "\u2612", 0xFD: "\u2612", 0xFC
 class _Package:
     """The ZIP container: bomb guard on open, then parts by name and their relationships."""
 
-    def __init__(self, data: bytes, settings: Settings) -> None:
+    def __init__(self, data: bytes, limits: LimitsConfig) -> None:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
             raise Unreadable(f"damaged DOCX (ZIP) container: {exc}") from exc
         total = sum(i.file_size for i in infos)
-        if total > settings.docx_max_uncompressed_bytes:
-            limit = settings.docx_max_uncompressed_bytes
+        if total > limits.docx_max_uncompressed_bytes:
+            limit = limits.docx_max_uncompressed_bytes
             raise TooLarge(f"the DOCX expands to {total:,} bytes, over the limit of {limit:,} bytes")
         for info in infos:
             ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > _RATIO_CHECK_BYTES and ratio > settings.docx_max_compression_ratio:
+            if info.file_size > _RATIO_CHECK_BYTES and ratio > limits.docx_max_compression_ratio:
                 raise Unreadable(
                     f"DOCX member {info.filename!r} expands {ratio:,.0f}-fold (limit "
-                    f"{settings.docx_max_compression_ratio:g}); refusing a likely decompression bomb"
+                    f"{limits.docx_max_compression_ratio:g}); refusing a likely decompression bomb"
                 )
         self.infos = {i.filename.lstrip("/"): i for i in infos}
         self.lower = {n.lower(): n for n in self.infos}  # some writers vary the case of part names
@@ -193,8 +193,8 @@ class _Limits:
     Checking here, not on the finished string, stops a hostile file before it is built.
     """
 
-    def __init__(self, settings: Settings, check: Callable[[], None] | None) -> None:
-        self.settings = settings
+    def __init__(self, limits: LimitsConfig, check: Callable[[], None] | None) -> None:
+        self.config = limits
         self.check = check
         self.paragraphs = 0
         self.blocks = 0
@@ -204,18 +204,18 @@ class _Limits:
         self.blocks += 1
         if paragraph:
             self.paragraphs += 1
-            if self.paragraphs > self.settings.docx_max_paragraphs:
+            if self.paragraphs > self.config.docx_max_paragraphs:
                 raise TooLarge(
-                    f"the DOCX has more than {self.settings.docx_max_paragraphs:,} paragraphs (the limit)"
+                    f"the DOCX has more than {self.config.docx_max_paragraphs:,} paragraphs (the limit)"
                 )
         if self.check is not None and self.blocks % CHECK_EVERY == 0:
             self.check()  # the caller's exception propagates as it is
 
     def text(self, chars: int) -> None:
         self.chars += chars
-        if self.chars > self.settings.max_text_chars:
+        if self.chars > self.config.max_text_chars:
             raise TooLarge(
-                f"the DOCX text passed the limit of {self.settings.max_text_chars:,} characters "
+                f"the DOCX text passed the limit of {self.config.max_text_chars:,} characters "
                 f"at paragraph {self.paragraphs:,}"
             )
 
@@ -246,7 +246,7 @@ class _Story:
         self.alt_chunks = 0
 
     def _numbering(self) -> Numbering:
-        cfg = self.limits.settings
+        cfg = self.limits.config
         return Numbering(self.defs, max_value=cfg.docx_max_numbering_value, max_depth=cfg.docx_max_list_depth)
 
     # -- blocks
@@ -434,16 +434,16 @@ def is_break(text: str) -> bool:
 
 
 def extract_docx(
-    data: bytes, *, settings: Settings, check: Callable[[], None] | None = None
+    data: bytes, *, limits: LimitsConfig, check: Callable[[], None] | None = None
 ) -> ExtractedText:
     """The text of a DOCX.
 
-    Raises ``TooLarge`` as soon as ``settings.docx_max_paragraphs`` or ``settings.max_text_chars``
+    Raises ``TooLarge`` as soon as ``limits.docx_max_paragraphs`` or ``limits.max_text_chars``
     is passed; ``check`` runs every ``CHECK_EVERY`` blocks and may raise to abort (its exception
     propagates unchanged).
     """
-    pkg = _Package(data, settings)
-    limits = _Limits(settings, check)
+    pkg = _Package(data, limits)
+    budget = _Limits(limits, check)
     main = next((t for kind, t in pkg.rels("").values() if kind == "officeDocument"), "")
     main = main if main and pkg.read(main) is not None else "word/document.xml"
     root = pkg.xml(main, required=True)
@@ -455,11 +455,11 @@ def extract_docx(
     def part(kind: str) -> Element | None:
         return pkg.xml(targets[kind]) if kind in targets else None
 
-    defs = Definitions.parse(part("numbering"), part("styles"), settings.docx_max_list_depth)
+    defs = Definitions.parse(part("numbering"), part("styles"), limits.docx_max_list_depth)
     doc_settings = part("settings")
     notes = {kind: _notes(part(kind + "s"), kind) for kind in ("footnote", "endnote")}
-    formats = docx_numbering.note_formats(doc_settings, settings.docx_max_numbering_value)
-    story = _Story(defs, limits, notes, formats)
+    formats = docx_numbering.note_formats(doc_settings, limits.docx_max_numbering_value)
+    story = _Story(defs, budget, notes, formats)
     body = root.find(W + "body")
     if body is not None:
         story.section_breaks = _section_breaks(body)
@@ -469,7 +469,7 @@ def extract_docx(
     body_items = story.items[texts[0] : texts[-1] + 1] if texts else []
     even = doc_settings is not None and is_on(doc_settings.find(W + "evenAndOddHeaders"))
     sects = iter(()) if body is None else body.iter(W + "sectPr")
-    heads, foots = _headers_footers(pkg, sects, rels, even, defs, limits)
+    heads, foots = _headers_footers(pkg, sects, rels, even, defs, budget)
     text, pages = _assemble(heads + body_items + story.render_notes() + foots)
     warnings = list(pkg.warnings)
     if story.tracked:

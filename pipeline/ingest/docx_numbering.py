@@ -13,10 +13,10 @@ the way Word bounds them:
   https://docs.microsoft.com/en-us/openspecs/office_file_formats/ms-doc/500d1b05-cd15-46af-bc8f-03bc290d1bdd),
   and LibreOffice's DOCX import hands w:start to Writer as a 16-bit StartWith
   (writerfilter/source/dmapper/NumberingManager.cxx). ECMA-376's ST_DecimalNumber sets no bound.
-  We clamp starts, overrides and running counters to ``Settings.docx_max_numbering_value``
+  We clamp starts, overrides and running counters to ``Settings.limits.docx_max_numbering_value``
   (default 32767): a counter that reaches it stays there.
 * levels: nine (w:ilvl 0..8, LFOLVL.iLvl "MUST be less than or equal to 0x08"); a deeper
-  w:ilvl reads as the deepest level (``Settings.docx_max_list_depth``).
+  w:ilvl reads as the deepest level (``Settings.limits.docx_max_list_depth``).
 * level text: at most 9 placeholders and 31 characters once they are converted ([MS-OI29500]
   2.1.283, https://learn.microsoft.com/en-us/openspecs/office_standards/ms-oi29500/74f54646-dbe0-40ea-90c9-5ec70107e91d).
   We keep the first ``MAX_LEVEL_TEXT`` characters (room for 9 two-character placeholders) and

@@ -25,7 +25,6 @@ import pypdfium2.raw as pdfium_c
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
-from pipeline.config import Settings
 from pipeline.errors import (
     ConfigError,
     EmptyDocument,
@@ -60,20 +59,20 @@ def extract_pdf(
     *,
     password: str | None = None,
     backend: Backend = "pypdfium2",
-    settings: Settings | None = None,
+    max_chars: int | None = None,
     check: Callable[[], None] | None = None,
 ) -> ExtractedText:
     """The text of every page in reading order, joined by form feeds, with an exact page map.
 
     Raises ``Encrypted`` (password missing or wrong), ``Unreadable`` (not a parseable PDF),
     ``EmptyDocument`` (no pages), ``NoTextLayer`` (no page has text, e.g. a scan) or
-    ``TooLarge`` (the text passes ``settings.max_text_chars``: checked after every page). ``check``
+    ``TooLarge`` (the text passes ``max_chars``, which ``ingest`` sets to the ``max_text_chars``
+    limit: checked after every page; None: no limit). ``check``
     runs once per page and may raise to abort; its exception propagates unchanged.
     """
     reader = BACKENDS.get(backend)
     if reader is None:
         raise ConfigError(f"unknown PDF backend {backend!r}; choose one of {sorted(BACKENDS)}")
-    limit = (settings or Settings()).max_text_chars
     pages: list[str | None] = []
     size = 0
     raw_pages = _pages(reader, data, password or None, backend)
@@ -83,9 +82,9 @@ def extract_pdf(
                 check()
             text = None if raw is None else clean_page(raw, backend=backend)
             size += len(text or "") + 2  # and the newline and form feed that may follow it
-            if size > limit:
+            if max_chars is not None and size > max_chars:
                 raise TooLarge(
-                    f"the PDF text passed the limit of {limit:,} characters at page {len(pages) + 1:,}"
+                    f"the PDF text passed the limit of {max_chars:,} characters at page {len(pages) + 1:,}"
                 )
             pages.append(text)
     finally:

@@ -150,7 +150,7 @@ def _too_large(chars: int, max_chars: int, *, at_least: bool = False) -> TooLarg
 def extract_text(
     data: bytes, *, media_type: str = "text/plain", max_chars: int | None = None
 ) -> ExtractedText:
-    """Decode ``data``; ``max_chars`` (the caller passes ``settings.max_text_chars``) bounds the text."""
+    """Decode ``data``; ``max_chars`` (the caller passes ``settings.limits.max_text_chars``) bounds the text."""
     text, enc = decode_text(data, max_chars=max_chars)
     # One canonical newline so offsets are the same whichever OS wrote the file.
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -49,8 +49,8 @@ def cut_segments(
     note = on_stage or (lambda _stage: None)
     note("tokenize")
     tokenized = tokenize(extracted.text)
-    if tokenized.count > settings.max_document_tokens:
-        raise TooLarge(f"{tokenized.count:,} tokens is over the limit of {settings.max_document_tokens:,} "
+    if tokenized.count > settings.limits.max_document_tokens:
+        raise TooLarge(f"{tokenized.count:,} tokens is over the limit of {settings.limits.max_document_tokens:,} "
                        "tokens per document")  # fmt: skip
     note("segment")
-    return tokenized, plan_segments(extracted, tokenized, sections, settings)
+    return tokenized, plan_segments(extracted, tokenized, sections, settings.segment)

@@ -51,7 +51,7 @@ def policy_for(
         model=options.model, profile=options.profile, latency_target_s=options.latency_target_s,
         error_cost_usd=options.error_cost_usd, budget_usd=options.budget_usd,
         allowed_providers=options.allowed_providers, self_hosted_only=options.self_hosted_only,
-        output_reserve_tokens=settings.output_reserve_tokens, preamble_tokens=settings.preamble_tokens,
+        output_reserve_tokens=settings.routing.output_reserve_tokens, preamble_tokens=settings.routing.preamble_tokens,
         output_ratios=output_ratios or {},
     )  # fmt: skip
 

@@ -102,7 +102,7 @@ class StageContext:
     analyzers: dict[str, Analyzer] = field(default_factory=dict)
     coord: Coordination = field(default_factory=LocalCoordination)
     registry: ModelRegistry | None = None
-    # Per-tenant daily spend caps; built from Settings.daily_cap_usd when not given (None: no cap).
+    # Per-tenant daily spend caps; built from Settings.routing.daily_cap_usd when not given (None: no cap).
     spend: SpendGuards | None = None
     _redis_pools: dict[tuple[str, str], BudgetPool] = field(default_factory=dict)
     _pending: Future[ModelRegistry] | None = None
@@ -115,7 +115,7 @@ class StageContext:
             # is most of it, and a first model request needs it only once the plan is made.
             self._pending = Future()
             threading.Thread(target=self._build_registry, name="model-registry", daemon=True).start()
-        if self.spend is None and self.settings.daily_cap_usd is not None:
+        if self.spend is None and self.settings.routing.daily_cap_usd is not None:
             from pipeline.routing.spend import SpendGuards
 
             self.spend = SpendGuards.from_settings(self.settings)
@@ -143,7 +143,7 @@ class StageContext:
 
     def budget_pool(self, tenant: str, batch_id: str) -> BudgetPool | None:
         """The batch's budget pool: in this process (local executor) or in Redis (Celery)."""
-        if self.settings.executor != "celery":
+        if self.settings.execution.executor != "celery":
             return LOCAL_POOLS.get(tenant, batch_id)
         pool = self._redis_pools.get((tenant, batch_id))
         if pool is None:
@@ -209,7 +209,7 @@ def begin_attempt(ctx: StageContext, tenant: str, job_id: str, stage: str = "run
         n = job.attempts.get(stage, 0) + 1
         job = job.model_copy(update={"attempts": {**job.attempts, stage: n}})
         js.save(job)
-    limit = ctx.settings.job_max_attempts
+    limit = ctx.settings.execution.job_max_attempts
     if n > limit:
         raise Poisoned(f"the job's {stage} was started {n - 1} times and never finished "
                        f"(limit {limit}); it is not retried again")  # fmt: skip
@@ -277,7 +277,7 @@ def run_ingest(ctx: StageContext, tenant: str, job_id: str, *, password: str | N
     js = ctx.jobs(tenant)
     check_cancel(ctx, tenant, job_id)
     job = set_status(ctx, tenant, job_id, "ingesting")
-    extracted = ingest(js.document_bytes(job), name=job.name, password=password, settings=ctx.settings,
+    extracted = ingest(js.document_bytes(job), name=job.name, password=password, limits=ctx.settings.limits,
                        check=cancel_checker(ctx, tenant, job_id))  # fmt: skip
     doc = DocumentText(
         extracted=extracted, sections=find_sections(extracted.text), kind=detect_kind(extracted.text)
@@ -490,7 +490,7 @@ def _analyze(
         name = f"llm-{index:05d}-{now_compact()}-{secrets.token_hex(4)}.json"
         ctx.store.put_json(keys.audit(tenant, job_id, name), {"segment": index, **record})
 
-    with audit_to(sink, redact=ctx.settings.audit_redact):
+    with audit_to(sink, redact=ctx.settings.routing.audit_redact):
         result = analyze_routed(task, decision, ctx.analyzers, registry.llms, ctx.store,
                                 tenant=tenant, unavailable=registry.unavailable,
                                 budget=segment_budget(ctx, tenant, job_id, routes))  # fmt: skip
@@ -593,7 +593,7 @@ def _write_report(
         )
 
     routes = load_routes(ctx, tenant, job_id)
-    with audit_to(sink, redact=ctx.settings.audit_redact):
+    with audit_to(sink, redact=ctx.settings.routing.audit_redact):
         report = synthesis_for(
             report, routes, ctx.models(), ctx.store, segment_budget(ctx, tenant, job_id, routes), tenant=tenant
         )

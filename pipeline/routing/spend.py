@@ -183,17 +183,17 @@ class SpendGuards:
     @classmethod
     def from_settings(cls, settings: Settings, client: redis.Redis | None = None) -> SpendGuards | None:
         """None without ``daily_cap_usd``; no connection is opened until the first check."""
-        if settings.daily_cap_usd is None:
+        if settings.routing.daily_cap_usd is None:
             return None
         if client is None:
             try:
                 client = redis.Redis.from_url(
-                    settings.redis_url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S,
+                    settings.redis.url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S,
                     retry=Retry(ExponentialWithJitterBackoff(cap=0.5, base=0.05), 2),
                 )  # fmt: skip
             except ValueError as exc:
                 raise ConfigError(f"LONGDOC_REDIS_URL is not a Redis URL: {exc}") from exc
-        return cls(client, settings.daily_cap_usd)
+        return cls(client, settings.routing.daily_cap_usd)
 
     def for_tenant(self, tenant: str) -> SpendGuard:
         with self._lock:
@@ -248,7 +248,7 @@ class RedisPool:
     def from_settings(cls, settings: Settings, tenant: str, batch_id: str) -> RedisPool:
         try:
             client = redis.Redis.from_url(
-                settings.redis_url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S,
+                settings.redis.url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S,
                 retry=Retry(ExponentialWithJitterBackoff(cap=0.5, base=0.05), 2),
             )  # fmt: skip
         except ValueError as exc:

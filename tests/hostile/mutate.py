@@ -513,14 +513,14 @@ def _vm_hwm_kb() -> int:
 
 
 def _serve(conn: Connection, memory_limit: int, max_rss_kb: int) -> None:
-    """Child: answer each (data, name, settings dict, reader) request with an ``Outcome``."""
+    """Child: answer each (data, name, limits dict, reader) request with an ``Outcome``."""
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a native crash must not write a core file
     import importlib
     import logging
     import time
 
-    from pipeline.config import Settings
+    from pipeline.config import LimitsConfig
     from pipeline.errors import LongdocError
     from pipeline.types import ExtractedText
 
@@ -535,10 +535,10 @@ def _serve(conn: Connection, memory_limit: int, max_rss_kb: int) -> None:
         data, name, fields, reader = request
         module, _, function = reader.partition(":")
         read = getattr(importlib.import_module(module), function)
-        settings = Settings.model_validate(fields)
+        limits = LimitsConfig.model_validate(fields)  # these values over the defaults, no environment
         started = time.perf_counter()
         try:
-            result = read(data, name=name, settings=settings)
+            result = read(data, name=name, limits=limits)
         except LongdocError as exc:
             chain = _chain(exc)
             kind = "memory" if "MemoryError" in chain else "coded"
@@ -547,7 +547,7 @@ def _serve(conn: Connection, memory_limit: int, max_rss_kb: int) -> None:
         except BaseException as exc:  # noqa: B036 - anything else, even SystemExit, is the finding
             outcome = Outcome("uncoded", "".join(traceback.format_exception(exc))[-4000:])
         else:
-            limit = settings.max_text_chars
+            limit = limits.max_text_chars
             if not isinstance(result, ExtractedText) or not isinstance(result.text, str):
                 outcome = Outcome("bad_result", f"ingest returned {type(result).__name__}")
             elif len(result.text) > limit:
@@ -644,14 +644,14 @@ class Worker:
                 self._proc.join()
         self._proc = self._conn = None
 
-    def run(self, data: bytes, name: str, settings: dict[str, Any], reader: str = INGEST) -> Outcome:
+    def run(self, data: bytes, name: str, limits: dict[str, Any], reader: str = INGEST) -> Outcome:
         """Read ``data`` with ``reader`` ("module:function", called like ``ingest``) in the child."""
         if self._proc is None or not self._proc.is_alive():
             self.stop()
             self.start()
         assert self._proc is not None and self._conn is not None
         try:
-            self._conn.send((data, name, settings, reader))
+            self._conn.send((data, name, limits, reader))
             ready = self._conn.poll(self.timeout)
             outcome = self._conn.recv() if ready else None
         except (EOFError, OSError):

@@ -63,7 +63,7 @@ def test_server_enforces_the_idempotency_key_schema(tmp_path: Path) -> None:
 
 
 def test_batch_upload_needs_one_file_in_the_schema(tmp_path: Path) -> None:
-    doc = _openapi(tmp_path, api_max_batch_files=7)
+    doc = _openapi(tmp_path, api={"max_batch_files": 7})
     files = doc["components"]["schemas"]["BatchUpload"]["properties"]["files"]
     assert files["type"] == "array" and files["minItems"] == 1
     assert files["maxItems"] == 7  # the server's own limit, from its settings
@@ -85,11 +85,11 @@ def test_model_is_an_enum_of_the_catalog_loaded_at_start_up(tmp_path: Path) -> N
     mine = [{**m, "id": f"house-{m['id']}"} for m in raw["models"] if m["id"] != "rules"][:2]
     path = tmp_path / "catalog.json"
     path.write_text(json.dumps({"models": [*mine, *[m for m in raw["models"] if m["id"] == "rules"]]}))
-    doc = _openapi(tmp_path / "b", catalog_path=path)
+    doc = _openapi(tmp_path / "b", routing={"catalog_path": path})
     enum = doc["components"]["schemas"]["JobRequest"]["properties"]["model"]["enum"]
     assert enum == sorted({"auto", "rules", *(m["id"] for m in mine)})
     # Each id in the enum is accepted by the server; one outside it is refused.
-    with api(make_settings(tmp_path / "c", catalog_path=path)) as client:
+    with api(make_settings(tmp_path / "c", routing={"catalog_path": path})) as client:
         for model, status in [(mine[0]["id"], 404), ("auto", 404), ("gpt-5.1-instant", 422)]:
             r = client.post("/v1/jobs", json={"document_key": "documents/missing.txt", "model": model},
                             headers=auth())  # fmt: skip
@@ -224,7 +224,7 @@ def test_form_schemas_say_what_a_form_can_carry(tmp_path: Path) -> None:
 
 def test_report_of_a_job_that_ended_without_one_is_409(tmp_path: Path) -> None:
     # One job at a time and a slow rules model: the second job is still queued when canceled.
-    with api(make_settings(tmp_path, rules_latency_s=1.0, api_job_workers=1)) as client:
+    with api(make_settings(tmp_path, execution={"rules_latency_s": 1.0}, api={"job_workers": 1})) as client:
         for i in range(2):
             files = {"file": ("msa.txt", contract(party_a=f"Party {i}"), "text/plain")}
             r = client.post("/v1/jobs", files=files, headers=auth())

@@ -15,13 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Settings
 from pipeline.jobs.store import JobStore
 from pipeline.report.model import Report
 from storage import keys
 from storage.local import LocalStore
 from tests.planted import planted_contract
-from tests.redis_util import CeleryWorker, worker_env
+from tests.redis_util import CeleryWorker, settings_from_env, worker_env
 from tests.waiting import wait_for
 from workers.celery_executor import CeleryExecutor
 
@@ -34,10 +33,10 @@ KNOBS = {"segment_threshold_tokens": 1500, "segment_min_tokens": 400, "segment_m
 
 
 def test_a_segment_killing_its_worker_every_time_is_poisoned(redis_db: str, tmp_path: Path) -> None:
-    settings = Settings(redis_url=redis_db, storage_dir=tmp_path / "store", executor_poll_s=0.2, **KNOBS)  # type: ignore[arg-type]
-    store = LocalStore(settings.storage_dir)
+    settings = settings_from_env(worker_env(redis_db, tmp_path / "store", executor_poll_s=0.2, **KNOBS))
+    store = LocalStore(settings.storage.dir)
     js = JobStore(store, TENANT)
-    env = worker_env(redis_db, settings.storage_dir, **KNOBS)
+    env = worker_env(redis_db, settings.storage.dir, **KNOBS)
     with CeleryWorker(env, tmp_path / "worker.log", concurrency=8) as worker:
         executor = CeleryExecutor(settings, store)
         try:
@@ -53,7 +52,7 @@ def test_a_segment_killing_its_worker_every_time_is_poisoned(redis_db: str, tmp_
                     if pid not in killed and pid in worker.children():
                         os.kill(pid, signal.SIGKILL)
                         killed.add(pid)
-                return len(killed) >= settings.job_max_attempts
+                return len(killed) >= settings.execution.job_max_attempts
 
             wait_for(killed_enough, 120, "three runs of segment 0 to be killed")
             # Latency is 30 s per segment: the job must end well before its segments all would
@@ -68,4 +67,4 @@ def test_a_segment_killing_its_worker_every_time_is_poisoned(redis_db: str, tmp_
     assert by_index[0].error is not None and by_index[0].error.code == "poisoned"
     assert all(s.status != "failed" for i, s in by_index.items() if i != 0)
     # Three runs killed, and no fourth model call for segment 0.
-    assert len(list(store.list(prefix))) == settings.job_max_attempts
+    assert len(list(store.list(prefix))) == settings.execution.job_max_attempts

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.config import Settings
+from pipeline.config import LimitsConfig
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
 from pipeline.ingest import pdf as pdf_module
@@ -26,7 +26,7 @@ from tests.hostile.gen_docx import BOMBS, level, numbered, numbering, package, p
 from tests.test_ingest_pdf import make_pdf, text_ops
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULTS = Settings.model_validate({})  # defaults only: no LONGDOC_* environment
+DEFAULTS = LimitsConfig.model_validate({})  # defaults only: no LONGDOC_* environment
 MEMORY_LIMIT = 1024**3
 SECONDS = 10.0  # per bomb; a fixed build takes well under one
 R32767 = "M" * 32 + "DCCLXVII"  # the largest value Word keeps (0x7FFF) as a Roman numeral
@@ -37,13 +37,13 @@ import json, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]), int(sys.argv[1])))
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
-from pipeline.config import Settings
-settings = Settings.model_validate({})
+from pipeline.config import LimitsConfig
+limits = LimitsConfig.model_validate({})
 for path in sys.argv[2:]:
     data = open(path, "rb").read()
     started = time.perf_counter()
     try:
-        text = ingest(data, name=path, settings=settings).text
+        text = ingest(data, name=path, limits=limits).text
         out = {"code": None, "head": text[:4000], "chars": len(text),
                "longest_line": max(len(line) for line in text.splitlines())}
     except LongdocError as exc:
@@ -98,7 +98,7 @@ def test_numbering_bomb_is_clamped_fast_and_small(bombs: dict[str, dict[str, Any
     assert result["chars"] < 2_000_000
 
 
-def code_and_calls(data: bytes, settings: Settings) -> tuple[str, int]:
+def code_and_calls(data: bytes, limits: LimitsConfig) -> tuple[str, int]:
     calls = 0
 
     def check() -> None:
@@ -106,7 +106,7 @@ def code_and_calls(data: bytes, settings: Settings) -> tuple[str, int]:
         calls += 1
 
     with pytest.raises(LongdocError) as info:
-        ingest(data, name="x.docx", settings=settings, check=check)
+        ingest(data, name="x.docx", limits=limits, check=check)
     return info.value.code, calls
 
 
@@ -116,7 +116,7 @@ def test_text_limit_is_checked_while_extracting() -> None:
     assert code == "too_large"
     # It stopped near paragraph 150, long before the 25 checks a full pass would make.
     assert calls <= 1
-    assert len(ingest(data, settings=DEFAULTS.model_copy(update={"max_text_chars": 400_000})).text) > 300_000
+    assert len(ingest(data, limits=DEFAULTS.model_copy(update={"max_text_chars": 400_000})).text) > 300_000
 
 
 def test_numbering_labels_count_against_the_text_limit() -> None:
@@ -128,9 +128,9 @@ def test_numbering_labels_count_against_the_text_limit() -> None:
 
 def test_paragraph_limit() -> None:
     limited = DEFAULTS.model_copy(update={"docx_max_paragraphs": 1000})
-    assert ingest(plain(1000), settings=limited).text.count("\n\n") == 999
+    assert ingest(plain(1000), limits=limited).text.count("\n\n") == 999
     with pytest.raises(LongdocError) as info:
-        ingest(plain(1001), settings=limited)
+        ingest(plain(1001), limits=limited)
     assert info.value.code == "too_large" and "1,000 paragraphs" in info.value.message
 
 
@@ -138,8 +138,8 @@ def test_numbering_value_and_depth_settings_are_honoured() -> None:
     levels = level(0, "decimal", "%1.", start=45) + level(1, "lowerLetter", "(%2)", start=3)
     xml = numbering(levels + level(5, "upperRoman", "[%6]"))
     data = package(numbered(8) + numbered(2, lambda i: 5), {"numbering.xml": xml})
-    settings = DEFAULTS.model_copy(update={"docx_max_numbering_value": 50, "docx_max_list_depth": 2})
-    labels = [p.split("\t")[0] for p in ingest(data, settings=settings).text.split("\n\n")]
+    limits = DEFAULTS.model_copy(update={"docx_max_numbering_value": 50, "docx_max_list_depth": 2})
+    labels = [p.split("\t")[0] for p in ingest(data, limits=limits).text.split("\n\n")]
     # Counting stops at the maximum; w:ilvl 5 reads as the deepest allowed level (1).
     assert labels == ["45.", "46.", "47.", "48.", "49.", "50.", "50.", "50.", "(c)", "(d)"]
 
@@ -167,7 +167,7 @@ def aborting_check(after: int, exc: BaseException) -> tuple[Callable[[], None], 
 def test_check_aborts_a_docx_early_and_its_exception_propagates_unchanged(exc: Exception) -> None:
     check, calls = aborting_check(3, exc)
     with pytest.raises(type(exc)) as info:
-        ingest(plain(5000), name="x.docx", settings=DEFAULTS, check=check)
+        ingest(plain(5000), name="x.docx", limits=DEFAULTS, check=check)
     assert info.value is exc and calls == [3]  # every ~200 paragraphs: 25 calls for the whole file
     assert getattr(info.value, "document", None) is None  # not turned into a document error
 
@@ -180,19 +180,19 @@ def many_pages(n: int = 12) -> bytes:
 def test_check_aborts_a_pdf_early(backend: Backend) -> None:
     exc = Canceled("job canceled")
     check, calls = aborting_check(3, exc)
-    settings = DEFAULTS.model_copy(update={"pdf_backend": backend})
+    limits = DEFAULTS.model_copy(update={"pdf_backend": backend})
     with pytest.raises(Canceled) as info:
-        ingest(many_pages(), name="x.pdf", settings=settings, check=check)
+        ingest(many_pages(), name="x.pdf", limits=limits, check=check)
     assert info.value is exc and calls == [3]  # once per page
     # PDFium is serialised by a lock: the aborted extraction must have let go of it.
     assert pdf_module._PDFIUM_LOCK.acquire(timeout=5)
     pdf_module._PDFIUM_LOCK.release()
     ok, calls = aborting_check(100, exc)
-    assert "Page 11" in ingest(many_pages(), settings=settings, check=ok).text and calls == [12]
+    assert "Page 11" in ingest(many_pages(), limits=limits, check=ok).text and calls == [12]
 
 
 @pytest.mark.parametrize("backend", ["pypdfium2", "pypdf"])
 def test_pdf_text_limit_is_checked_per_page(backend: Backend) -> None:
-    settings = DEFAULTS.model_copy(update={"pdf_backend": backend, "max_text_chars": 70})
-    code, calls = code_and_calls(many_pages(), settings)  # 28 characters a page
+    limits = DEFAULTS.model_copy(update={"pdf_backend": backend, "max_text_chars": 70})
+    code, calls = code_and_calls(many_pages(), limits)  # 28 characters a page
     assert code == "too_large" and calls == 3

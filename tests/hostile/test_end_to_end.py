@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Settings
+from pipeline.config import ExecutionConfig, RedisConfig, Settings, StorageConfig
 from pipeline.jobs.store import TERMINAL, JobStore
 from storage.local import LocalStore
 from tests.hostile import gen_docx, gen_text
@@ -99,9 +99,10 @@ def test_api(label: str, files: dict[str, Path], server: LiveServer) -> None:
 @pytest.fixture(scope="module")
 def celery(redis_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CeleryExecutor, JobStore]]:
     tmp = tmp_path_factory.mktemp("celery")
-    settings = Settings(redis_url=redis_db, storage_dir=tmp / "store", executor_poll_s=0.2)
-    store = LocalStore(settings.storage_dir)
-    env = worker_env(redis_db, settings.storage_dir)
+    settings = Settings(redis=RedisConfig(url=redis_db), storage=StorageConfig(dir=tmp / "store"),
+                        execution=ExecutionConfig(executor_poll_s=0.2))  # fmt: skip
+    store = LocalStore(settings.storage.dir)
+    env = worker_env(redis_db, settings.storage.dir)
     with CeleryWorker(env, tmp / "worker.log", concurrency=2, mem_limit_mb=AS_LIMIT_MB):
         executor = CeleryExecutor(settings, store)
         try:

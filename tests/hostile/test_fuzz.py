@@ -339,8 +339,9 @@ def test_fuzz_pdf_pypdf(worker: Worker, mutation: Mutation) -> None:
 def test_a_damaged_member_header_is_reported_as_such(mutation: Mutation) -> None:
     # Found by the fuzz test: these were `unreadable` only through ingest()'s catch-all, with a
     # message naming a Python exception instead of the damaged member.
+    from pipeline.config import LimitsConfig
     from pipeline.errors import Unreadable
     from pipeline.ingest import ingest
 
     with pytest.raises(Unreadable, match="cannot be decompressed"):
-        ingest(apply(mutation, load_seed), name="damaged.docx")
+        ingest(apply(mutation, load_seed), name="damaged.docx", limits=LimitsConfig.model_validate({}))

@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.analyze.base import SegmentTask
 from pipeline.api.runner import LocalRunner
-from pipeline.config import Settings
+from pipeline.config import ApiConfig, SegmentConfig, Settings, StorageConfig
 from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import TERMINAL, JobStore
 from pipeline.types import SegmentAnalysis
@@ -52,9 +52,9 @@ class PanickingRules:
 
 
 def test_a_segment_that_panics_fails_alone(tmp_path: Path) -> None:
-    settings = Settings(storage_dir=tmp_path / "store", segment_threshold_tokens=4000, segment_min_tokens=1000,
-                        segment_max_tokens=2000)  # fmt: skip
-    store = LocalStore(settings.storage_dir)
+    settings = Settings(storage=StorageConfig(dir=tmp_path / "store"),
+                        segment=SegmentConfig(threshold_tokens=4000, min_tokens=1000, max_tokens=2000))  # fmt: skip
+    store = LocalStore(settings.storage.dir)
     ctx = StageContext(settings=settings, store=store)
     ctx.analyzers["rules"] = PanickingRules(ctx.analyzers["rules"])  # type: ignore[assignment]
     job = JobStore(store, "acme").create(small_contract(), "msa.txt", ext="txt")
@@ -71,8 +71,8 @@ def test_a_segment_that_panics_fails_alone(tmp_path: Path) -> None:
 
 
 def test_a_crash_at_the_job_boundary_fails_the_job_and_the_runner_goes_on(tmp_path: Path) -> None:
-    settings = Settings(storage_dir=tmp_path / "store", api_job_workers=1)
-    store = LocalStore(settings.storage_dir)
+    settings = Settings(storage=StorageConfig(dir=tmp_path / "store"), api=ApiConfig(job_workers=1))
+    store = LocalStore(settings.storage.dir)
     panicked = threading.Event()
 
     def notify(tenant: str, job_id: str) -> None:

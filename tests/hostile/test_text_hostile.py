@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from chunking.tokenizer import encode, encoding, tokenize
-from pipeline.config import Settings
+from pipeline.config import LimitsConfig, Settings, StorageConfig
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
 from pipeline.ingest.text import extract_text
@@ -32,11 +32,12 @@ from tests.hostile import gen_text
 from workers.local import LocalExecutor
 
 ROOT = Path(__file__).resolve().parents[2]
+LIMITS = LimitsConfig.model_validate({})  # the defaults, whatever the environment
 
 
 def code_of(data: bytes) -> str:
     with pytest.raises(LongdocError) as info:
-        ingest(data, name="f.txt")
+        ingest(data, name="f.txt", limits=LIMITS)
     return info.value.code
 
 
@@ -47,7 +48,7 @@ class Runner:
     """The real job (ingest → plan → the offline ``rules`` model → report), in process."""
 
     def __init__(self, root: Path) -> None:
-        self.ctx = StageContext(settings=Settings(storage_dir=root), store=LocalStore(root))
+        self.ctx = StageContext(settings=Settings(storage=StorageConfig(dir=root)), store=LocalStore(root))
         self.executor = LocalExecutor(self.ctx, workers=1)
 
     def analyze(self, data: bytes, name: str = "contract.txt") -> Report:
@@ -106,7 +107,7 @@ def test_other_encodings_give_the_same_findings_as_utf8(
     text = gen_text.contract_text(accents=accents)
     data = gen_text.encoded(text, encoding)
     assert not data.startswith((b"\xff\xfe", b"\xfe\xff"))  # no byte order mark to go by
-    extracted = ingest(data, name="contract.txt")
+    extracted = ingest(data, name="contract.txt", limits=LIMITS)
     assert extracted.text == text
     assert extracted.backend == f"text/{encoding}"
     legacy = [w for w in extracted.warnings if w.code == "legacy_encoding"]
@@ -120,13 +121,13 @@ def test_chinese_utf16_without_bom_or_nul_bytes_is_read(encoding: str) -> None:
     text = gen_text.chinese_text()
     data = gen_text.encoded(text, encoding)
     assert b"\x00" not in data
-    assert ingest(data, name="合同.txt").text == text
+    assert ingest(data, name="合同.txt", limits=LIMITS).text == text
 
 
 def test_utf8_stays_utf8_even_with_a_stray_nul() -> None:
     text = "Clause 1. The Supplier shall deliver the Goods \u2013 “promptly”.\n" * 200
     text = text[:500] + "\x00" + text[500:]  # in the first KB, where the type is sniffed
-    extracted = ingest(text.encode("utf-8"), name="a.txt")
+    extracted = ingest(text.encode("utf-8"), name="a.txt", limits=LIMITS)
     assert extracted.backend == "text/utf-8"
     assert extracted.text == text
 
@@ -148,7 +149,7 @@ def test_binary_full_of_nul_bytes_is_refused() -> None:
 @pytest.mark.parametrize("seed", range(5))
 def test_high_byte_garbage_is_unreadable_not_mojibake(seed: int) -> None:
     with pytest.raises(LongdocError) as info:
-        ingest(gen_text.high_byte_garbage(seed=seed), name="garbage.txt")
+        ingest(gen_text.high_byte_garbage(seed=seed), name="garbage.txt", limits=LIMITS)
     assert info.value.code == "unreadable"
     assert "encoding" in info.value.message
 
@@ -185,12 +186,12 @@ _CHILD = textwrap.dedent(
     import numpy as np
     from chunking.tokenizer import encoding, tokenize
     from pipeline.ingest import ingest
-    from pipeline.config import Settings
+    from pipeline.config import LimitsConfig
 
     enc = encoding()  # what a worker loads at start-up
     # Ingest refuses such a line as "not prose" (max_run_chars); lifted here so the tokenizer
     # itself is measured on it.
-    settings = Settings(max_run_chars=10**9)
+    limits = LimitsConfig(max_run_chars=10**9)
     status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
     base = int(status["VmSize"].split()[0]) * 1024
     limit = base + int(sys.argv[2]) * 2**20
@@ -198,7 +199,7 @@ _CHILD = textwrap.dedent(
 
     t0 = time.perf_counter()
     with open(sys.argv[1], "rb") as f:
-        text = ingest(f.read(), name="line.txt", settings=settings).text
+        text = ingest(f.read(), name="line.txt", limits=limits).text
     tt = tokenize(text)
     seconds = time.perf_counter() - t0
     # VmHWM, not ru_maxrss: Linux carries the forking parent's (pytest's) peak across exec into ru_maxrss.
@@ -295,15 +296,15 @@ def test_a_50mb_single_line_is_refused_as_not_prose(variant: str) -> None:
     # Nothing in it to analyze: a quick coded error, not 63 segments of 0 findings.
     data = gen_text.SINGLE_LINES[variant](gen_text.FIFTY_MB)
     with pytest.raises(LongdocError) as info:
-        ingest(data, name="line.txt")
+        ingest(data, name="line.txt", limits=LIMITS)
     assert info.value.code == "unreadable"
     assert "not prose" in info.value.message
 
 
 def test_runs_just_under_the_limit_pass_in_linear_time() -> None:
     # Many runs one window short of the limit: a naive `\S{N,}` search would be quadratic here.
-    settings = Settings(max_run_chars=200_000)
+    limits = LimitsConfig(max_run_chars=200_000)
     text = (("x" * 199_000 + " ") * 60).encode()
-    assert len(ingest(text, name="runs.txt", settings=settings).text) == len(text)
+    assert len(ingest(text, name="runs.txt", limits=limits).text) == len(text)
     with pytest.raises(LongdocError, match="not prose"):
-        ingest(b"x" * 300_000 + b" end", name="run.txt", settings=settings)
+        ingest(b"x" * 300_000 + b" end", name="run.txt", limits=limits)

@@ -228,8 +228,8 @@ class Receiver:
 def _deliver(tmp_path: Path, url: str, *, allow_private: bool,
              client: httpx.Client | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """Submit a job with ``url`` as its callback; wait for the delivery to end; its attempt log."""
-    settings = make_settings(tmp_path, webhook_allow_private=allow_private, webhook_max_attempts=1,
-                             webhook_backoff_s=0.1, webhook_poll_s=0.1)  # fmt: skip
+    settings = make_settings(tmp_path, webhook={"allow_private": allow_private, "max_attempts": 1,
+                                                "backoff_s": 0.1, "poll_s": 0.1})  # fmt: skip
     with api(settings) as api_client:
         if client is not None:
             api_client.app.state.api.webhooks.client = client  # type: ignore[attr-defined]
