@@ -66,7 +66,7 @@ def test_analyze_and_batch_through_a_server(tmp_path: Path, capsys: pytest.Captu
         assert results[1]["error"]["code"] == "unsupported_media_type"
 
         bargs = argparse.Namespace(source=str(docs), out=str(tmp_path / "out"), model="rules", profile="batch",
-                                   budget=None, jobs=2, json=True)  # fmt: skip
+                                   budget=None, jobs=2, json=True, self_hosted_only=False, providers="")  # fmt: skip
         assert cmd_batch(bargs, remote) == 1
         first = json.loads(capsys.readouterr().out)
         assert first["counts"] == {"succeeded": 3, "failed": 1}

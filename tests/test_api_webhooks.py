@@ -111,7 +111,7 @@ def test_redis_outage_defers_a_retry_without_tracebacks(
     # no worker is needed): while it is down a due retry is deferred with a one-line warning,
     # and delivered once Redis is back.
     server = RedisServer(tmp_path / "redis").start()
-    settings = _settings(tmp_path, webhook_backoff_s=1.0)
+    settings = _settings(tmp_path, webhook={"backoff_s": 1.0})
     locks = RedisLocks.from_url(f"{server.base_url}/12")
     caplog.set_level(logging.WARNING, logger="longdoc.webhooks")
     try:

@@ -56,7 +56,7 @@ class Server(ServeProcess):
         keys = {hashlib.sha256(k.encode()).hexdigest(): t for t, k in KEYS.items()}
         full = {**base, "PYTHONPATH": str(ROOT), "TMPDIR": str(self.spool),
                 "LONGDOC_STORAGE_DIR": str(tmp / "store"), "LONGDOC_EXECUTOR": "local",
-                "LONGDOC_API_COORDINATION": "process", "LONGDOC_API_KEYS": json.dumps(keys), **env}  # fmt: skip
+                "LONGDOC_API_KEYS": json.dumps(keys), **env}  # fmt: skip
         super().__init__(full, tmp / "serve.log", runner=["-c", LOOPBACK_DNS + SERVE] if loopback_dns else None)
         self.start()
 
