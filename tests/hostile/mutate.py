@@ -502,6 +502,7 @@ class Outcome:
 
 
 INGEST = "pipeline.ingest:ingest"
+STARTUP_TIMEOUT_S = 120.0
 
 
 def _vm_hwm_kb() -> int:
@@ -524,6 +525,8 @@ def _serve(conn: Connection, memory_limit: int, max_rss_kb: int) -> None:
     from pipeline.types import ExtractedText
 
     logging.disable(logging.CRITICAL)  # pypdf warns on every broken xref; outcomes are what count
+    importlib.import_module(INGEST.partition(":")[0])
+    conn.send("ready")  # start-up (imports) is done: the per-document timeout starts after it
     while True:
         try:
             request = conn.recv()
@@ -625,6 +628,11 @@ class Worker:
         proc.start()
         child.close()
         self._proc, self._conn = proc, parent
+        # A spawned child imports the readers first, seconds on a loaded machine: that is not a
+        # hang of the document, so it has a deadline of its own.
+        if not parent.poll(STARTUP_TIMEOUT_S) or parent.recv() != "ready":
+            self.stop()
+            raise RuntimeError(f"the reading process did not start within {STARTUP_TIMEOUT_S} s")
 
     def stop(self) -> None:
         if self._conn is not None:
