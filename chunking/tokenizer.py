@@ -18,7 +18,7 @@ every other text, which means every real document, tokenizes exactly as it does.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import gzip
 import hashlib
 from dataclasses import dataclass
@@ -76,12 +76,12 @@ def _load_ranks() -> dict[bytes, int]:
     raw = gzip.decompress(blob)
     if hashlib.sha256(raw).hexdigest() != O200K_SHA256:
         raise ConfigError("o200k_base.tiktoken does not match OpenAI's published sha256")
-    ranks: dict[bytes, int] = {}
-    for line in raw.splitlines():
-        if line:
-            token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
-    return ranks
+    # "TOKEN RANK" lines, read in one pass of C-level calls: every process that tokenizes pays
+    # this at start-up (a per-line loop took twice as long). a2b_base64 is what b64decode calls.
+    fields = raw.split()
+    if len(fields) % 2:
+        raise ConfigError("o200k_base.tiktoken is not TOKEN RANK pairs")
+    return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))
 
 
 @lru_cache(maxsize=1)
