@@ -41,3 +41,34 @@ def redis_db(redis_base: str) -> Iterator[str]:
     yield url
     flush(url)
 
+
+# Fixtures shared by a module that are cheap to build again (a flush, an in-process runner, a
+# spawned reader process): a slow test using them may still run apart from its module.
+_CHEAP_SHARED = {"redis_db", "runner", "worker"}
+
+
+def _runs_alone(item: pytest.Item) -> bool:
+    if item.get_closest_marker("slow") is None:
+        return False
+    info = getattr(item, "_fixtureinfo", None)
+    defs = info.name2fixturedefs.items() if info is not None else ()
+    return not any(
+        name not in _CHEAP_SHARED and d.scope in ("package", "module", "class")
+        for name, ds in defs
+        for d in ds
+    )
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order the run for two workers (``-n 2 --dist loadgroup`` in pyproject.toml).
+
+    Slow tests that share nothing expensive come first, each its own unit of work, so the two
+    workers start on the long ones and finish together on short ones; every other test stays
+    with its module (one unit: its module-scoped servers and workers start once).
+    """
+    alone = [item for item in items if _runs_alone(item)]
+    rest = [item for item in items if not _runs_alone(item)]
+    for item in rest:
+        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    items[:] = alone + rest

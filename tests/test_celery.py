@@ -573,12 +573,18 @@ def test_a_retry_that_cannot_be_published_releases_the_segment_claim(
 ) -> None:
     # Celery rejects (drops) a task whose retry can't be published. Its segment claim must
     # not linger for the claim TTL (task_time_limit_s + 60): the next copy takes it at once.
+    import celery._state
+
     import workers.celery_app as celery_app
     from workers.tasks import analyze_segment
 
     rt = build_runtime(stack.settings)
     rt.ctx.store = stack.store
     monkeypatch.setattr(celery_app, "_runtime", rt)  # this test's Redis and storage
+    # As in a prefork worker (worker/components.py sets it): a retry sent from a task does not
+    # subscribe to its result. Unset, the app's result backend (the closed default port) would
+    # retry connecting for ~20 s before the publish is even tried.
+    monkeypatch.setattr(celery._state, "_task_join_will_block", True)
     job_id = _planned_job(stack, rt)
     assert rt.coord.claim(TENANT, job_id, 0, "task-dropped")
     down = Connection(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there

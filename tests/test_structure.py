@@ -261,9 +261,11 @@ def test_real_paper_headings() -> None:
 def test_real_contracts_parse_fast_and_nest() -> None:
     files = sorted((SHARED_DATA / "cuad-dev" / "contracts").glob("*.txt"))
     texts = [f.read_text(encoding="utf-8", errors="replace") for f in files]
-    t0 = time.perf_counter()
+    # This process's CPU time, not the wall clock: what the parser costs, whatever else the
+    # machine (or the other test worker) is running meanwhile.
+    t0 = time.process_time()
     found = [find_sections(t) for t in texts]
-    elapsed = time.perf_counter() - t0
+    elapsed = time.process_time() - t0
     for text, sections in zip(texts, found, strict=True):
         assert_tree(sections, len(text))
     assert sum(map(len, found)) > 5 * len(files)

@@ -192,6 +192,17 @@ def runtime() -> Runtime:
     return _runtime
 
 
+@signals.worker_init.connect  # type: ignore[untyped-decorator]
+def _load_tokenizer_before_fork(**_: Any) -> None:
+    """The main process loads the tokenizer's ranks (~2 CPU-seconds) before the prefork pool
+    forks: every pool child, and every child that replaces a dead one, inherits them instead
+    of loading its own. worker_init runs in the main process before the pool starts
+    (https://docs.celeryq.dev/en/stable/userguide/signals.html#worker-init)."""
+    from chunking.tokenizer import encoding
+
+    encoding()
+
+
 @signals.worker_process_init.connect  # type: ignore[untyped-decorator]
 def _init_process(**_: Any) -> None:
     global _runtime
