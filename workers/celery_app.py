@@ -77,6 +77,11 @@ def make_app(settings: Settings, *, include_tasks: bool = False) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        # A pool child must say "up" within this after it forks, worker_process_init (our clients)
+        # included. Celery's 4 s default, on a busy machine, kills each replacement of a killed
+        # child before it is up, for ever, and the job stalls ("Timed out waiting for UP message";
+        # https://github.com/celery/celery/issues/1715, https://github.com/celery/celery/issues/4323).
+        worker_proc_alive_timeout=60.0,
         task_soft_time_limit=ex.task_soft_time_limit_s,
         task_time_limit=ex.task_time_limit_s,
         # An unacked task is redelivered after this: above the hard limit, or a slow task
