@@ -21,6 +21,7 @@ from __future__ import annotations
 import binascii
 import gzip
 import hashlib
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -76,20 +77,28 @@ def _load_ranks() -> dict[bytes, int]:
     raw = gzip.decompress(blob)
     if hashlib.sha256(raw).hexdigest() != O200K_SHA256:
         raise ConfigError("o200k_base.tiktoken does not match OpenAI's published sha256")
-    # "TOKEN RANK" lines, read in one pass of C-level calls: every process that tokenizes pays
-    # this at start-up (a per-line loop took twice as long). a2b_base64 is what b64decode calls.
-    fields = raw.split()
-    if len(fields) % 2:
-        raise ConfigError("o200k_base.tiktoken is not TOKEN RANK pairs")
-    return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))
+    # "token rank" lines: one split and C-level decoding, ~2x faster than a loop per line (it
+    # sits before a job's first model request). The file the sha256 pins lists ranks 0..n-1 in
+    # order, so the rank column is not parsed: a line's rank is its line number.
+    tokens = raw.split()[0::2]
+    return dict(zip(map(binascii.a2b_base64, tokens), range(len(tokens)), strict=True))
 
 
-@lru_cache(maxsize=1)
+_ENCODING: list[tiktoken.Encoding] = []
+_ENCODING_LOCK = threading.Lock()
+
+
 def encoding() -> tiktoken.Encoding:
-    """The shared ``o200k_base`` encoding (built once per process)."""
-    return tiktoken.Encoding(
-        name=ENCODING_NAME, pat_str=_O200K_PAT, mergeable_ranks=_load_ranks(), special_tokens=_SPECIAL
-    )
+    """The shared ``o200k_base`` encoding (built once per process).
+
+    Under a lock: building it holds the GIL for a few hundred milliseconds, and a thread warming
+    it up at start-up and one tokenizing a document must not both build one."""
+    if not _ENCODING:
+        with _ENCODING_LOCK:
+            if not _ENCODING:
+                _ENCODING.append(tiktoken.Encoding(name=ENCODING_NAME, pat_str=_O200K_PAT,
+                                                   mergeable_ranks=_load_ranks(), special_tokens=_SPECIAL))  # fmt: skip
+    return _ENCODING[0]
 
 
 def count_tokens(text: str) -> int:

@@ -9,6 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 
 from pipeline.errors import LongdocError
 from pipeline.jobs.executor import EventCallback, JobEvent
+from pipeline.jobs.planning import TokenizingAhead
 from pipeline.jobs.routes import RoutingPlan
 from pipeline.jobs.stages import (
     INTERRUPTS,
@@ -56,7 +57,10 @@ class LocalExecutor:
         try:
             begin_attempt(self.ctx, tenant, job_id)
             emit(JobEvent(job_id, "ingesting"))
-            doc = run_ingest(self.ctx, tenant, job_id, password=password)
+            ahead: list[TokenizingAhead] = []
+            # The text is tokenized on another core while ingest still looks for its sections.
+            doc = run_ingest(self.ctx, tenant, job_id, password=password,
+                             on_text=lambda text: ahead.append(TokenizingAhead(text)))  # fmt: skip
             emit(JobEvent(job_id, "planning"))
             context = SegmentContext.of(doc)
             futures: list[Future[SegmentAnalysis]] = []
@@ -68,7 +72,8 @@ class LocalExecutor:
 
             analyses: list[SegmentAnalysis] = []
             try:
-                plan, _ = run_plan_streamed(self.ctx, tenant, job_id, doc=doc, dispatch=dispatch)
+                plan, _ = run_plan_streamed(self.ctx, tenant, job_id, doc=doc, dispatch=dispatch,
+                                           ahead=ahead[0] if ahead else None)  # fmt: skip
                 total = len(plan.segments)
                 emit(JobEvent(job_id, "analyzing", total, 0))
                 for fut in as_completed(futures):

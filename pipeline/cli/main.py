@@ -33,11 +33,16 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
         from pipeline.cli.client import analyze_files
 
         return analyze_files(args, settings)
+    import threading
+
+    # The tokenizer (o200k ranks parsed, tiktoken's CoreBPE built) is ready by the time the
+    # text is read, so the document's tokens are computed beside the section search
+    # (pipeline.jobs.planning.TokenizingAhead) instead of after it.
+    threading.Thread(target=_warm_tokenizer, daemon=True, name="warm-tokenizer").start()
     if args.model != "rules":  # every other model is called through the OpenAI SDK
         require("llm", "openai", feature=f"--model {args.model}")
         # Its import is the longest step before a first model request: start it now, beside
         # the imports, reading and tokenizing below (the registry waits for it, not redoes it).
-        import threading
         from importlib import import_module
 
         threading.Thread(target=import_module, args=("openai",), daemon=True, name="import-openai").start()
@@ -45,6 +50,12 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.cli.documents import cmd_analyze as run
 
     return run(args, settings)
+
+
+def _warm_tokenizer() -> None:
+    from chunking.tokenizer import encoding
+
+    encoding()
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:

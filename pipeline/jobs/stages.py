@@ -22,6 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
+from importlib import import_module
 from typing import TYPE_CHECKING, Protocol
 
 from chunking.locator import Locator
@@ -34,7 +35,7 @@ from pipeline.config import Settings
 from pipeline.consolidate.merge import consolidate
 from pipeline.errors import Canceled, Internal, JobClosed, LongdocError, Poisoned, StorageError
 from pipeline.ingest import ingest
-from pipeline.jobs.planning import cut_segments
+from pipeline.jobs.planning import TokenizingAhead, cut_segments
 from pipeline.jobs.routes import RoutingPlan, plan_routes, prepare_routing, route_one, synthesis_for
 from pipeline.jobs.store import (
     TERMINAL,
@@ -124,9 +125,10 @@ class StageContext:
         assert self._pending is not None
         try:
             registry = build_registry(self.settings)
-            for llm in registry.llms.values():
+            if registry.llms:
                 # The SDK imports its chat resources on first use: here, not in the first request.
-                _ = llm.provider.client.chat.completions
+                # (Clients are built when a segment first uses their model: LazyLLMs.)
+                import_module("openai.resources.chat")
             self._pending.set_result(registry)
         except BaseException as exc:  # noqa: BLE001 - handed to whoever asks for the models
             self._pending.set_exception(exc)
@@ -273,12 +275,23 @@ def cancel_unplanned(js: JobStore, coord: Coordination, job_id: str) -> bool:
     return True
 
 
-def run_ingest(ctx: StageContext, tenant: str, job_id: str, *, password: str | None = None) -> DocumentText:
+def run_ingest(
+    ctx: StageContext,
+    tenant: str,
+    job_id: str,
+    *,
+    password: str | None = None,
+    on_text: Callable[[str], None] | None = None,
+) -> DocumentText:
+    """Extract the text, its sections and kind; ``on_text`` hears the text as soon as it is
+    extracted (the local executor starts tokenizing it there, beside the section search)."""
     js = ctx.jobs(tenant)
     check_cancel(ctx, tenant, job_id)
     job = set_status(ctx, tenant, job_id, "ingesting")
     extracted = ingest(js.document_bytes(job), name=job.name, password=password, limits=ctx.settings.limits,
                        check=cancel_checker(ctx, tenant, job_id))  # fmt: skip
+    if on_text is not None:
+        on_text(extracted.text)
     doc = DocumentText(
         extracted=extracted, sections=find_sections(extracted.text), kind=detect_kind(extracted.text)
     )
@@ -286,13 +299,20 @@ def run_ingest(ctx: StageContext, tenant: str, job_id: str, *, password: str | N
     return doc
 
 
-def run_plan(ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText | None = None) -> SegmentPlan:
+def run_plan(
+    ctx: StageContext,
+    tenant: str,
+    job_id: str,
+    *,
+    doc: DocumentText | None = None,
+    ahead: TokenizingAhead | None = None,
+) -> SegmentPlan:
     js = ctx.jobs(tenant)
     check_cancel(ctx, tenant, job_id)
     doc = doc or js.load_text(job_id)
     job = js.load(job_id)
     try:
-        _, plan = cut_segments(doc.extracted, doc.sections, ctx.settings)
+        _, plan = cut_segments(doc.extracted, doc.sections, ctx.settings, ahead=ahead)
     except LongdocError as exc:
         raise exc.with_document(job.name) from None
     # Raises OverBudget (the job is refused up front) when even the cheapest plan is too dear;
@@ -318,7 +338,13 @@ SegmentDispatch = Callable[[int, SegmentPlan, RoutingPlan], None]
 
 
 def run_plan_streamed(
-    ctx: StageContext, tenant: str, job_id: str, *, doc: DocumentText, dispatch: SegmentDispatch
+    ctx: StageContext,
+    tenant: str,
+    job_id: str,
+    *,
+    doc: DocumentText,
+    dispatch: SegmentDispatch,
+    ahead: TokenizingAhead | None = None,
 ) -> tuple[SegmentPlan, RoutingPlan]:
     """``run_plan`` that hands each segment to ``dispatch`` as soon as it is routed, so the
     first model request leaves while later segments are still being routed.
@@ -335,14 +361,14 @@ def run_plan_streamed(
     batch_id = _batch_of(ctx, tenant, job_id)
     pooled = batch_id if batch_id is not None and ctx.budget_pool(tenant, batch_id) is not None else None
     if ctx.spend_for(tenant) is not None or (job.options.budget_usd is not None and pooled is None):
-        plan = run_plan(ctx, tenant, job_id, doc=doc)
+        plan = run_plan(ctx, tenant, job_id, doc=doc, ahead=ahead)
         routes = load_routes(ctx, tenant, job_id)
         assert routes is not None
         for i in range(len(plan.segments)):
             dispatch(i, plan, routes)
         return plan, routes
     try:
-        _, plan = cut_segments(doc.extracted, doc.sections, ctx.settings)
+        _, plan = cut_segments(doc.extracted, doc.sections, ctx.settings, ahead=ahead)
     except LongdocError as exc:
         raise exc.with_document(job.name) from None
     ratios = calibration.load(ctx.store, tenant).ratios(RoutePolicy().output_ratio)
