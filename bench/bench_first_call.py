@@ -37,15 +37,10 @@ PACKAGES = ("pipeline", "chunking", "storage", "workers")
 
 
 def document(tokens_target: int) -> str:
-    """Copies of the bundled example (≈188K tokens each, see bench_llm.py), cut at a paragraph."""
-    base = EXAMPLE.read_text(encoding="utf-8")
-    parts, total = [], 0
-    while total < tokens_target:
-        parts.append(base.replace("Provider shall", f"Provider (v{len(parts)}) shall"))
-        total += 188_000
-    text = "\n\f\n".join(parts)
-    cut = text.find("\n\n", int(len(text) * tokens_target / total))
-    return text if cut < 0 else text[: cut + 1]
+    """Copies of the bundled example (≈188K tokens each), cut at a paragraph: bench_llm's document."""
+    from bench_llm import document as llm_bench_document  # bench/ is on sys.path when run as a script
+
+    return llm_bench_document(tokens_target, 0)
 
 
 def free_port() -> int:

@@ -73,6 +73,18 @@ return 1
 """
 
 
+def spend_client(settings: Settings) -> redis.Redis:
+    """A Redis client for spend ledgers: short timeouts and two quick retries (a spend check must
+    not hold a segment for long); no connection is opened until the first command."""
+    try:
+        return redis.Redis.from_url(
+            settings.redis.url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S,
+            retry=Retry(ExponentialWithJitterBackoff(cap=0.5, base=0.05), 2),
+        )  # fmt: skip
+    except ValueError as exc:
+        raise ConfigError(f"LONGDOC_REDIS_URL is not a Redis URL: {exc}") from exc
+
+
 class SpendGuard:
     def __init__(self, client: redis.Redis, tenant: str, cap_usd: float, *, prefix: str = "longdoc") -> None:
         self.redis = client
@@ -185,15 +197,7 @@ class SpendGuards:
         """None without ``daily_cap_usd``; no connection is opened until the first check."""
         if settings.routing.daily_cap_usd is None:
             return None
-        if client is None:
-            try:
-                client = redis.Redis.from_url(
-                    settings.redis.url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S,
-                    retry=Retry(ExponentialWithJitterBackoff(cap=0.5, base=0.05), 2),
-                )  # fmt: skip
-            except ValueError as exc:
-                raise ConfigError(f"LONGDOC_REDIS_URL is not a Redis URL: {exc}") from exc
-        return cls(client, settings.routing.daily_cap_usd)
+        return cls(client or spend_client(settings), settings.routing.daily_cap_usd)
 
     def for_tenant(self, tenant: str) -> SpendGuard:
         with self._lock:
@@ -246,14 +250,7 @@ class RedisPool:
 
     @classmethod
     def from_settings(cls, settings: Settings, tenant: str, batch_id: str) -> RedisPool:
-        try:
-            client = redis.Redis.from_url(
-                settings.redis.url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S,
-                retry=Retry(ExponentialWithJitterBackoff(cap=0.5, base=0.05), 2),
-            )  # fmt: skip
-        except ValueError as exc:
-            raise ConfigError(f"LONGDOC_REDIS_URL is not a Redis URL: {exc}") from exc
-        return cls(client, tenant, batch_id)
+        return cls(spend_client(settings), tenant, batch_id)
 
     def create(self, total_usd: float, allocations: dict[str, float]) -> None:
         fields = {f"a:{job}": repr(usd) for job, usd in allocations.items()}
