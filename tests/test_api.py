@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from docx import Document
 
 from pipeline.cli.main import main as cli_main
 from tests.api_helpers import KEYS, api, auth, contract, make_settings, require_rules_model, wait_job
+from tests.waiting import wait_for
 
 PROBLEM = "application/problem+json"
 
@@ -199,10 +199,8 @@ def test_report_not_ready_then_cancel(tmp_path: Path) -> None:
 def test_cancel_running_job_keeps_partial_report(tmp_path: Path) -> None:
     with api(make_settings(tmp_path, execution={"rules_latency_s": 1.5})) as client:
         job = _submit(client, contract()).json()
-        deadline = time.monotonic() + 10
-        while client.get(f"/v1/jobs/{job['id']}", headers=auth()).json()["status"] != "analyzing":
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
+        status = lambda: client.get(f"/v1/jobs/{job['id']}", headers=auth()).json()["status"]  # noqa: E731
+        wait_for(lambda: status() == "analyzing", 10, "the job to be analyzing")
         assert client.post(f"/v1/jobs/{job['id']}/cancel", headers=auth()).status_code == 202
         done = wait_job(client, job["id"])
         assert done["status"] in ("canceled", "succeeded")  # the segment may have been past its check
