@@ -10,7 +10,7 @@ import argparse
 import importlib.util
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import Unreadable
 
@@ -52,6 +52,23 @@ class MissingExtra(Exception):
         what = f"longdoc {command}" + (f" {self.feature}" if self.feature else "")
         return (f"{what} needs the {self.extra} extra ({self.module} is not installed): "
                 f"pip install 'longdoc[{self.extra}]'")  # fmt: skip
+
+
+def add_data_policy(parser: argparse.ArgumentParser) -> None:
+    """The data-policy options of every command that starts jobs (analyze, batch)."""
+    parser.add_argument("--providers", default="", help="comma-separated providers allowed (data policy)")
+    parser.add_argument(
+        "--self-hosted-only", action="store_true", help="only self-hosted models (data policy)"
+    )
+
+
+def data_policy(args: argparse.Namespace) -> dict[str, Any]:
+    """``JobOptions`` fields from the options ``add_data_policy`` added."""
+    providers: str = args.providers
+    return {
+        "self_hosted_only": args.self_hosted_only,
+        "allowed_providers": providers.split(",") if providers else None,
+    }
 
 
 def installed(module: str) -> bool:
@@ -111,7 +128,9 @@ def read_file(path: Path, settings: Settings) -> bytes:
         if size > settings.limits.max_document_bytes:
             from pipeline.errors import TooLarge
 
-            raise TooLarge(f"{size:,} bytes is over the limit of {settings.limits.max_document_bytes:,} bytes")
+            raise TooLarge(
+                f"{size:,} bytes is over the limit of {settings.limits.max_document_bytes:,} bytes"
+            )
         return path.read_bytes()
     except FileNotFoundError:
         raise Unreadable("no such file") from None

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipeline.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, read_file
+from pipeline.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, data_policy, read_file
 from pipeline.config import Settings
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
@@ -165,8 +165,7 @@ def job_options(args: argparse.Namespace) -> JobOptions:
         budget_usd=args.budget,
         error_cost_usd=args.error_cost,
         latency_target_s=args.latency_target,
-        self_hosted_only=args.self_hosted_only,
-        allowed_providers=args.providers.split(",") if args.providers else None,
+        **data_policy(args),
     )
 
 

@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from pipeline.cli.common import EXIT_OK, require, require_backends, run_command
+from pipeline.cli.common import EXIT_OK, add_data_policy, require, require_backends, run_command
 from pipeline.cli.llm import add_commands as add_llm_commands
 from pipeline.cli.service import add_commands as add_service_commands
 
@@ -119,8 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument(
         "--latency-target", type=float, default=None, metavar="S", help="per-segment latency target"
     )
-    a.add_argument("--providers", default="", help="comma-separated providers allowed (data policy)")
-    a.add_argument("--self-hosted-only", action="store_true", help="only self-hosted models (data policy)")
+    add_data_policy(a)
     a.set_defaults(func=cmd_analyze)
 
     w = sub.add_parser("worker", help="run a Celery worker (LONGDOC_REDIS_URL, shared storage)")

@@ -27,7 +27,16 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, require, require_backends, run_command
+from pipeline.cli.common import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
+    add_data_policy,
+    data_policy,
+    require,
+    require_backends,
+    run_command,
+)
 from pipeline.errors import ERROR_CODES, LongdocError, TooLarge, Unreadable
 
 if TYPE_CHECKING:
@@ -63,8 +72,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     b.add_argument("--profile", choices=["batch", "interactive"], default="batch")
     b.add_argument("--budget", type=float, default=None, metavar="USD",
                    help="one pool for the batch, allocated by document size; segments it cannot pay run on rules")  # fmt: skip
-    b.add_argument("--providers", default="", help="comma-separated providers allowed (data policy)")
-    b.add_argument("--self-hosted-only", action="store_true", help="only self-hosted models (data policy)")
+    add_data_policy(b)
     b.add_argument(
         "--jobs", type=int, default=0, help="documents analyzed at once (default: LONGDOC_WORKERS)"
     )
@@ -160,8 +168,7 @@ def cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
     if not paths:
         print(printable(f"error[empty] {source}: no files"), file=sys.stderr)
         return EXIT_USAGE
-    options = JobOptions(model=args.model, profile=args.profile, self_hosted_only=args.self_hosted_only,
-                         allowed_providers=args.providers.split(",") if args.providers else None)  # fmt: skip
+    options = JobOptions(model=args.model, profile=args.profile, **data_policy(args))
     if settings.api.url:
         return _run_remote(args, settings, source, paths, options)
     return _run_local(args, settings, source, paths, options)
