@@ -65,8 +65,8 @@ class RedisServer:
         cmd = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.workdir),
                "--save", "", "--appendonly", "yes" if self.appendonly else "no", "--appendfsync", "everysec",
                "--maxmemory-policy", "noeviction", "--daemonize", "no"]  # fmt: skip
-        log = (self.workdir / "redis.log").open("ab")
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        with (self.workdir / "redis.log").open("ab") as log:  # the server writes through its own copy
+            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout_s
         while not ping(self.base_url, 0.2):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -210,9 +210,9 @@ class CeleryWorker:
         cmd = [sys.executable, "-m", "celery", "-A", "workers.celery_worker", "worker", "--pool=prefork",
                f"--concurrency={self.concurrency}", "-Ofair", "-Q", "ingest,analyze,consolidate",
                "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", name]  # fmt: skip
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True, preexec_fn=address_space_limit(self.mem_limit_mb))  # fmt: skip
+        with self.log_path.open("ab") as log:  # the worker writes through its own copy
+            self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True, preexec_fn=address_space_limit(self.mem_limit_mb))  # fmt: skip
         deadline = time.monotonic() + timeout_s
         while b" ready." not in self.log_path.read_bytes():
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -233,16 +233,11 @@ class CeleryWorker:
     def stop(self) -> None:
         if self.proc is None:
             return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)  # cold shutdown: tests don't wait for tasks
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        # Pool children of a cold-stopped worker may linger a moment; end them by group.
+        # SIGKILL to the whole group: a test never needs the worker's own shutdown (a cold
+        # SIGQUIT stop takes ~2 s), and what a task left behind is its module's to flush.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
         self.proc = None
 
     def __enter__(self) -> CeleryWorker:

@@ -107,10 +107,11 @@ def test_timed_out_attempts_are_audited_one_line_each_and_billed_in_spend(
     for k, v in KEYS.items():
         monkeypatch.setenv(k, v)
     text = planted_contract()
-    # Every answer takes 3 s; the forced 1 s timeout cuts each attempt after the prompt was sent.
-    with running_simulator(SimulatorConfig(fixed_latency_s=3.0)) as url:
+    # Every answer takes 2 s; the forced 0.5 s timeout cuts each attempt after the prompt was
+    # sent (the simulator reads and logs a request whenever it gets to it, hung up or not).
+    with running_simulator(SimulatorConfig(fixed_latency_s=2.0)) as url:
         job_id, report, ctx = run(
-            tmp_path, url, text, "kimi-k2-thinking", llm_timeout_s=1.0, llm_max_attempts=2
+            tmp_path, url, text, "kimi-k2-thinking", llm_timeout_s=0.5, llm_max_attempts=2
         )
         # The simulator notices each hang-up within 0.25 s; count once all are closed.
         log = wait_for(lambda: _closed(request_log(url)), 10, "every request to be closed")
