@@ -31,6 +31,19 @@ class Runner:
         return report
 
 
+class Contracts:
+    """Each CUAD contract's own report, analyzed once for the module's tests."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+        self.reports: dict[str, Report] = {}
+
+    def report(self, path: Path) -> Report:
+        if path.name not in self.reports:
+            self.reports[path.name] = self.runner.analyze(path.read_bytes(), path.name)
+        return self.reports[path.name]
+
+
 @pytest.fixture(scope="module")
 def runner(tmp_path_factory: pytest.TempPathFactory) -> Runner:
     r = Runner(tmp_path_factory.mktemp("cuad"))
@@ -38,15 +51,22 @@ def runner(tmp_path_factory: pytest.TempPathFactory) -> Runner:
     r.executor.close()
 
 
+@pytest.fixture(scope="module")
+def contracts(runner: Runner) -> Contracts:
+    # Module-scoped and not cheap: the module's tests run together on one test worker, and a
+    # contract the verbatim check analyzed is not analyzed again for the 400K comparison.
+    return Contracts(runner)
+
+
 @needs_shared
 @pytest.mark.slow
-def test_every_quote_in_every_cuad_report_is_verbatim(runner: Runner) -> None:
+def test_every_quote_in_every_cuad_report_is_verbatim(contracts: Contracts) -> None:
     files = sorted(CONTRACTS.glob("*.txt"))
     assert len(files) >= 200
     checked = 0
     for path in files:
         text = path.read_text(encoding="utf-8")
-        report = runner.analyze(path.read_bytes(), path.name)
+        report = contracts.report(path)
         assert report.document.chars == len(text)
         spans = [*report.findings, *report.key_terms, *report.defined_terms, *report.references]
         spans += [sp for issue in report.term_issues for sp in issue.spans]
@@ -70,10 +90,10 @@ HAND_CHECKED = [
 @needs_shared
 @pytest.mark.parametrize(("pattern", "section", "state"), HAND_CHECKED)
 def test_pages_and_sections_match_a_hand_checked_sample(
-    runner: Runner, pattern: str, section: str, state: str
+    contracts: Contracts, pattern: str, section: str, state: str
 ) -> None:
     path = next(CONTRACTS.glob(pattern))
-    report = runner.analyze(path.read_bytes(), path.name)
+    report = contracts.report(path)
     law = [f for f in report.findings if f.category == "Governing Law"]
     assert law and all(f.page == 1 for f in law)
     assert any((f.section or "").endswith(section) for f in law), [f.section for f in law]
@@ -100,13 +120,13 @@ def _concatenation(target_tokens: int) -> tuple[str, list[tuple[Path, int, int]]
 
 @needs_shared
 @pytest.mark.slow
-def test_400k_concatenation_finds_what_each_contract_finds_alone(runner: Runner) -> None:
+def test_400k_concatenation_finds_what_each_contract_finds_alone(runner: Runner, contracts: Contracts) -> None:
     text, spans = _concatenation(400_000)
     long_report = runner.analyze(text.encode(), "concatenated.txt")
     assert 4 <= len(long_report.segments) <= 6
     assert all(s.status == "ok" for s in long_report.segments)
     for path, start, end in spans:
-        alone = runner.analyze(path.read_bytes(), path.name)
+        alone = contracts.report(path)
         expected = {(f.category, f.start + start, f.end + start) for f in alone.findings}
         got = {(f.category, f.start, f.end) for f in long_report.findings if start <= f.start < end}
         assert got == expected, path.name
