@@ -8,6 +8,7 @@
 {tenant}/jobs/{job_id}/audit/{name}.json   model calls
 {tenant}/jobs/{job_id}/report.{json,md,docx}
 {tenant}/cache/{digest}.json             model answers (the digest covers the tenant too)
+{tenant}/access/{day}/{name}.jsonl        access log: who read what (never document text)
 """
 
 from __future__ import annotations
@@ -56,3 +57,11 @@ def audit(tenant: str, job_id: str, name: str) -> str:
 def cache(tenant: str, digest: str) -> str:
     # Under the tenant: one tenant's cached answers are never another's (nor its timing oracle).
     return f"{check_part(tenant, 'tenant')}/cache/{check_part(digest, 'digest')}.json"
+
+
+def access_prefix(tenant: str) -> str:
+    return f"{check_part(tenant, 'tenant')}/access/"
+
+
+def access(tenant: str, day: str, name: str) -> str:
+    return access_prefix(tenant) + f"{check_part(day, 'day')}/{check_part(name, 'access log name')}"

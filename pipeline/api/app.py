@@ -12,12 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pipeline.api import batch_routes, jobs_routes, problems, web
+from pipeline.api import audit_routes, batch_routes, jobs_routes, problems, web
+from pipeline.api.access import ACTIONS, AccessEvent, AccessLog
 from pipeline.api.batches import BatchService
 from pipeline.api.deps import ApiState
 from pipeline.api.idempotency import IdempotencyStore
@@ -58,7 +61,7 @@ def build_state(
     return ApiState(settings=settings, store=store, keyring=keyring, jobs=jobs, batches=BatchService(jobs),
                     idempotency=IdempotencyStore(store, locks),
                     webhooks=WebhookDispatcher(settings, jobs, secrets, locks=locks), model_ids=ids,
-                    locks=locks)  # fmt: skip
+                    access=AccessLog(store), locks=locks)  # fmt: skip
 
 
 def create_app(settings: Settings | None = None, *, state: ApiState | None = None) -> FastAPI:
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None, *, state: ApiState | None = Non
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         state.webhooks.start()
+        state.access.start()
         resumed = state.jobs.runner.resume()
         if resumed:
             log.info("resumed %d unfinished job(s)", resumed)
@@ -79,6 +83,7 @@ def create_app(settings: Settings | None = None, *, state: ApiState | None = Non
             yield
         finally:
             state.webhooks.stop()
+            state.access.close()
             state.jobs.close()
             state.locks.close()
 
@@ -96,14 +101,60 @@ def create_app(settings: Settings | None = None, *, state: ApiState | None = Non
     app.include_router(web.health_router)
     app.include_router(jobs_routes.router)
     app.include_router(batch_routes.router)
+    app.include_router(audit_routes.router)
     app.include_router(web.router)
+
     s = state.settings
+    app.add_middleware(AccessLogMiddleware, access=state.access)
     app.add_middleware(
         BodyLimit,
         limits={"/v1/jobs": s.limits.max_document_bytes + FORM_OVERHEAD, "/v1/batches": s.api.max_batch_bytes},
     )
     app.openapi = lambda: _openapi(app, state)  # type: ignore[method-assign]
     return app
+
+
+class AccessLogMiddleware:
+    """Records each request that presented a valid key (``current_tenant`` puts the tenant in
+    the request state) once its response has started: pure ASGI, so the body streams through
+    untouched and errors raised while reading it reach the problem handlers as before."""
+
+    def __init__(self, app: ASGIApp, access: AccessLog) -> None:
+        self.app = app
+        self.access = access
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope.setdefault("state", {})  # the dict every Request of this scope shares as .state
+        status = 0
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            tenant = scope["state"].get("tenant")
+            if tenant is not None and status:
+                self.access.record(tenant.name, access_event(Request(scope), tenant.key_id, status))
+
+
+def access_event(request: Request, key_id: str, status: int) -> AccessEvent:
+    """The access-log line for a request: route, path ids and status only, never a body."""
+    route = request.scope.get("route")
+    template = getattr(route, "path", request.url.path)
+    action = ACTIONS.get((request.method, template), f"{request.method} {template}")
+    params = request.scope.get("path_params", {})
+    obj = params.get("job_id") or params.get("batch_id")
+    tail = template.rsplit("/", 1)[-1]
+    fmt = tail.rsplit(".", 1)[-1] if "." in tail else ("json" if tail == "report" else None)
+    return AccessEvent(at=datetime.now(UTC), key_id=key_id, client=request.client.host if request.client else "",
+                       action=action, object=str(obj) if obj is not None else None, format=fmt, status=status)  # fmt: skip
 
 
 REQUESTS = (JobRequest, JobUpload, BatchRequest, BatchUpload)

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from pipeline.api.access import AccessLog
 from pipeline.api.batches import BatchService
 from pipeline.api.idempotency import KEY_PATTERN, MAX_KEY_LEN, IdempotencyStore
 from pipeline.api.locks import Locks, ProcessLocks
@@ -32,6 +33,7 @@ class ApiState:
     idempotency: IdempotencyStore
     webhooks: WebhookDispatcher
     model_ids: frozenset[str]
+    access: AccessLog
     locks: Locks = field(default_factory=ProcessLocks)  # closed with the app
 
     def check_options(self, options: JobOptions) -> JobOptions:
@@ -63,12 +65,15 @@ _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="the API 
 
 
 async def current_tenant(
+    request: Request,
     state: Annotated[ApiState, Depends(get_state)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
     api_key: Annotated[str | None, Security(_header)] = None,
 ) -> Tenant:
     key = api_key or (bearer.credentials if bearer is not None else None)
-    return state.keyring.tenant_for(key)
+    tenant = state.keyring.tenant_for(key)
+    request.state.tenant = tenant  # for the access log (app.py), once the response is known
+    return tenant
 
 
 State = Annotated[ApiState, Depends(get_state)]

@@ -19,6 +19,8 @@ from pipeline.config import Settings
 from pipeline.errors import ConfigError
 from storage import keys
 
+KEY_ID_HEX = 12
+
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
@@ -28,6 +30,8 @@ def hash_key(key: str) -> str:
 class Tenant:
     name: str
     webhook_secret: bytes | None
+    # The key the request used, as the access log names it: a prefix of its sha256, never the key.
+    key_id: str = ""
 
 
 class KeyRing:
@@ -71,7 +75,7 @@ class KeyRing:
         # Constant-time comparison per entry: the digest set is small.
         for known, tenant in self._tenants.items():
             if hmac.compare_digest(known, digest):
-                return Tenant(tenant, self._secrets.get(tenant))
+                return Tenant(tenant, self._secrets.get(tenant), key_id=digest[:KEY_ID_HEX])
         raise unauthorized("the API key is not valid")
 
 
