@@ -35,6 +35,14 @@ def cache_key(text: str, model: str, tenant: str) -> str:
     return h.hexdigest()
 
 
+def put_cached(store: ObjectStore, tenant: str, job_id: str | None, key: str, data: bytes) -> None:
+    """Write a cached answer; linked to the job that wrote it when there is one (erase finds it)."""
+    if job_id is None:
+        store.put(key, data)
+    else:
+        store.put_linked(tenant, job_id, key, data)
+
+
 @dataclass(frozen=True)
 class SegmentBudget:
     """The batch pool a job's segments reserve from (``pipeline.routing.budget``)."""
@@ -54,9 +62,13 @@ def analyze_routed(
     audit: AuditFn | None = None,
     unavailable: dict[str, str] | None = None,
     budget: SegmentBudget | None = None,
+    job_id: str | None = None,
 ) -> SegmentAnalysis:
     """The segment's analysis by the first model of the route that answers; whichever it is,
-    suspected prompt injections in the text are flagged by the offline guard."""
+    suspected prompt injections in the text are flagged by the offline guard.
+
+    With ``job_id``, every cached answer the job writes or reads is linked to it (``put_linked``),
+    so erasing the job erases those answers too."""
     record = audit or (lambda _r: None)
     meter = UsageMeter()
     problems: list[str] = []
@@ -93,6 +105,8 @@ def analyze_routed(
         key = keys.cache(tenant, cache_key(task.text, model, tenant))
         if store is not None and store.exists(key):
             out = LLMSegmentOutput.model_validate_json(store.get(key))
+            if job_id is not None:
+                store.put_linked(tenant, job_id, key)
             analysis, _ = to_analysis(task, model, out)
             analysis = with_injection_flags(task, analysis)
             record({"segment": task.segment, "model": model, "cache": "hit"})
@@ -120,7 +134,7 @@ def analyze_routed(
             if budget is not None:
                 budget.pool.settle(budget.job_id, held, meter.cost_usd - before_usd)
         if store is not None:
-            store.put(key, out.model_dump_json().encode())
+            put_cached(store, tenant, job_id, key, out.model_dump_json().encode())
         analysis, dropped = to_analysis(task, model, out)
         analysis = with_injection_flags(task, analysis)
         # segment_tokens/completion_tokens: what calibrates the router's output ratio per model.

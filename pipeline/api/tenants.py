@@ -28,6 +28,8 @@ def hash_key(key: str) -> str:
 class Tenant:
     name: str
     webhook_secret: bytes | None
+    # Who called, as records may name them (tombstones): a prefix of the key's sha256, never the key.
+    key_id: str = ""
 
 
 class KeyRing:
@@ -71,7 +73,7 @@ class KeyRing:
         # Constant-time comparison per entry: the digest set is small.
         for known, tenant in self._tenants.items():
             if hmac.compare_digest(known, digest):
-                return Tenant(tenant, self._secrets.get(tenant))
+                return Tenant(tenant, self._secrets.get(tenant), key_id=known[:12])
         raise unauthorized("the API key is not valid")
 
 
