@@ -205,7 +205,8 @@ def analyze_once(
         run_segment(ctx, tenant, job_id, index)
     except Canceled:
         outcome: SegmentOutcome = "canceled"
-    except JobClosed:  # erased while this segment ran (Gone): its late writes removed themselves
+    except JobClosed as exc:  # erased while this segment ran (Gone): its late writes removed themselves
+        log.info("%s/%s: segment %s ended after the job was erased: %s", tenant, job_id, index, exc.message)
         outcome = "skipped"
     except TRANSIENT as exc:
         rt.coord.end_run(tenant, job_id, index)

@@ -15,7 +15,7 @@ from pipeline.analyze.base import Analyzer, SegmentTask
 from pipeline.analyze.injection import FRAME_VERSION, with_injection_flags
 from pipeline.analyze.llm import LLMAnalyzer, UsageMeter, to_analysis
 from pipeline.analyze.llm_schema import PROMPT_VERSION, LLMSegmentOutput
-from pipeline.errors import LongdocError
+from pipeline.errors import JobClosed, LongdocError
 from pipeline.routing.budget import RESERVE_MARGIN, BudgetPool
 from pipeline.routing.router import RULES, RouteDecision, within
 from pipeline.types import SCHEMA_VERSION, AnalysisWarning, SegmentAnalysis
@@ -126,6 +126,8 @@ def analyze_routed(
         before_usd, before_out = meter.cost_usd, meter.completion_tokens
         try:
             out = llm.raw_output(task, meter)
+        except JobClosed:
+            raise  # the job was erased (its audit write refused): no fallback model is called for it
         except LongdocError as exc:
             problems.append(f"{model}: {exc.code}: {exc.message[:160]}")
             record({"segment": task.segment, "model": model, "error": exc.code, "message": exc.message[:300]})
