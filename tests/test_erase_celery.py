@@ -64,10 +64,11 @@ def test_delete_while_a_worker_analyzes(
             prefix = keys.job_prefix("acme", job_id)
 
             def in_flight() -> bool:
-                """At least one segment answered (so answers are cached) and one call under way."""
+                """The first two segments answered (so answers are cached) and a third one's call just
+                begun: it has about LATENCY_S to go, so its result lands after the DELETE."""
                 done = len(list(store.list(prefix + "segments/")))
                 started = len(list(store.list(prefix + "audit/segment-")))
-                return done >= 1 and started > done
+                return done >= 2 and started > done
 
             wait_for(in_flight, 90, "a segment answered and another inside its model call")
             assert list(store.list("acme/cache/")), "the answered segment's answer is cached"
