@@ -86,7 +86,11 @@ class S3Config(BaseSettings):
     bucket: str = "longdoc"
     region: str = "us-east-1"
     secure: bool = False
-    sse: Literal["none", "s3"] = "none"
+    # Server-side encryption of every write: SSE-S3 by default; SSE-KMS with this key id (and
+    # optional encryption context) when a key id is set; "none" only for a service without SSE.
+    sse: Literal["none", "s3", "kms"] = "s3"
+    kms_key_id: str | None = None
+    kms_context: dict[str, str] = Field(default_factory=dict)
     # Multipart part size: S3 allows 5 MiB..5 GiB; memory per upload is a few parts.
     part_size: int = Field(16 * 1024 * 1024, ge=5 * 1024 * 1024, le=5 * 1024 * 1024 * 1024)
     # SigV4 presigned URLs live at most 7 days. LONGDOC_PRESIGN_EXPIRY_S is the historical name.

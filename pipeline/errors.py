@@ -24,6 +24,7 @@ The tree (code, HTTP status; a blank code is inherited)::
     ├── NoModel                       no_model                 422
     ├── Canceled                      canceled                 422  the job's cancel marker was found
     ├── JobClosed                     job_closed               422  the job is already terminal: do no more work
+    │   └── Gone                      gone                     410  the job was erased (its tombstone is all that is left)
     ├── BrokerUnavailable             broker_unavailable       503  the Celery broker (Redis) is unreachable
     ├── GaveUp                        retries_exhausted        422  transient errors outlasted every retry
     └── ApiError                      (the server's)           422  the CLI's client: a server's problem, code carried over
@@ -172,6 +173,13 @@ class JobClosed(LongdocError):
     """The job already reached a terminal status (e.g. the watchdog failed it): do no more work."""
 
     code = "job_closed"
+
+
+class Gone(JobClosed):
+    """The job was erased: only its tombstone is left, and nothing may be written under it again."""
+
+    code = "gone"
+    http_status = 410
 
 
 class BrokerUnavailable(LongdocError):

@@ -7,6 +7,8 @@
 {tenant}/jobs/{job_id}/segments/{i}.json   one per segment
 {tenant}/jobs/{job_id}/audit/{name}.json   model calls
 {tenant}/jobs/{job_id}/report.{json,md,docx}
+{tenant}/jobs/{job_id}/refs/{rel}          empty: the job wrote or read {tenant}/{rel} (a cached answer); erase removes it
+{tenant}/jobs/{job_id}/tombstone.json      an erased job: all that is left of it; nothing else is written under it again
 {tenant}/cache/{digest}.json             model answers (the digest covers the tenant too)
 {tenant}/access/{day}/{name}.jsonl        access log: who read what (never document text)
 """
@@ -65,3 +67,36 @@ def access_prefix(tenant: str) -> str:
 
 def access(tenant: str, day: str, name: str) -> str:
     return access_prefix(tenant) + f"{check_part(day, 'day')}/{check_part(name, 'access log name')}"
+
+
+TOMBSTONE = "tombstone.json"
+REFS = "refs/"
+
+
+def tombstone(tenant: str, job_id: str) -> str:
+    return job_file(tenant, job_id, TOMBSTONE)
+
+
+def tombstone_guarding(key: str) -> str | None:
+    """The tombstone a write of ``key`` must respect: ``key`` lies in a job's folder (and is not the
+    tombstone itself); None for every other key."""
+    parts = key.split("/")
+    if len(parts) < 4 or parts[1] != "jobs" or parts[3] == TOMBSTONE:
+        return None
+    return "/".join((*parts[:3], TOMBSTONE))
+
+
+def ref(tenant: str, job_id: str, key: str) -> str:
+    """The reference object under the job's folder that names ``key`` (one of the tenant's keys)."""
+    head, _, rel = key.partition("/")
+    if head != tenant or not rel:
+        raise ValueError(f"{key!r} is not one of tenant {tenant!r}'s keys")
+    return job_prefix(tenant, job_id) + REFS + rel
+
+
+def referenced(tenant: str, ref_key: str) -> str | None:
+    """The key a reference object names (see ``ref``), or None when ``ref_key`` is no reference."""
+    parts = ref_key.split("/", 4)
+    if len(parts) < 5 or parts[1] != "jobs" or parts[3] + "/" != REFS:
+        return None
+    return f"{tenant}/{parts[4]}"

@@ -1,4 +1,8 @@
-"""Local-folder backend: the default, no services needed."""
+"""Local-folder backend: the default, no services needed.
+
+Owner-only: folders are made 0700 and files written 0600 (``mkstemp``'s mode, kept by the rename),
+so other local users read nothing; encryption at rest is the disk's job (README).
+"""
 
 from __future__ import annotations
 
@@ -16,17 +20,17 @@ from storage.base import CHUNK, ObjectStore, check_key
 class LocalStore(ObjectStore):
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root).resolve()
-        self.root.mkdir(parents=True, exist_ok=True)
+        _make_dirs(self.root)
 
     def _path(self, key: str) -> Path:
         return self.root.joinpath(*check_key(key).split("/"))
 
-    def put(self, key: str, data: bytes) -> None:
+    def _put(self, key: str, data: bytes) -> None:
         path = self._path(key)
         with self._atomic(path) as fh:
             fh.write(data)
 
-    def put_stream(self, key: str, stream: BinaryIO, length: int | None = None) -> int:
+    def _put_stream(self, key: str, stream: BinaryIO, length: int | None) -> int:
         path = self._path(key)
         written = 0
         with self._atomic(path) as fh:
@@ -36,7 +40,7 @@ class LocalStore(ObjectStore):
         return written
 
     def _atomic(self, path: Path) -> _AtomicFile:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _make_dirs(path.parent)
         return _AtomicFile(path)
 
     def get(self, key: str) -> bytes:
@@ -80,6 +84,23 @@ class LocalStore(ObjectStore):
             return
         except IsADirectoryError:
             shutil.rmtree(path)
+
+
+FOLDER_MODE = 0o700
+
+
+def _make_dirs(path: Path) -> None:
+    """``mkdir -p`` with every folder it creates 0700 (``Path.mkdir(parents=True)`` would make the
+    parents with the default mode)."""
+    if path.is_dir():
+        return
+    missing = [path, *(p for p in path.parents if not p.is_dir())]
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=FOLDER_MODE)
+        except FileExistsError:  # another writer made it first
+            if not folder.is_dir():
+                raise
 
 
 def _chunks(fh: BinaryIO) -> Iterator[bytes]:

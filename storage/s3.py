@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import urllib3
 from minio import Minio
 from minio.error import InvalidResponseError, S3Error, ServerError
-from minio.sse import SseS3
+from minio.sse import Sse, SseKMS, SseS3
 from pydantic import SecretStr
 
 from pipeline.errors import ConfigError, NotFound, StorageError
@@ -44,7 +44,9 @@ class S3Store(ObjectStore):
         *,
         region: str = "us-east-1",
         secure: bool = False,
-        sse: bool = False,
+        sse: str = "s3",
+        kms_key_id: str | None = None,
+        kms_context: dict[str, str] | None = None,
         part_size: int = 16 * MIB,
         presign_expiry_s: int = 3600,
         create_bucket: bool = True,
@@ -60,7 +62,7 @@ class S3Store(ObjectStore):
         self.bucket = bucket
         self.part_size = part_size
         self.presign_expiry_s = presign_expiry_s
-        self._sse = SseS3() if sse else None
+        self._sse = _sse(sse, kms_key_id, kms_context)
         # Kept only to scrub them from error text; never formatted anywhere.
         self._secrets = (secret, access)
         try:
@@ -90,7 +92,9 @@ class S3Store(ObjectStore):
             config.bucket,
             region=config.region,
             secure=config.secure,
-            sse=config.sse == "s3",
+            sse=config.sse,
+            kms_key_id=config.kms_key_id,
+            kms_context=config.kms_context,
             part_size=config.part_size,
             presign_expiry_s=config.presign_expiry_s,
             http_client=http_client,
@@ -112,7 +116,7 @@ class S3Store(ObjectStore):
             except ValueError as exc:  # minio checks bucket names locally
                 raise ConfigError(f"bad S3 bucket name {self.bucket!r}: {exc}") from None
 
-    def put(self, key: str, data: bytes) -> None:
+    def _put(self, key: str, data: bytes) -> None:
         check_key(key)
         with self._mapped("put", key):
             self._client.put_object(
@@ -125,7 +129,7 @@ class S3Store(ObjectStore):
                 part_size=self.part_size,
             )
 
-    def put_stream(self, key: str, stream: BinaryIO, length: int | None = None) -> int:
+    def _put_stream(self, key: str, stream: BinaryIO, length: int | None) -> int:
         """Multipart upload holding a few parts in memory (minio sends 3 at once).
 
         With ``length`` given minio stores exactly that many bytes (a shorter stream is an OSError).
@@ -215,6 +219,22 @@ class S3Store(ObjectStore):
             if secret:
                 message = message.replace(secret, "***")
         return message
+
+
+def _sse(kind: str, kms_key_id: str | None, kms_context: dict[str, str] | None) -> Sse | None:
+    """The server-side encryption every write asks for: SSE-S3 (the service's own keys) by default,
+    SSE-KMS with a key id when one is configured, none only when asked for ("none")."""
+    if kind == "none":
+        if kms_key_id:
+            raise ConfigError("LONGDOC_S3_KMS_KEY_ID is set but LONGDOC_S3_SSE is 'none'")
+        return None
+    if kind == "kms" or kms_key_id:
+        if not kms_key_id:
+            raise ConfigError("LONGDOC_S3_SSE=kms needs LONGDOC_S3_KMS_KEY_ID")
+        return SseKMS(kms_key_id, dict(kms_context or {}))
+    if kind == "s3":
+        return SseS3()
+    raise ConfigError(f"unknown S3 server-side encryption {kind!r} (none, s3 or kms)")
 
 
 def _content_type(key: str) -> str:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pipeline.config import Settings, StorageConfig
 from tests.redis_util import TEST_DB, flush, redis_server_url
+from tests.s3server import S3Server, moto_missing, moto_server, unique_bucket
+
+if TYPE_CHECKING:
+    from minio import Minio
+
+    from storage.s3 import S3Store
 
 ROOT = Path(__file__).resolve().parents[1]
 # Whatever builds Settings() from the environment in this process (nothing does at import any
@@ -88,3 +95,63 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in rest:
         item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
     items[:] = alone + rest
+
+
+# S3 through moto's server and the minio SDK (test_storage, test_erase).
+S3_PART = 5 * 1024 * 1024  # S3's minimum part size, so multipart kicks in with small test data
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """One moto server for the session; the s3 cases fail (not skip) when moto is missing."""
+    missing = moto_missing()
+    if missing:
+        pytest.fail(missing, pytrace=False)
+    with moto_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def admin(s3_server: S3Server) -> Minio:
+    """A plain minio client for checks and cleanup behind the store's back."""
+    from minio import Minio
+
+    return Minio(
+        s3_server.endpoint,
+        access_key=s3_server.access_key,
+        secret_key=s3_server.secret_key,
+        secure=False,
+        region=s3_server.region,
+    )
+
+
+def drop_bucket(admin: Minio, bucket: str) -> None:
+    if not admin.bucket_exists(bucket):
+        return
+    for obj in admin.list_objects(bucket, recursive=True):
+        admin.remove_object(bucket, str(obj.object_name))
+    admin.remove_bucket(bucket)
+
+
+@pytest.fixture
+def make_s3(s3_server: S3Server, admin: Minio) -> Iterator[Callable[..., S3Store]]:
+    """``make_s3(**kwargs)`` builds an S3Store on a fresh bucket; all are dropped after the test."""
+    buckets: list[str] = []
+
+    def make(**kwargs: object) -> S3Store:
+        args: dict[str, object] = {
+            "endpoint": s3_server.endpoint,
+            "access_key": s3_server.access_key,
+            "secret_key": s3_server.secret_key,
+            "bucket": unique_bucket(),
+            "part_size": S3_PART,
+        }
+        args.update(kwargs)
+        buckets.append(str(args["bucket"]))
+        from storage.s3 import S3Store
+
+        return S3Store(**args)  # type: ignore[arg-type]
+
+    yield make
+    for bucket in buckets:
+        drop_bucket(admin, bucket)

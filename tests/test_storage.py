@@ -24,61 +24,9 @@ from storage import keys, open_store
 from storage.base import CHUNK, ObjectStore
 from storage.local import LocalStore
 from storage.s3 import MIB, S3Store
-from tests.s3server import S3Server, moto_missing, moto_server, unique_bucket
+from tests.s3server import S3Server, unique_bucket
 
 PART = 5 * MIB  # S3's minimum part size, so multipart kicks in with small test data
-
-
-@pytest.fixture(scope="session")
-def s3_server() -> Iterator[S3Server]:
-    """One moto server for the session; the s3 cases fail (not skip) when moto is missing."""
-    missing = moto_missing()
-    if missing:
-        pytest.fail(missing, pytrace=False)
-    with moto_server() as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def admin(s3_server: S3Server) -> Minio:
-    """A plain minio client for checks and cleanup behind the store's back."""
-    return Minio(
-        s3_server.endpoint,
-        access_key=s3_server.access_key,
-        secret_key=s3_server.secret_key,
-        secure=False,
-        region=s3_server.region,
-    )
-
-
-def drop_bucket(admin: Minio, bucket: str) -> None:
-    if not admin.bucket_exists(bucket):
-        return
-    for obj in admin.list_objects(bucket, recursive=True):
-        admin.remove_object(bucket, str(obj.object_name))
-    admin.remove_bucket(bucket)
-
-
-@pytest.fixture
-def make_s3(s3_server: S3Server, admin: Minio) -> Iterator[Callable[..., S3Store]]:
-    """``make_s3(**kwargs)`` builds an S3Store on a fresh bucket; all are dropped after the test."""
-    buckets: list[str] = []
-
-    def make(**kwargs: object) -> S3Store:
-        args: dict[str, object] = {
-            "endpoint": s3_server.endpoint,
-            "access_key": s3_server.access_key,
-            "secret_key": s3_server.secret_key,
-            "bucket": unique_bucket(),
-            "part_size": PART,
-        }
-        args.update(kwargs)
-        buckets.append(str(args["bucket"]))
-        return S3Store(**args)  # type: ignore[arg-type]
-
-    yield make
-    for bucket in buckets:
-        drop_bucket(admin, bucket)
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -321,7 +269,7 @@ def test_s3_sse_s3(s3_server: S3Server, admin: Minio, make_s3: Callable[..., S3S
     for key in ("t/small.json", "t/large.bin"):
         assert sse_of(admin, bucket, key) == "AES256"
     assert store.get("t/small.json") == b"{}"
-    plain = make_s3()
+    plain = make_s3(sse="none")  # only when asked: SSE-S3 is the default
     plain.put("t/p", b"p")
     assert sse_of(admin, plain.bucket, "t/p") is None
 

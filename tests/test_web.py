@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from storage import keys
+from storage.local import LocalStore
 from tests.api_helpers import KEYS, contract, live_server, make_settings, require_rules_model
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -104,3 +106,45 @@ def test_many_files_make_a_batch_with_tables(tmp_path: Path) -> None:
             assert dl.value.suggested_filename.endswith(".xlsx")
         finally:
             browser.close()
+
+
+def test_delete_from_the_report_page(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    with live_server(settings) as url, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            dialogs: list[str] = []
+
+            def accept(dialog: sync_api.Dialog) -> None:
+                dialogs.append(dialog.message)
+                dialog.accept()
+
+            page.on("dialog", accept)
+            page.goto(url + "/")
+            page.get_by_label("Your API key").fill(KEYS["acme"])
+            page.get_by_role("button", name="Use key").click()
+            page.locator("#file-input").set_input_files(
+                [{"name": "to-delete.txt", "mimeType": "text/plain", "buffer": contract()}]
+            )
+            page.get_by_role("button", name="Analyze").click()
+            row = page.locator('#jobs tbody tr[data-status="succeeded"]').first
+            row.wait_for(timeout=60_000)
+            job_id = row.get_attribute("data-job-id")
+            assert job_id
+            row.get_by_role("button", name="View report").click()
+            page.locator("#report").wait_for(state="visible")
+            page.locator("#report").get_by_role("button", name="Delete").click()
+            page.locator(f'#jobs tbody tr[data-job-id="{job_id}"]').wait_for(state="detached", timeout=10_000)
+            assert page.locator("#report").is_hidden()
+            assert len(dialogs) == 1 and "to-delete.txt" in dialogs[0]
+            assert not errors, errors
+        finally:
+            browser.close()
+    store = LocalStore(settings.storage.dir)
+    assert list(store.list(keys.job_prefix("acme", job_id))) == [keys.tombstone("acme", job_id)]

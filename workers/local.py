@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 
-from pipeline.errors import LongdocError
+from pipeline.errors import Gone, LongdocError
 from pipeline.jobs.executor import EventCallback, JobEvent
 from pipeline.jobs.planning import TokenizingAhead
 from pipeline.jobs.routes import RoutingPlan
@@ -84,6 +84,8 @@ class LocalExecutor:
                 raise
             emit(JobEvent(job_id, "consolidating", total, total))
             report = run_consolidate(self.ctx, tenant, job_id, doc=doc, plan=plan, analyses=analyses)
+        except Gone:
+            raise  # erased while running: there is no job left to end
         except LongdocError as exc:
             return fail_job(self.ctx, tenant, job_id, exc), None
         except BaseException as exc:  # noqa: BLE001 - a crash (native panic, MemoryError) still ends the job

@@ -51,6 +51,7 @@ from pipeline.jobs.stages import (
 )
 from pipeline.jobs.store import TERMINAL, load_or_none
 from pipeline.routing.redis_scripts import REDIS_ERRORS
+from storage import keys
 from workers.celery_app import (
     ANALYZE,
     CONSOLIDATE,
@@ -107,6 +108,12 @@ class JobTask(Task):  # type: ignore[misc]  # celery ships no type hints
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         # Retries exhausted or a bug: end the job now rather than leave it to the watchdog.
         tenant, job_id = args[0], args[1]
+        try:
+            if runtime().ctx.store.exists(keys.tombstone(tenant, job_id)):
+                log.info("%s/%s was erased; %s ends with it", tenant, job_id, self.name)
+                return
+        except Exception:  # storage unreachable: fail the job below as before
+            pass
         err = exc if isinstance(exc, LongdocError) else LongdocError(f"{type(exc).__name__}: {exc}")
         try:
             fail_job(runtime().ctx, tenant, job_id, err)
@@ -198,6 +205,9 @@ def analyze_once(
         run_segment(ctx, tenant, job_id, index)
     except Canceled:
         outcome: SegmentOutcome = "canceled"
+    except JobClosed as exc:  # erased while this segment ran (Gone): its late writes removed themselves
+        log.info("%s/%s: segment %s ended after the job was erased: %s", tenant, job_id, index, exc.message)
+        outcome = "skipped"
     except TRANSIENT as exc:
         rt.coord.end_run(tenant, job_id, index)
         if not last_try:

@@ -15,7 +15,7 @@ from pipeline.analyze.base import Analyzer, SegmentTask
 from pipeline.analyze.injection import FRAME_VERSION, with_injection_flags
 from pipeline.analyze.llm import LLMAnalyzer, UsageMeter, to_analysis
 from pipeline.analyze.llm_schema import PROMPT_VERSION, LLMSegmentOutput
-from pipeline.errors import LongdocError
+from pipeline.errors import JobClosed, LongdocError
 from pipeline.routing.budget import RESERVE_MARGIN, BudgetPool
 from pipeline.routing.router import RULES, RouteDecision, within
 from pipeline.types import SCHEMA_VERSION, AnalysisWarning, SegmentAnalysis
@@ -33,6 +33,14 @@ def cache_key(text: str, model: str, tenant: str) -> str:
         h.update(part.encode())
         h.update(b"\x00")
     return h.hexdigest()
+
+
+def put_cached(store: ObjectStore, tenant: str, job_id: str | None, key: str, data: bytes) -> None:
+    """Write a cached answer; linked to the job that wrote it when there is one (erase finds it)."""
+    if job_id is None:
+        store.put(key, data)
+    else:
+        store.put_linked(tenant, job_id, key, data)
 
 
 @dataclass(frozen=True)
@@ -54,9 +62,13 @@ def analyze_routed(
     audit: AuditFn | None = None,
     unavailable: dict[str, str] | None = None,
     budget: SegmentBudget | None = None,
+    job_id: str | None = None,
 ) -> SegmentAnalysis:
     """The segment's analysis by the first model of the route that answers; whichever it is,
-    suspected prompt injections in the text are flagged by the offline guard."""
+    suspected prompt injections in the text are flagged by the offline guard.
+
+    With ``job_id``, every cached answer the job writes or reads is linked to it (``put_linked``),
+    so erasing the job erases those answers too."""
     record = audit or (lambda _r: None)
     meter = UsageMeter()
     problems: list[str] = []
@@ -93,6 +105,8 @@ def analyze_routed(
         key = keys.cache(tenant, cache_key(task.text, model, tenant))
         if store is not None and store.exists(key):
             out = LLMSegmentOutput.model_validate_json(store.get(key))
+            if job_id is not None:
+                store.put_linked(tenant, job_id, key)
             analysis, _ = to_analysis(task, model, out)
             analysis = with_injection_flags(task, analysis)
             record({"segment": task.segment, "model": model, "cache": "hit"})
@@ -112,6 +126,8 @@ def analyze_routed(
         before_usd, before_out = meter.cost_usd, meter.completion_tokens
         try:
             out = llm.raw_output(task, meter)
+        except JobClosed:
+            raise  # the job was erased (its audit write refused): no fallback model is called for it
         except LongdocError as exc:
             problems.append(f"{model}: {exc.code}: {exc.message[:160]}")
             record({"segment": task.segment, "model": model, "error": exc.code, "message": exc.message[:300]})
@@ -120,7 +136,7 @@ def analyze_routed(
             if budget is not None:
                 budget.pool.settle(budget.job_id, held, meter.cost_usd - before_usd)
         if store is not None:
-            store.put(key, out.model_dump_json().encode())
+            put_cached(store, tenant, job_id, key, out.model_dump_json().encode())
         analysis, dropped = to_analysis(task, model, out)
         analysis = with_injection_flags(task, analysis)
         # segment_tokens/completion_tokens: what calibrates the router's output ratio per model.

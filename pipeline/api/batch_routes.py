@@ -146,10 +146,35 @@ def _create_once(
 
 
 @router.get("/{batch_id}", response_model=BatchResource, summary="A batch: counts per status and one entry per document",
-            responses=responses(401, 404))  # fmt: skip
+            responses=responses(401, 404, 410))  # fmt: skip
 async def get_batch(batch_id: str, state: State, tenant: TenantDep) -> BatchResource:
     record = await run_in_threadpool(state.batches.load, tenant.name, batch_id)
     return await run_in_threadpool(state.batches.resource, tenant.name, record)
+
+
+@router.delete(
+    "/{batch_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Erase a batch and every job in it (each as DELETE /v1/jobs/{id})",
+    responses={204: {"description": "erased (or erased before)"}, **responses(401, 404)},
+)
+async def delete_batch(batch_id: str, state: State, tenant: TenantDep) -> Response:
+    await run_in_threadpool(_erase, state, tenant, batch_id)
+    return Response(status_code=204)
+
+
+def _erase(state: ApiState, tenant: Tenant, batch_id: str) -> None:
+    record = None
+    try:
+        record = state.batches.load(tenant.name, batch_id)
+    except ProblemError as exc:
+        if exc.status != 410:
+            raise
+    state.batches.erase(tenant.name, batch_id, by=tenant.key_id or "api")
+    for e in record.entries if record else []:
+        if e.job_id:
+            state.webhooks.drop(tenant.name, e.job_id)
 
 
 def _table(state: ApiState, tenant: Tenant, batch_id: str, fmt: str) -> Response:
@@ -163,13 +188,13 @@ def _table(state: ApiState, tenant: Tenant, batch_id: str, fmt: str) -> Response
 
 
 @router.get("/{batch_id}/table.csv", summary="One row per document (CSV)", response_class=Response,
-            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **responses(401, 404)})  # fmt: skip
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **responses(401, 404, 410)})  # fmt: skip
 async def batch_csv(batch_id: str, state: State, tenant: TenantDep) -> Response:
     return await run_in_threadpool(_table, state, tenant, batch_id, "csv")
 
 
 @router.get("/{batch_id}/table.xlsx", summary="One row per document (Excel)", response_class=Response,
             responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}},
-                       **responses(401, 404)})  # fmt: skip
+                       **responses(401, 404, 410)})  # fmt: skip
 async def batch_xlsx(batch_id: str, state: State, tenant: TenantDep) -> Response:
     return await run_in_threadpool(_table, state, tenant, batch_id, "xlsx")

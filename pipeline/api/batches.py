@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from pydantic import Field
 
-from pipeline.api.problems import ProblemError, not_found
+from pipeline.api.problems import ProblemError, gone, not_found
 from pipeline.api.schemas import BatchEntryOut, BatchLinks, BatchResource, BatchStatus, Cost, EntryLinks
 from pipeline.api.service import JobService
 from pipeline.api.uploads import Inspected
@@ -65,6 +65,22 @@ class BatchInput:
 
 def batch_key(tenant: str, batch_id: str) -> str:
     return f"{keys.check_part(tenant, 'tenant')}/batches/{keys.check_part(batch_id, 'batch id')}/batch.json"
+
+
+def batch_tombstone(tenant: str, batch_id: str) -> str:
+    return batch_key(tenant, batch_id).rsplit("/", 1)[0] + "/" + keys.TOMBSTONE
+
+
+class BatchTombstone(Model):
+    """What is left of an erased batch: its jobs' ids (each has its own tombstone) and their cost."""
+
+    batch_id: str
+    tenant: str
+    created_at: str
+    deleted_at: str
+    deleted_by: str
+    job_ids: list[str]
+    cost_usd: float
 
 
 class BatchService:
@@ -143,8 +159,33 @@ class BatchService:
     def load(self, tenant: str, batch_id: str) -> BatchRecord:
         try:
             return BatchRecord.model_validate_json(self.store.get(batch_key(tenant, batch_id)))
-        except (ValueError, NotFound):
+        except ValueError:
             raise not_found("batch") from None
+        except NotFound:
+            if self.store.exists(batch_tombstone(tenant, batch_id)):
+                raise gone("batch") from None
+            raise not_found("batch") from None
+
+    def erase(self, tenant: str, batch_id: str, *, by: str) -> None:
+        """Erase every job of the batch (see ``JobService.erase``), then the batch record; a
+        tombstone stays. Erasing an erased batch again is harmless."""
+        try:
+            record = self.load(tenant, batch_id)
+        except ProblemError as exc:
+            if exc.status == 410:
+                return
+            raise
+        job_ids = list(dict.fromkeys(e.job_id for e in record.entries if e.job_id))
+        cost = 0.0
+        for job_id in job_ids:
+            try:
+                cost += self.jobs.erase(tenant, job_id, by=by).cost_usd
+            except ProblemError:  # a job already gone from storage: nothing left to erase
+                continue
+        tomb = BatchTombstone(batch_id=batch_id, tenant=tenant, created_at=record.created_at, deleted_at=now(),
+                              deleted_by=by, job_ids=job_ids, cost_usd=round(cost, 6))  # fmt: skip
+        self.store.put_json(batch_tombstone(tenant, batch_id), tomb)
+        self.store.delete(batch_key(tenant, batch_id))
 
     def entries(self, tenant: str, record: BatchRecord) -> list[BatchEntryOut]:
         out: list[BatchEntryOut] = []

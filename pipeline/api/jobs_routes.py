@@ -21,10 +21,11 @@ from pipeline.api.problems import ProblemError, responses
 from pipeline.api.schemas import JobList, JobRequest, JobResource
 from pipeline.api.tenants import Tenant
 from pipeline.api.uploads import inspect_file, inspect_key, tenant_key
-from pipeline.errors import NotFound
+from pipeline.errors import Gone, NotFound
 from pipeline.ingest.sniff import DOCX, PDF, TEXT
 from pipeline.jobs.store import TERMINAL, JobOptions, JobRecord, JobStatus
 from pipeline.report.model import Report
+from storage import keys
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 MAX_FIELD = 64 * 1024
@@ -246,7 +247,7 @@ async def list_jobs(
     "/{job_id}",
     response_model=JobResource,
     summary="A job's status, progress, cost and links",
-    responses={200: {"description": "the job", "headers": RETRY_AFTER}, **responses(401, 404)},
+    responses={200: {"description": "the job", "headers": RETRY_AFTER}, **responses(401, 404, 410)},
 )
 async def get_job(job_id: str, state: State, tenant: TenantDep) -> Response:
     hit = state.jobs.cached(tenant.name, job_id)  # the common poll: no thread hop, no I/O
@@ -262,16 +263,35 @@ async def get_job(job_id: str, state: State, tenant: TenantDep) -> Response:
     summary="Ask a job to stop (it ends canceled, keeping a partial report)",
     responses={202: {"description": "cancellation requested"},
                200: {"description": "the job had already finished", "model": JobResource},
-               **responses(401, 404)},
+               **responses(401, 404, 410)},
 )  # fmt: skip
 async def cancel_job(job_id: str, state: State, tenant: TenantDep) -> Response:
     res, accepted = await run_in_threadpool(state.jobs.cancel, tenant.name, job_id)
     return job_response(res, 202 if accepted else 200)
 
 
+@router.delete(
+    "/{job_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Erase a job: cancel it if running, delete its document, results, reports and cached answers",
+    description="A tombstone (ids, times, who deleted it, the document's sha256, the cost) stays; the job's "
+    "URLs then answer 410. Deleting a deleted job again is 204 too.",
+    responses={204: {"description": "erased (or erased before)"}, **responses(401, 404)},
+)
+async def delete_job(job_id: str, state: State, tenant: TenantDep) -> Response:
+    await run_in_threadpool(erase, state, tenant, job_id)
+    return Response(status_code=204)
+
+
+def erase(state: ApiState, tenant: Tenant, job_id: str) -> None:
+    state.jobs.erase(tenant.name, job_id, by=tenant.key_id or "api")
+    state.webhooks.drop(tenant.name, job_id)
+
+
 REPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     307: {"description": "redirect to a presigned download URL (S3 storage)", "headers": LOCATION},
-    **responses(401, 404, 409),
+    **responses(401, 404, 409, 410),
 }
 MEDIA = {"json": "application/json", "md": "text/markdown; charset=utf-8",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}  # fmt: skip
@@ -282,14 +302,19 @@ def _report(state: ApiState, tenant: Tenant, job_id: str, fmt: str) -> Response:
     if fmt == "docx" and not state.store.exists(key):
         from pipeline.report.docx import render_docx  # python-docx loads only when asked
 
-        report = Report.model_validate_json(state.store.get(key.rsplit("/", 1)[0] + "/report.json"))
-        state.store.put(key, render_docx(report))
+        try:
+            report = Report.model_validate_json(state.store.get(key.rsplit("/", 1)[0] + "/report.json"))
+            state.store.put(key, render_docx(report))
+        except (NotFound, Gone):  # erased while we looked
+            raise state.jobs.missing(tenant.name, job_id) from None
     url = state.store.presigned_get_url(key)
     if url:
         return RedirectResponse(url, status_code=307)
     try:
         body = state.store.get(key)
     except NotFound:
+        if state.store.exists(keys.tombstone(tenant.name, job_id)):
+            raise state.jobs.missing(tenant.name, job_id) from None
         raise ProblemError(404, "no_report", "this report format is not available for the job") from None
     stem = display_name(state.jobs.load(tenant.name, job_id).name.rsplit(".", 1)[0], "document")
     filename = f"{stem}.report.{fmt}"

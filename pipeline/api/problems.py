@@ -66,6 +66,11 @@ def not_found(what: str = "job") -> ProblemError:
     return ProblemError(404, "not_found", f"no such {what}")
 
 
+def gone(what: str = "job") -> ProblemError:
+    # Only ever for the caller's own tenant: another tenant's erased job is a plain 404.
+    return ProblemError(410, "gone", f"this {what} was deleted")
+
+
 def problem_response(p: ProblemError, instance: str | None = None) -> JSONResponse:
     body = Problem(type=TYPE_BASE + p.code, title=p.title, status=p.status, detail=p.detail, code=p.code,
                    instance=instance, **p.extra)  # fmt: skip

@@ -19,9 +19,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol
 
 from pipeline.config import Settings
-from pipeline.errors import LongdocError
+from pipeline.errors import Gone, LongdocError, NotFound
 from pipeline.jobs.stages import INTERRUPTS, LocalCoordination, StageContext, cancel_unplanned, fail_crashed
 from pipeline.jobs.store import TERMINAL, JobStore, active_jobs, load_or_none
+from storage import keys
 from storage.base import ObjectStore
 from workers.local import LocalExecutor
 
@@ -80,6 +81,9 @@ class LocalRunner:
         try:
             self.executor.run(tenant, job_id, password=password)
         except BaseException as exc:  # noqa: BLE001 - even a native panic must end the job, not the runner
+            if isinstance(exc, (Gone, NotFound)) and self.store.exists(keys.tombstone(tenant, job_id)):
+                log.info("job %s/%s was erased while running", tenant, job_id)
+                return
             log.exception("job %s/%s crashed", tenant, job_id)
             fail_crashed(self.ctx, tenant, job_id, exc)
             if isinstance(exc, INTERRUPTS):

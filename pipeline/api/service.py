@@ -10,23 +10,26 @@ good once terminal); every write this process makes invalidates it at once.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import BinaryIO, TypeVar
 
-from pipeline.api.problems import ProblemError, not_found
+from pipeline.api.problems import ProblemError, gone, not_found
 from pipeline.api.runner import JobRunner, make_runner
 from pipeline.api.schemas import Cost, JobLinks, JobResource
 from pipeline.api.uploads import Inspected, store_document
 from pipeline.config import Settings
 from pipeline.errors import LongdocError, NotFound
+from pipeline.jobs.erase import Tombstone, erase_job, load_tombstone
 from pipeline.jobs.store import TERMINAL, JobOptions, JobRecord, JobStore, Progress, new_job_id
 from pipeline.types import SegmentAnalysis
 from storage import keys
 from storage.base import ObjectStore
 
+log = logging.getLogger("longdoc.api")
 V = TypeVar("V")
 PlanFacts = tuple[int, float | None, list[str]]  # segments_total, estimated_usd, routing warnings
 SegmentFacts = tuple[int, float, str | None]  # failed (0/1), cost_usd, failure warning
@@ -111,8 +114,14 @@ class JobService:
         try:
             keys.check_part(job_id, "job id")
             return JobStore(self.store, tenant).load(job_id)
-        except (ValueError, NotFound):
+        except ValueError:
             raise not_found("job") from None
+        except NotFound:
+            raise self.missing(tenant, job_id) from None
+
+    def missing(self, tenant: str, job_id: str) -> ProblemError:
+        """Why the tenant's job (or one of its objects) is not there: 410 once erased, else 404."""
+        return gone("job") if self.store.exists(keys.tombstone(tenant, job_id)) else not_found("job")
 
     def cached(self, tenant: str, job_id: str) -> tuple[JobResource, bytes] | None:
         """The resource and its JSON when memory has a fresh copy (no I/O: safe on the event loop)."""
@@ -246,6 +255,30 @@ class JobService:
         self.changed(tenant, job_id)
         return self.resource(tenant, job_id), accepted
 
+    def erase(self, tenant: str, job_id: str, *, by: str) -> Tombstone:
+        """Cancel the job if it runs, then erase it (404 for an id the tenant has no job of; an
+        erased job erases again harmlessly)."""
+        try:
+            keys.check_part(job_id, "job id")
+        except ValueError:
+            raise not_found("job") from None
+        try:
+            tomb = erase_job(self.store, tenant, job_id, by=by,
+                             cancel=lambda _job: self._cancel_quietly(tenant, job_id))  # fmt: skip
+        except NotFound:
+            raise not_found("job") from None
+        self.changed(tenant, job_id)
+        return tomb
+
+    def _cancel_quietly(self, tenant: str, job_id: str) -> None:
+        try:
+            self.runner.cancel(tenant, job_id)
+        except LongdocError as exc:  # e.g. Redis down: the tombstone stops the workers anyway
+            log.warning("job %s/%s not canceled before its erase: %s", tenant, job_id, exc)
+
+    def tombstone(self, tenant: str, job_id: str) -> Tombstone | None:
+        return load_tombstone(self.store, tenant, job_id)
+
     def report_key(self, tenant: str, job_id: str, name: str) -> str:
         """The key of an existing report file; 409 while the job runs, and 409 ``no_report`` once
         it ended without one: the job is there, its state is why the report is not (404 is kept
@@ -256,6 +289,8 @@ class JobService:
             raise ProblemError(409, "not_ready", f"the job is {res.status}; the report is not written yet",
                                headers={"Retry-After": "2"})  # fmt: skip
         if not self.store.exists(key):
+            if self.store.exists(keys.tombstone(tenant, job_id)):  # erased since the resource was read
+                raise gone("job")
             raise ProblemError(409, "no_report", f"the job ended {res.status} without a report")
         return keys.job_file(tenant, job_id, name)
 

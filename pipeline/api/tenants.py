@@ -30,7 +30,7 @@ def hash_key(key: str) -> str:
 class Tenant:
     name: str
     webhook_secret: bytes | None
-    # The key the request used, as the access log names it: a prefix of its sha256, never the key.
+    # Who called, as records name them (access log, tombstones): a prefix of the key's sha256, never the key.
     key_id: str = ""
 
 

@@ -395,6 +395,12 @@ class WebhookDispatcher:
             doc["next_at"] = next_at
         self.store.put_json(keys.job_file(p.tenant, p.job_id, "webhook.json"), doc)
 
+    def drop(self, tenant: str, job_id: str) -> None:
+        """Deliver nothing for this job any more (it was erased)."""
+        with self._lock:
+            self._pending.pop((tenant, job_id), None)
+        self.store.delete(f"{PENDING}{tenant}/{job_id}")
+
     def idle(self) -> bool:
         with self._lock:
             return not self._pending

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
+from urllib.parse import quote
 
 import httpx2 as httpx
 
@@ -148,6 +149,13 @@ class Client:
 
     def cancel(self, job_id: str) -> JobResource:
         return JobResource.model_validate(self._call("POST", f"/v1/jobs/{job_id}/cancel").json())
+
+    def delete(self, job_id: str) -> None:
+        """Erase the job on the server (204, also when it was erased before)."""
+        self._call("DELETE", f"/v1/jobs/{quote(job_id, safe='')}")
+
+    def delete_batch(self, batch_id: str) -> None:
+        self._call("DELETE", f"/v1/batches/{quote(batch_id, safe='')}")
 
     def list_jobs(self, *, status: str | None = None, limit: int = 20, cursor: str | None = None) -> JobList:
         params: dict[str, str | int] = {"limit": limit}

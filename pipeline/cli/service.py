@@ -79,6 +79,35 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     b.add_argument("--json", action="store_true", help="print the batch resource as JSON")
     b.set_defaults(func=cmd_batch)
 
+    j = sub.add_parser("jobs", help="jobs on a longdoc server (LONGDOC_API_URL, LONGDOC_API_KEY)")
+    jsub = j.add_subparsers(dest="action", required=True)
+    d = jsub.add_parser("delete", help="erase jobs: document, results, reports, cached answers (a tombstone stays)")
+    d.add_argument("ids", nargs="+", metavar="ID")
+    d.set_defaults(func=cmd_jobs_delete)
+
+
+def cmd_jobs_delete(args: argparse.Namespace, settings: Settings) -> int:
+    """``longdoc jobs delete ID…``: one line per job; exit 1 when any could not be erased."""
+    require("service", "httpx2", feature="longdoc jobs")
+    from pipeline.cli.client import Client
+
+    failed = False
+    try:
+        client = Client.from_settings(settings)
+    except LongdocError as exc:
+        print(exc.one_line(), file=sys.stderr)
+        return EXIT_USAGE
+    with client:
+        for job_id in args.ids:
+            try:
+                client.delete(job_id)
+            except LongdocError as exc:
+                failed = True
+                print(f"{job_id}: error[{exc.code}] {exc.message}", file=sys.stderr)
+                continue
+            print(f"{job_id}: deleted")
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     require("service", "fastapi", "uvicorn", "httpx2", "openpyxl", "docx")

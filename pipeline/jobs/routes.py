@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from chunking.tokenizer import count_tokens
-from pipeline.analyze.dispatch import SegmentBudget, cache_key
+from pipeline.analyze.dispatch import SegmentBudget, cache_key, put_cached
 from pipeline.analyze.llm import UsageMeter
 from pipeline.analyze.llm_schema import LLMSynthesis
 from pipeline.analyze.preamble import build_preamble
@@ -181,6 +181,7 @@ def synthesis_for(
     budget: SegmentBudget | None = None,
     *,
     tenant: str,
+    job_id: str | None = None,
 ) -> Report:
     """Add the executive summary (an LLM pass when the job used one), the routes and which data
     boundary they kept. With a batch pool (``budget``) the LLM pass reserves its estimate
@@ -219,10 +220,12 @@ def synthesis_for(
     try:
         if cached and store is not None:
             out = LLMSynthesis.model_validate_json(store.get(key))
+            if job_id is not None:
+                store.put_linked(tenant, job_id, key)
         else:
             out = synthesize(report, llm, meter, log=log.info)
             if store is not None:
-                store.put(key, out.model_dump_json().encode())
+                put_cached(store, tenant, job_id, key, out.model_dump_json().encode())
         synth = Synthesis(model=llm.name, executive_summary=out.executive_summary, observations=out.observations,
                           usage=meter.usage())  # fmt: skip
     except LongdocError as exc:

@@ -519,7 +519,7 @@ def _analyze(
     with audit_to(sink, redact=ctx.settings.routing.audit_redact):
         result = analyze_routed(task, decision, ctx.analyzers, registry.llms, ctx.store,
                                 tenant=tenant, unavailable=registry.unavailable,
-                                budget=segment_budget(ctx, tenant, job_id, routes))  # fmt: skip
+                                budget=segment_budget(ctx, tenant, job_id, routes), job_id=job_id)  # fmt: skip
     extra = charge(ctx, tenant, result.usage.cost_usd, job_id)
     if extra:
         result = result.model_copy(update={"warnings": [*result.warnings, *extra]})
@@ -621,7 +621,8 @@ def _write_report(
     routes = load_routes(ctx, tenant, job_id)
     with audit_to(sink, redact=ctx.settings.routing.audit_redact):
         report = synthesis_for(
-            report, routes, ctx.models(), ctx.store, segment_budget(ctx, tenant, job_id, routes), tenant=tenant
+            report, routes, ctx.models(), ctx.store, segment_budget(ctx, tenant, job_id, routes), tenant=tenant,
+            job_id=job_id,
         )
     extra = charge(ctx, tenant, report.synthesis.usage.cost_usd if report.synthesis else 0.0, job_id)
     if extra:

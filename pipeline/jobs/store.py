@@ -187,7 +187,8 @@ class JobStore:
         return True
 
     def cancel_requested(self, job_id: str) -> bool:
-        return self.store.exists(self.cancel_key(job_id))
+        # An erased job is canceled too: erase removes the marker but leaves the tombstone.
+        return self.store.exists(self.cancel_key(job_id)) or self.store.exists(keys.tombstone(self.tenant, job_id))
 
     # The active index: jobs handed to a distributed executor and not yet terminal.
     def active_key(self, job_id: str) -> str:

@@ -185,6 +185,19 @@ async function cancelJob(job) {
   }
 }
 
+// Erases the job for good (document, results, reports, cached answers); only a tombstone stays.
+async function deleteJob(job) {
+  if (!confirm("Delete " + job.name + " and everything longdoc stored for it? This cannot be undone.")) return;
+  try {
+    await api(job.links.self, { method: "DELETE" });
+    $("report").hidden = true;
+    say("Deleted " + job.name + ".");
+    refreshJobs();
+  } catch (err) {
+    say("Delete failed: " + err.message, true);
+  }
+}
+
 // ---------------------------------------------------------------- batches
 function batchIds() {
   try { return JSON.parse(sessionStorage.getItem(BATCH_STORE) || "[]"); } catch (_e) { return []; }
@@ -257,7 +270,8 @@ async function showReport(job) {
   $("report-downloads").replaceChildren(
     el("button", { type: "button", onclick: () => download(job.links.report, stem + ".report.json") }, "Download JSON"),
     el("button", { type: "button", onclick: () => download(job.links.report_md, stem + ".report.md") }, "Download Markdown"),
-    el("button", { type: "button", onclick: () => download(job.links.report_docx, stem + ".report.docx") }, "Download Word memo"));
+    el("button", { type: "button", onclick: () => download(job.links.report_docx, stem + ".report.docx") }, "Download Word memo"),
+    el("button", { type: "button", class: "danger", onclick: () => deleteJob(job) }, "Delete"));
   $("report-synthesis").replaceChildren(...(report.synthesis
     ? [el("p", {}, report.synthesis.executive_summary), el("ul", {}, report.synthesis.observations.map((o) => el("li", {}, o)))]
     : []));
