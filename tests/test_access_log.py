@@ -44,6 +44,7 @@ def test_each_read_is_one_line_for_its_tenant_and_no_line_holds_document_text(tm
         assert [(e["action"], e["status"]) for e in _audit(client, "globex")] == [("report.read", 404)]
         later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
         assert _audit(client, since=later) == []
+        assert client.get("/v1/audit", headers=auth(), params={"since": "0.5"}).status_code == 422  # no Unix times
 
     # Every access-log object in storage, raw: the planted sentence is in none (nor any part of it).
     store_dir = settings.storage.dir
