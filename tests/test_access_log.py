@@ -4,12 +4,18 @@ never a word of the document."""
 
 from __future__ import annotations
 
+import argparse
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.api_helpers import KEYS, api, auth, contract, make_settings, wait_job
+from pydantic import SecretStr
+
+from pipeline.cli.audit import add_commands
+from pipeline.cli.client import Client
+from tests.api_helpers import KEYS, api, auth, contract, live_server, make_settings, wait_job
 
 PLANTED = "Zebra quartz umbrellas negotiate the Halvorsen indemnity at dawn."
 
@@ -53,3 +59,23 @@ def test_each_read_is_one_line_for_its_tenant_and_no_line_holds_document_text(tm
     blob = b"".join(p.read_bytes() for p in logs)
     assert any(PLANTED.encode() in p.read_bytes() for p in (store_dir / "acme" / "documents").iterdir())
     assert PLANTED.encode() not in blob and b"Halvorsen" not in blob and b"planted.txt" not in blob
+
+
+def test_audit_export_writes_the_lines_as_json(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    with live_server(settings) as url:
+        remote = settings.model_copy(
+            update={"api": settings.api.model_copy(update={"url": url, "key": SecretStr(KEYS["acme"])})}
+        )
+        with Client(url, KEYS["acme"]) as client:
+            job_id = client.submit(contract(), name="c.txt").id
+            client.wait(job_id, timeout_s=60)
+            client.download(job_id, "md")
+        parser = argparse.ArgumentParser()
+        add_commands(parser.add_subparsers())
+        args = parser.parse_args(["audit", "export", "--out", str(tmp_path / "access.jsonl")])
+        assert args.func(args, remote) == 0
+    lines = [json.loads(line) for line in (tmp_path / "access.jsonl").read_text().splitlines()]
+    reads = [(e["action"], e["object"], e["format"]) for e in lines if e["action"] == "report.read"]
+    assert reads == [("report.read", job_id, "md")]
+    assert {e["client"] for e in lines} == {"127.0.0.1"}

@@ -154,6 +154,12 @@ class Client:
         """Erase the job on the server (204, also when it was erased before)."""
         self._call("DELETE", f"/v1/jobs/{quote(job_id, safe='')}")
 
+    def audit(self, since: str | None = None) -> list[dict[str, Any]]:
+        """The tenant's access-log lines at or after ``since`` (ISO 8601; the server's default: 24 h)."""
+        r = self._call("GET", "/v1/audit", params={"since": since} if since else None)
+        events: list[dict[str, Any]] = r.json()["events"]
+        return events
+
     def delete_batch(self, batch_id: str) -> None:
         self._call("DELETE", f"/v1/batches/{quote(batch_id, safe='')}")
 
