@@ -205,6 +205,9 @@ class ApiConfig(BaseSettings):
     job_workers: int = Field(2, ge=1)
     # GET /v1/jobs/{id} answers from memory for this long (invalidated on every write).
     status_cache_s: float = Field(0.25, ge=0.0)
+    # A finished job's resource changes only when the job is erased (possibly by another API
+    # process): kept this long, so another replica answers 410 within it after a DELETE.
+    finished_cache_s: float = Field(5.0, ge=0.0)
     max_batch_files: int = Field(1000, ge=1)
     max_batch_bytes: int = Field(2 * 1024 * 1024 * 1024, ge=1)
     # Client side (`longdoc analyze`/`batch` through a server): LONGDOC_API_URL, LONGDOC_API_KEY.

@@ -92,6 +92,7 @@ ENV_TABLE: list[tuple[str, str, str, Any]] = [
     ("LONGDOC_API_KEYS_FILE", "api.keys_file", "/etc/keys.json", Path("/etc/keys.json")),
     ("LONGDOC_API_JOB_WORKERS", "api.job_workers", "5", 5),
     ("LONGDOC_API_STATUS_CACHE_S", "api.status_cache_s", "0", 0.0),
+    ("LONGDOC_API_FINISHED_CACHE_S", "api.finished_cache_s", "2.5", 2.5),
     ("LONGDOC_API_MAX_BATCH_FILES", "api.max_batch_files", "10", 10),
     ("LONGDOC_API_MAX_BATCH_BYTES", "api.max_batch_bytes", "2048", 2048),
     ("LONGDOC_API_URL", "api.url", "http://api:8000", "http://api:8000"),

@@ -26,6 +26,7 @@ from storage.local import LocalStore
 from storage.s3 import S3Store
 from tests.api_helpers import KEYS, api, auth, contract, make_settings, wait_batch, wait_job
 from tests.s3server import S3Server, unique_bucket
+from tests.waiting import wait_for
 
 PROBLEM = "application/problem+json"
 
@@ -217,3 +218,16 @@ def test_tombstone_holds_no_document_text(tmp_path: Path) -> None:
     raw = store.get(keys.tombstone("acme", job.job_id)).decode()
     assert "PLANTED" not in raw and "secret-name" not in raw
     assert json.loads(raw)["deleted_by"] == "k1"
+
+
+def test_another_api_process_answers_410_once_its_cached_copy_expires(tmp_path: Path) -> None:
+    # Two API apps on one storage, as replicas behind a load balancer: B has the finished job's
+    # resource in memory when A erases it, and answers 410 within api.finished_cache_s.
+    settings = make_settings(tmp_path, api={"finished_cache_s": 0.5})
+    with api(settings) as a, api(settings) as b:
+        job_id = _submit(a, contract(), "c.txt")
+        assert wait_job(a, job_id)["status"] == "succeeded"
+        assert b.get(f"/v1/jobs/{job_id}", headers=auth()).status_code == 200  # now cached in B
+        assert a.delete(f"/v1/jobs/{job_id}", headers=auth()).status_code == 204
+        wait_for(lambda: b.get(f"/v1/jobs/{job_id}", headers=auth()).status_code == 410, 10,
+                 "the other replica to answer 410")  # fmt: skip

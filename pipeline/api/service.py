@@ -3,8 +3,9 @@
 Storage is the system of record: a job resource is job.json plus what storage holds beside it
 (plan → segments_total, routes → estimated cost, segment results → done/failed/actual cost).
 Reads are made cheap for pollers: plan, routes and segment results never change once
-written, so each is read once; a whole resource is kept for ``api_status_cache_s`` (and for
-good once terminal); every write this process makes invalidates it at once.
+written, so each is read once; a whole resource is kept for ``api.status_cache_s`` (``api.finished_cache_s``
+once terminal: only an erase, perhaps by another API process, changes it then); every write this
+process makes invalidates it at once.
 """
 
 from __future__ import annotations
@@ -137,7 +138,8 @@ class JobService:
             return hit
         res = self._build(tenant, self.load(tenant, job_id))
         body = res.model_dump_json().encode()
-        ttl = float("inf") if res.status in TERMINAL else self.settings.api.status_cache_s
+        api = self.settings.api
+        ttl = max(api.finished_cache_s, api.status_cache_s) if res.status in TERMINAL else api.status_cache_s
         if ttl > 0:
             with self._lock:
                 self._resources.put(f"{tenant}/{job_id}", (time.monotonic() + ttl, res, body))
