@@ -21,7 +21,7 @@ model: as a ``BaseSettings`` it would read ``LONGDOC_STORAGE`` as its ``storage`
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -230,6 +230,21 @@ class WebhookConfig(BaseSettings):
     allow_private: bool = False
 
 
+class RetentionConfig(BaseSettings):
+    """How long each tenant's jobs are kept. Env: ``LONGDOC_RETENTION_<FIELD>``.
+
+    ``LONGDOC_RETENTION_DAYS='{"acme": 30}'``: acme's jobs are erased (tombstone kept) once
+    created more than 30 days ago. A tenant not listed keeps its jobs for ever; there is no
+    wildcard (storage cannot list its tenants cheaply, and keeping is the safe default).
+    """
+
+    model_config = _group("LONGDOC_RETENTION_")
+
+    days: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    # How often the sweep runs: a thread in `longdoc serve` (local executor), a Celery beat entry.
+    sweep_interval_s: float = Field(3600.0, gt=0.0)
+
+
 class Settings(BaseModel):
     """All groups; each one not given is built from the environment.
 
@@ -246,3 +261,4 @@ class Settings(BaseModel):
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
     webhook: WebhookConfig = Field(default_factory=WebhookConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)

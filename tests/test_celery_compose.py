@@ -27,7 +27,7 @@ def compose(*args: str) -> str:
 def test_compose_file_is_valid() -> None:
     config = compose("config")
     services = set(compose("config", "--services").split())
-    assert {"redis", "minio", "minio-init", "api", "worker"} <= services
+    assert {"redis", "minio", "minio-init", "api", "worker", "beat"} <= services
     assert "noeviction" in config and "appendonly" in config
     assert "service_completed_successfully" in config and "healthcheck" in config
 

@@ -103,6 +103,8 @@ ENV_TABLE: list[tuple[str, str, str, Any]] = [
     ("LONGDOC_WEBHOOK_TIMEOUT_S", "webhook.timeout_s", "2", 2.0),
     ("LONGDOC_WEBHOOK_POLL_S", "webhook.poll_s", "0.2", 0.2),
     ("LONGDOC_WEBHOOK_ALLOW_PRIVATE", "webhook.allow_private", "true", True),
+    ("LONGDOC_RETENTION_DAYS", "retention.days", '{"acme": 30}', {"acme": 30}),
+    ("LONGDOC_RETENTION_SWEEP_INTERVAL_S", "retention.sweep_interval_s", "60", 60.0),
 ]
 
 
@@ -182,6 +184,7 @@ def test_a_group_is_built_alone_from_its_own_variables(clean_env: pytest.MonkeyP
         ("LONGDOC_API_KEYS", "not json", 'field "keys"'),
         ("LONGDOC_SEGMENT_MIN_TOKENS", "200000", "min_tokens must not exceed max_tokens"),
         ("LONGDOC_TASK_TIME_LIMIT_S", "5000", "task_time_limit_s < broker_visibility_timeout_s"),
+        ("LONGDOC_RETENTION_DAYS", '{"acme": 0}', "greater than or equal to 1"),
     ],
 )
 def test_invalid_values_are_refused_with_a_message_naming_them(

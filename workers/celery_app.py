@@ -13,6 +13,9 @@ by name); ``make_worker_app(settings)`` makes the worker's app, with the tasks, 
 settings for the clients (storage, analyzers, Redis) each worker process builds at start-up
 (``worker_process_init``): ``runtime()`` hands them to tasks.
 
+``celery -A workers.celery_worker beat`` sends the retention sweep (``RETENTION``) on the
+schedule ``make_app`` sets (``LONGDOC_RETENTION_SWEEP_INTERVAL_S``).
+
 Run a worker: ``longdoc worker`` or
 ``celery -A workers.celery_worker worker -Q ingest,analyze,consolidate -Ofair`` (that module
 is the entry point ``celery -A`` needs: it builds the settings from the environment).
@@ -45,6 +48,7 @@ PLAN = "workers.tasks.plan"
 ANALYZE = "workers.tasks.analyze_segment"
 CONSOLIDATE = "workers.tasks.consolidate"
 WATCHDOG = "workers.tasks.watchdog"
+RETENTION = "workers.tasks.retention_sweep"
 QUEUES = ("ingest", "analyze", "consolidate")
 ROUTES = {
     INGEST: "ingest",
@@ -52,6 +56,7 @@ ROUTES = {
     ANALYZE: "analyze",
     CONSOLIDATE: "consolidate",
     WATCHDOG: "consolidate",
+    RETENTION: "consolidate",
 }
 
 
@@ -103,7 +108,12 @@ def make_app(settings: Settings, *, include_tasks: bool = False) -> Celery:
         broker_connection_retry=True,
         broker_connection_max_retries=None,
         redis_backend_health_check_interval=10,
-    )
+        # Retention (LONGDOC_RETENTION_DAYS): `celery -A workers.celery_worker beat` sends the sweep
+        # every interval; one beat per deployment (a second one only sweeps twice: erase is idempotent).
+        beat_schedule={"retention-sweep": {"task": RETENTION, "schedule": settings.retention.sweep_interval_s,
+                                           "options": {"queue": "consolidate",
+                                                       "expires": settings.retention.sweep_interval_s}}},
+    )  # fmt: skip
     return app
 
 

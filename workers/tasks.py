@@ -35,6 +35,7 @@ from pipeline.errors import (
     Poisoned,
     StorageError,
 )
+from pipeline.jobs.retention import sweep
 from pipeline.jobs.stages import (
     INTERRUPTS,
     begin_attempt,
@@ -57,6 +58,7 @@ from workers.celery_app import (
     CONSOLIDATE,
     INGEST,
     PLAN,
+    RETENTION,
     WATCHDOG,
     Runtime,
     job_chord,
@@ -341,3 +343,10 @@ def watchdog(self: Task) -> list[tuple[str, str, str]]:
             (js.tenant, job_id), {"trigger": "watchdog"}
         ),
     )
+
+
+@shared_task(name=RETENTION, acks_late=False, ignore_result=True)  # type: ignore[untyped-decorator]
+def retention_sweep() -> dict[str, list[str]]:
+    """Erase every configured tenant's expired jobs (LONGDOC_RETENTION_DAYS); Celery beat sends it."""
+    rt = runtime()
+    return {r.tenant: r.ids for r in sweep(rt.ctx.store, rt.settings.retention)}

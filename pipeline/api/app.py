@@ -1,7 +1,8 @@
 """The FastAPI application: ``create_app(settings)`` wires storage, executor, keys and routes.
 
 Everything is built once here and kept in ``app.state.api``; the lifespan starts the webhook
-thread and (local executor) resumes jobs a previous server left unfinished, and closes both.
+thread and (local executor) the retention sweep, when a tenant has a rule, and resumes jobs a
+previous server left unfinished; it stops them all on the way out.
 Idempotency and webhook locks are Redis locks with the Celery executor (several API processes
 may share its storage), else in-process ones (the local executor: one API process; see
 ``locks.py`` and ``runner.py``).
@@ -33,6 +34,7 @@ from pipeline.api.uploads import FORM_OVERHEAD, BodyLimit
 from pipeline.api.webhooks import WebhookDispatcher
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
+from pipeline.jobs.retention import RetentionSweeper
 from pipeline.routing.catalog import load_catalog
 from storage import open_store
 from storage.base import ObjectStore
@@ -72,16 +74,22 @@ def create_app(settings: Settings | None = None, *, state: ApiState | None = Non
             raise TypeError("create_app needs settings or a prepared state")
         state = build_state(settings)
 
+    # Retention: with the local executor this process sweeps; with Celery, beat does (workers/tasks.py).
+    sweeper = RetentionSweeper(state.store, state.settings.retention)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         state.webhooks.start()
         state.access.start()
+        if state.settings.execution.executor == "local":
+            sweeper.start()  # only when some tenant has a rule
         resumed = state.jobs.runner.resume()
         if resumed:
             log.info("resumed %d unfinished job(s)", resumed)
         try:
             yield
         finally:
+            sweeper.stop()
             state.webhooks.stop()
             state.access.close()
             state.jobs.close()
@@ -97,6 +105,7 @@ def create_app(settings: Settings | None = None, *, state: ApiState | None = Non
         lifespan=lifespan,
     )
     app.state.api = state
+    app.state.retention = sweeper
     problems.install(app)
     app.include_router(web.health_router)
     app.include_router(jobs_routes.router)

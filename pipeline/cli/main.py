@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from pipeline.cli.audit import add_commands as add_audit_commands
 from pipeline.cli.common import EXIT_OK, add_data_policy, require, require_backends, run_command
 from pipeline.cli.llm import add_commands as add_llm_commands
+from pipeline.cli.retention import add_commands as add_retention_commands
 from pipeline.cli.service import add_commands as add_service_commands
 
 if TYPE_CHECKING:
@@ -134,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_llm_commands(sub)
     add_service_commands(sub)
     add_audit_commands(sub)
+    add_retention_commands(sub)
 
     e = sub.add_parser("eval", help="evaluate against labelled data")
     esub = e.add_subparsers(dest="dataset", required=True)

@@ -35,9 +35,10 @@ def now_compact() -> str:
     return datetime.now(UTC).strftime(_STAMP)
 
 
-def new_job_id() -> str:
+def new_job_id(at: datetime | None = None) -> str:
     # Sortable by creation time (newest-first listings), unguessable suffix.
-    return now_compact() + "-" + secrets.token_hex(6)
+    stamp = at.astimezone(UTC).strftime(_STAMP) if at is not None else now_compact()
+    return stamp + "-" + secrets.token_hex(6)
 
 
 class JobOptions(Model):
@@ -113,15 +114,23 @@ class JobStore:
         self.tenant = tenant
 
     def create(
-        self, data: bytes, name: str, options: JobOptions | None = None, ext: str = "bin"
-    ) -> JobRecord:
+        self, data: bytes, name: str, options: JobOptions | None = None, ext: str = "bin",
+        *, created_at: datetime | None = None,
+    ) -> JobRecord:  # fmt: skip
+        """A new queued job; ``created_at`` (default: now) dates it, e.g. a job imported from
+        elsewhere or a retention test's old job: its id, ``created_at`` and first transition."""
         sha = hashlib.sha256(data).hexdigest()
         doc_key = keys.document(self.tenant, sha, ext)
         if not self.store.exists(doc_key):
             self.store.put(doc_key, data)
-        job = JobRecord(job_id=new_job_id(), tenant=self.tenant, name=name, document_key=doc_key, sha256=sha,
-                        size=len(data), options=options or JobOptions())  # fmt: skip
-        job = job.moved("queued")
+        job = JobRecord(job_id=new_job_id(created_at), tenant=self.tenant, name=name, document_key=doc_key,
+                        sha256=sha, size=len(data), options=options or JobOptions())  # fmt: skip
+        if created_at is not None:
+            at = created_at.astimezone(UTC).isoformat(timespec="milliseconds")
+            job = job.model_copy(update={"created_at": at,
+                                         "transitions": [Transition(status="queued", at=at)]})  # fmt: skip
+        else:
+            job = job.moved("queued")
         self.register(job)
         return job
 
