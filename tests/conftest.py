@@ -16,6 +16,7 @@ from tests.s3server import S3Server, moto_missing, moto_server, unique_bucket
 if TYPE_CHECKING:
     from minio import Minio
 
+    from storage.base import ObjectStore
     from storage.s3 import S3Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,3 +156,15 @@ def make_s3(s3_server: S3Server, admin: Minio) -> Iterator[Callable[..., S3Store
     yield make
     for bucket in buckets:
         drop_bucket(admin, bucket)
+
+
+@pytest.fixture(params=["local", "s3"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStore:
+    """An empty object store: a local folder, then a bucket on moto's S3 server (started lazily,
+    so ``-k local`` runs never start moto)."""
+    if request.param == "local":
+        from storage.local import LocalStore
+
+        return LocalStore(tmp_path / "objects")
+    make: Callable[..., S3Store] = request.getfixturevalue("make_s3")
+    return make()

@@ -29,13 +29,9 @@ from tests.s3server import S3Server, unique_bucket
 PART = 5 * MIB  # S3's minimum part size, so multipart kicks in with small test data
 
 
-@pytest.fixture(params=["local", "s3"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStore:
-    if request.param == "local":
-        return LocalStore(tmp_path / "objects")
-    # Resolved lazily so `-k local` runs never start moto.
-    make: Callable[..., S3Store] = request.getfixturevalue("make_s3")
-    return make()
+@pytest.fixture
+def store(any_store: ObjectStore) -> ObjectStore:
+    return any_store
 
 
 def test_put_get_exists_delete(store: ObjectStore) -> None:

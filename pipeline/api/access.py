@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from pydantic import BaseModel, Field
 
+from pipeline.jobs.periodic import Periodic
 from storage import keys
 from storage.base import ObjectStore
 
@@ -69,19 +70,13 @@ class AccessLog:
         self._lock = threading.Lock()  # guards the buffer
         self._write_lock = threading.Lock()  # one flush at a time (keeps a tenant's objects in order)
         self._buffer: dict[str, list[AccessEvent]] = defaultdict(list)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._flusher = Periodic("access-log", flush_s, self.flush)
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="access-log", daemon=True)
-            self._thread.start()
+        self._flusher.start()
 
     def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        self._flusher.stop()
         self.flush()
 
     def record(self, tenant: str, event: AccessEvent) -> None:
@@ -124,10 +119,6 @@ class AccessLog:
                         found.append(event)
         # Several API processes flush on their own clocks: order by when, not by object.
         return iter(sorted(found, key=lambda e: e.at))
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.flush_s):
-            self.flush()
 
 
 def default_since(now: datetime | None = None) -> datetime:

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from pipeline.config import RetentionConfig
 from pipeline.errors import NotFound
 from pipeline.jobs.erase import erase_job, load_tombstone
+from pipeline.jobs.periodic import Periodic
 from pipeline.jobs.store import JobRecord, JobStore
 from storage import keys
 from storage.base import ObjectStore
@@ -151,25 +151,16 @@ class RetentionSweeper:
     def __init__(self, store: ObjectStore, config: RetentionConfig) -> None:
         self.store = store
         self.config = config
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.passes = 0  # sweeps completed (tests wait on it)
+        self._loop = Periodic("retention", config.sweep_interval_s, self._tick, first_now=True)
 
     def start(self) -> None:
-        if self._thread is not None or not self.config.days:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="retention", daemon=True)
-        self._thread.start()
+        if self.config.days:
+            self._loop.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        self._loop.stop()
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            sweep(self.store, self.config)
-            self.passes += 1
-            self._stop.wait(self.config.sweep_interval_s)
+    def _tick(self) -> None:
+        sweep(self.store, self.config)
+        self.passes += 1
