@@ -148,3 +148,28 @@ def test_delete_from_the_report_page(tmp_path: Path) -> None:
             browser.close()
     store = LocalStore(settings.storage.dir)
     assert list(store.list(keys.job_prefix("acme", job_id))) == [keys.tombstone("acme", job_id)]
+
+
+def test_api_docs_render_offline(tmp_path: Path) -> None:
+    # The machine has no internet: Swagger UI and ReDoc render only if their assets come from
+    # the server itself (the fastapi-offline wheel), never from a CDN.
+    with live_server(make_settings(tmp_path)) as url, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page()
+            outside: list[str] = []
+            page.on("request", lambda r: None if r.url.startswith((url, "blob:", "data:")) else outside.append(r.url))
+            page.goto(url + "/docs")
+            title = page.locator(".swagger-ui .info .title")
+            title.wait_for(timeout=30_000)
+            assert title.inner_text().startswith("longdoc")
+            assert page.locator(".opblock-summary-path", has_text="/v1/audit").count() >= 1
+            page.goto(url + "/redoc")
+            page.locator("h1", has_text="longdoc").wait_for(timeout=30_000)
+            # Only ReDoc's "API docs by Redocly" logo is asked of a CDN; offline it is just missing.
+            assert [u for u in outside if u != "https://cdn.redoc.ly/redoc/logo-mini.svg"] == []
+        finally:
+            browser.close()

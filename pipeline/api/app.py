@@ -103,11 +103,14 @@ def create_app(settings: Settings | None = None, *, state: ApiState | None = Non
             "or `X-API-Key: <key>`. Errors are RFC 9457 `application/problem+json` with a stable `code`."
         ),
         lifespan=lifespan,
+        docs_url=None,  # served by web.docs_router from packaged assets (no CDN)
+        redoc_url=None,
     )
     app.state.api = state
     app.state.retention = sweeper
     problems.install(app)
     app.include_router(web.health_router)
+    app.include_router(web.docs_router)
     app.include_router(jobs_routes.router)
     app.include_router(batch_routes.router)
     app.include_router(audit_routes.router)

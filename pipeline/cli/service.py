@@ -110,7 +110,7 @@ def cmd_jobs_delete(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    require("service", "fastapi", "uvicorn", "httpx2", "openpyxl", "docx")
+    require("service", "fastapi", "fastapi_offline", "uvicorn", "httpx2", "openpyxl", "docx")
     require_backends(settings)
     import uvicorn
 
