@@ -75,3 +75,12 @@ def test_a_row_too_wide_is_stacked_and_the_id_still_whole() -> None:
 def test_a_table_that_fits_keeps_one_line_per_row() -> None:
     lines = format_table(("id", "n"), [["a", "1"], ["bb", "22"]], right=(1,))
     assert lines == ["id   n", "a    1", "bb  22"]
+
+
+def test_version_and_help_defaults() -> None:
+    from importlib.metadata import version
+
+    run = subprocess.run([sys.executable, "-m", "pipeline.cli", "--version"], capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.strip() == f"longdoc {version('longdoc')}"
+    run = subprocess.run([sys.executable, "-m", "pipeline.cli", "analyze", "--help"], capture_output=True, text=True)
+    assert run.returncode == 0 and "(default: batch)" in " ".join(run.stdout.split())

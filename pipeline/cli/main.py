@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline.cli.audit import add_commands as add_audit_commands
 from pipeline.cli.common import EXIT_OK, add_data_policy, require, require_backends, run_command
@@ -91,10 +91,28 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, unless its help names one already or there is none to show."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, "", argparse.SUPPRESS) or not text:
+            return action.help
+        return super()._get_help_string(action)
+
+
+class _Parser(argparse.ArgumentParser):
+    # Subcommand parsers are made with type(parent): every level gets the same help format.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="longdoc", description="Long contracts and papers in, cited reports out."
-    )
+    from pipeline import __version__
+
+    parser = _Parser(prog="longdoc", description="Long contracts and papers in, cited reports out.")
+    parser.add_argument("--version", action="version", version=f"longdoc {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("plan", help="extract, tokenize and segment documents; print the segment table")
@@ -111,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument(
         "--model", default="rules", help="'rules' (offline, default), 'auto' (router), or a catalog id"
     )
-    a.add_argument("--profile", choices=["batch", "interactive"], default="batch")
+    a.add_argument("--profile", choices=["batch", "interactive"], default="batch",
+                   help="interactive: with a short --latency-target the router picks the fastest model")
     a.add_argument(
         "--budget", type=float, default=None, metavar="USD", help="refuse or downgrade above this cost"
     )

@@ -69,7 +69,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     b.add_argument("source", metavar="DIR|MANIFEST", help="a folder, or a .json/.txt list of file paths")
     b.add_argument("--out", default="longdoc-out", help="folder for the table (default: ./longdoc-out)")
     b.add_argument("--model", default="rules", help="'rules' (default), 'auto', or a catalog id")
-    b.add_argument("--profile", choices=["batch", "interactive"], default="batch")
+    b.add_argument("--profile", choices=["batch", "interactive"], default="batch",
+                   help="interactive: with a short latency target the router picks the fastest model")
     b.add_argument("--budget", type=float, default=None, metavar="USD",
                    help="one pool for the batch, allocated by document size; segments it cannot pay run on rules")  # fmt: skip
     add_data_policy(b)
