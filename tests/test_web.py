@@ -98,9 +98,18 @@ def test_many_files_make_a_batch_with_tables(tmp_path: Path) -> None:
             page.get_by_role("button", name="Use key").click()
             files = [{"name": f"c{i}.txt", "mimeType": "text/plain", "buffer": contract(law=law)}
                      for i, law in enumerate(("Texas", "Delaware"))]  # fmt: skip
+            files.append({"name": "blank.txt", "mimeType": "text/plain", "buffer": b"   \n"})
             page.locator("#file-input").set_input_files(files)
             page.get_by_role("button", name="Analyze").click()
-            page.locator('#batches li[data-status="succeeded"]').wait_for(timeout=60_000)
+            batch = page.locator('#batches li[data-status="partially_succeeded"]')
+            batch.wait_for(timeout=60_000)
+            # The rejected file is listed with its coded error, the others are not.
+            rejected = batch.get_by_role("list", name="files not analyzed")
+            assert " ".join(rejected.inner_text().split()).startswith("blank.txt — empty_document:")
+            assert rejected.locator("li").count() == 1
+            # The offline rules model is free, and the table says so.
+            page.locator('#jobs tbody tr[data-status="succeeded"]').first.wait_for(timeout=60_000)
+            assert "offline (no charge)" in page.locator('#jobs tbody tr[data-status="succeeded"]').first.inner_text()
             with page.expect_download() as dl:
                 page.get_by_role("button", name="Table (Excel)").click()
             assert dl.value.suggested_filename.endswith(".xlsx")

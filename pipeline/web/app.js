@@ -64,6 +64,16 @@ function money(usd) {
   return usd === null || usd === undefined ? "—" : "$" + Number(usd).toFixed(usd < 1 ? 4 : 2);
 }
 
+// The offline rules model is free: say so instead of "$0.0000".
+const OFFLINE = "offline (no charge)";
+function jobCost(job) {
+  return job.options && job.options.model === "rules" && !job.cost.actual_usd ? OFFLINE : money(job.cost.actual_usd);
+}
+function reportCost(report) {
+  const offline = report.segments.length && report.segments.every((g) => g.model === "rules");
+  return offline && !report.summary.cost_usd ? OFFLINE : money(report.summary.cost_usd);
+}
+
 // ---------------------------------------------------------------- key
 function initKey() {
   $("api-key").value = apiKey();
@@ -154,7 +164,7 @@ function jobRow(job) {
     el("td", {}, job.name),
     el("td", {}, status, error),
     el("td", {}, progress, " ", detail),
-    el("td", {}, money(job.cost.actual_usd)),
+    el("td", {}, jobCost(job)),
     el("td", {}, new Date(job.created_at).toLocaleString()),
     actions);
 }
@@ -222,10 +232,20 @@ async function refreshBatches() {
         " (" + counts + ") ",
         el("button", { type: "button", onclick: () => download(b.links.table_csv, "batch-" + b.id + ".csv") }, "Table (CSV)"),
         " ",
-        el("button", { type: "button", onclick: () => download(b.links.table_xlsx, "batch-" + b.id + ".xlsx") }, "Table (Excel)")));
+        el("button", { type: "button", onclick: () => download(b.links.table_xlsx, "batch-" + b.id + ".xlsx") }, "Table (Excel)"),
+        rejected(b)));
     } catch (_err) { /* a batch of another key: not shown */ }
   }
   $("batches").replaceChildren(...items);
+}
+
+// The batch's files that could not be analyzed, each with its coded error (textContent only).
+function rejected(b) {
+  const bad = b.entries.filter((e) => e.status === "failed" && e.error);
+  if (!bad.length) return "";
+  return el("ul", { class: "rejected", "aria-label": "files not analyzed" },
+    ...bad.map((e) => el("li", {}, el("span", { class: "name" }, e.name), " — ",
+      el("code", {}, e.error.code), ": " + e.error.message)));
 }
 
 // Downloads need the Authorization header, so fetch → blob → a temporary link.
@@ -265,7 +285,7 @@ async function showReport(job) {
   $("report-heading").textContent = "Report: " + d.name;
   $("report-summary").textContent =
     d.kind + " · " + d.pages + " page(s) · " + d.tokens.toLocaleString() + " tokens · " + s.segments +
-    " segment(s) · " + s.findings + " findings in " + s.categories_found.length + " categories · cost " + money(s.cost_usd);
+    " segment(s) · " + s.findings + " findings in " + s.categories_found.length + " categories · cost " + reportCost(report);
   const stem = d.name.replace(/\.[^.]+$/, "");
   $("report-downloads").replaceChildren(
     el("button", { type: "button", onclick: () => download(job.links.report, stem + ".report.json") }, "Download JSON"),
@@ -318,7 +338,7 @@ async function showReport(job) {
       report.routes.map((r) => [String(r.segment), r.model, r.reasons.join("; "), money(r.estimated_usd), r.fallback.join(", ")]))
     : el("p", {}, "All segments were read by the offline rules model.");
   $("routing").replaceChildren(routes,
-    el("p", {}, "Actual cost " + money(s.cost_usd) + "; estimated " + money(job.cost.estimated_usd) + "."),
+    el("p", {}, "Actual cost " + reportCost(report) + "; estimated " + money(job.cost.estimated_usd) + "."),
     table(["Segment", "Pages", "Model", "Status", "Findings"], report.segments.map((g) => [
       String(g.index), g.page_first === g.page_last ? String(g.page_first) : g.page_first + "–" + g.page_last,
       g.model, g.status + (g.error ? " (" + g.error.code + ")" : ""), String(g.findings)])));
