@@ -108,11 +108,22 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from pipeline import __version__
+class _Version(argparse.Action):
+    """``--version``: the installed distribution's version, looked up only when asked."""
 
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib.metadata import version
+
+        print(f"longdoc {version('longdoc')}")
+        parser.exit()
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="longdoc", description="Long contracts and papers in, cited reports out.")
-    parser.add_argument("--version", action="version", version=f"longdoc {__version__}")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("plan", help="extract, tokenize and segment documents; print the segment table")
