@@ -117,6 +117,8 @@ def _item(
     if not values:
         return item("review", f"{rule.category} found, but its {rule.term} could not be read")
     answer = "; ".join(values)
+    if len(values) > 1:
+        return item("review", f"the document states different values for {rule.term}: {answer}", answer)
     bad: list[str] = []
     if rule.allowed is not None:
         allowed = {a.casefold() for a in rule.allowed}

@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from pipeline.analyze.playbook import Playbook
 from pipeline.errors import NotFound
 from pipeline.types import DocumentKind, ExtractedText, Model, Section, SegmentPlan
 from storage import keys
@@ -52,6 +53,9 @@ class JobOptions(Model):
     allowed_providers: list[str] | None = None
     self_hosted_only: bool = False
     password: str | None = Field(default=None, exclude=True)  # never written to storage
+    # The review playbook (``--playbook FILE``), carried whole so every worker reviews alike;
+    # None: the shipped default (pipeline/data/playbook.yaml).
+    playbook: Playbook | None = None
 
 
 class ErrorInfo(Model):
