@@ -218,7 +218,7 @@ def planted_review(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Repor
     from pipeline.analyze.playbook import parse_playbook
     from pipeline.config import SegmentConfig
     from pipeline.jobs.stages import StageContext
-    from pipeline.jobs.store import JobOptions, JobStore
+    from pipeline.jobs.store import JobStore
     from storage.local import LocalStore
     from tests.planted import planted_contract
     from workers.local import LocalExecutor
@@ -230,8 +230,8 @@ def planted_review(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Repor
         segment=SegmentConfig(threshold_tokens=1500, min_tokens=400, max_tokens=800),
     )
     ctx = StageContext(settings=settings, store=LocalStore(tmp))
-    options = JobOptions(playbook=parse_playbook(REVIEW_PLAYBOOK, "planted.yaml"))
-    job = JobStore(ctx.store, "t").create(text.encode(), "planted.txt", options, ext="txt")
+    playbook = parse_playbook(REVIEW_PLAYBOOK, "planted.yaml")
+    job = JobStore(ctx.store, "t").create(text.encode(), "planted.txt", ext="txt", playbook=playbook)
     executor = LocalExecutor(ctx, workers=2)
     try:
         record, report = executor.run("t", job.job_id)

@@ -160,9 +160,7 @@ def make_executor(settings: Settings, store: ObjectStore) -> ClosingExecutor:
 
 
 def job_options(args: argparse.Namespace) -> JobOptions:
-    playbook = getattr(args, "playbook", None)
     return JobOptions(
-        playbook=load_playbook(Path(playbook)) if playbook else None,
         model=args.model,
         profile=args.profile,
         budget_usd=args.budget,
@@ -178,8 +176,9 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
 
         return analyze_files(args, settings)
     out_dir = Path(args.out)
-    try:
-        options = job_options(args)  # a bad --playbook stops here, before any file is read
+    options = job_options(args)
+    try:  # a bad --playbook stops here, before any file is read
+        playbook = load_playbook(Path(args.playbook)) if getattr(args, "playbook", None) else None
     except LongdocError as exc:
         print(exc.one_line(), file=sys.stderr)
         return EXIT_USAGE
@@ -197,7 +196,7 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                 try:
                     progress.stage("read", shown(path.name))
                     data = read_file(path, settings)
-                    job = jobs.create(data, path.name, options, ext=extension_for(data))
+                    job = jobs.create(data, path.name, options, ext=extension_for(data), playbook=playbook)
 
                     def on_event(e: JobEvent, _name: str = shown(path.name)) -> None:
                         detail = f"{e.segments_done}/{e.segments_total} segments" if e.segments_total else ""

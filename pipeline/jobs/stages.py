@@ -610,7 +610,7 @@ def _write_report(
         ]
     report = consolidate(
         doc.extracted, doc.sections, plan, analyses, name=job.name, sha256=job.sha256, kind=doc.kind,
-        playbook=job.options.playbook,
+        playbook=job.playbook,
     )  # fmt: skip
 
     def sink(record: dict[str, object]) -> None:
