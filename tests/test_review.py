@@ -87,7 +87,7 @@ def test_planted_contract_review_statuses_and_evidence(planted_review: tuple[str
     assert "governed by the laws" in items["law-stated"].evidence[0].quote
     assert "thirty (30) days" in items["tfc-notice"].evidence[0].quote
     md = render_markdown(report)
-    assert md.index("## Review (planted)") < md.index("## Key terms")
+    assert md.index("## Review\n\nPlaybook: planted\n") < md.index("## Key terms")
     assert "| tfc-notice | deviates | high | 30 days | p. 1" in md
 
 

@@ -246,6 +246,7 @@ def format_scores(scores: Scores, docs_per_s: float, *, in_sample: int = 0, tota
     lines.append(
         f"{'missing, 14 positions':<40} {t.precision:6.3f} {t.recall:6.3f} {t.f1:6.3f} {t.tp:4d} {t.fp:4d} {t.fn:4d}"
     )
+    lines.append(f"missing_precision={t.precision:.3f} missing_recall={t.recall:.3f}")
     if in_sample:
         lines.append(
             f"note: {in_sample} of {total} contracts are in the clause model's training set, so these "
@@ -253,7 +254,6 @@ def format_scores(scores: Scores, docs_per_s: float, *, in_sample: int = 0, tota
         )
     lines.append(
         f"micro_f1={m.f1:.3f} macro_f1={scores.macro_f1:.3f} "
-        f"overlap_precision={scores.overlap_precision:.3f} missing_precision={t.precision:.3f} "
-        f"missing_recall={t.recall:.3f} docs_per_s={docs_per_s:.1f}"
+        f"overlap_precision={scores.overlap_precision:.3f} docs_per_s={docs_per_s:.1f}"
     )
     return lines

@@ -93,7 +93,7 @@ def _review(report: Report) -> list[str]:
     """The playbook's verdicts, one row per rule: status, severity, answer and first citation."""
     if report.review is None:
         return []
-    out = [f"## Review ({_md(report.review.playbook)})", "",
+    out = ["## Review", "", f"Playbook: {_md(report.review.playbook, line_start=True)}", "",
            "| Rule | Status | Severity | Answer | Citation |", "|---|---|---|---|---|"]  # fmt: skip
     for i in report.review.items:
         cite = f"{_cite(i.evidence[0])}: {_quote(i.evidence[0].quote)}" if i.evidence else _md(i.reason)
