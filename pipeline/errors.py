@@ -16,6 +16,7 @@ The tree (code, HTTP status; a blank code is inherited)::
     │   ├── NotFound                  not_found                404
     │   └── LockTimeout               (storage)                503  job.json stayed locked by another writer (transient)
     ├── ConfigError                   config                   500
+    │   └── BadPlaybook               bad_playbook             422  a review playbook file is not valid (line and field named)
     ├── ProviderError                 provider_error           422  a model endpoint refused or failed the call
     │   ├── CircuitOpen               circuit_open             422
     │   └── ContextTooLong            context_length_exceeded  422
@@ -132,6 +133,13 @@ class LockTimeout(StorageError):
 class ConfigError(LongdocError):
     code = "config"
     http_status = 500
+
+
+class BadPlaybook(ConfigError):
+    """A review playbook (YAML) that does not parse or validate; the message names line and field."""
+
+    code = "bad_playbook"
+    http_status = 422
 
 
 # -- models and routing ------------------------------------------------------------------------

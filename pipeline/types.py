@@ -233,3 +233,6 @@ class SegmentAnalysis(Model):
     warnings: list[AnalysisWarning] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
     error: SegmentError | None = None
+    # The ``rules`` clause model's best calibrated log-odds per CUAD category over this segment
+    # (empty when no clause model read it): the review's evidence that a clause is absent.
+    clause_scores: dict[str, float] = Field(default_factory=dict)

@@ -16,6 +16,8 @@ from tests.s3server import S3Server, moto_missing, moto_server, unique_bucket
 if TYPE_CHECKING:
     from minio import Minio
 
+    from pipeline.cli.evaluation import Contract
+    from pipeline.report.model import Report
     from storage.base import ObjectStore
     from storage.s3 import S3Store
 
@@ -168,3 +170,80 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStore:
         return LocalStore(tmp_path / "objects")
     make: Callable[..., S3Store] = request.getfixturevalue("make_s3")
     return make()
+
+
+# ---- review (tests/test_review.py) ------------------------------------------------------------
+
+# A playbook whose verdicts on tests/planted.py are known: the contract lets either party
+# terminate for convenience on 30 days' notice, names both Delaware and New York law, and has no
+# assignment, non-compete or renewal clause.
+REVIEW_PLAYBOOK = """\
+name: planted
+rules:
+  - id: law-stated
+    category: Governing Law
+    kind: required
+    severity: low
+    guidance: A governing law clause.
+  - id: law-allowed
+    category: Governing Law
+    kind: expected
+    term: governing_law
+    allowed: [Delaware, New York]
+    severity: medium
+    guidance: Delaware or New York law.
+  - id: tfc-notice
+    category: Termination For Convenience
+    kind: expected
+    term: termination_notice
+    min_days: 60
+    severity: high
+    guidance: At least 60 days' notice.
+  - id: no-non-compete
+    category: Non-Compete
+    kind: prohibited
+    severity: high
+    guidance: No non-compete.
+  - id: assignment
+    category: Anti-Assignment
+    kind: required
+    severity: medium
+    guidance: Assignment needs consent.
+"""
+
+
+@pytest.fixture(scope="module")
+def planted_review(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Report]:
+    """The planted contract through the real pipeline (several segments) with REVIEW_PLAYBOOK."""
+    from pipeline.analyze.playbook import parse_playbook
+    from pipeline.config import SegmentConfig
+    from pipeline.jobs.stages import StageContext
+    from pipeline.jobs.store import JobStore
+    from storage.local import LocalStore
+    from tests.planted import planted_contract
+    from workers.local import LocalExecutor
+
+    tmp = tmp_path_factory.mktemp("review")
+    text = planted_contract()
+    settings = Settings(
+        storage=StorageConfig(dir=tmp),
+        segment=SegmentConfig(threshold_tokens=1500, min_tokens=400, max_tokens=800),
+    )
+    ctx = StageContext(settings=settings, store=LocalStore(tmp))
+    playbook = parse_playbook(REVIEW_PLAYBOOK, "planted.yaml")
+    job = JobStore(ctx.store, "t").create(text.encode(), "planted.txt", ext="txt", playbook=playbook)
+    executor = LocalExecutor(ctx, workers=2)
+    try:
+        record, report = executor.run("t", job.job_id)
+    finally:
+        executor.close()
+    assert record.status == "succeeded" and report is not None, record.error
+    return text, report
+
+
+@pytest.fixture(scope="module")
+def cuad_sample() -> list[Contract]:
+    """Every 8th CUAD dev contract (29 of 229): enough for the missing-clause precision check."""
+    from pipeline.cli.evaluation import load_folder
+
+    return load_folder(SHARED_DATA / "cuad-dev")[::8]

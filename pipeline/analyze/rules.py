@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TypedDict
 
 from pipeline.analyze.base import Capabilities, SegmentTask
-from pipeline.analyze.clauses import find_clauses
+from pipeline.analyze.clauses import scan_clauses
 from pipeline.analyze.injection import with_injection_flags
 from pipeline.analyze.keyterms import find_key_terms
 from pipeline.analyze.references import find_references
@@ -49,13 +49,18 @@ class RulesAnalyzer:
 
         findings: list[Finding] = []
         key_terms: list[KeyTerm] = []
+        scores: dict[str, float] = {}
         if task.kind == "contract" and clauses:
             for start, end, is_doc_start in _parts(task):
                 part = text[start - base : end - base]
                 # A part that opens a document is analysed as one (offset 0), then shifted.
                 offset = 0 if is_doc_start else start
                 shift = start if is_doc_start else 0
-                for hit in find_clauses(part, base_offset=offset):
+                hits, best = scan_clauses(part, base_offset=offset)
+                for cat, v in best.items():
+                    r = round(v, 4)
+                    scores[cat] = max(scores.get(cat, r), r)
+                for hit in hits:
                     s, e = hit.start + shift - base, hit.end + shift - base
                     conf = round(hit.confidence, 4)
                     findings.append(
@@ -79,6 +84,7 @@ class RulesAnalyzer:
             key_terms=key_terms,
             defined_terms=defined,
             references=references,
+            clause_scores=dict(sorted(scores.items())),
             # No calls, no cost; no timings either, so reports stay byte-identical across runs.
             usage=Usage(),
         )

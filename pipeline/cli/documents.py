@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from pipeline.analyze.playbook import load_playbook
 from pipeline.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, data_policy, read_file
 from pipeline.config import Settings
 from pipeline.errors import LongdocError
@@ -175,6 +176,12 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
 
         return analyze_files(args, settings)
     out_dir = Path(args.out)
+    options = job_options(args)
+    try:  # a bad --playbook stops here, before any file is read
+        playbook = load_playbook(Path(args.playbook)) if getattr(args, "playbook", None) else None
+    except LongdocError as exc:
+        print(exc.one_line(), file=sys.stderr)
+        return EXIT_USAGE
     store = open_store(settings.storage)
     executor = make_executor(settings, store)
     jobs = JobStore(store, settings.storage.tenant)
@@ -189,7 +196,7 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                 try:
                     progress.stage("read", shown(path.name))
                     data = read_file(path, settings)
-                    job = jobs.create(data, path.name, job_options(args), ext=extension_for(data))
+                    job = jobs.create(data, path.name, options, ext=extension_for(data), playbook=playbook)
 
                     def on_event(e: JobEvent, _name: str = shown(path.name)) -> None:
                         detail = f"{e.segments_done}/{e.segments_total} segments" if e.segments_total else ""

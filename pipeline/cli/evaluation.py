@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.analyze.clauses import CATEGORIES, text_sha256, training_hashes
+from pipeline.analyze.playbook import STANDARD_POSITIONS
 
 # Presence is scored on the clause categories: the 41 less the five "who and when" ones.
 NON_CLAUSE = ("Document Name", "Parties", "Agreement Date", "Effective Date", "Expiration Date")
 CLAUSE_CATEGORIES: tuple[str, ...] = tuple(c for c in CATEGORIES if c not in NON_CLAUSE)
 
 Spans = dict[str, list[tuple[int, int]]]
+# A contract's result: its predicted spans and the categories its review items call missing.
+Result = tuple[str, Spans, list[str], str | None]
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,23 @@ class Scores:
     per_category: dict[str, Counts] = field(default_factory=lambda: {c: Counts() for c in CLAUSE_CATEGORIES})
     predicted_spans: int = 0
     overlapping_spans: int = 0
+    # ``missing`` review verdicts against gold absence (no answer), for the 14 standard positions:
+    # tp = said missing and absent in gold, fp = said missing but present, fn = absent, not said.
+    missing: dict[str, Counts] = field(default_factory=lambda: {c: Counts() for c in STANDARD_POSITIONS})
+
+    def add_missing(self, gold: Spans, missing: list[str]) -> None:
+        for cat, c in self.missing.items():
+            absent, said = not gold.get(cat), cat in missing
+            c.tp += absent and said
+            c.fp += said and not absent
+            c.fn += absent and not said
+
+    @property
+    def missing_total(self) -> Counts:
+        total = Counts()
+        for c in self.missing.values():
+            total.tp, total.fp, total.fn = total.tp + c.tp, total.fp + c.fp, total.fn + c.fn
+        return total
 
     def add(self, gold: Spans, predicted: Spans) -> None:
         for cat in CLAUSE_CATEGORIES:
@@ -139,7 +159,7 @@ def _init_worker() -> None:
     _WORKER.update(settings=settings, ctx=ctx, executor=LocalExecutor(ctx, workers=1))
 
 
-def _analyze(item: tuple[str, str]) -> tuple[str, Spans, str | None]:
+def _analyze(item: tuple[str, str]) -> Result:
     """Run one contract through ingest → plan → analyze → consolidate; its predicted spans."""
     from pipeline.jobs.stages import StageContext
     from pipeline.jobs.store import JobStore
@@ -154,11 +174,12 @@ def _analyze(item: tuple[str, str]) -> tuple[str, Spans, str | None]:
     job = JobStore(ctx.store, "eval").create(text.encode("utf-8"), f"{slug}.txt", ext="txt")
     record, report = executor.run("eval", job.job_id)
     if report is None:
-        return slug, {}, record.error.code if record.error else "failed"
+        return slug, {}, [], record.error.code if record.error else "failed"
     spans: Spans = {}
     for f in report.findings:
         spans.setdefault(f.category, []).append((f.start, f.end))
-    return slug, spans, None
+    items = report.review.items if report.review else []
+    return slug, spans, [i.category for i in items if i.status == "missing"], None
 
 
 def evaluate(
@@ -171,7 +192,7 @@ def evaluate(
     gold = {c.slug: c.gold for c in contracts}
     items = [(c.slug, c.text) for c in contracts]
     started = time.perf_counter()
-    results: Iterable[tuple[str, Spans, str | None]]
+    results: Iterable[Result]
     if processes <= 1:
         results = map(_analyze, items)
         return _collect(results, gold, scores, failures, on_done, started, len(items))
@@ -181,7 +202,7 @@ def evaluate(
 
 
 def _collect(
-    results: Iterable[tuple[str, Spans, str | None]],
+    results: Iterable[Result],
     gold: dict[str, Spans],
     scores: Scores,
     failures: list[str],
@@ -189,10 +210,11 @@ def _collect(
     started: float,
     n: int,
 ) -> tuple[Scores, float, list[str]]:
-    for i, (slug, predicted, error) in enumerate(results, 1):
+    for i, (slug, predicted, missing, error) in enumerate(results, 1):
         if error:
             failures.append(f"{slug}: {error}")
         scores.add(gold[slug], predicted)
+        scores.add_missing(gold[slug], missing)
         if on_done:
             on_done(i)
     elapsed = time.perf_counter() - started
@@ -212,6 +234,19 @@ def format_scores(scores: Scores, docs_per_s: float, *, in_sample: int = 0, tota
     lines.append(
         f"overlap precision: {scores.overlapping_spans}/{scores.predicted_spans} predicted spans overlap gold"
     )
+    lines.append("")
+    lines.append(
+        f"{'missing clause (review status)':<40} {'P':>6} {'R':>6} {'F1':>6} {'TP':>4} {'FP':>4} {'FN':>4}"
+    )
+    for cat, c in scores.missing.items():
+        lines.append(
+            f"{cat:<40} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} {c.tp:4d} {c.fp:4d} {c.fn:4d}"
+        )
+    t = scores.missing_total
+    lines.append(
+        f"{'missing, 14 positions':<40} {t.precision:6.3f} {t.recall:6.3f} {t.f1:6.3f} {t.tp:4d} {t.fp:4d} {t.fn:4d}"
+    )
+    lines.append(f"missing_precision={t.precision:.3f} missing_recall={t.recall:.3f}")
     if in_sample:
         lines.append(
             f"note: {in_sample} of {total} contracts are in the clause model's training set, so these "

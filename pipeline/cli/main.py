@@ -8,11 +8,12 @@ with one line (``pipeline.cli.common.run_command``) while the others keep workin
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pipeline.cli.audit import add_commands as add_audit_commands
-from pipeline.cli.common import EXIT_OK, add_data_policy, require, require_backends, run_command
+from pipeline.cli.common import EXIT_OK, EXIT_USAGE, add_data_policy, require, require_backends, run_command
 from pipeline.cli.llm import add_commands as add_llm_commands
 from pipeline.cli.retention import add_commands as add_retention_commands
 from pipeline.cli.service import add_commands as add_service_commands
@@ -31,6 +32,9 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     if settings.api.url:  # a longdoc service does the work; this command only submits and waits
+        if args.playbook:
+            print("error: --playbook is not sent to a longdoc service yet (LONGDOC_API_URL)", file=sys.stderr)
+            return EXIT_USAGE
         require("service", "httpx2", feature="with LONGDOC_API_URL")
         from pipeline.cli.client import analyze_files
 
@@ -150,6 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     a.add_argument(
         "--latency-target", type=float, default=None, metavar="S", help="per-segment latency target"
+    )
+    a.add_argument(
+        "--playbook",
+        default=None,
+        metavar="FILE",
+        help="review playbook (YAML; default: the shipped pipeline/data/playbook.yaml)",
     )
     add_data_policy(a)
     a.set_defaults(func=cmd_analyze)

@@ -14,7 +14,9 @@ from collections import defaultdict
 
 from chunking.locator import Locator
 from pipeline.analyze.clauses import CATEGORIES
+from pipeline.analyze.playbook import Playbook, default_playbook
 from pipeline.analyze.references import resolve, target_keys
+from pipeline.consolidate.review import document_scores, review_items
 from pipeline.report.model import (
     Conflict,
     DocumentInfo,
@@ -55,7 +57,9 @@ def consolidate(
     name: str,
     sha256: str,
     kind: DocumentKind,
+    playbook: Playbook | None = None,
 ) -> Report:
+    """``playbook`` (default: the shipped one) yields the review items of a contract."""
     text = extracted.text
     locator = Locator.for_text(extracted, sections)
     by_index = {a.segment: a for a in analyses}
@@ -133,6 +137,11 @@ def consolidate(
         conflicts=conflicts,
         segments=segments,
         warnings=[*extracted.warnings, *(w for a in ordered for w in a.warnings)],
+        review=(
+            review_items(text, playbook or default_playbook(), findings, key_terms, document_scores(ordered))
+            if kind == "contract"
+            else None
+        ),
     )
 
 

@@ -609,8 +609,9 @@ def _write_report(
             for k in ctx.store.list(keys.job_prefix(tenant, job_id) + "segments/")
         ]
     report = consolidate(
-        doc.extracted, doc.sections, plan, analyses, name=job.name, sha256=job.sha256, kind=doc.kind
-    )
+        doc.extracted, doc.sections, plan, analyses, name=job.name, sha256=job.sha256, kind=doc.kind,
+        playbook=job.playbook,
+    )  # fmt: skip
 
     def sink(record: dict[str, object]) -> None:
         name = f"llm-synthesis-{now_compact()}-{secrets.token_hex(4)}.json"

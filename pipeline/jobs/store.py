@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from pipeline.analyze.playbook import Playbook
 from pipeline.errors import NotFound
 from pipeline.types import DocumentKind, ExtractedText, Model, Section, SegmentPlan
 from storage import keys
@@ -90,6 +91,9 @@ class JobRecord(Model):
     attempts: dict[str, int] = Field(default_factory=dict)
     # What the job had spent (USD) when it ended early (canceled or failed after planning).
     spent_usd: float | None = None
+    # The review playbook (``longdoc analyze --playbook FILE``), carried whole so every worker
+    # reviews alike; None: the shipped default. Not a JobOption: the API takes none yet.
+    playbook: Playbook | None = None
 
     def moved(self, status: JobStatus, error: ErrorInfo | None = None) -> JobRecord:
         return self.model_copy(
@@ -115,7 +119,7 @@ class JobStore:
 
     def create(
         self, data: bytes, name: str, options: JobOptions | None = None, ext: str = "bin",
-        *, created_at: datetime | None = None,
+        *, created_at: datetime | None = None, playbook: Playbook | None = None,
     ) -> JobRecord:  # fmt: skip
         """A new queued job; ``created_at`` (default: now) dates it, e.g. a job imported from
         elsewhere or a retention test's old job: its id, ``created_at`` and first transition."""
@@ -124,7 +128,7 @@ class JobStore:
         if not self.store.exists(doc_key):
             self.store.put(doc_key, data)
         job = JobRecord(job_id=new_job_id(created_at), tenant=self.tenant, name=name, document_key=doc_key,
-                        sha256=sha, size=len(data), options=options or JobOptions())  # fmt: skip
+                        sha256=sha, size=len(data), options=options or JobOptions(), playbook=playbook)  # fmt: skip
         if created_at is not None:
             at = created_at.astimezone(UTC).isoformat(timespec="milliseconds")
             job = job.model_copy(update={"created_at": at,

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.report.model import Report
+from pipeline.report.model import Evidence, Report
 from pipeline.types import Span
 
 _KEY_TERM_TITLES = {
@@ -84,6 +84,24 @@ def _where(span: Span) -> str:
     return f"p. {span.page}{section}, chars {span.start}–{span.end}"
 
 
+def _cite(e: Evidence) -> str:
+    section = f", § {_md(e.section)}" if e.section else ""
+    return f"p. {e.page}{section}, chars {e.start}–{e.end}"
+
+
+def _review(report: Report) -> list[str]:
+    """The playbook's verdicts, one row per rule: status, severity, answer and first citation."""
+    if report.review is None:
+        return []
+    out = ["## Review", "", f"Playbook: {_md(report.review.playbook, line_start=True)}", "",
+           "| Rule | Status | Severity | Answer | Citation |", "|---|---|---|---|---|"]  # fmt: skip
+    for i in report.review.items:
+        cite = f"{_cite(i.evidence[0])}: {_quote(i.evidence[0].quote)}" if i.evidence else _md(i.reason)
+        answer = _md(i.answer) if i.answer else "—"
+        out.append(f"| {_md(i.rule)} | {i.status} | {i.severity} | {answer} | {cite} |")
+    return [*out, ""]
+
+
 def _title(name: str) -> str:
     return _md(_KEY_TERM_TITLES.get(name, name))
 
@@ -102,6 +120,7 @@ def render_markdown(report: Report) -> str:
         f"reference(s) · {s.term_issues} defined-term issue(s) · {s.conflicts} conflict(s) · cost ${s.cost_usd:.2f}"
     )
     out.append("")
+    out += _review(report)
     if report.synthesis:
         out += ["## Executive summary", ""]
         for para in _paragraphs(report.synthesis.executive_summary):

@@ -113,6 +113,35 @@ class RoutingSummary(Model):
     degraded_by_budget: list[int] = Field(default_factory=list)
 
 
+class Evidence(Model):
+    """A verified quote: ``quote == text[start:end]`` of the extracted text."""
+
+    quote: str
+    start: int
+    end: int
+    page: int
+    section: str | None = None
+
+
+class ReviewItem(Model):
+    """One playbook rule's verdict. ``missing`` only when the model is confident the clause is
+    absent; every other status carries at least one verified quote (strongest first)."""
+
+    rule: str
+    category: str
+    status: Literal["meets", "deviates", "missing", "review"]
+    severity: Literal["high", "medium", "low"]
+    answer: str | None = None  # normalized: "Delaware", "60 days"
+    evidence: list[Evidence] = Field(default_factory=list)
+    reason: str
+    guidance: str = ""
+
+
+class Review(Model):
+    playbook: str
+    items: list[ReviewItem] = Field(default_factory=list)
+
+
 class Report(Model):
     schema_version: int = SCHEMA_VERSION
     document: DocumentInfo
@@ -128,3 +157,4 @@ class Report(Model):
     conflicts: list[Conflict]
     segments: list[SegmentSummary]
     warnings: list[ExtractWarning | AnalysisWarning] = Field(default_factory=list)
+    review: Review | None = None

@@ -190,7 +190,7 @@ def test_markdown_every_quoted_field_is_escaped(hostile_report: tuple[str, dict[
     _assert_inert(rendered)
     assert rendered.count("<h1>") == 1
     assert set(re.findall(r"<h2>([^<]*)</h2>", rendered)) == {
-        "Executive summary", "Warnings", "Key terms", "Findings by category", "Cross-references",
+        "Review", "Executive summary", "Warnings", "Key terms", "Findings by category", "Cross-references",
         "Defined terms", "Conflicts", "Routing", "Segments",
     }  # fmt: skip
     seen = _text(rendered)

@@ -1,0 +1,138 @@
+"""Playbook rules → review items, from the whole document's verified findings and key terms.
+
+``missing`` is said only when every segment was read by the clause model and its best
+calibrated log-odds for the category over the whole document stays below
+``clauses.MISSING_LOGIT``; a category with no finding but a higher score (or a segment the
+model did not read) is ``review``. Every other item quotes at least one verified span: the
+findings' and key terms' own quotes (``quote == text[start:end]``), strongest first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Literal
+
+from pipeline.analyze.clauses import MISSING_LOGIT
+from pipeline.analyze.playbook import Playbook, Rule
+from pipeline.report.model import Evidence, Review, ReviewItem
+from pipeline.types import Finding, KeyTerm, SegmentAnalysis, Span
+
+Status = Literal["meets", "deviates", "missing", "review"]
+MAX_EVIDENCE = 3
+_DAYS_PER = {"day": 1, "business day": 1, "week": 7, "month": 30, "year": 365}
+_DURATION = re.compile(r"^(\d+) ([a-z ]+?)s?$")
+
+
+def document_scores(analyses: list[SegmentAnalysis]) -> dict[str, float] | None:
+    """Best log-odds per category over the document, or None when a segment has none."""
+    if not analyses or any(not a.clause_scores for a in analyses):
+        return None
+    out: dict[str, float] = {}
+    for a in analyses:
+        for cat, v in a.clause_scores.items():
+            out[cat] = max(out.get(cat, v), v)
+    return out
+
+
+def review_items(
+    text: str,
+    playbook: Playbook,
+    findings: list[Finding],
+    key_terms: list[KeyTerm],
+    scores: dict[str, float] | None,
+) -> Review:
+    return Review(
+        playbook=playbook.name, items=[_item(text, r, findings, key_terms, scores) for r in playbook.rules]
+    )
+
+
+def days(value: str) -> int | None:
+    """ "60 days" → 60, "3 months" → 90; None for what is no duration."""
+    m = _DURATION.match(value.strip().lower())
+    if not m:
+        return None
+    per = _DAYS_PER.get(m.group(2))
+    return int(m.group(1)) * per if per else None
+
+
+def _evidence(spans: list[Span], text: str) -> list[Evidence]:
+    out: list[Evidence] = []
+    seen: set[tuple[int, int]] = set()
+    for s in spans:
+        if (s.start, s.end) in seen or text[s.start : s.end] != s.quote:
+            continue  # only verified quotes, each once
+        seen.add((s.start, s.end))
+        out.append(Evidence(quote=s.quote, start=s.start, end=s.end, page=s.page, section=s.section))
+    return out[:MAX_EVIDENCE]
+
+
+def _absent(rule: Rule, scores: dict[str, float] | None) -> tuple[bool, str]:
+    if scores is None or rule.category not in scores:
+        return False, "no clause found, but not every part of the document was read by the clause model"
+    best = scores[rule.category]
+    p = 1.0 / (1.0 + math.exp(-best))
+    if best < MISSING_LOGIT:
+        return True, f"no clause found; the clause model is confident it is absent (best P(present) {p:.3f})"
+    return (
+        False,
+        f"no clause found, but the clause model is not confident it is absent (best P(present) {p:.3f})",
+    )
+
+
+def _item(
+    text: str, rule: Rule, findings: list[Finding], key_terms: list[KeyTerm], scores: dict[str, float] | None
+) -> ReviewItem:
+    found = sorted(
+        (f for f in findings if f.category == rule.category), key=lambda f: (-f.confidence, f.start)
+    )
+    terms = [k for k in key_terms if rule.term is not None and k.name == rule.term]
+    evidence = _evidence([*terms, *found], text)
+
+    def item(
+        status: Status, reason: str, answer: str | None = None, ev: list[Evidence] | None = None
+    ) -> ReviewItem:
+        return ReviewItem(
+            rule=rule.id, category=rule.category, status=status, severity=rule.severity,
+            answer=answer, evidence=evidence if ev is None else ev, reason=reason, guidance=rule.guidance,
+        )  # fmt: skip
+
+    if not evidence:
+        absent, why = _absent(rule, scores)
+        if absent:
+            if rule.kind == "prohibited":
+                why += "; the playbook prohibits this clause"
+            return item("missing", why, ev=[])
+        return item("review", why, ev=[])
+    if not found:
+        # Only the key term speaks for the clause: the clause model did not see it.
+        return item(
+            "review", f"a {rule.term} was stated but no {rule.category} clause was found", terms[0].value
+        )
+    if rule.kind == "prohibited":
+        return item("deviates", f"{rule.category} found ({len(found)} passage(s)); the playbook prohibits it")
+    if rule.kind == "required":
+        return item("meets", f"{rule.category} found ({len(found)} passage(s))")
+    values = sorted({k.value for k in terms})
+    if not values:
+        return item("review", f"{rule.category} found, but its {rule.term} could not be read")
+    answer = "; ".join(values)
+    if len(values) > 1:
+        return item("review", f"the document states different values for {rule.term}: {answer}", answer)
+    bad: list[str] = []
+    if rule.allowed is not None:
+        allowed = {a.casefold() for a in rule.allowed}
+        bad += [v for v in values if v.casefold() not in allowed]
+    if rule.min_days is not None:
+        for v in values:
+            d = days(v)
+            if d is None:
+                return item(
+                    "review", f"{rule.term} {v!r} is not a period in days, weeks, months or years", answer
+                )
+            if d < rule.min_days:
+                bad.append(v)
+    if bad:
+        want = f"one of {', '.join(rule.allowed)}" if rule.allowed else f"at least {rule.min_days} days"
+        return item("deviates", f"{rule.term} is {', '.join(bad)}; the playbook expects {want}", answer)
+    return item("meets", f"{rule.term} is {answer}, as the playbook expects", answer)
