@@ -84,3 +84,21 @@ def test_version_and_help_defaults() -> None:
     assert run.returncode == 0 and run.stdout.strip() == f"longdoc {version('longdoc')}"
     run = subprocess.run([sys.executable, "-m", "pipeline.cli", "analyze", "--help"], capture_output=True, text=True)
     assert run.returncode == 0 and "(default: batch)" in " ".join(run.stdout.split())
+
+
+def test_analyze_memo_writes_the_word_memo_beside_the_reports(tmp_path: Path) -> None:
+    from docx import Document
+
+    from tests.api_helpers import contract
+
+    doc = tmp_path / "northwind.txt"
+    doc.write_bytes(contract(law="Delaware"))
+    run = subprocess.run([sys.executable, "-m", "pipeline.cli", "analyze", str(doc), "--out", str(tmp_path / "out"),
+                          "--memo", "--json"], capture_output=True, text=True,
+                         env={**os.environ, "LONGDOC_STORAGE_DIR": str(tmp_path / "store")})  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    [result] = json.loads(run.stdout)
+    memo = Path(result["report_docx"])
+    assert memo == tmp_path / "out" / "northwind.report.docx"
+    text = "\n".join(p.text for p in Document(str(memo)).paragraphs)
+    assert "Memorandum" in text and "northwind.txt" in text

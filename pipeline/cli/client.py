@@ -214,7 +214,7 @@ def _retry_after(value: str | None) -> float:
 
 def analyze_files(args: argparse.Namespace, settings: Settings) -> int:
     """``longdoc analyze`` through a server: same arguments, same report files and exit codes."""
-    from pipeline.report.markdown import printable, report_stems, write_report_files
+    from pipeline.report.markdown import printable, report_stems, write_memo, write_report_files
 
     options = {"model": args.model, "profile": args.profile, "budget_usd": args.budget,
                "error_cost_usd": args.error_cost, "latency_target_s": args.latency_target,
@@ -244,6 +244,8 @@ def analyze_files(args: argparse.Namespace, settings: Settings) -> int:
             json_path, md_path = write_report_files(out_dir, path, report, stem=stem)
             results.append({"file": str(path), "ok": True, "job_id": job.id, "report_json": str(json_path),
                             "report_md": str(md_path), "summary": report.summary.model_dump()})  # fmt: skip
+            if getattr(args, "memo", False):  # the server renders it, as for GET …/report.docx
+                results[-1]["report_docx"] = str(write_memo(out_dir, stem, client.download(job.id, "docx")))
             if not args.json:
                 print(printable(f"{path}: report {md_path} (json: {json_path})"))
     if args.json:

@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipeline.analyze.playbook import load_playbook
-from pipeline.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, data_policy, read_file
+from pipeline.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, data_policy, read_file, require
 from pipeline.config import Settings
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
@@ -27,7 +27,7 @@ from pipeline.jobs.planning import PlannedDocument, plan_document
 from pipeline.jobs.progress import FileProgress
 from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import JobOptions, JobStore
-from pipeline.report.markdown import printable, report_stems, write_report_files
+from pipeline.report.markdown import printable, report_stems, write_memo, write_report_files
 from pipeline.report.model import Report
 from storage import open_store
 from storage.base import ObjectStore
@@ -177,6 +177,8 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
         return analyze_files(args, settings)
     out_dir = Path(args.out)
     options = job_options(args)
+    if args.memo:
+        require("service", "docx", feature="--memo")
     try:  # a bad --playbook stops here, before any file is read
         playbook = load_playbook(Path(args.playbook)) if getattr(args, "playbook", None) else None
     except LongdocError as exc:
@@ -218,6 +220,10 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                     json_path, md_path = write_report_files(out_dir, path, report, stem=stem)
                     results.append({"file": str(path), "ok": True, "job_id": job.job_id, "report_json": str(json_path),
                                     "report_md": str(md_path), "summary": report.summary.model_dump()})  # fmt: skip
+                    if args.memo:
+                        from pipeline.report.docx import render_docx
+
+                        results[-1]["report_docx"] = str(write_memo(out_dir, stem, render_docx(report)))
                     if not args.json:
                         print(printable(f"{path}: report {md_path} (json: {json_path})"))
                         print("\n".join(_summary_lines(report)))

@@ -13,7 +13,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pipeline.cli.audit import add_commands as add_audit_commands
-from pipeline.cli.common import EXIT_OK, EXIT_USAGE, add_data_policy, require, require_backends, run_command
+from pipeline.cli.common import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
+    add_data_policy,
+    require,
+    require_backends,
+    run_command,
+)
 from pipeline.cli.llm import add_commands as add_llm_commands
 from pipeline.cli.retention import add_commands as add_retention_commands
 from pipeline.cli.service import add_commands as add_service_commands
@@ -141,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", default="longdoc-out", help="folder for the reports (default: ./longdoc-out)")
     a.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     a.add_argument("--password", help="password for encrypted PDFs")
+    a.add_argument("--memo", action="store_true",
+                   help="also write the report as a Word memo (<name>.report.docx; needs the service extra)")
     a.add_argument(
         "--model", default="rules", help="'rules' (offline, default), 'auto' (router), or a catalog id"
     )
@@ -189,7 +199,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return run_command(args)
+    try:
+        return run_command(args)
+    except BrokenPipeError:
+        # The reader left (`longdoc analyze … | head`): no traceback. Point stdout at /dev/null so
+        # the interpreter's own flush at exit does not fail again (Python's documented recipe).
+        import os
+        import sys
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_SOME_FAILED
 
 
 if __name__ == "__main__":

@@ -252,6 +252,14 @@ def report_stems(sources: Sequence[Path]) -> list[str]:
     return [names[p] for p in full]
 
 
+def write_memo(out_dir: Path, stem: str, docx: bytes) -> Path:
+    """``<out_dir>/<stem>.report.docx`` beside the JSON and Markdown reports (``--memo``)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{stem}.report.docx"
+    path.write_bytes(docx)
+    return path
+
+
 def write_report_files(
     out_dir: Path, source: Path, report: Report, *, stem: str | None = None
 ) -> tuple[Path, Path]:
