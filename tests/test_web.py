@@ -27,16 +27,21 @@ pytestmark = pytest.mark.skipif(
 XSS = '<img src=x onerror="window.__xss=1">'
 
 
+def launch(pw: sync_api.Playwright) -> sync_api.Browser:
+    """Debian's chromium, headless; no background networking (this machine has no internet)."""
+    return pw.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
+
+
 def test_upload_and_read_the_report(tmp_path: Path) -> None:
     require_rules_model()
     shots = Path(os.environ.get("LONGDOC_SCREENSHOT_DIR", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     doc = contract(party_a=f"Northwind {XSS} Traders Inc.")
     with live_server(make_settings(tmp_path)) as url, sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch(pw)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             errors: list[str] = []
@@ -87,10 +92,7 @@ def test_upload_and_read_the_report(tmp_path: Path) -> None:
 
 def test_many_files_make_a_batch_with_tables(tmp_path: Path) -> None:
     with live_server(make_settings(tmp_path)) as url, sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch(pw)
         try:
             page = browser.new_page()
             page.goto(url + "/")
@@ -120,10 +122,7 @@ def test_many_files_make_a_batch_with_tables(tmp_path: Path) -> None:
 def test_delete_from_the_report_page(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     with live_server(settings) as url, sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch(pw)
         try:
             page = browser.new_page()
             errors: list[str] = []
@@ -163,10 +162,7 @@ def test_api_docs_render_offline(tmp_path: Path) -> None:
     # The machine has no internet: Swagger UI and ReDoc render only if their assets come from
     # the server itself (the fastapi-offline wheel), never from a CDN.
     with live_server(make_settings(tmp_path)) as url, sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch(pw)
         try:
             page = browser.new_page()
             outside: list[str] = []

@@ -72,10 +72,7 @@ class Scores:
 
     @property
     def missing_total(self) -> Counts:
-        total = Counts()
-        for c in self.missing.values():
-            total.tp, total.fp, total.fn = total.tp + c.tp, total.fp + c.fp, total.fn + c.fn
-        return total
+        return _summed(self.missing.values())
 
     def add(self, gold: Spans, predicted: Spans) -> None:
         for cat in CLAUSE_CATEGORIES:
@@ -90,10 +87,7 @@ class Scores:
 
     @property
     def micro(self) -> Counts:
-        total = Counts()
-        for c in self.per_category.values():
-            total.tp, total.fp, total.fn = total.tp + c.tp, total.fp + c.fp, total.fn + c.fn
-        return total
+        return _summed(self.per_category.values())
 
     @property
     def macro_f1(self) -> float:
@@ -221,31 +215,33 @@ def _collect(
     return scores, n / elapsed if elapsed else 0.0, failures
 
 
+def _summed(counts: Iterable[Counts]) -> Counts:
+    total = Counts()
+    for c in counts:
+        total.tp, total.fp, total.fn = total.tp + c.tp, total.fp + c.fp, total.fn + c.fn
+    return total
+
+
+def _header(title: str) -> str:
+    return f"{title:<40} {'P':>6} {'R':>6} {'F1':>6} {'TP':>4} {'FP':>4} {'FN':>4}"
+
+
+def _row(name: str, c: Counts) -> str:
+    return f"{name:<40} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} {c.tp:4d} {c.fp:4d} {c.fn:4d}"
+
+
 def format_scores(scores: Scores, docs_per_s: float, *, in_sample: int = 0, total: int = 0) -> list[str]:
-    lines = [f"{'category':<40} {'P':>6} {'R':>6} {'F1':>6} {'TP':>4} {'FP':>4} {'FN':>4}"]
-    for cat, c in scores.per_category.items():
-        lines.append(
-            f"{cat:<40} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} {c.tp:4d} {c.fp:4d} {c.fn:4d}"
-        )
-    m = scores.micro
-    lines.append(
-        f"{'micro':<40} {m.precision:6.3f} {m.recall:6.3f} {m.f1:6.3f} {m.tp:4d} {m.fp:4d} {m.fn:4d}"
-    )
+    lines = [_header("category")]
+    lines += [_row(cat, c) for cat, c in scores.per_category.items()]
+    lines.append(_row("micro", scores.micro))
     lines.append(
         f"overlap precision: {scores.overlapping_spans}/{scores.predicted_spans} predicted spans overlap gold"
     )
     lines.append("")
-    lines.append(
-        f"{'missing clause (review status)':<40} {'P':>6} {'R':>6} {'F1':>6} {'TP':>4} {'FP':>4} {'FN':>4}"
-    )
-    for cat, c in scores.missing.items():
-        lines.append(
-            f"{cat:<40} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} {c.tp:4d} {c.fp:4d} {c.fn:4d}"
-        )
+    lines.append(_header("missing clause (review status)"))
+    lines += [_row(cat, c) for cat, c in scores.missing.items()]
     t = scores.missing_total
-    lines.append(
-        f"{'missing, 14 positions':<40} {t.precision:6.3f} {t.recall:6.3f} {t.f1:6.3f} {t.tp:4d} {t.fp:4d} {t.fn:4d}"
-    )
+    lines.append(_row("missing, 14 positions", t))
     lines.append(f"missing_precision={t.precision:.3f} missing_recall={t.recall:.3f}")
     if in_sample:
         lines.append(
@@ -253,7 +249,7 @@ def format_scores(scores: Scores, docs_per_s: float, *, in_sample: int = 0, tota
             "figures are in-sample; held-out figures: python bench/train_cuad.py (5-fold CV)"
         )
     lines.append(
-        f"micro_f1={m.f1:.3f} macro_f1={scores.macro_f1:.3f} "
+        f"micro_f1={scores.micro.f1:.3f} macro_f1={scores.macro_f1:.3f} "
         f"overlap_precision={scores.overlap_precision:.3f} docs_per_s={docs_per_s:.1f}"
     )
     return lines
