@@ -247,3 +247,13 @@ def cuad_sample() -> list[Contract]:
     from pipeline.cli.evaluation import load_folder
 
     return load_folder(SHARED_DATA / "cuad-dev")[::8]
+
+
+@pytest.fixture
+def keys_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The simulator's provider API keys in the environment (the LLM tests' providers read them)."""
+    from tests.llm_helpers import KEYS
+
+    for k, v in KEYS.items():
+        monkeypatch.setenv(k, v)
+    yield

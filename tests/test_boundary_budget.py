@@ -7,7 +7,6 @@ to tell the self-hosted endpoint from the cloud one).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,13 +40,6 @@ from tests.waiting import wait_for
 from workers.local import LocalExecutor
 
 HOSTED = {**KEYS, "LONGDOC_SELF_HOSTED_BASE_URL": "http://127.0.0.1:1/v1"}
-
-
-@pytest.fixture
-def keys_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for k, v in KEYS.items():
-        monkeypatch.setenv(k, v)
-    yield
 
 
 # -- fallbacks ------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ learn (from cost or speed) whether A analyzed the same text."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,18 +15,11 @@ from pipeline.report.model import Report
 from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage.local import LocalStore
 from tests.config_helpers import flat
-from tests.llm_helpers import KEYS, SMALL, stats
+from tests.llm_helpers import SMALL, stats
 from tests.planted import planted_contract
 from workers.local import LocalExecutor
 
 LATENCY_S = 0.3  # per model answer: a run that calls the model cannot be faster than this
-
-
-@pytest.fixture
-def keys_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for k, v in KEYS.items():
-        monkeypatch.setenv(k, v)
-    yield
 
 
 def test_the_cache_key_names_the_tenant() -> None:

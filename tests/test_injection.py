@@ -3,7 +3,6 @@ flagged (``prompt_injection_suspected``, cited) without changing any other findi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage.local import LocalStore
 from tests.config_helpers import flat
 from tests.conftest import SHARED_DATA, needs_shared
-from tests.llm_helpers import KEYS, stats
+from tests.llm_helpers import stats
 from tests.planted import planted_contract
 from workers.local import LocalExecutor
 
@@ -133,13 +132,6 @@ def test_no_cuad_contract_is_flagged() -> None:
 
 
 # ---- acceptance: the flag, and no other change --------------------------------------------------
-
-
-@pytest.fixture
-def keys_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for k, v in KEYS.items():
-        monkeypatch.setenv(k, v)
-    yield
 
 
 def analyze(root: Path, text: str, model: str, base_url: str | None = None) -> Report:

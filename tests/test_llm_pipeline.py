@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage import keys
 from storage.local import LocalStore
 from tests.config_helpers import grouped
-from tests.llm_helpers import KEYS, SMALL, stats
+from tests.llm_helpers import SMALL, stats
 from tests.planted import planted_contract
 from workers.local import LocalExecutor
 
@@ -37,13 +36,6 @@ class Harness:
         assert record.status == "succeeded", record.error
         assert report is not None
         return job.job_id, report
-
-
-@pytest.fixture
-def keys_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for k, v in KEYS.items():
-        monkeypatch.setenv(k, v)
-    yield
 
 
 def cost_from_stats(s: dict[str, object]) -> float:
