@@ -72,9 +72,9 @@ def _stores(url: str, tmp: Path, knobs: Mapping[str, object]) -> tuple[Settings,
 def test_sigkill_of_a_worker_child_mid_call_loses_nothing(redis_db: str, tmp: Path) -> None:  # noqa: F811
     # Six rounds at once: each job's first model call has its process SIGKILLed; the prefork
     # pool replaces the child and the broker redelivers the task (acks_late +
-    # reject_on_worker_lost). A call lasts 2 s: the kill follows the call's audit line within
-    # one 50 ms poll, so it lands inside the call even while the other test worker is busy.
-    knobs = {**SMALL, "rules_latency_s": 2, "task_soft_time_limit_s": 60, "task_time_limit_s": 90,
+    # reject_on_worker_lost). A call lasts 4 s: ample for the kill to land inside it even
+    # while the other test worker keeps the machine busy (2 s timed out under heavy load).
+    knobs = {**SMALL, "rules_latency_s": 4, "task_soft_time_limit_s": 60, "task_time_limit_s": 90,
              "broker_visibility_timeout_s": 300, "job_stall_timeout_s": 600, "job_requeue_after_s": 120}  # fmt: skip
     settings, store, js = _stores(redis_db, tmp, knobs)
     with CeleryWorker(

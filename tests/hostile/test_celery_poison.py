@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 
 TENANT = "t"
 KNOBS = {"segment_threshold_tokens": 1500, "segment_min_tokens": 400, "segment_max_tokens": 800,
-         "rules_latency_s": 2.5, "task_soft_time_limit_s": 60, "task_time_limit_s": 90,
+         "rules_latency_s": 6, "task_soft_time_limit_s": 60, "task_time_limit_s": 90,
          "broker_visibility_timeout_s": 300, "job_stall_timeout_s": 600, "job_requeue_after_s": 120}  # fmt: skip
 
 
@@ -55,7 +55,7 @@ def test_a_segment_killing_its_worker_every_time_is_poisoned(redis_db: str, tmp_
                 return len(killed) >= settings.execution.job_max_attempts
 
             wait_for(killed_enough, 120, "three runs of segment 0 to be killed")
-            # Latency is 2.5 s per segment (a wide window to kill a run in, short enough for the
+            # Latency is 6 s per segment (a wide window to kill a run in, short enough for the
             # suite): the job ends with segment 0 failed as poisoned.
             final = executor.wait(TENANT, job_id, timeout_s=120)
         finally:
