@@ -7,6 +7,7 @@
 {tenant}/jobs/{job_id}/segments/{i}.json   one per segment
 {tenant}/jobs/{job_id}/audit/{name}.json   model calls
 {tenant}/jobs/{job_id}/report.{json,md,docx}
+{tenant}/jobs/{job_id}/decisions/{rule}/{at}-{nonce}.json   reviewers' decisions, one object per write (the audit trail)
 {tenant}/jobs/{job_id}/refs/{rel}          empty: the job wrote or read {tenant}/{rel} (a cached answer); erase removes it
 {tenant}/jobs/{job_id}/tombstone.json      an erased job: all that is left of it; nothing else is written under it again
 {tenant}/cache/{digest}.json             model answers (the digest covers the tenant too)
@@ -50,6 +51,15 @@ def job_index(tenant: str, job_id: str) -> str:
 
 def segment(tenant: str, job_id: str, index: int) -> str:
     return job_prefix(tenant, job_id) + f"segments/{int(index):05d}.json"
+
+
+def decisions_prefix(tenant: str, job_id: str, rule: str | None = None) -> str:
+    base = job_prefix(tenant, job_id) + "decisions/"
+    return base if rule is None else base + check_part(rule, "rule id") + "/"
+
+
+def decision(tenant: str, job_id: str, rule: str, name: str) -> str:
+    return decisions_prefix(tenant, job_id, rule) + check_part(name, "decision name")
 
 
 def audit(tenant: str, job_id: str, name: str) -> str:

@@ -123,6 +123,18 @@ class Evidence(Model):
     section: str | None = None
 
 
+class Decision(Model):
+    """A reviewer's decision on one review item: the latest one recorded wins (issue 16)."""
+
+    rule: str
+    action: Literal["accept", "reject", "edit"]
+    value: str | None = None  # edit: the corrected answer
+    status: Literal["meets", "deviates", "missing", "review"] | None = None  # edit: corrected status
+    comment: str = ""
+    by: str  # the deciding API key's id (sha256[:12]) or "cli"
+    at: str  # ISO 8601 UTC
+
+
 class ReviewItem(Model):
     """One playbook rule's verdict. ``missing`` only when the model is confident the clause is
     absent; every other status carries at least one verified quote (strongest first)."""
@@ -135,6 +147,7 @@ class ReviewItem(Model):
     evidence: list[Evidence] = Field(default_factory=list)
     reason: str
     guidance: str = ""
+    decision: Decision | None = None  # filled in from the decisions store when served
 
 
 class Review(Model):
