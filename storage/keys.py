@@ -12,6 +12,7 @@
 {tenant}/jobs/{job_id}/tombstone.json      an erased job: all that is left of it; nothing else is written under it again
 {tenant}/cache/{digest}.json             model answers (the digest covers the tenant too)
 {tenant}/access/{day}/{name}.jsonl        access log: who read what (never document text)
+{tenant}/config/playbook.yaml             the tenant's review playbook (else the shipped default)
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ def job_index(tenant: str, job_id: str) -> str:
 
 def segment(tenant: str, job_id: str, index: int) -> str:
     return job_prefix(tenant, job_id) + f"segments/{int(index):05d}.json"
+
+
+def playbook(tenant: str) -> str:
+    return f"{check_part(tenant, 'tenant')}/config/playbook.yaml"
 
 
 def decisions_prefix(tenant: str, job_id: str, rule: str | None = None) -> str:

@@ -43,7 +43,7 @@ pytestmark = pytest.mark.slow
 # Per operation in the fuzzing phase: about 30 s on two cores. A deeper run (hundreds, a few
 # minutes): TEST_SCHEMATHESIS_EXAMPLES=300 python -m pytest tests/test_api_schema.py
 MAX_EXAMPLES = int(os.environ.get("TEST_SCHEMATHESIS_EXAMPLES", "40"))
-OPERATIONS = 15  # every operation in /openapi.json (the web page's routes are not in it)
+OPERATIONS = 18  # every operation in /openapi.json (the web page's routes are not in it)
 HOOKS = "import tests.test_api_schema as t\nt.register_document_types()\n"
 # Schemathesis's default expected statuses for valid requests, plus 410 Gone (see the docstring).
 CONFIG = """[checks.positive_data_acceptance]
@@ -58,9 +58,12 @@ def register_document_types() -> None:
     import uuid
 
     import schemathesis
+    import yaml
     from docx import Document
     from hypothesis import strategies as st
 
+    from pipeline.analyze.playbook import default_playbook
+    from pipeline.api.playbook_routes import PLAYBOOK_MEDIA_TYPE
     from pipeline.api.schemas import CALLBACK_URL_PATTERN
     from pipeline.ingest.sniff import DOCX, PDF, TEXT
     from tests.test_ingest_pdf import make_pdf, text_ops
@@ -77,6 +80,14 @@ def register_document_types() -> None:
         "text/markdown": text.map(lambda t: f"# Agreement\n\n{t}\n".encode()),
         PDF: st.just(make_pdf(text_ops("Master Services Agreement", "Governing law: New York."))),
         DOCX: st.just(docx.getvalue()),
+        # A playbook body (PUT /v1/playbook): valid rules drawn from the shipped playbook's.
+        PLAYBOOK_MEDIA_TYPE: st.lists(
+            st.sampled_from(default_playbook().rules), min_size=1, max_size=4, unique_by=lambda r: r.id
+        ).map(
+            lambda rules: yaml.safe_dump(
+                {"name": "fuzz", "rules": [r.model_dump(exclude={"line"}, exclude_none=True) for r in rules]}
+            ).encode()
+        ),
     }.items():
         schemathesis.openapi.media_type(media_type, strategy)
 

@@ -48,6 +48,9 @@ ACTIONS: dict[tuple[str, str], str] = {
     ("GET", "/v1/batches/{batch_id}/table.csv"): "table.read",
     ("GET", "/v1/batches/{batch_id}/table.xlsx"): "table.read",
     ("GET", "/v1/audit"): "audit.read",
+    ("GET", "/v1/playbook"): "playbook.read",
+    ("PUT", "/v1/playbook"): "playbook.write",
+    ("DELETE", "/v1/playbook"): "playbook.reset",
 }
 
 

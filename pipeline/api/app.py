@@ -20,7 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pipeline.api import audit_routes, batch_routes, jobs_routes, problems, web
+from pipeline.api import audit_routes, batch_routes, jobs_routes, playbook_routes, problems, web
 from pipeline.api.access import ACTIONS, AccessEvent, AccessLog
 from pipeline.api.batches import BatchService
 from pipeline.api.deps import ApiState
@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, *, state: ApiState | None = Non
     app.include_router(jobs_routes.router)
     app.include_router(batch_routes.router)
     app.include_router(audit_routes.router)
+    app.include_router(playbook_routes.router)
     app.include_router(web.router)
 
     s = state.settings

@@ -25,6 +25,7 @@ from pipeline.api.uploads import Inspected, store_document
 from pipeline.config import Settings
 from pipeline.errors import LongdocError, NotFound
 from pipeline.jobs.erase import Tombstone, erase_job, load_tombstone
+from pipeline.jobs.playbooks import tenant_playbook
 from pipeline.jobs.store import TERMINAL, JobOptions, JobRecord, JobStore, Progress, new_job_id
 from pipeline.types import SegmentAnalysis
 from storage import keys
@@ -98,8 +99,10 @@ class JobService:
         if upload is not None:
             document_key = store_document(self.store, tenant, upload, info)
         assert document_key is not None
+        # The tenant's playbook as it is now travels with the job (later edits don't change it).
         job = JobRecord(job_id=new_job_id(), tenant=tenant, name=name, document_key=document_key,
-                        sha256=info.sha256, size=info.size, options=options).moved("queued")  # fmt: skip
+                        sha256=info.sha256, size=info.size, options=options,
+                        playbook=tenant_playbook(self.store, tenant)).moved("queued")  # fmt: skip
         js = JobStore(self.store, tenant)
         if callback_url:
             self.store.put_json(keys.job_file(tenant, job.job_id, "callback.json"), {"url": callback_url})

@@ -41,7 +41,11 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     if settings.api.url:  # a longdoc service does the work; this command only submits and waits
         if args.playbook:
-            print("error: --playbook is not sent to a longdoc service yet (LONGDOC_API_URL)", file=sys.stderr)
+            print(
+                "error: --playbook is not sent with each job to a longdoc service (LONGDOC_API_URL); "
+                "set the tenant's playbook once with PUT /v1/playbook",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         require("service", "httpx2", feature="with LONGDOC_API_URL")
         from pipeline.cli.client import analyze_files
@@ -149,13 +153,20 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", default="longdoc-out", help="folder for the reports (default: ./longdoc-out)")
     a.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     a.add_argument("--password", help="password for encrypted PDFs")
-    a.add_argument("--memo", action="store_true",
-                   help="also write the report as a Word memo (<name>.report.docx; needs the service extra)")
+    a.add_argument(
+        "--memo",
+        action="store_true",
+        help="also write the report as a Word memo (<name>.report.docx; needs the service extra)",
+    )
     a.add_argument(
         "--model", default="rules", help="'rules' (offline, default), 'auto' (router), or a catalog id"
     )
-    a.add_argument("--profile", choices=["batch", "interactive"], default="batch",
-                   help="interactive: with a short --latency-target the router picks the fastest model")
+    a.add_argument(
+        "--profile",
+        choices=["batch", "interactive"],
+        default="batch",
+        help="interactive: with a short --latency-target the router picks the fastest model",
+    )
     a.add_argument(
         "--budget", type=float, default=None, metavar="USD", help="refuse or downgrade above this cost"
     )
