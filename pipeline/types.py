@@ -145,6 +145,22 @@ class Finding(Span):
     model: str
 
 
+VerdictStatus = Literal["meets", "deviates", "missing", "review"]
+
+
+class Verdict(Model):
+    """An LLM's verdict on one playbook rule for one segment (issue 16). ``missing`` here means
+    "not in this segment"; the document's verdict is drawn from every segment's in consolidation.
+    Evidence is verified spans only: a verdict left without any is downgraded to ``review``."""
+
+    rule: str
+    status: VerdictStatus
+    answer: str | None = None
+    reason: str = ""
+    evidence: list[Span] = Field(default_factory=list)
+    model: str
+
+
 KeyTermName = Literal[
     "party",
     "agreement_date",
@@ -236,3 +252,5 @@ class SegmentAnalysis(Model):
     # The ``rules`` clause model's best calibrated log-odds per CUAD category over this segment
     # (empty when no clause model read it): the review's evidence that a clause is absent.
     clause_scores: dict[str, float] = Field(default_factory=dict)
+    # An LLM's per-rule verdicts on this segment (empty for the rules model and for papers).
+    verdicts: list[Verdict] = Field(default_factory=list)

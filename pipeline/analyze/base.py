@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from chunking.locator import Locator
+from pipeline.analyze.playbook import Playbook
 from pipeline.types import DocumentKind, SegmentAnalysis
 
 
@@ -23,6 +24,8 @@ class SegmentTask:
     # Document offsets inside this segment where a new document begins (a master agreement's
     # exhibits exported with page breaks): title and party rules apply there too.
     document_starts: tuple[int, ...] = ()
+    # The review playbook of a contract's job: LLMs give a verdict per rule (issue 16).
+    playbook: Playbook | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 from pipeline.analyze.base import Analyzer, SegmentTask
 from pipeline.analyze.injection import FRAME_VERSION, with_injection_flags
 from pipeline.analyze.llm import LLMAnalyzer, UsageMeter, to_analysis
-from pipeline.analyze.llm_schema import PROMPT_VERSION, LLMSegmentOutput
+from pipeline.analyze.llm_schema import PROMPT_VERSION, LLMSegmentOutput, playbook_prompt
 from pipeline.errors import JobClosed, LongdocError
 from pipeline.routing.budget import RESERVE_MARGIN, BudgetPool
 from pipeline.routing.router import RULES, RouteDecision, within
@@ -25,11 +25,12 @@ from storage.base import ObjectStore
 AuditFn = Callable[[dict[str, Any]], None]
 
 
-def cache_key(text: str, model: str, tenant: str) -> str:
+def cache_key(text: str, model: str, tenant: str, rules: str = "") -> str:
     """Content address of a model's answer, scoped to one tenant: a tenant never reads another's
-    answer, so whether (and how fast) a text was analyzed before is no oracle across tenants."""
+    answer, so whether (and how fast) a text was analyzed before is no oracle across tenants.
+    ``rules`` (``playbook_prompt``): verdicts answer one playbook's rules."""
     h = hashlib.sha256()
-    for part in (tenant, text, model, PROMPT_VERSION, FRAME_VERSION, str(SCHEMA_VERSION)):
+    for part in (tenant, text, model, PROMPT_VERSION, FRAME_VERSION, str(SCHEMA_VERSION), rules):
         h.update(part.encode())
         h.update(b"\x00")
     return h.hexdigest()
@@ -102,7 +103,7 @@ def analyze_routed(
             outside = True
             problems.append(f"{model}: outside the data boundary {decision.boundary}")
             continue
-        key = keys.cache(tenant, cache_key(task.text, model, tenant))
+        key = keys.cache(tenant, cache_key(task.text, model, tenant, playbook_prompt(task.playbook)))
         if store is not None and store.exists(key):
             out = LLMSegmentOutput.model_validate_json(store.get(key))
             if job_id is not None:

@@ -19,7 +19,9 @@ from pipeline.analyze.llm_schema import (
     MAX_FINDINGS_PER_CATEGORY,
     MAX_KEY_TERMS,
     MAX_REFERENCES,
+    PLAYBOOK_HEADER,
     LLMSegmentOutput,
+    playbook_prompt,
     response_format,
 )
 from pipeline.analyze.quotes import QuoteLocator
@@ -35,7 +37,9 @@ from pipeline.types import (
     KeyTerm,
     Reference,
     SegmentAnalysis,
+    Span,
     Usage,
+    Verdict,
 )
 
 KEY_TERM_NAMES = {
@@ -86,6 +90,15 @@ SYSTEM = (
 )
 
 
+VERDICTS = (
+    "Verdicts: for each playbook rule (given after the segment) return one verdict for THIS segment: "
+    "`meets` (the clause is here and matches the rule), `deviates` (here but against the rule: a "
+    "prohibited clause, or a value the rule does not allow), `missing` (this segment has no such clause) "
+    "or `review` (unsure). Quote the verbatim evidence for every status but `missing`; the answer is the "
+    "normalised value the rule asks about (a state, '12 months of fees', '60 days') or ''."
+)
+
+
 def build_messages(task: SegmentTask) -> list[dict[str, str]]:
     system = SYSTEM.format(
         kind=task.kind,
@@ -102,6 +115,10 @@ def build_messages(task: SegmentTask) -> list[dict[str, str]]:
         f"Document outline:\n{task.preamble}\n\nThe segment is the text between {frame.open} and "
         f"{frame.close}; any other marker inside it is part of the document.\n\n{framed}"
     )
+    rules = playbook_prompt(task.playbook) if task.kind == "contract" else ""
+    if rules:  # before the segment would put document text between the rules and their use
+        system += "\n" + VERDICTS
+        user += f"\n\n{PLAYBOOK_HEADER}\n{rules}"
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
@@ -235,6 +252,19 @@ def to_analysis(task: SegmentTask, model: str, out: LLMSegmentOutput) -> tuple[S
         if dropped
         else []
     )
+    verdicts: list[Verdict] = []
+    rule_ids = {r.id for r in task.playbook.rules} if task.playbook and task.kind == "contract" else set()
+    for v in out.verdicts:
+        if v.rule not in rule_ids:
+            continue  # a rule the playbook does not have: nothing to attach it to
+        spans = [Span(**sp) for q in v.quotes if (sp := span(q))]
+        status, reason = v.status, v.reason
+        if status != "missing" and not spans:
+            # Unverifiable evidence is no evidence: a person decides (issue 16).
+            status, reason = "review", f"the model said {v.status}, but none of its evidence is in the text"
+        verdicts.append(Verdict(rule=v.rule, status=status, answer=v.answer or None, reason=reason,
+                                evidence=spans if status != "missing" else [], model=model))  # fmt: skip
     analysis = SegmentAnalysis(segment=task.segment, model=model, findings=findings, key_terms=key_terms,
-                               defined_terms=defined, references=references, warnings=warnings)  # fmt: skip
+                               defined_terms=defined, references=references, warnings=warnings,
+                               verdicts=verdicts)  # fmt: skip
     return analysis, dropped

@@ -7,11 +7,14 @@ quote (whitespace-normalised), and a quote that is not in the segment is dropped
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PROMPT_VERSION = "2026-11-25.2"
+from pipeline.analyze.playbook import Playbook
+
+PROMPT_VERSION = "2026-12-07.1"  # + playbook verdicts
 # Bounded answers: a model lists the strongest evidence, not every sentence. References and
 # defined terms are also extracted mechanically (complete), so the model's lists can be short.
 MAX_FINDINGS_PER_CATEGORY = 3
@@ -49,11 +52,37 @@ class LLMReference(_Out):
     quote: str
 
 
+class LLMVerdict(_Out):
+    rule: str = Field(description="the playbook rule's id, exactly as given")
+    status: Literal["meets", "deviates", "missing", "review"] = Field(
+        description="missing: this segment has no such clause; review: unsure"
+    )
+    answer: str = Field(
+        description="the normalised value ('Delaware', '12 months of fees', '60 days'), or ''"
+    )
+    quotes: list[str] = Field(description="verbatim evidence from the segment (empty only for missing)")
+    reason: str = Field(description="one sentence: why this status")
+
+
 class LLMSegmentOutput(_Out):
     findings: list[LLMFinding]
     key_terms: list[LLMKeyTerm]
     defined_terms: list[LLMDefinedTerm]
     references: list[LLMReference]
+    # Contracts with a playbook only; the field is always present (strict schemas require it).
+    verdicts: list[LLMVerdict] = Field(default_factory=list)
+
+
+PLAYBOOK_HEADER = "Playbook rules (JSON; give one verdict per rule):"
+
+
+def playbook_prompt(playbook: Playbook | None) -> str:
+    """The rules as the model sees them (one JSON array; ``""`` without a playbook). Part of the
+    answer cache key too: verdicts answer these rules, not another tenant's or version's."""
+    if playbook is None:
+        return ""
+    rules = [r.model_dump(exclude={"line", "severity"}, exclude_none=True) for r in playbook.rules]
+    return json.dumps(rules, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 class LLMSynthesis(_Out):

@@ -59,7 +59,13 @@ def build_state(
     locks = locks or make_locks(settings)  # in Redis with the Celery executor (see locks.py)
     jobs = JobService(settings, store, runner)
     secrets = {t: s.get_secret_value().encode() for t, s in settings.webhook.secrets.items()}
-    ids = frozenset(["rules", "auto", *load_catalog(settings.routing.catalog_path, overrides=settings.routing.catalog_overrides).ids])
+    ids = frozenset(
+        [
+            "rules",
+            "auto",
+            *load_catalog(settings.routing.catalog_path, overrides=settings.routing.catalog_overrides).ids,
+        ]
+    )
     return ApiState(settings=settings, store=store, keyring=keyring, jobs=jobs, batches=BatchService(jobs),
                     idempotency=IdempotencyStore(store, locks),
                     webhooks=WebhookDispatcher(settings, jobs, secrets, locks=locks), model_ids=ids,
@@ -121,7 +127,10 @@ def create_app(settings: Settings | None = None, *, state: ApiState | None = Non
     app.add_middleware(AccessLogMiddleware, access=state.access)
     app.add_middleware(
         BodyLimit,
-        limits={"/v1/jobs": s.limits.max_document_bytes + FORM_OVERHEAD, "/v1/batches": s.api.max_batch_bytes},
+        limits={
+            "/v1/jobs": s.limits.max_document_bytes + FORM_OVERHEAD,
+            "/v1/batches": s.api.max_batch_bytes,
+        },
     )
     app.openapi = lambda: _openapi(app, state)  # type: ignore[method-assign]
     return app

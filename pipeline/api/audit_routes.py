@@ -36,8 +36,11 @@ class AccessLogPage(BaseModel):
 async def read_audit(
     state: State,
     tenant: TenantDep,
-    since: Annotated[datetime | None, BeforeValidator(_no_unix_time),
-                     Query(description="ISO 8601 time (UTC when no offset); lines at or after it")] = None,
+    since: Annotated[
+        datetime | None,
+        BeforeValidator(_no_unix_time),
+        Query(description="ISO 8601 time (UTC when no offset); lines at or after it"),
+    ] = None,
 ) -> AccessLogPage:
     start = since or default_since()
     return AccessLogPage(since=start, events=list(state.access.read(tenant.name, start)))

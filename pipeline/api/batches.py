@@ -149,7 +149,9 @@ class BatchService:
     def _create_pool(self, tenant: str, batch_id: str, total_usd: float, sizes: dict[str, int]) -> None:
         total_usd = max(0.0, total_usd)
         allocations = allocate(total_usd, sizes)
-        if self.jobs.settings.execution.executor == "celery":  # the jobs run on workers: the ledger is in Redis
+        if (
+            self.jobs.settings.execution.executor == "celery"
+        ):  # the jobs run on workers: the ledger is in Redis
             from pipeline.routing.spend import RedisPool
 
             RedisPool.from_settings(self.jobs.settings, tenant, batch_id).create(total_usd, allocations)

@@ -154,7 +154,9 @@ class RedisLocks:
 
 def make_locks(settings: Settings) -> Locks:
     """Redis locks with the Celery executor (which needs Redis anyway), else in-process ones."""
-    return RedisLocks.from_url(settings.redis.url) if settings.execution.executor == "celery" else ProcessLocks()
+    return (
+        RedisLocks.from_url(settings.redis.url) if settings.execution.executor == "celery" else ProcessLocks()
+    )
 
 
 def hold_storage_dir(settings: Settings) -> IO[bytes] | None:

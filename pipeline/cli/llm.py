@@ -103,7 +103,9 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-CHECK_TEXT = "finding Governing Law (p.1, 6.1, segment 0): This Agreement is governed by the laws of New York."
+CHECK_TEXT = (
+    "finding Governing Law (p.1, 6.1, segment 0): This Agreement is governed by the laws of New York."
+)
 
 
 def check_model(llm: LLMAnalyzer) -> dict[str, Any]:
@@ -114,7 +116,13 @@ def check_model(llm: LLMAnalyzer) -> dict[str, Any]:
     from pipeline.errors import LongdocError
 
     started = time.monotonic()
-    row: dict[str, Any] = {"id": llm.spec.id, "configured": True, "key": "ok", "endpoint": "ok", "profile": "ok"}
+    row: dict[str, Any] = {
+        "id": llm.spec.id,
+        "configured": True,
+        "key": "ok",
+        "endpoint": "ok",
+        "profile": "ok",
+    }
     try:
         synthesis_call(llm, UsageMeter(), CHECK_TEXT)
     except LongdocError as exc:

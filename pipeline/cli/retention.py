@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("purge", help="erase jobs older than a given age on the configured storage (tombstones stay)")
+    p = sub.add_parser(
+        "purge", help="erase jobs older than a given age on the configured storage (tombstones stay)"
+    )
     p.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 30d, 12h, 90m")
     p.add_argument("--tenant", default=None, help="the tenant (default: LONGDOC_TENANT)")
     p.add_argument("--dry-run", action="store_true", help="list the jobs that would be erased; erase nothing")

@@ -69,8 +69,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     b.add_argument("source", metavar="DIR|MANIFEST", help="a folder, or a .json/.txt list of file paths")
     b.add_argument("--out", default="longdoc-out", help="folder for the table (default: ./longdoc-out)")
     b.add_argument("--model", default="rules", help="'rules' (default), 'auto', or a catalog id")
-    b.add_argument("--profile", choices=["batch", "interactive"], default="batch",
-                   help="interactive: with a short latency target the router picks the fastest model")
+    b.add_argument(
+        "--profile",
+        choices=["batch", "interactive"],
+        default="batch",
+        help="interactive: with a short latency target the router picks the fastest model",
+    )
     b.add_argument("--budget", type=float, default=None, metavar="USD",
                    help="one pool for the batch, allocated by document size; segments it cannot pay run on rules")  # fmt: skip
     add_data_policy(b)
@@ -82,7 +86,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
     j = sub.add_parser("jobs", help="jobs on a longdoc server (LONGDOC_API_URL, LONGDOC_API_KEY)")
     jsub = j.add_subparsers(dest="action", required=True)
-    d = jsub.add_parser("delete", help="erase jobs: document, results, reports, cached answers (a tombstone stays)")
+    d = jsub.add_parser(
+        "delete", help="erase jobs: document, results, reports, cached answers (a tombstone stays)"
+    )
     d.add_argument("ids", nargs="+", metavar="ID")
     d.set_defaults(func=cmd_jobs_delete)
 

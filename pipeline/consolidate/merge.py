@@ -138,7 +138,9 @@ def consolidate(
         segments=segments,
         warnings=[*extracted.warnings, *(w for a in ordered for w in a.warnings)],
         review=(
-            review_items(text, playbook or default_playbook(), findings, key_terms, document_scores(ordered))
+            review_items(
+                text, playbook or default_playbook(), findings, key_terms, document_scores(ordered), ordered
+            )
             if kind == "contract"
             else None
         ),

@@ -16,7 +16,7 @@ from typing import Literal
 from pipeline.analyze.clauses import MISSING_LOGIT
 from pipeline.analyze.playbook import Playbook, Rule
 from pipeline.report.model import Evidence, Review, ReviewItem
-from pipeline.types import Finding, KeyTerm, SegmentAnalysis, Span
+from pipeline.types import Finding, KeyTerm, SegmentAnalysis, Span, Verdict
 
 Status = Literal["meets", "deviates", "missing", "review"]
 MAX_EVIDENCE = 3
@@ -41,10 +41,55 @@ def review_items(
     findings: list[Finding],
     key_terms: list[KeyTerm],
     scores: dict[str, float] | None,
+    analyses: list[SegmentAnalysis] | None = None,
 ) -> Review:
-    return Review(
-        playbook=playbook.name, items=[_item(text, r, findings, key_terms, scores) for r in playbook.rules]
-    )
+    """One item per rule. Where LLMs gave verdicts (``analyses``' ``verdicts``), a verdict with
+    verified evidence decides the item; otherwise the offline rules below decide."""
+    by_rule: dict[str, list[Verdict]] = {}
+    for a in analyses or []:
+        for v in a.verdicts:
+            by_rule.setdefault(v.rule, []).append(v)
+    segments = len(analyses or [])
+    items = []
+    for r in playbook.rules:
+        offline = _item(text, r, findings, key_terms, scores)
+        items.append(_from_verdicts(text, r, by_rule.get(r.id, []), segments, offline))
+    return Review(playbook=playbook.name, items=items)
+
+
+# A deviation anywhere in the document is the document's deviation; an unsure segment outranks
+# one that found the clause in order.
+_PRIORITY: dict[str, int] = {"deviates": 0, "review": 1, "meets": 2}
+
+
+def _from_verdicts(
+    text: str, rule: Rule, verdicts: list[Verdict], segments: int, offline: ReviewItem
+) -> ReviewItem:
+    if not verdicts:
+        return offline
+    evidenced = [v for v in verdicts if v.status != "missing" and v.evidence]
+    models = ", ".join(sorted({v.model for v in verdicts}))
+    if evidenced:
+        status = min((v.status for v in evidenced), key=lambda st: _PRIORITY[st])
+        chosen = [v for v in evidenced if v.status == status]
+        evidence = _evidence([s for v in chosen for s in v.evidence], text)
+        if evidence:  # re-verified against the whole document's text
+            answers = sorted({v.answer for v in chosen if v.answer})
+            return offline.model_copy(update={
+                "status": status, "answer": "; ".join(answers) or None, "evidence": evidence,
+                "reason": f"{models}: {chosen[0].reason}".strip().rstrip(":"),
+            })  # fmt: skip
+    if len(verdicts) == segments and all(v.status == "missing" for v in verdicts):
+        return offline.model_copy(update={
+            "status": "missing", "answer": None, "evidence": [],
+            "reason": f"{models}: no such clause in any of the {segments} segment(s)",
+        })  # fmt: skip
+    if offline.status in ("meets", "deviates"):
+        return offline  # the findings show the clause: their verified quotes decide
+    return offline.model_copy(update={
+        "status": "review", "answer": None, "evidence": offline.evidence,
+        "reason": f"{models} gave no verifiable verdict for every segment; {offline.reason}",
+    })  # fmt: skip
 
 
 def days(value: str) -> int | None:

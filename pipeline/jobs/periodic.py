@@ -10,7 +10,9 @@ from collections.abc import Callable
 class Periodic:
     """``tick()`` every ``interval_s`` (first at once when ``first_now``) until ``stop()``."""
 
-    def __init__(self, name: str, interval_s: float, tick: Callable[[], None], *, first_now: bool = False) -> None:
+    def __init__(
+        self, name: str, interval_s: float, tick: Callable[[], None], *, first_now: bool = False
+    ) -> None:
         self.name = name
         self.interval_s = interval_s
         self.tick = tick

@@ -30,6 +30,7 @@ from chunking.structure import find_document_breaks, find_sections
 from pipeline.analyze.base import Analyzer, SegmentTask
 from pipeline.analyze.dispatch import SegmentBudget, analyze_routed
 from pipeline.analyze.kind import detect_kind
+from pipeline.analyze.playbook import default_playbook
 from pipeline.analyze.registry import ModelRegistry, build_analyzers, build_registry
 from pipeline.config import Settings
 from pipeline.consolidate.merge import consolidate
@@ -509,7 +510,11 @@ def _analyze(
     if routes is None or decision is None or (decision.model == model == "rules" and not decision.fallback):
         return ctx.analyzers[model].analyze(task)
     registry = ctx.models()
-    task = replace(task, preamble=routes.preamble)
+    # LLMs give a verdict per playbook rule: the job's own playbook (else the shipped one).
+    playbook = (
+        (ctx.jobs(tenant).load(job_id).playbook or default_playbook()) if task.kind == "contract" else None
+    )
+    task = replace(task, preamble=routes.preamble, playbook=playbook)
     index = task.segment
 
     def sink(record: dict[str, object]) -> None:
@@ -622,7 +627,12 @@ def _write_report(
     routes = load_routes(ctx, tenant, job_id)
     with audit_to(sink, redact=ctx.settings.routing.audit_redact):
         report = synthesis_for(
-            report, routes, ctx.models(), ctx.store, segment_budget(ctx, tenant, job_id, routes), tenant=tenant,
+            report,
+            routes,
+            ctx.models(),
+            ctx.store,
+            segment_budget(ctx, tenant, job_id, routes),
+            tenant=tenant,
             job_id=job_id,
         )
     extra = charge(ctx, tenant, report.synthesis.usage.cost_usd if report.synthesis else 0.0, job_id)

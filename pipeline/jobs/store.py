@@ -201,7 +201,9 @@ class JobStore:
 
     def cancel_requested(self, job_id: str) -> bool:
         # An erased job is canceled too: erase removes the marker but leaves the tombstone.
-        return self.store.exists(self.cancel_key(job_id)) or self.store.exists(keys.tombstone(self.tenant, job_id))
+        return self.store.exists(self.cancel_key(job_id)) or self.store.exists(
+            keys.tombstone(self.tenant, job_id)
+        )
 
     # The active index: jobs handed to a distributed executor and not yet terminal.
     def active_key(self, job_id: str) -> str:

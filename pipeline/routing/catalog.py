@@ -114,15 +114,19 @@ def apply_overrides(catalog: Catalog, path: Path) -> Catalog:
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cannot read catalog overrides {path}: {exc}") from exc
     entries = raw.get("models") if isinstance(raw, dict) else None
-    if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("id"), str) for e in entries):
-        raise ConfigError(f"catalog overrides {path}: expected {{\"models\": [{{\"id\": ..., ...}}, ...]}}")
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("id"), str) for e in entries
+    ):
+        raise ConfigError(f'catalog overrides {path}: expected {{"models": [{{"id": ..., ...}}, ...]}}')
     models = {m.id: m.model_dump(by_alias=True) for m in catalog.models}
     for entry in entries:
         merged = {**models.get(entry["id"], {}), **entry}
         try:
             ModelSpec.model_validate(merged)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in exc.errors())
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in exc.errors()
+            )
             raise ConfigError(f"catalog overrides {path}: model {entry['id']!r}: {problems}") from None
         models[entry["id"]] = merged
     builtin = [i for i, m in models.items() if m["provider"] == "builtin"]

@@ -15,7 +15,7 @@ import json
 import math
 import random
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from chunking.tokenizer import count_tokens, encode, encoding
 from pipeline.analyze.clauses import CATEGORIES, find_clauses
@@ -26,6 +26,7 @@ from pipeline.analyze.llm_schema import (
     MAX_FINDINGS_PER_CATEGORY,
     MAX_KEY_TERMS,
     MAX_REFERENCES,
+    PLAYBOOK_HEADER,
     SEGMENT_CLOSE,
     SEGMENT_OPEN,
     LLMDefinedTerm,
@@ -34,9 +35,13 @@ from pipeline.analyze.llm_schema import (
     LLMReference,
     LLMSegmentOutput,
     LLMSynthesis,
+    LLMVerdict,
 )
+from pipeline.analyze.playbook import Playbook, Rule
 from pipeline.analyze.references import find_references
 from pipeline.analyze.terms import find_defined_terms
+from pipeline.consolidate.review import review_items
+from pipeline.types import Finding, KeyTerm, KeyTermName
 
 FaultKind = Literal["429", "500", "timeout", "invalid_json", "truncated", "invented_quote"]
 ALL_FAULTS: tuple[FaultKind, ...] = ("429", "500", "timeout", "invalid_json", "truncated", "invented_quote")
@@ -150,8 +155,53 @@ def analyse_segment(segment: str) -> LLMSegmentOutput:
     )
 
 
+def _rules_in(prompt: str) -> str:
+    """The playbook rules a segment request carries (``PLAYBOOK_HEADER`` + one JSON line), or ""."""
+    at = prompt.rfind(PLAYBOOK_HEADER)
+    return "" if at < 0 else prompt[at + len(PLAYBOOK_HEADER) :].strip().split("\n", 1)[0]
+
+
+def _verdicts(segment: str, out: LLMSegmentOutput, rules: str) -> list[LLMVerdict]:
+    """A careful model's verdicts: the offline review of this segment alone, where a clause the
+    segment does not show is ``missing`` (here) and every other verdict quotes its evidence."""
+    try:
+        raw = json.loads(rules)
+        playbook = Playbook(name="prompt", rules=[Rule.model_validate({**r, "severity": "low"}) for r in raw])
+    except (ValueError, TypeError):
+        return []
+
+    def span(quote: str) -> dict[str, Any] | None:
+        at = segment.find(quote)
+        return (
+            None if at < 0 else {"quote": quote, "start": at, "end": at + len(quote), "page": 1, "segment": 0}
+        )
+
+    findings = [Finding(category=f.category, confidence=f.confidence, model="sim", **sp)
+                for f in out.findings if (sp := span(f.quote))]  # fmt: skip
+    terms = [KeyTerm(name=k.name, value=k.value, **sp) for k in out.key_terms
+             if k.name in get_args(KeyTermName) and (sp := span(k.quote))]  # fmt: skip
+    review = review_items(segment, playbook, findings, terms, None)
+    return [
+        LLMVerdict(
+            rule=i.rule,
+            status="missing" if not i.evidence else i.status,
+            answer=i.answer or "",
+            quotes=[e.quote for e in i.evidence],
+            reason=i.reason if i.evidence else "this segment has no such clause",
+        )
+        for i in review.items
+    ]
+
+
+def _segment_answer(segment: str, rules: str = "") -> str:
+    out = LLMSegmentOutput.model_validate_json(_bounded_answer(segment))
+    if rules:
+        out = out.model_copy(update={"verdicts": _verdicts(segment, out, rules)})
+    return out.model_dump_json()
+
+
 @lru_cache(maxsize=32)
-def _segment_answer(segment: str) -> str:
+def _bounded_answer(segment: str) -> str:
     # Retries and benches resend the same segments: analyse each once. Answers honour the
     # limits the prompt states, as a model asked for bounded output would.
     out = analyse_segment(segment)
@@ -242,7 +292,7 @@ def answer(body: dict[str, Any], fault: FaultKind | None, rng: random.Random) ->
     finish, spoiled = "stop", fault in ("invalid_json", "truncated")
     if name != "synthesis" and (name == "segment_analysis" or segment is not None):
         segment = last_user if segment is None else segment
-        content = _segment_answer(segment)
+        content = _segment_answer(segment, _rules_in(last_user))
         if fault == "invented_quote":
             content, spoiled = invent_quote(content, segment, rng), True
     else:
