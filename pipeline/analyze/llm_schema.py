@@ -53,6 +53,9 @@ class LLMReference(_Out):
 
 
 class LLMVerdict(_Out):
+    # `enum` is in OpenAI's strict subset (https://platform.openai.com/docs/guides/structured-outputs
+    # "Supported schemas"); pydantic writes a Literal as {"type": "string", "enum": [...]}, so the
+    # node keeps its own `type` as Moonshot's flavoured schema requires (checked by _check_typed).
     rule: str = Field(description="the playbook rule's id, exactly as given")
     status: Literal["meets", "deviates", "missing", "review"] = Field(
         description="missing: this segment has no such clause; review: unsure"
