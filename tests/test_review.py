@@ -127,3 +127,48 @@ def test_missing_verdicts_on_a_cuad_sample(cuad_sample: list[Contract]) -> None:
     t = scores.missing_total
     assert t.tp + t.fp >= 100  # the sample exercises the verdict
     assert t.precision >= 0.95, scores.missing
+
+
+CAP_PLAYBOOK = """\
+rules:
+  - id: cap
+    category: Cap On Liability
+    kind: expected
+    term: liability_cap
+    min_fee_months: 12
+    severity: high
+    guidance: At least 12 months' fees.
+"""
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status", "answer"),
+    [
+        ("liability shall not exceed the fees paid in the twelve (12) months before the claim.", "meets",
+         "12 months' fees"),
+        ("liability shall not exceed the fees paid in the six (6) months before the claim.", "deviates",
+         "6 months' fees"),
+        ("liability shall not exceed the fees paid in the two (2) years before the claim.", "meets",
+         "24 months' fees"),
+        ("liability shall not exceed USD 500,000.", "review", "500,000 USD"),
+    ],
+)  # fmt: skip
+def test_a_liability_cap_is_measured_in_months_of_fees(sentence: str, status: str, answer: str) -> None:
+    from pipeline.analyze.keyterms import find_key_terms
+    from pipeline.types import KeyTerm
+
+    text = f"9. Limitation of Liability. In no event shall either party's aggregate {sentence}\n"
+    terms = [KeyTerm(name=k.name, value=k.value, quote=text[k.start : k.end], start=k.start, end=k.end, page=1,
+                     segment=0) for k in find_key_terms(text) if k.name == "liability_cap"]  # fmt: skip
+    assert terms, text
+    at = text.index("In no event")
+    finding = Finding(category="Cap On Liability", quote=text[at:-1], start=at, end=len(text) - 1, page=1,
+                      segment=0, confidence=0.9, model="rules")  # fmt: skip
+    [item] = review_items(text, parse_playbook(CAP_PLAYBOOK), [finding], terms, None).items
+    assert (item.status, item.answer) == (status, answer), item.reason
+    assert item.evidence and all(text[e.start : e.end] == e.quote for e in item.evidence)
+
+
+def test_min_fee_months_is_for_a_liability_cap_only() -> None:
+    with pytest.raises(BadPlaybook, match="min_fee_months"):
+        parse_playbook(CAP_PLAYBOOK.replace("liability_cap", "renewal_term"))

@@ -5,7 +5,9 @@ A rule names a CUAD category (``pipeline.analyze.clauses.CATEGORIES``), a kind a
 - ``required``: the clause should be there (``meets`` when found, else ``missing``/``review``);
 - ``prohibited``: the clause should not be there (``deviates`` when found);
 - ``expected``: the clause should be there with a value the playbook allows, read from a key
-  term (``term``): one of ``allowed`` (e.g. governing law) or at least ``min_days``.
+  term (``term``): one of ``allowed`` (e.g. governing law), at least ``min_days``, or (a
+  liability cap) at least ``min_fee_months`` of fees — a fixed amount cannot be compared with
+  fees the document does not state, so it goes to a person (``review``).
 
 ``load_playbook`` keeps the line of every rule, and a bad file raises ``BadPlaybook`` naming the
 file, the line and the field.
@@ -45,6 +47,7 @@ class Rule(Model):
     term: str | None = None  # key term whose value is the answer (e.g. governing_law)
     allowed: list[str] | None = None  # expected: the answer is one of these (case-insensitive)
     min_days: int | None = Field(default=None, ge=0)  # expected: a period of at least this
+    min_fee_months: int | None = Field(default=None, ge=1)  # expected: a cap of at least N months' fees
     line: int = 0  # where the rule starts in its file (1-based; 0: built in code)
 
     @model_validator(mode="after")
@@ -54,9 +57,12 @@ class Rule(Model):
         if self.term is not None and self.term not in KEY_TERMS:
             raise ValueError(f"term: {self.term!r} is not a key term ({', '.join(KEY_TERMS)})")
         if self.kind == "expected" and (
-            self.term is None or (self.allowed is None and self.min_days is None)
+            self.term is None
+            or (self.allowed is None and self.min_days is None and self.min_fee_months is None)
         ):
-            raise ValueError("term: an expected rule needs a term and allowed or min_days")
+            raise ValueError("term: an expected rule needs a term and allowed, min_days or min_fee_months")
+        if self.min_fee_months is not None and self.term != "liability_cap":
+            raise ValueError("min_fee_months: only a liability_cap term is counted in months of fees")
         return self
 
 

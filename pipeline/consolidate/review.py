@@ -101,6 +101,17 @@ def days(value: str) -> int | None:
     return int(m.group(1)) * per if per else None
 
 
+_FEES = re.compile(r"^fees paid in (.+)$")
+_FIXED = re.compile(r"^[\d,]+ [A-Z]{3}$")
+
+
+def fee_months(cap: str) -> int | None:
+    """ "fees paid in 12 months" → 12, "... in 1 year" → 12; None for a fixed amount or no period."""
+    m = _FEES.match(cap.strip())
+    d = days(m.group(1)) if m else None
+    return None if d is None else max(1, round(d / 30))
+
+
 def _evidence(spans: list[Span], text: str) -> list[Evidence]:
     out: list[Evidence] = []
     seen: set[tuple[int, int]] = set()
@@ -168,6 +179,19 @@ def _item(
     if rule.allowed is not None:
         allowed = {a.casefold() for a in rule.allowed}
         bad += [v for v in values if v.casefold() not in allowed]
+    if rule.min_fee_months is not None:
+        for v in values:
+            months = fee_months(v)
+            if months is None:
+                why = (
+                    "a fixed amount; compare it with"
+                    if _FIXED.match(v)
+                    else "no period of fees stated; check it against"
+                )
+                return item("review", f"the cap is {v}: {why} {rule.min_fee_months} months' fees", answer)
+            if months < rule.min_fee_months:
+                bad.append(f"{months} months' fees")
+        answer = "; ".join(f"{fee_months(v)} months' fees" for v in values)
     if rule.min_days is not None:
         for v in values:
             d = days(v)
@@ -178,6 +202,12 @@ def _item(
             if d < rule.min_days:
                 bad.append(v)
     if bad:
-        want = f"one of {', '.join(rule.allowed)}" if rule.allowed else f"at least {rule.min_days} days"
+        want = (
+            f"one of {', '.join(rule.allowed)}"
+            if rule.allowed
+            else f"at least {rule.min_fee_months} months' fees"
+            if rule.min_fee_months is not None
+            else f"at least {rule.min_days} days"
+        )
         return item("deviates", f"{rule.term} is {', '.join(bad)}; the playbook expects {want}", answer)
     return item("meets", f"{rule.term} is {answer}, as the playbook expects", answer)
