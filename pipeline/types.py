@@ -30,6 +30,8 @@ class PageSpan(Model):
     number: int = Field(ge=1)
     start: int = Field(ge=0)
     end: int = Field(ge=0)
+    # Where the page's text came from: the PDF's own text layer (or the file's text), or OCR.
+    source: Literal["text_layer", "ocr"] = "text_layer"
 
 
 class ExtractWarning(Model):

@@ -38,6 +38,12 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
     return run(args, settings)
 
 
+def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.cli.extract import cmd_extract as run
+
+    return run(args, settings)
+
+
 def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     if settings.api.url:  # a longdoc service does the work; this command only submits and waits
         if args.playbook:
@@ -147,6 +153,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--password", help="password for encrypted PDFs")
     p.set_defaults(func=cmd_plan)
+
+    x = sub.add_parser("extract", help="print the text exactly as analyzed, page by page (or --json)")
+    x.add_argument("files", nargs="+", metavar="FILE")
+    x.add_argument(
+        "--json", action="store_true", help="pages (with their source), sections, warnings and the text"
+    )
+    x.add_argument("--password", help="password for encrypted PDFs")
+    x.set_defaults(func=cmd_extract)
 
     a = sub.add_parser("analyze", help="analyze documents and write cited reports (JSON + Markdown)")
     a.add_argument("files", nargs="+", metavar="FILE")
