@@ -42,11 +42,15 @@ ACTIONS: dict[tuple[str, str], str] = {
     ("GET", "/v1/jobs/{job_id}/report"): "report.read",
     ("GET", "/v1/jobs/{job_id}/report.md"): "report.read",
     ("GET", "/v1/jobs/{job_id}/report.docx"): "report.read",
+    ("GET", "/v1/jobs/{job_id}/review.csv"): "review.read",
+    ("GET", "/v1/jobs/{job_id}/review.xlsx"): "review.read",
     ("POST", "/v1/batches"): "batch.submit",
     ("GET", "/v1/batches/{batch_id}"): "batch.status",
     ("DELETE", "/v1/batches/{batch_id}"): "batch.delete",
     ("GET", "/v1/batches/{batch_id}/table.csv"): "table.read",
     ("GET", "/v1/batches/{batch_id}/table.xlsx"): "table.read",
+    ("GET", "/v1/batches/{batch_id}/review.csv"): "review.read",
+    ("GET", "/v1/batches/{batch_id}/review.xlsx"): "review.read",
     ("GET", "/v1/audit"): "audit.read",
 }
 
