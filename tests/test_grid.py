@@ -215,3 +215,56 @@ def test_cli_batch_writes_the_grid_beside_the_table(
     assert links and all(v.startswith(f"{LOCAL_VIEWER}/#job={rows[1]['job_id']}&item=") for v in links)
     ws = load_workbook(out / "docs.review.xlsx").active
     assert ws is not None and ws.max_row == 3 and ws.auto_filter.ref
+
+
+def _hyperlinks(path: Path) -> list[str]:
+    ws = load_workbook(path).active
+    assert ws is not None
+    return [c.hyperlink.target for row in ws.iter_rows(min_row=2) for c in row if c.hyperlink is not None]
+
+
+def test_analyze_grid_flag_writes_the_review_xlsx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    require_rules_model()
+    from pipeline.cli.main import main
+    from pipeline.cli.service import LOCAL_VIEWER
+
+    monkeypatch.setenv("LONGDOC_STORAGE_DIR", str(tmp_path / "store"))
+    monkeypatch.delenv("LONGDOC_API_URL", raising=False)
+    out = tmp_path / "out"
+    assert main(["analyze", str(EXAMPLE), "--out", str(out), "--grid", "--json"]) == 0
+    links = _hyperlinks(out / "master-services-agreement.review.xlsx")
+    assert links and all(u.startswith(f"{LOCAL_VIEWER}/#job=") for u in links)
+
+
+def test_analyze_and_batch_through_a_server_fetch_its_grid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_rules_model()
+    from pydantic import SecretStr
+
+    from pipeline.cli.client import analyze_files
+    from pipeline.cli.service import cmd_batch
+    from tests.api_helpers import KEYS, live_server
+
+    settings = make_settings(tmp_path)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "msa.txt").write_bytes(EXAMPLE.read_bytes())
+    with live_server(settings) as url:
+        remote = settings.model_copy(
+            update={"api": settings.api.model_copy(update={"url": url, "key": SecretStr(KEYS["acme"])})}
+        )
+        args = argparse.Namespace(files=[str(docs / "msa.txt")], out=str(tmp_path / "out"), json=True, model="rules",
+                                  profile="batch", budget=None, error_cost=0.0, latency_target=None,
+                                  self_hosted_only=False, providers="", password=None, grid=True)  # fmt: skip
+        assert analyze_files(args, remote) == 0
+        (result,) = json.loads(capsys.readouterr().out)
+        links = _hyperlinks(Path(result["review_xlsx"]))
+        assert links and all(u.startswith(f"{url}/#job={result['job_id']}&item=") for u in links)
+
+        bargs = argparse.Namespace(source=str(docs), out=str(tmp_path / "out"), model="rules", profile="batch",
+                                   budget=None, jobs=1, json=True, self_hosted_only=False, providers="")  # fmt: skip
+        assert cmd_batch(bargs, remote) == 0
+        (row,) = _csv_rows((tmp_path / "out" / "docs.review.csv").read_bytes())
+        assert row["status"] == "succeeded" and row["job_id"]
+        assert all(v.startswith(f"{url}/#job=") for k, v in row.items() if k.endswith(": link"))
