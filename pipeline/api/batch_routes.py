@@ -12,13 +12,21 @@ from starlette.datastructures import UploadFile
 from pipeline.api.batches import BatchInput, BatchRecord
 from pipeline.api.deps import ApiState, IdempotencyKey, State, TenantDep
 from pipeline.api.idempotency import fingerprint
-from pipeline.api.jobs_routes import display_name, read_submission, validated
+from pipeline.api.jobs_routes import (
+    GRID_RESPONSES,
+    decided,
+    display_name,
+    grid_response,
+    read_submission,
+    validated,
+)
 from pipeline.api.problems import ProblemError, responses
 from pipeline.api.schemas import BatchRequest, BatchResource
 from pipeline.api.tenants import Tenant
 from pipeline.api.uploads import Inspected, inspect_file, inspect_key, tenant_key
 from pipeline.errors import LongdocError
 from pipeline.jobs.store import JobOptions
+from pipeline.report.grid import GridRow
 from pipeline.report.tables import to_csv, to_xlsx
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
@@ -198,3 +206,26 @@ async def batch_csv(batch_id: str, state: State, tenant: TenantDep) -> Response:
                        **responses(401, 404, 410)})  # fmt: skip
 async def batch_xlsx(batch_id: str, state: State, tenant: TenantDep) -> Response:
     return await run_in_threadpool(_table, state, tenant, batch_id, "xlsx")
+
+
+def _grid(state: ApiState, tenant: Tenant, batch_id: str, fmt: str, base_url: str) -> Response:
+    record = state.batches.load(tenant.name, batch_id)
+    # rows() is one per record entry, in order: the entry gives the job id the row lacks.
+    rows = [
+        GridRow(name=r.name, job_id=e.job_id, status=r.status, error_code=r.error_code,
+                report=decided(state, tenant, e.job_id, r.report) if e.job_id else r.report)
+        for e, r in zip(record.entries, state.batches.rows(tenant.name, record), strict=True)
+    ]  # fmt: skip
+    return grid_response(rows, fmt, base_url, f"batch-{batch_id}")
+
+
+@router.get("/{batch_id}/review.csv", summary="The review grid: one row per document; answer, status and "
+            "viewer link per playbook rule (CSV)", response_class=Response, responses=GRID_RESPONSES)  # fmt: skip
+async def batch_review_csv(batch_id: str, request: Request, state: State, tenant: TenantDep) -> Response:
+    return await run_in_threadpool(_grid, state, tenant, batch_id, "csv", str(request.base_url))
+
+
+@router.get("/{batch_id}/review.xlsx", summary="The review grid (Excel): coloured by status, each answer "
+            "linking to the viewer", response_class=Response, responses=GRID_RESPONSES)  # fmt: skip
+async def batch_review_xlsx(batch_id: str, request: Request, state: State, tenant: TenantDep) -> Response:
+    return await run_in_threadpool(_grid, state, tenant, batch_id, "xlsx", str(request.base_url))

@@ -23,7 +23,10 @@ from pipeline.api.tenants import Tenant
 from pipeline.api.uploads import inspect_file, inspect_key, tenant_key
 from pipeline.errors import Gone, NotFound
 from pipeline.ingest.sniff import DOCX, PDF, TEXT
+from pipeline.jobs import decisions
 from pipeline.jobs.store import TERMINAL, JobOptions, JobRecord, JobStatus
+from pipeline.report import grid
+from pipeline.report.grid import GridRow
 from pipeline.report.model import Report
 from storage import keys
 
@@ -340,3 +343,58 @@ async def get_report_md(job_id: str, state: State, tenant: TenantDep) -> Respons
                        **REPORT_RESPONSES})  # fmt: skip
 async def get_report_docx(job_id: str, state: State, tenant: TenantDep) -> Response:
     return await run_in_threadpool(_report, state, tenant, job_id, "docx")
+
+
+# -- the review grid (issue 16): one job's row as CSV/XLSX; batch_routes.py serves a batch's rows --
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GRID_MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
+GRID_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}},
+                      XLSX: {"schema": {"type": "string", "format": "binary"}}}},
+    **responses(401, 404, 409, 410),
+}  # fmt: skip
+
+
+def decided(state: ApiState, tenant: Tenant, job_id: str, report: Report | None) -> Report | None:
+    """The report with the tenant's current decisions on its review items attached."""
+    if report is None or report.review is None:
+        return report
+    return decisions.with_decisions(report, decisions.current(state.store, tenant.name, job_id))
+
+
+def grid_response(rows: list[GridRow], fmt: str, base_url: str, stem: str) -> Response:
+    filename = f"{stem}.review.{fmt}"
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    body = grid.to_csv(rows, base_url) if fmt == "csv" else grid.to_xlsx(rows, base_url)
+    return Response(body, media_type=GRID_MEDIA[fmt], headers={"Content-Disposition": disposition})
+
+
+def _job_grid(state: ApiState, tenant: Tenant, job_id: str, fmt: str, base_url: str) -> Response:
+    res = state.jobs.resource(tenant.name, job_id)  # 404 / 410
+    if res.status not in TERMINAL:
+        raise ProblemError(409, "not_ready", f"the job is {res.status}; the review is not written yet",
+                           headers={"Retry-After": "2"})  # fmt: skip
+    report = None
+    try:
+        report = Report.model_validate_json(
+            state.store.get(keys.job_file(tenant.name, job_id, "report.json"))
+        )
+    except NotFound:  # failed without a report: its row carries the error code
+        if state.store.exists(keys.tombstone(tenant.name, job_id)):
+            raise state.jobs.missing(tenant.name, job_id) from None
+    row = GridRow(name=res.name, job_id=job_id, status=res.status, error_code=res.error.code if res.error else "",
+                  report=decided(state, tenant, job_id, report))  # fmt: skip
+    return grid_response([row], fmt, base_url, display_name(res.name.rsplit(".", 1)[0], "document"))
+
+
+@router.get("/{job_id}/review.csv", summary="The review grid: the document's row, answer, status and "
+            "viewer link per playbook rule (CSV)", response_class=Response, responses=GRID_RESPONSES)  # fmt: skip
+async def get_review_csv(job_id: str, request: Request, state: State, tenant: TenantDep) -> Response:
+    return await run_in_threadpool(_job_grid, state, tenant, job_id, "csv", str(request.base_url))
+
+
+@router.get("/{job_id}/review.xlsx", summary="The review grid (Excel): coloured by status, each answer "
+            "linking to the viewer", response_class=Response, responses=GRID_RESPONSES)  # fmt: skip
+async def get_review_xlsx(job_id: str, request: Request, state: State, tenant: TenantDep) -> Response:
+    return await run_in_threadpool(_job_grid, state, tenant, job_id, "xlsx", str(request.base_url))

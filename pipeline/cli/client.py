@@ -144,6 +144,10 @@ class Client:
         path = f"/v1/jobs/{job_id}/report" + ("" if fmt == "json" else f".{fmt}")
         return self._call("GET", path).content
 
+    def review_grid(self, job_id: str, fmt: str = "xlsx") -> bytes:
+        """The job's review grid (``csv`` or ``xlsx``), decisions and viewer links included."""
+        return self._call("GET", f"/v1/jobs/{job_id}/review.{fmt}").content
+
     def report(self, job_id: str) -> Report:
         return Report.model_validate_json(self.download(job_id, "json"))
 
@@ -246,6 +250,10 @@ def analyze_files(args: argparse.Namespace, settings: Settings) -> int:
                             "report_md": str(md_path), "summary": report.summary.model_dump()})  # fmt: skip
             if getattr(args, "memo", False):  # the server renders it, as for GET …/report.docx
                 results[-1]["report_docx"] = str(write_memo(out_dir, stem, client.download(job.id, "docx")))
+            if getattr(args, "grid", False):  # the server's grid: its decisions, links to its viewer
+                grid_path = out_dir / f"{stem}.review.xlsx"
+                grid_path.write_bytes(client.review_grid(job.id))
+                results[-1]["review_xlsx"] = str(grid_path)
             if not args.json:
                 print(printable(f"{path}: report {md_path} (json: {json_path})"))
     if args.json:

@@ -122,6 +122,23 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
+def local_grid(name: str, job_id: str, report: Report, store: ObjectStore, settings: Settings) -> bytes:
+    """The one-row review grid (XLSX) of a job run here, with any decisions in local storage."""
+    from pipeline.cli.service import LOCAL_VIEWER
+    from pipeline.jobs import decisions
+    from pipeline.report.grid import GridRow, to_xlsx
+
+    decided = decisions.with_decisions(report, decisions.current(store, settings.storage.tenant, job_id))
+    return to_xlsx([GridRow(name, job_id, "succeeded", "", decided)], settings.api.url or LOCAL_VIEWER)
+
+
+def write_grid(out_dir: Path, stem: str, xlsx: bytes) -> Path:
+    """``<out_dir>/<stem>.review.xlsx`` beside the reports (``--grid``)."""
+    path = out_dir / f"{stem}.review.xlsx"
+    path.write_bytes(xlsx)
+    return path
+
+
 def _summary_lines(report: Report) -> list[str]:
     d, s = report.document, report.summary
     lines = [
@@ -179,6 +196,8 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     options = job_options(args)
     if args.memo:
         require("service", "docx", feature="--memo")
+    if getattr(args, "grid", False):
+        require("service", "openpyxl", feature="--grid")
     try:  # a bad --playbook stops here, before any file is read
         playbook = load_playbook(Path(args.playbook)) if getattr(args, "playbook", None) else None
     except LongdocError as exc:
@@ -224,6 +243,9 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                         from pipeline.report.docx import render_docx
 
                         results[-1]["report_docx"] = str(write_memo(out_dir, stem, render_docx(report)))
+                    if getattr(args, "grid", False):
+                        grid = local_grid(path.name, job.job_id, report, store, settings)
+                        results[-1]["review_xlsx"] = str(write_grid(out_dir, stem, grid))
                     if not args.json:
                         print(printable(f"{path}: report {md_path} (json: {json_path})"))
                         print("\n".join(_summary_lines(report)))

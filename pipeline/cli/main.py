@@ -173,6 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write the report as a Word memo (<name>.report.docx; needs the service extra)",
     )
     a.add_argument(
+        "--grid",
+        action="store_true",
+        help="also write the review grid (<name>.review.xlsx; needs the service extra); its links "
+        "open the web viewer at LONGDOC_API_URL, else at http://127.0.0.1:8000 (`longdoc serve`)",
+    )
+    a.add_argument(
         "--model", default="rules", help="'rules' (offline, default), 'auto' (router), or a catalog id"
     )
     a.add_argument(

@@ -42,7 +42,9 @@ from pipeline.errors import ERROR_CODES, LongdocError, TooLarge, Unreadable
 if TYPE_CHECKING:
     from pipeline.config import Settings
     from pipeline.jobs.store import JobOptions
+    from pipeline.report.grid import GridRow
     from pipeline.report.tables import TableRow
+    from storage.base import ObjectStore
 
 # A failed job is redone on a re-run unless the failure is the document's own (same bytes, same error).
 _INPUT_CODES = {
@@ -54,6 +56,7 @@ _INPUT_CODES = {
     "no_text_layer",
 }
 assert set(ERROR_CODES) >= _INPUT_CODES
+LOCAL_VIEWER = "http://127.0.0.1:8000"  # `longdoc serve`'s default address
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -82,6 +85,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         "--jobs", type=int, default=0, help="documents analyzed at once (default: LONGDOC_WORKERS)"
     )
     b.add_argument("--json", action="store_true", help="print the batch resource as JSON")
+    b.add_argument("--viewer-url", default=None, metavar="URL",
+                   help="where the review grid's links open the web viewer (default: LONGDOC_API_URL when "
+                   f"set, else {LOCAL_VIEWER}, the address of `longdoc serve`)")  # fmt: skip
     b.set_defaults(func=cmd_batch)
 
     j = sub.add_parser("jobs", help="jobs on a longdoc server (LONGDOC_API_URL, LONGDOC_API_KEY)")
@@ -260,9 +266,21 @@ def _run_local(
                 time.sleep(0.2)
         res = batches.resource(tenant, record)
         rows = batches.rows(tenant, record)
+        grid_rows = [_grid_row(r, e.job_id, store, tenant) for e, r in zip(record.entries, rows, strict=True)]
     finally:
         jobs.close()
-    return _write_outputs(args, source, res.model_dump(mode="json"), rows, skipped)
+    return _write_outputs(args, source, res.model_dump(mode="json"), rows, skipped, grid_rows, settings)
+
+
+def _grid_row(row: TableRow, job_id: str | None, store: ObjectStore, tenant: str) -> GridRow:
+    """The review grid's row for a table row, with the decisions recorded in local storage."""
+    from pipeline.jobs import decisions
+    from pipeline.report.grid import GridRow
+
+    report = row.report
+    if report is not None and job_id:
+        report = decisions.with_decisions(report, decisions.current(store, tenant, job_id))
+    return GridRow(row.name, job_id, row.status, row.error_code, report)
 
 
 def _run_remote(
@@ -278,13 +296,14 @@ def _run_remote(
     from pipeline.api.batches import batch_status
     from pipeline.api.idempotency import fingerprint
     from pipeline.cli.client import Client
+    from pipeline.report.grid import GridRow
     from pipeline.report.tables import TableRow
 
     batch_id = batch_id_for(source)
     sizes = {p: (p.stat().st_size if p.is_file() else 0) for p in paths}
     total = sum(sizes.values()) or 1
 
-    def one(client: Client, p: Path) -> TableRow:
+    def one(client: Client, p: Path) -> tuple[TableRow, str | None]:
         name = entry_name(source, p)
         try:
             sha = hashlib.sha256(p.read_bytes()).hexdigest()
@@ -294,15 +313,14 @@ def _run_remote(
             key = f"{batch_id}:{sha}:{fingerprint(opts)[:16]}"
             job = client.wait(client.submit(p, opts, idempotency_key=key).id)
             report = client.report(job.id) if job.status == "succeeded" else None
-            return TableRow(
-                name, job.status, job.error.code if job.error else "", job.cost.actual_usd, report
-            )
+            row = TableRow(name, job.status, job.error.code if job.error else "", job.cost.actual_usd, report)
+            return row, job.id
         except LongdocError as exc:
-            return TableRow(name, "failed", exc.code, 0.0, None)
+            return TableRow(name, "failed", exc.code, 0.0, None), None
         except OSError:
-            return TableRow(name, "failed", "unreadable", 0.0, None)
+            return TableRow(name, "failed", "unreadable", 0.0, None), None
 
-    rows: dict[Path, TableRow] = {}
+    rows: dict[Path, tuple[TableRow, str | None]] = {}
     with Client.from_settings(settings) as client, ThreadPoolExecutor(max_workers=args.jobs or 4) as pool, \
             Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                      disable=not sys.stderr.isatty()) as bar:  # fmt: skip
@@ -311,10 +329,15 @@ def _run_remote(
         for fut in as_completed(futures):
             rows[futures[fut]] = fut.result()
             bar.advance(task)
-    ordered = [rows[p] for p in paths]
+    ordered = [rows[p][0] for p in paths]
+    # The server's report carries no decisions; the grid links to its viewer, which shows them.
+    grid_rows = [
+        GridRow(r.name, rows[p][1], r.status, r.error_code, r.report)
+        for p, r in zip(paths, ordered, strict=True)
+    ]
     counts = Counter(r.status for r in ordered)
     resource = {"id": batch_id, "status": batch_status(counts), "counts": dict(counts), "total": len(ordered)}
-    return _write_outputs(args, source, resource, list(ordered), 0)
+    return _write_outputs(args, source, resource, ordered, 0, grid_rows, settings)
 
 
 def _finished_jobs(batches: object, tenant: str, batch_id: str) -> dict[str, str]:
@@ -340,8 +363,9 @@ def _finished_jobs(batches: object, tenant: str, batch_id: str) -> dict[str, str
     return out
 
 
-def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, object],
-                   table_rows: list[TableRow], skipped: int) -> int:  # fmt: skip
+def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, object], table_rows: list[TableRow],
+                   skipped: int, grid_rows: list[GridRow], settings: Settings) -> int:  # fmt: skip
+    from pipeline.report import grid
     from pipeline.report.markdown import printable
     from pipeline.report.tables import to_csv, to_xlsx
 
@@ -351,10 +375,16 @@ def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, o
     csv_path, xlsx_path = out / f"{stem}.table.csv", out / f"{stem}.table.xlsx"
     csv_path.write_bytes(to_csv(table_rows))
     xlsx_path.write_bytes(to_xlsx(table_rows))
+    # Namespaces built by hand (tests, other callers) may predate the option.
+    viewer = getattr(args, "viewer_url", None) or settings.api.url or LOCAL_VIEWER
+    review_csv, review_xlsx = out / f"{stem}.review.csv", out / f"{stem}.review.xlsx"
+    review_csv.write_bytes(grid.to_csv(grid_rows, viewer))
+    review_xlsx.write_bytes(grid.to_xlsx(grid_rows, viewer))
     counts = resource.get("counts", {})
     if args.json:
         sys.stdout.write(
-            json.dumps({**resource, "table_csv": str(csv_path), "table_xlsx": str(xlsx_path)}, indent=1)
+            json.dumps({**resource, "table_csv": str(csv_path), "table_xlsx": str(xlsx_path),
+                        "review_csv": str(review_csv), "review_xlsx": str(review_xlsx)}, indent=1)  # fmt: skip
             + "\n"
         )
     else:
@@ -365,6 +395,7 @@ def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, o
             if r.error_code:
                 print(f"  {printable(r.name)}: error[{r.error_code}]", file=sys.stderr)
         print(printable(f"table: {csv_path}  {xlsx_path}"))
+        print(printable(f"review grid: {review_csv}  {review_xlsx}"))
     failed = any(r.status != "succeeded" for r in table_rows)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
