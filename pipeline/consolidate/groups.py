@@ -33,7 +33,7 @@ def _group(text: str, category: str, found: list[Finding]) -> ClauseGroup:
     # the other places listed: the strongest place leads, ties go to the earliest.
     by_words: dict[str, list[Passage]] = defaultdict(list)
     for p in stretches:
-        by_words[" ".join(p.quote.split()).casefold()].append(p)
+        by_words[" ".join(p.quote.split())].append(p)
     passages: list[Passage] = []
     for same in by_words.values():
         lead = min(same, key=lambda p: (-p.confidence, p.start))
