@@ -16,6 +16,7 @@ from chunking.locator import Locator
 from pipeline.analyze.clauses import CATEGORIES
 from pipeline.analyze.playbook import Playbook, default_playbook
 from pipeline.analyze.references import resolve, target_keys
+from pipeline.consolidate.groups import group_findings
 from pipeline.consolidate.review import document_scores, review_items
 from pipeline.report.model import (
     Conflict,
@@ -131,6 +132,7 @@ def consolidate(
         summary=summary,
         key_terms=key_terms,
         findings=findings,
+        clauses=group_findings(text, findings, _CATEGORY_ORDER),
         references=resolved,
         defined_terms=defined,
         term_issues=term_issues,

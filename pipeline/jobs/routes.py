@@ -14,7 +14,7 @@ from pipeline.analyze.llm_schema import LLMSynthesis
 from pipeline.analyze.preamble import build_preamble
 from pipeline.analyze.registry import ModelRegistry
 from pipeline.config import Settings
-from pipeline.consolidate.synthesis import facts, rules_summary, synthesize
+from pipeline.consolidate.synthesis import facts, keep_cited, rules_summary, synthesize
 from pipeline.errors import LongdocError, StorageError
 from pipeline.jobs.store import DocumentText, JobOptions
 from pipeline.report.model import Report, RouteInfo, RoutingSummary, Synthesis
@@ -226,8 +226,10 @@ def synthesis_for(
             out = synthesize(report, llm, meter, log=log.info)
             if store is not None:
                 put_cached(store, tenant, job_id, key, out.model_dump_json().encode())
+        # Checked on every answer, cached ones too: the cache holds what the model said.
+        out, dropped = keep_cited(report, out)
         synth = Synthesis(model=llm.name, executive_summary=out.executive_summary, observations=out.observations,
-                          usage=meter.usage())  # fmt: skip
+                          usage=meter.usage(), warnings=dropped)  # fmt: skip
     except LongdocError as exc:
         synth = Synthesis(model=RULES, executive_summary=offline.executive_summary, observations=offline.observations,
                           usage=meter.usage(), warnings=[f"LLM synthesis by {llm.name} failed ({exc.code}); offline summary used"])  # fmt: skip

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import io
 import re
-from collections import defaultdict
 from datetime import UTC, datetime
 
 from docx import Document
+from docx.document import Document as DocType
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt, RGBColor
 
 from pipeline.report.markdown import _KEY_TERM_TITLES
-from pipeline.report.model import Report
+from pipeline.report.model import ClauseGroup, Evidence, Report
 from pipeline.types import Span
 
 MAX_QUOTE = 600
-MAX_PER_CATEGORY = 10  # the JSON report has them all; a memo stays readable
+MAX_PER_CATEGORY = 5  # passages per clause group: the JSON report has them all; a memo stays readable
 # XML 1.0 forbids most control characters; PDF extraction can produce them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 GREY = RGBColor(0x59, 0x59, 0x59)
@@ -36,7 +36,7 @@ def _quote(text: str) -> str:
     return flat if len(flat) <= MAX_QUOTE else flat[: MAX_QUOTE - 1] + "…"
 
 
-def cite(span: Span) -> str:
+def cite(span: Span | Evidence) -> str:
     section = f", § {span.section}" if span.section else ""
     return f"p. {span.page}{section} (chars {span.start}–{span.end})"
 
@@ -70,9 +70,11 @@ def render_docx(report: Report, *, recipient: str = "Legal team") -> bytes:
         f"dangling cross-reference(s); {s.term_issues} defined-term issue(s); {s.conflicts} conflict(s). "
         f"Model cost ${s.cost_usd:.2f}."
     )
-    if report.synthesis:
-        doc.add_paragraph(_clean(report.synthesis.executive_summary))
-        for o in report.synthesis.observations:
+    if report.synthesis:  # deviations and missing clauses first, each cited; key terms; counts
+        for para in re.split(r"\n\s*\n", report.synthesis.executive_summary):
+            if para.strip():
+                doc.add_paragraph(_clean(" ".join(para.split())))
+        for o in [*report.synthesis.observations, *report.synthesis.warnings]:
             doc.add_paragraph(_clean(o), style="List Bullet")
 
     doc.add_heading("2. Key terms", level=1)
@@ -91,22 +93,10 @@ def render_docx(report: Report, *, recipient: str = "Legal team") -> bytes:
         doc.add_paragraph("No key terms were found.")
 
     doc.add_heading("3. Findings by category", level=1)
-    by_cat: dict[str, list[int]] = defaultdict(list)
-    for i, f in enumerate(report.findings):
-        by_cat[f.category].append(i)
-    if not by_cat:
+    if not report.clauses:
         doc.add_paragraph("No clause findings.")
-    for cat, idxs in by_cat.items():
-        doc.add_heading(f"{cat} ({len(idxs)})", level=2)
-        for i in idxs[:MAX_PER_CATEGORY]:
-            f = report.findings[i]
-            q = doc.add_paragraph(style="Quote")
-            q.add_run(f"“{_quote(f.quote)}”")
-            c = doc.add_paragraph()
-            r = c.add_run(f"{cite(f)}; confidence {f.confidence:.2f}; {f.model}")
-            r.font.size, r.font.color.rgb = Pt(9), GREY
-        if len(idxs) > MAX_PER_CATEGORY:
-            doc.add_paragraph(f"… and {len(idxs) - MAX_PER_CATEGORY} more in the JSON report.")
+    for group in report.clauses:
+        _group(doc, group)
 
     doc.add_heading("4. Issues", level=1)
     _issues(doc, report)
@@ -123,6 +113,30 @@ def render_docx(report: Report, *, recipient: str = "Legal team") -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _group(doc: DocType, g: ClauseGroup) -> None:
+    """One category as one item: its strongest passages, then how many more the JSON report has."""
+    places = sum(1 + len(p.repeats) for p in g.evidence)
+    doc.add_heading(f"{g.category} ({g.passages} passage{'s' * (g.passages != 1)})", level=2)
+    if places > len(g.evidence):
+        doc.add_paragraph(f"{len(g.evidence)} distinct passage(s) in {places} places.")
+    for p in g.evidence[:MAX_PER_CATEGORY]:
+        q = doc.add_paragraph(style="Quote")
+        q.add_run(f"“{_quote(p.quote)}”")
+        c = doc.add_paragraph()
+        also = ""
+        if p.repeats:
+            shown = ", ".join(
+                f"p. {r.page}" + (f" § {_clean(r.section)}" if r.section else "") for r in p.repeats[:6]
+            )
+            also = f"; the same words also at {shown}" + (
+                f" and {len(p.repeats) - 6} more" if len(p.repeats) > 6 else ""
+            )
+        r = c.add_run(f"{cite(p)}; confidence {p.confidence:.2f}{also}")
+        r.font.size, r.font.color.rgb = Pt(9), GREY
+    if len(g.evidence) > MAX_PER_CATEGORY:
+        doc.add_paragraph(f"… and {len(g.evidence) - MAX_PER_CATEGORY} more passage(s) in the JSON report.")
 
 
 def _issues(doc: object, report: Report) -> None:

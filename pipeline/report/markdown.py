@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.report.model import Evidence, Report
+from pipeline.report.model import ClauseGroup, Evidence, Place, Report
 from pipeline.types import Span
 
 _KEY_TERM_TITLES = {
@@ -27,6 +27,8 @@ _KEY_TERM_TITLES = {
     "notice_period": "Notice period", "liability_cap": "Liability cap",
 }  # fmt: skip
 MAX_QUOTE = 400
+MAX_PASSAGES = 5  # per clause group in the Markdown; the JSON report has them all
+MAX_REPEATS = 6  # places listed for words that repeat
 
 # Characters that can break a line or restyle a terminal: C0/C1 controls (newline, ESC…), DEL,
 # Unicode line/paragraph separators and bidi overrides (which make a name read differently).
@@ -102,6 +104,30 @@ def _review(report: Report) -> list[str]:
     return [*out, ""]
 
 
+def _places(places: Sequence[Place]) -> str:
+    shown = ", ".join(
+        f"p. {p.page}" + (f" § {_md(p.section)}" if p.section else "") for p in places[:MAX_REPEATS]
+    )
+    more = f" and {len(places) - MAX_REPEATS} more place(s)" if len(places) > MAX_REPEATS else ""
+    return f"; the same words also at {shown}{more}"
+
+
+def _group(g: ClauseGroup) -> list[str]:
+    """One category as one item: its strongest passages (at most ``MAX_PASSAGES``) and a count of the rest."""
+    places = sum(1 + len(p.repeats) for p in g.evidence)
+    pages = f"{g.pages[0]}" if len(g.pages) == 1 else f"{g.pages[0]}–{g.pages[-1]}"
+    out = [f"### {_md(g.category)}", "",
+           f"{g.passages} passage(s), {len(g.evidence)} distinct, in {places} place(s) on page(s) {pages}; "
+           f"best confidence {g.confidence:.2f}.", ""]  # fmt: skip
+    for p in g.evidence[:MAX_PASSAGES]:
+        out.append(f"- > {_quote(p.quote, line_start=True)}")
+        repeats = _places(p.repeats) if p.repeats else ""
+        out.append(f"  — {_cite(p)}; confidence {p.confidence:.2f}{repeats}")
+    if len(g.evidence) > MAX_PASSAGES:
+        out.append(f"- … and {len(g.evidence) - MAX_PASSAGES} more passage(s) (all in the JSON report)")
+    return [*out, ""]
+
+
 def _title(name: str) -> str:
     return _md(_KEY_TERM_TITLES.get(name, name))
 
@@ -120,13 +146,14 @@ def render_markdown(report: Report) -> str:
         f"reference(s) · {s.term_issues} defined-term issue(s) · {s.conflicts} conflict(s) · cost ${s.cost_usd:.2f}"
     )
     out.append("")
-    out += _review(report)
-    if report.synthesis:
+    if report.synthesis:  # first: what deviates or is missing, then key terms, then counts
         out += ["## Executive summary", ""]
         for para in _paragraphs(report.synthesis.executive_summary):
             out += [para, ""]
         out += [f"- {_md(o, line_start=True)}" for o in report.synthesis.observations]
+        out += [f"- {_md(w, line_start=True)}" for w in report.synthesis.warnings]
         out += [f"\n_(written by {_md(report.synthesis.model)})_", ""]
+    out += _review(report)
     if report.warnings:
         out += ["## Warnings", ""] + [f"- {_code(w.code)} {_md(w.message)}" for w in report.warnings] + [""]
 
@@ -137,21 +164,10 @@ def render_markdown(report: Report) -> str:
         out.append("| — | none found | | |")
     out.append("")
 
-    if report.findings:
+    if report.clauses:
         out += ["## Findings by category", ""]
-        by_cat: dict[str, list[int]] = defaultdict(list)
-        for i, f in enumerate(report.findings):
-            by_cat[f.category].append(i)
-        for cat, idxs in by_cat.items():
-            out += [f"### {_md(cat)} ({len(idxs)})", ""]
-            for i in idxs:
-                f = report.findings[i]
-                out.append(f"- > {_quote(f.quote, line_start=True)}")
-                out.append(
-                    f"  — {_where(f)}; confidence {f.confidence:.2f}; {_md(f.model)}, segment {f.segment}"
-                )
-            out.append("")
-
+        for group in report.clauses:
+            out += _group(group)
     out += ["## Cross-references", ""]
     dangling = [r for r in report.references if r.status == "dangling"]
     cross = [r for r in report.references if r.status == "resolved" and r.cross_segment]

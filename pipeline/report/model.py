@@ -123,6 +123,34 @@ class Evidence(Model):
     section: str | None = None
 
 
+class Place(Model):
+    """Where a passage's words occur again (``text[start:end]`` is the same words, whitespace aside)."""
+
+    start: int
+    end: int
+    page: int
+    section: str | None = None
+
+
+class Passage(Evidence):
+    """One stretch of a clause group: overlapping findings merged into it, so no stretch of text
+    is cited twice; the same words elsewhere (a statement of work's boilerplate) are ``repeats``."""
+
+    confidence: float  # the best finding merged into it
+    repeats: list[Place] = Field(default_factory=list)  # document order
+
+
+class ClauseGroup(Model):
+    """All of one category's verified findings as one item (issue 16 item 3): ``evidence``
+    strongest first (confidence desc, then position). ``Report.findings`` keeps the raw list."""
+
+    category: str
+    passages: int  # verified findings of the category, every repeat and overlap counted
+    confidence: float  # the best of them
+    pages: list[int]  # every page a passage or repeat starts on, ascending
+    evidence: list[Passage]
+
+
 class Decision(Model):
     """A reviewer's decision on one review item: the latest one recorded wins (issue 16)."""
 
@@ -164,6 +192,7 @@ class Report(Model):
     routing: RoutingSummary | None = None
     key_terms: list[KeyTerm]
     findings: list[Finding]
+    clauses: list[ClauseGroup] = Field(default_factory=list)  # findings grouped, one per category
     references: list[ResolvedReference]
     defined_terms: list[DefinedTerm]
     term_issues: list[TermIssue]

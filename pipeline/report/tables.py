@@ -2,7 +2,8 @@
 
 Columns: file, status, error code, cost, the key terms (parties, dates, governing law,
 renewal, notice periods, liability cap), then for each of the 41 CUAD categories whether it
-is present and the first quote (in document order). Cells that a spreadsheet would run as a
+is present and its clause group's evidence: the strongest passage with its page and section,
+and how many more passages the report holds. Cells that a spreadsheet would run as a
 formula (leading ``= + - @``) are prefixed with an apostrophe: document text is data. The file
 name is shown with its control characters escaped (a newline as ``\\n``), so a name cannot look
 like a second row to someone reading the table; quotes and key terms are folded onto one line.
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from pipeline.analyze.clauses import CATEGORIES
 from pipeline.report.markdown import printable
-from pipeline.report.model import Report
+from pipeline.report.model import ClauseGroup, Report
 
 KEY_TERM_COLUMNS: tuple[tuple[str, str], ...] = (
     ("parties", "party"),
@@ -47,7 +48,7 @@ class TableRow:
 def header() -> list[str]:
     cols = ["file", "status", "error_code", "cost_usd"] + [c for c, _ in KEY_TERM_COLUMNS]
     for cat in CATEGORIES:
-        cols += [f"{cat}: present", f"{cat}: first quote"]
+        cols += [f"{cat}: present", f"{cat}: evidence"]
     return cols
 
 
@@ -61,6 +62,15 @@ def _short(text: str) -> str:
     return flat if len(flat) <= MAX_QUOTE else flat[: MAX_QUOTE - 1] + "…"
 
 
+def _evidence(g: ClauseGroup) -> str:
+    """The group's strongest passage, where it is, and how many more there are."""
+    best = g.evidence[0]
+    where = f"p. {best.page}" + (f", § {best.section}" if best.section else "")
+    more = len(g.evidence) - 1
+    tail = f" (and {more} more passage{'s' * (more != 1)})" if more else ""
+    return f"“{_short(best.quote)}” — {printable(where)}{tail}"
+
+
 def row_values(row: TableRow) -> list[str | float]:
     values: list[str | float] = [
         _safe(printable(row.name)),
@@ -71,15 +81,12 @@ def row_values(row: TableRow) -> list[str | float]:
     r = row.report
     terms = r.summary.key_terms if r else {}
     values += [_safe(" ".join("; ".join(terms.get(name, [])).split())) for _, name in KEY_TERM_COLUMNS]
-    firsts: dict[str, str] = {}
-    if r:
-        for f in sorted(r.findings, key=lambda f: f.start):
-            firsts.setdefault(f.category, f.quote)
+    groups = {g.category: g for g in r.clauses} if r else {}
     for cat in CATEGORIES:
         if r is None:
             values += ["", ""]
-        elif cat in firsts:
-            values += ["present", _safe(_short(firsts[cat]))]
+        elif cat in groups:
+            values += ["present", _safe(_evidence(groups[cat]))]
         else:
             values += ["absent", ""]
     return values
