@@ -1,0 +1,185 @@
+"""Key terms against CUAD's expert labels (issue 17): precision and recall per field.
+
+    python bench/keyterms_cuad.py [../shared/data/cuad-dev] [--show FIELD]
+
+The offline key-term finder runs on each contract's whole text (as one segment, the way the
+``rules`` model reads a short contract). A value is correct when it is found inside a gold
+answer of its CUAD category (the issue's criterion), compared case-insensitively:
+
+- parties: the value (a name or defined short name) equals a gold Parties answer, or one
+  contains the other after dropping punctuation and corporate suffixes;
+- governing law: the jurisdiction ("New York" of "New York, US") is in a gold answer's text;
+- dates: the value's year and month (name or number) are in a gold answer's text, and the
+  value's evidence overlaps that answer;
+- renewal term, notice to terminate renewal: the value's number (digits or word) is in a gold
+  answer's text and its evidence overlaps it.
+
+Precision = correct values / values given (each distinct value per contract once). Recall =
+contracts with a gold answer where at least one value is correct / contracts with a gold answer;
+for parties, gold answers matched / gold answers (every party the experts listed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.analyze.keyterms import KeyTermHit, find_key_terms  # noqa: E402
+
+FIELDS: dict[str, str] = {
+    "party": "Parties",
+    "agreement_date": "Agreement Date",
+    "effective_date": "Effective Date",
+    "expiration_date": "Expiration Date",
+    "governing_law": "Governing Law",
+    "renewal_term": "Renewal Term",
+    "renewal_notice": "Notice Period To Terminate Renewal",
+}
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december"]  # fmt: skip
+WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+         "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "thirty": 30, "sixty": 60, "ninety": 90}  # fmt: skip
+_SUFFIX = re.compile(
+    r"\b(inc|corp|corporation|co|company|llc|l\.l\.c|ltd|limited|plc|lp|l\.p|gmbh|ag|sa|s\.a|n\.v|b\.v)\b\.?"
+)
+
+
+@dataclass
+class Gold:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Score:
+    given: int = 0
+    correct: int = 0
+    gold: int = 0
+    found: int = 0
+    wrong: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+
+    def line(self, name: str) -> str:
+        p = self.correct / self.given if self.given else 0.0
+        r = self.found / self.gold if self.gold else 0.0
+        return f"{name:<16} precision {p:.3f} ({self.correct}/{self.given})  recall {r:.3f} ({self.found}/{self.gold})"
+
+
+def _norm_name(s: str) -> str:
+    s = s.lower().replace("\u2019", "'")
+    s = _SUFFIX.sub(" ", s)
+    return " ".join(re.sub(r"[^a-z0-9& ]", " ", s).split())
+
+
+def _numbers(s: str) -> set[int]:
+    out = {int(n) for n in re.findall(r"\d+", s)}
+    out |= {v for w, v in WORDS.items() if re.search(rf"\b{w}\b", s.lower())}
+    return out
+
+
+def _overlaps(hit: KeyTermHit, g: Gold) -> bool:
+    return hit.start < g.end and g.start < hit.end
+
+
+def correct(name: str, hit: KeyTermHit, golds: list[Gold]) -> bool:
+    value = hit.value
+    if name == "party":
+        v = _norm_name(value)
+        return bool(v) and any(
+            (gv := _norm_name(g.text)) and (v == gv or (len(v) > 3 and v in gv) or (len(gv) > 3 and gv in v))
+            for g in golds
+        )
+    if name == "governing_law":
+        place = value.split(",")[0].strip().lower()
+        return any(place in g.text.lower() for g in golds)
+    if name.endswith("_date"):
+        m = re.match(r"(\d{4})-(\d{2})-(\d{2})$", value)
+        if not m:
+            return False
+        year, month = m.group(1), int(m.group(2))
+        for g in golds:
+            t = g.text.lower()
+            month_ok = (
+                MONTHS[month - 1] in t or MONTHS[month - 1][:3] in t or re.search(rf"\b0?{month}[/.-]", t)
+            )
+            if (year in t or year[2:] in t) and month_ok and _overlaps(hit, g):
+                return True
+        return False
+    nums = _numbers(value)
+    return any(nums & _numbers(g.text) and _overlaps(hit, g) for g in golds)
+
+
+def run(folder: Path, show: str | None) -> dict[str, Score]:
+    scores = {name: Score() for name in FIELDS}
+    rows = [
+        json.loads(line)
+        for line in (folder / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    t0 = time.perf_counter()
+    for row in rows:
+        text = (folder / "contracts" / f"{row['slug']}.txt").read_text(encoding="utf-8")
+        hits = find_key_terms(text)
+        for name, cat in FIELDS.items():
+            golds = [Gold(str(a["text"]), int(a["start"]), int(a["start"]) + len(str(a["text"])))
+                     for a in row.get("answers", {}).get(cat, [])]  # fmt: skip
+            mine: dict[str, KeyTermHit] = {}
+            for h in hits:
+                if h.name == name:
+                    mine.setdefault(h.value, h)
+            s = scores[name]
+            ok = [h for h in mine.values() if correct(name, h, golds)]
+            s.given += len(mine)
+            s.correct += len(ok)
+            s.wrong += [f"{row['slug'][:40]}: {h.value!r}" for h in mine.values() if h not in ok]
+            if name == "party":
+                seen = set()
+                for g in golds:
+                    key = _norm_name(g.text)
+                    if not key or key in seen:
+                        continue
+                    seen.add(key)
+                    s.gold += 1
+                    if any(correct(name, h, [g]) for h in mine.values()):
+                        s.found += 1
+                    else:
+                        s.missed.append(f"{row['slug'][:40]}: {g.text!r}")
+            elif golds:
+                s.gold += 1
+                s.found += bool(ok)
+                if not ok:
+                    s.missed.append(f"{row['slug'][:40]}: gold {golds[0].text[:90]!r} mine {sorted(mine)}")
+    elapsed = time.perf_counter() - t0
+    print(f"{len(rows)} contracts in {elapsed:.1f} s")
+    for name, s in scores.items():
+        print(s.line(name))
+    if show:
+        s = scores[show]
+        print(f"\n-- {show}: wrong values ({len(s.wrong)})")
+        print("\n".join(s.wrong[:40]))
+        print(f"\n-- {show}: missed ({len(s.missed)})")
+        print("\n".join(s.missed[:40]))
+    return scores
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folder", nargs="?", default=str(ROOT.parent / "shared" / "data" / "cuad-dev"))
+    ap.add_argument("--show", choices=sorted(FIELDS), help="list wrong and missed values of one field")
+    args = ap.parse_args(list(argv) if argv is not None else None)
+    run(Path(args.folder), args.show)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
