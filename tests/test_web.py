@@ -202,10 +202,9 @@ def test_review_viewer_highlights_evidence_and_keeps_decisions(tmp_path: Path) -
     shots = Path(os.environ.get("LONGDOC_SCREENSHOT_DIR", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     # Texas law is outside the default playbook's list: the governing-law item deviates. The
-    # filler pushes the clause far down, so showing it means scrolling the document pane.
-    filler = "\n".join(f"{n}.{k} Filler clause {k} of section {n}: the Parties shall cooperate in good faith."
-                       for n in range(5, 9) for k in range(1, 25))  # fmt: skip
-    doc = contract(law="Texas", extra="\n" + filler)
+    # filler before it pushes the clause far down, so showing it means scrolling the document pane.
+    filler = "\n".join(f"3.{k} Filler clause {k}: the Parties shall cooperate in good faith." for k in range(1, 90))
+    doc = contract(law="Texas").replace(b"4. Governing Law.", filler.encode() + b"\n\n4. Governing Law.")
     with live_server(make_settings(tmp_path)) as url, sync_api.sync_playwright() as pw:
         browser = launch(pw)
         try:
@@ -232,6 +231,8 @@ def test_review_viewer_highlights_evidence_and_keeps_decisions(tmp_path: Path) -
             assert deviates, [(i["rule"], i["status"]) for i in items]
             target = deviates[0]
             assert page.locator("#doc-pane mark").count() == 0
+            scrolled = "document.getElementById('doc-pane').scrollTop"
+            assert page.evaluate(scrolled) == 0
             page.locator(f'#review-items li[data-rule="{target["rule"]}"] .reason').click()
             mark = page.locator("#doc-pane mark")
             mark.wait_for()
@@ -239,6 +240,7 @@ def test_review_viewer_highlights_evidence_and_keeps_decisions(tmp_path: Path) -
             assert mark.text_content() == target["evidence"][0]["quote"]
             # Scrolled into view: the mark lies inside the document pane's and the window's viewport.
             wait_for(lambda: page.evaluate(_IN_VIEW), 5, "the highlighted evidence to scroll into view")
+            assert page.evaluate(scrolled) > 0  # the pane scrolled to get there
             assert page.evaluate("location.hash") == f"#job={job_id}&item={target['rule']}"
 
             # Keyboard: j moves to the next item, k back; each highlights its own first citation.
@@ -291,7 +293,8 @@ def test_review_viewer_highlights_evidence_and_keeps_decisions(tmp_path: Path) -
                 wait_for(lambda: page.evaluate(_IN_VIEW), 5, f"the evidence in view at {width} px")
                 shot = shots / f"longdoc-viewer-{width}.png"
                 page.screenshot(path=str(shot), full_page=True)
-                print(f"\nscreenshot: {shot}")
+                page.locator("#review").screenshot(path=str(shot.with_suffix(".review.png")))
+                print(f"\nscreenshots: {shot}, {shot.with_suffix('.review.png')}")
                 _no_horizontal_overflow(page)
             assert not errors, errors
         finally:
