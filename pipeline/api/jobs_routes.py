@@ -405,7 +405,10 @@ def _decide(state: ApiState, tenant: Tenant, job_id: str, rule: str, req: Decisi
         raise ProblemError(404, "not_found", f"the job's review has no item {rule!r}")
     decision = Decision(rule=rule, action=req.action, value=req.value, status=req.status, comment=req.comment,
                         by=tenant.key_id or "api", at="")  # fmt: skip
-    stored = decisions.record(state.store, tenant.name, job_id, decision)
+    try:
+        stored = decisions.record(state.store, tenant.name, job_id, decision)
+    except Gone:  # erased while we wrote: the store removed the late write
+        raise state.jobs.missing(tenant.name, job_id) from None
     state.jobs.changed(tenant.name, job_id)  # the resource's sign-off counts
     return stored
 

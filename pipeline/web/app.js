@@ -410,7 +410,7 @@ function initViewer() {
   window.addEventListener("hashchange", openFromHash);
   document.addEventListener("keydown", (e) => {
     if ($("review").hidden || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.target.closest && e.target.closest("input, textarea, select, button")) return;
+    if (e.target.closest && e.target.closest("input, textarea, select")) return;
     const next = e.key === "j" || e.key === "ArrowDown";
     const prev = e.key === "k" || e.key === "ArrowUp";
     if (next || prev) {
@@ -420,7 +420,7 @@ function initViewer() {
       const at = visible.indexOf(V.current);
       const to = at < 0 ? visible[0] : visible[Math.max(0, Math.min(visible.length - 1, at + (next ? 1 : -1)))];
       select(to, 0);
-    } else if (e.key === "Enter" && V.current >= 0 && e.target.closest && e.target.closest(".item")) {
+    } else if (e.key === "Enter" && V.current >= 0 && e.target.classList && e.target.classList.contains("item")) {
       e.preventDefault();
       const n = V.items[V.current].evidence.length;
       if (n) select(V.current, (V.cite + 1) % n);
@@ -519,6 +519,7 @@ function itemNode(item, i) {
       el("span", { class: "chip chip-" + item.status }, item.status),
       el("span", { class: "sev sev-" + item.severity }, item.severity),
       el("strong", {}, item.category),
+      d && d.status && d.status !== item.status ? el("span", { class: "chip chip-" + d.status, title: "status set by the reviewer" }, "→ " + d.status) : null,
       needsSignoff(item) ? el("span", { class: "needs" }, "needs sign-off") : null),
     item.answer ? el("p", { class: "answer" }, "Answer: " + item.answer) : null,
     el("p", { class: "reason" }, item.reason),
