@@ -245,6 +245,18 @@ class RetentionConfig(BaseSettings):
     sweep_interval_s: float = Field(3600.0, gt=0.0)
 
 
+class ReviewConfig(BaseSettings):
+    """Reviewing in the browser (issue 16). Env: ``LONGDOC_REVIEW_<FIELD>``.
+
+    Review items at or above ``signoff_severity`` need a reviewer's decision (accept, reject or
+    edit) before the review is done; ``none`` asks sign-off of nothing.
+    """
+
+    model_config = _group("LONGDOC_REVIEW_")
+
+    signoff_severity: Literal["high", "medium", "low", "none"] = "high"
+
+
 class Settings(BaseModel):
     """All groups; each one not given is built from the environment.
 
@@ -262,3 +274,4 @@ class Settings(BaseModel):
     api: ApiConfig = Field(default_factory=ApiConfig)
     webhook: WebhookConfig = Field(default_factory=WebhookConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    review: ReviewConfig = Field(default_factory=ReviewConfig)

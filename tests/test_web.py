@@ -7,14 +7,19 @@ downloaded. Skipped, with the reason, when either is missing. The screenshot pat
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import urllib.request
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from storage import keys
 from storage.local import LocalStore
 from tests.api_helpers import KEYS, contract, live_server, make_settings, require_rules_model
+from tests.waiting import wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 sync_api = pytest.importorskip(
@@ -111,7 +116,10 @@ def test_many_files_make_a_batch_with_tables(tmp_path: Path) -> None:
             assert rejected.locator("li").count() == 1
             # The offline rules model is free, and the table says so.
             page.locator('#jobs tbody tr[data-status="succeeded"]').first.wait_for(timeout=60_000)
-            assert "offline (no charge)" in page.locator('#jobs tbody tr[data-status="succeeded"]').first.inner_text()
+            assert (
+                "offline (no charge)"
+                in page.locator('#jobs tbody tr[data-status="succeeded"]').first.inner_text()
+            )
             with page.expect_download() as dl:
                 page.get_by_role("button", name="Table (Excel)").click()
             assert dl.value.suggested_filename.endswith(".xlsx")
@@ -166,7 +174,10 @@ def test_api_docs_render_offline(tmp_path: Path) -> None:
         try:
             page = browser.new_page()
             outside: list[str] = []
-            page.on("request", lambda r: None if r.url.startswith((url, "blob:", "data:")) else outside.append(r.url))
+            page.on(
+                "request",
+                lambda r: None if r.url.startswith((url, "blob:", "data:")) else outside.append(r.url),
+            )
             page.goto(url + "/docs")
             title = page.locator(".swagger-ui .info .title")
             title.wait_for(timeout=30_000)
@@ -178,3 +189,142 @@ def test_api_docs_render_offline(tmp_path: Path) -> None:
             assert [u for u in outside if u != "https://cdn.redoc.ly/redoc/logo-mini.svg"] == []
         finally:
             browser.close()
+
+
+def _get_json(url: str, tenant: str = "acme") -> dict[str, object]:
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {KEYS[tenant]}"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        body: dict[str, object] = json.loads(resp.read())
+    return body
+
+
+def _no_horizontal_overflow(page: sync_api.Page) -> None:
+    sizes = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert sizes[0] <= sizes[1], f"the page overflows horizontally: scrollWidth {sizes[0]} > {sizes[1]}"
+
+
+def test_review_viewer_highlights_evidence_and_keeps_decisions(tmp_path: Path) -> None:
+    """Upload → report → click a `deviates` item → its evidence is highlighted in view → decide →
+    reload → the decision is still there; screenshots at 1280 and 390 px without horizontal overflow."""
+    require_rules_model()
+    shots = Path(os.environ.get("LONGDOC_SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    # Texas law is outside the default playbook's list: the governing-law item deviates. The
+    # filler before it pushes the clause far down, so showing it means scrolling the document pane.
+    filler = "\n".join(
+        f"3.{k} Filler clause {k}: the Parties shall cooperate in good faith." for k in range(1, 90)
+    )
+    doc = contract(law="Texas").replace(b"4. Governing Law.", filler.encode() + b"\n\n4. Governing Law.")
+    with live_server(make_settings(tmp_path)) as url, sync_api.sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(url + "/")
+            page.get_by_label("Your API key").fill(KEYS["acme"])
+            page.get_by_role("button", name="Use key").click()
+            page.locator("#file-input").set_input_files(
+                [{"name": "texas-msa.txt", "mimeType": "text/plain", "buffer": doc}]
+            )
+            page.get_by_role("button", name="Analyze").click()
+            row = page.locator('#jobs tbody tr[data-status="succeeded"]').first
+            row.wait_for(timeout=60_000)
+            job_id = row.get_attribute("data-job-id")
+            row.get_by_role("button", name="View report").click()
+            page.locator("#review").wait_for(state="visible")
+            page.locator("#doc-pane .page-text").first.wait_for()
+
+            report = _get_json(f"{url}/v1/jobs/{job_id}/report")
+            items = report["review"]["items"]  # type: ignore[index]
+            deviates = [i for i in items if i["status"] == "deviates" and i["evidence"]]
+            assert deviates, [(i["rule"], i["status"]) for i in items]
+            target = deviates[0]
+            assert page.locator("#doc-pane mark").count() == 0
+            scrolled = "document.getElementById('doc-pane').scrollTop"
+            assert page.evaluate(scrolled) == 0
+            page.locator(f'#review-items li[data-rule="{target["rule"]}"] .reason').click()
+            mark = page.locator("#doc-pane mark")
+            mark.wait_for()
+            assert mark.count() == 1
+            assert mark.text_content() == target["evidence"][0]["quote"]
+            # Scrolled into view: the mark lies inside the document pane's and the window's viewport.
+            wait_for(lambda: page.evaluate(_IN_VIEW), 5, "the highlighted evidence to scroll into view")
+            assert page.evaluate(scrolled) > 0  # the pane scrolled to get there
+            assert page.evaluate("location.hash") == f"#job={job_id}&item={target['rule']}"
+
+            # Keyboard: j moves to the next item, k back; each highlights its own first citation.
+            rules = [i["rule"] for i in items]
+            at = rules.index(target["rule"])
+            assert at + 1 < len(rules)
+            page.locator(f'#review-items li[data-rule="{target["rule"]}"]').focus()
+            page.keyboard.press("j")
+            assert page.locator("#review-items li.current").get_attribute("data-rule") == rules[at + 1]
+            after = items[at + 1]["evidence"]
+            assert page.locator("#doc-pane mark").count() == (1 if after else 0)
+            page.keyboard.press("k")
+            assert page.locator("#review-items li.current").get_attribute("data-rule") == target["rule"]
+            assert page.locator("#doc-pane mark").text_content() == target["evidence"][0]["quote"]
+
+            # Filters: only the deviating items stay visible.
+            page.locator("#f-status").select_option("deviates")
+            shown = page.locator("#review-items > li:visible")
+            assert {shown.nth(n).get_attribute("data-status") for n in range(shown.count())} == {"deviates"}
+            page.locator("#f-status").select_option("")
+
+            signoff = page.locator("#signoff")
+            open_before = int(signoff.inner_text().split(": ")[1].split(" ")[0])
+            item = page.locator(f'#review-items li[data-rule="{target["rule"]}"]')
+            item.get_by_label("action").select_option("edit")
+            item.get_by_label("corrected answer").fill("Delaware")
+            item.get_by_label("corrected status").select_option("meets")
+            item.get_by_label("comment").fill("Agreed Delaware in the side letter.")
+            item.get_by_role("button", name="Save decision").click()
+            decided = page.locator(f'#review-items li[data-rule="{target["rule"]}"] .decision')
+            decided.wait_for()
+            assert "Edited (status meets, value “Delaware”)" in decided.inner_text()
+            needed = target["severity"] == "high"
+            assert f"needs sign-off: {open_before - needed} open" in signoff.inner_text()
+            # The review grid downloaded from the page carries the decision in the document's row.
+            with page.expect_download() as dl:
+                page.get_by_role("button", name="Review grid (Excel)").click()
+            ws = openpyxl.load_workbook(io.BytesIO(dl.value.path().read_bytes())).active
+            assert ws is not None
+            head = [c.value for c in ws[1]]
+            row = [c.value for c in ws[2]]
+            status = str(row[head.index(f"{target['rule']}: status")])
+            answer = ws.cell(row=2, column=head.index(f"{target['rule']}: answer") + 1)
+            assert "meets" in status and "edited by" in status, status
+            assert "Delaware" in str(answer.value) and answer.hyperlink is not None
+            assert f"#job={job_id}&item={target['rule']}" in str(answer.hyperlink.target)
+
+            page.reload()  # the key stays in the tab; the URL fragment reopens the job at the item
+            decided = page.locator(f'#review-items li[data-rule="{target["rule"]}"] .decision')
+            decided.wait_for(timeout=30_000)
+            text = decided.inner_text()
+            assert "Edited (status meets, value “Delaware”)" in text
+            assert "Agreed Delaware in the side letter." in text
+            page.locator("#doc-pane mark").wait_for()
+            assert page.locator("#doc-pane mark").text_content() == target["evidence"][0]["quote"]
+
+            for width in (1280, 390):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.locator(f'#review-items li[data-rule="{target["rule"]}"] .reason').click()
+                wait_for(lambda: page.evaluate(_IN_VIEW), 5, f"the evidence in view at {width} px")
+                shot = shots / f"longdoc-viewer-{width}.png"
+                page.screenshot(path=str(shot), full_page=True)
+                page.locator("#review").screenshot(path=str(shot.with_suffix(".review.png")))
+                print(f"\nscreenshots: {shot}, {shot.with_suffix('.review.png')}")
+                _no_horizontal_overflow(page)
+            assert not errors, errors
+        finally:
+            browser.close()
+
+
+# The mark is visible: inside the document pane's box and inside the window.
+_IN_VIEW = """() => {
+  const m = document.querySelector('#doc-pane mark');
+  if (!m) return false;
+  const r = m.getBoundingClientRect(), p = document.getElementById('doc-pane').getBoundingClientRect();
+  return r.bottom > p.top && r.top < p.bottom && r.bottom > 0 && r.top < window.innerHeight;
+}"""

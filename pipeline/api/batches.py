@@ -224,7 +224,8 @@ class BatchService:
             counts=dict(counts), budget_usd=record.budget_usd,
             cost=Cost(estimated_usd=round(estimated, 6), actual_usd=round(sum(e.cost_usd for e in entries), 6)),
             entries=entries,
-            links=BatchLinks(self=base, table_csv=f"{base}/table.csv", table_xlsx=f"{base}/table.xlsx"),
+            links=BatchLinks(self=base, table_csv=f"{base}/table.csv", table_xlsx=f"{base}/table.xlsx",
+                             review_csv=f"{base}/review.csv", review_xlsx=f"{base}/review.xlsx"),
         )  # fmt: skip
 
     def rows(self, tenant: str, record: BatchRecord) -> list[TableRow]:

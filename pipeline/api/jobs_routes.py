@@ -18,16 +18,17 @@ from starlette.datastructures import FormData, UploadFile
 from pipeline.api.deps import ApiState, IdempotencyKey, State, TenantDep
 from pipeline.api.idempotency import fingerprint
 from pipeline.api.problems import ProblemError, responses
-from pipeline.api.schemas import JobList, JobRequest, JobResource
+from pipeline.api.schemas import DecisionList, DecisionRequest, JobList, JobRequest, JobResource, JobText
 from pipeline.api.tenants import Tenant
 from pipeline.api.uploads import inspect_file, inspect_key, tenant_key
 from pipeline.errors import Gone, NotFound
 from pipeline.ingest.sniff import DOCX, PDF, TEXT
 from pipeline.jobs import decisions
-from pipeline.jobs.store import TERMINAL, JobOptions, JobRecord, JobStatus
+from pipeline.jobs.store import TERMINAL, JobOptions, JobRecord, JobStatus, JobStore
 from pipeline.report import grid
 from pipeline.report.grid import GridRow
-from pipeline.report.model import Report
+from pipeline.report.model import Decision, Report
+from pipeline.report.signoff import SignoffSeverity
 from storage import keys
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
@@ -302,12 +303,19 @@ MEDIA = {"json": "application/json", "md": "text/markdown; charset=utf-8",
 
 def _report(state: ApiState, tenant: Tenant, job_id: str, fmt: str) -> Response:
     key = state.jobs.report_key(tenant.name, job_id, f"report.{fmt}")
-    if fmt == "docx" and not state.store.exists(key):
-        from pipeline.report.docx import render_docx  # python-docx loads only when asked
-
+    json_key = key.rsplit("/", 1)[0] + "/report.json"
+    signoff = state.settings.review.signoff_severity
+    decided = decisions.current(state.store, tenant.name, job_id)
+    if decided:  # reviewers' decisions change after the report: render it with them, never cached
         try:
-            report = Report.model_validate_json(state.store.get(key.rsplit("/", 1)[0] + "/report.json"))
-            state.store.put(key, render_docx(report))
+            report = decisions.with_decisions(Report.model_validate_json(state.store.get(json_key)), decided)
+        except (NotFound, Gone):  # erased while we looked
+            raise state.jobs.missing(tenant.name, job_id) from None
+        return _download(state, tenant, job_id, fmt, _render(report, fmt, signoff))
+    if fmt == "docx" and not state.store.exists(key):
+        try:
+            report = Report.model_validate_json(state.store.get(json_key))
+            state.store.put(key, _render(report, "docx", signoff))
         except (NotFound, Gone):  # erased while we looked
             raise state.jobs.missing(tenant.name, job_id) from None
     url = state.store.presigned_get_url(key)
@@ -319,6 +327,22 @@ def _report(state: ApiState, tenant: Tenant, job_id: str, fmt: str) -> Response:
         if state.store.exists(keys.tombstone(tenant.name, job_id)):
             raise state.jobs.missing(tenant.name, job_id) from None
         raise ProblemError(404, "no_report", "this report format is not available for the job") from None
+    return _download(state, tenant, job_id, fmt, body)
+
+
+def _render(report: Report, fmt: str, signoff: SignoffSeverity) -> bytes:
+    if fmt == "json":
+        return report.model_dump_json(indent=2).encode()
+    if fmt == "md":
+        from pipeline.report.markdown import render_markdown
+
+        return render_markdown(report).encode()
+    from pipeline.report.docx import render_docx  # python-docx loads only when asked
+
+    return render_docx(report, signoff_severity=signoff)
+
+
+def _download(state: ApiState, tenant: Tenant, job_id: str, fmt: str, body: bytes) -> Response:
     stem = display_name(state.jobs.load(tenant.name, job_id).name.rsplit(".", 1)[0], "document")
     filename = f"{stem}.report.{fmt}"
     ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
@@ -398,3 +422,73 @@ async def get_review_csv(job_id: str, request: Request, state: State, tenant: Te
             "linking to the viewer", response_class=Response, responses=GRID_RESPONSES)  # fmt: skip
 async def get_review_xlsx(job_id: str, request: Request, state: State, tenant: TenantDep) -> Response:
     return await run_in_threadpool(_job_grid, state, tenant, job_id, "xlsx", str(request.base_url))
+
+
+# ---- the viewer: the document's text, reviewers' decisions (issue 16) ----------------------
+
+
+def _text(state: ApiState, tenant: Tenant, job_id: str) -> JobText:
+    job = state.jobs.load(tenant.name, job_id)  # 404 / 410
+    try:
+        doc = JobStore(state.store, tenant.name).load_text(job_id)
+    except (NotFound, Gone):
+        if state.store.exists(keys.tombstone(tenant.name, job_id)):
+            raise state.jobs.missing(tenant.name, job_id) from None
+        if job.status in TERMINAL:
+            raise ProblemError(
+                409, "no_text", f"the job ended {job.status} before its text was extracted"
+            ) from None
+        raise ProblemError(409, "not_ready", f"the job is {job.status}; the text is not extracted yet",
+                           headers={"Retry-After": "1"}) from None  # fmt: skip
+    x = doc.extracted
+    return JobText(text=x.text, pages=x.pages, media_type=x.media_type, backend=x.backend)
+
+
+@router.get("/{job_id}/text", response_model=JobText, summary="The document's extracted text, page by page",
+            description="The text every evidence offset points into (offsets count Unicode code points); "
+            "pages give each page's [start, end). 409 until the text is extracted.",
+            responses=responses(401, 404, 409, 410))  # fmt: skip
+async def get_text(job_id: str, state: State, tenant: TenantDep) -> JobText:
+    return await run_in_threadpool(_text, state, tenant, job_id)
+
+
+def _decide(state: ApiState, tenant: Tenant, job_id: str, rule: str, req: DecisionRequest) -> Decision:
+    key = state.jobs.report_key(tenant.name, job_id, "report.json")  # 404 / 409 / 410
+    try:
+        rules = state.jobs.review_severities(key) or {}
+    except (NotFound, Gone):
+        raise state.jobs.missing(tenant.name, job_id) from None
+    if rule not in rules:
+        raise ProblemError(404, "not_found", f"the job's review has no item {rule!r}")
+    decision = Decision(rule=rule, action=req.action, value=req.value, status=req.status, comment=req.comment,
+                        by=tenant.key_id or "api", at="")  # fmt: skip
+    try:
+        stored = decisions.record(state.store, tenant.name, job_id, decision)
+    except Gone:  # erased while we wrote: the store removed the late write
+        raise state.jobs.missing(tenant.name, job_id) from None
+    state.jobs.changed(tenant.name, job_id)  # the resource's sign-off counts
+    return stored
+
+
+@router.put("/{job_id}/decisions/{rule}", response_model=Decision,
+            summary="Record a reviewer's decision on one review item (accept, reject or edit)",
+            description="The latest decision per item wins; every one is kept (GET …/decisions). `by` is the "
+            "calling key's id. 404 for a rule the job's review does not have; 409 while the job has no report.",
+            responses=responses(401, 404, 409, 410, 422))  # fmt: skip
+async def put_decision(
+    job_id: str, rule: str, req: DecisionRequest, state: State, tenant: TenantDep
+) -> Decision:
+    return await run_in_threadpool(_decide, state, tenant, job_id, rule, req)
+
+
+def _decisions(state: ApiState, tenant: Tenant, job_id: str) -> DecisionList:
+    state.jobs.load(tenant.name, job_id)  # 404 / 410
+    trail = decisions.history(state.store, tenant.name, job_id)
+    return DecisionList(job_id=job_id, current={d.rule: d for d in trail}, history=trail)
+
+
+@router.get("/{job_id}/decisions", response_model=DecisionList,
+            summary="Reviewers' decisions: the current one per item and the full history (the JSON export)",
+            responses=responses(401, 404, 410))  # fmt: skip
+async def get_decisions(job_id: str, state: State, tenant: TenantDep) -> DecisionList:
+    return await run_in_threadpool(_decisions, state, tenant, job_id)

@@ -7,6 +7,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.jobs.store import ErrorInfo, JobOptions, JobStatus, Progress
+from pipeline.report.model import Decision
+from pipeline.report.signoff import SignoffCounts
+from pipeline.types import PageSpan
 
 BatchStatus = Literal["queued", "running", "succeeded", "partially_succeeded", "failed", "canceled"]
 EntryStatus = Literal["queued", "ingesting", "analyzing", "consolidating", "succeeded", "failed", "canceled"]
@@ -67,6 +70,10 @@ class JobLinks(Wire):
     report: str | None = None  # present once a report exists
     report_md: str | None = None
     report_docx: str | None = None
+    text: str | None = None  # the extracted text with its pages, once extracted
+    decisions: str | None = None  # reviewers' decisions, once a report exists
+    review_csv: str | None = None  # the review grid (the document's row), once the job has ended
+    review_xlsx: str | None = None
 
 
 class JobResource(Wire):
@@ -84,6 +91,7 @@ class JobResource(Wire):
     cost: Cost
     warnings: list[str] = Field(default_factory=list)
     error: ErrorInfo | None = None
+    review: SignoffCounts | None = Field(default=None, description="review items and sign-off, once reported")
     links: JobLinks
 
 
@@ -91,6 +99,35 @@ class JobList(Wire):
     object: Literal["list"] = "list"
     data: list[JobResource]
     next_cursor: str | None = Field(default=None, description="pass as ?cursor= for the next (older) page")
+
+
+class JobText(Wire):
+    """GET /v1/jobs/{id}/text: the extracted text every evidence offset points into."""
+
+    text: str = Field(description="the document's text; evidence [start, end) are code-point offsets into it")
+    pages: list[PageSpan] = Field(description="characters [start, end) of the text come from page number")
+    media_type: str
+    backend: str
+
+
+class DecisionRequest(Wire):
+    """PUT /v1/jobs/{id}/decisions/{rule}: a reviewer's decision on one review item."""
+
+    action: Literal["accept", "reject", "edit"]
+    value: str | None = Field(default=None, max_length=2000, description="edit: the corrected answer")
+    status: Literal["meets", "deviates", "missing", "review"] | None = Field(
+        default=None, description="edit: the corrected status"
+    )
+    comment: str = Field(default="", max_length=10_000)
+
+
+class DecisionList(Wire):
+    """GET /v1/jobs/{id}/decisions: the current decision per rule and every one recorded."""
+
+    object: Literal["decisions"] = "decisions"
+    job_id: str
+    current: dict[str, Decision] = Field(description="rule -> its latest decision")
+    history: list[Decision] = Field(description="every decision recorded, oldest first")
 
 
 class Problem(Wire):
@@ -159,6 +196,8 @@ class BatchLinks(Wire):
     self: str
     table_csv: str
     table_xlsx: str
+    review_csv: str  # the review grid: one row per document, answer and status per playbook rule
+    review_xlsx: str
 
 
 class BatchResource(Wire):

@@ -27,6 +27,8 @@ from pipeline.errors import LongdocError, NotFound
 from pipeline.jobs.erase import Tombstone, erase_job, load_tombstone
 from pipeline.jobs.playbooks import tenant_playbook
 from pipeline.jobs.store import TERMINAL, JobOptions, JobRecord, JobStore, Progress, new_job_id
+from pipeline.report.model import Report
+from pipeline.report.signoff import Severity, SignoffCounts, counts, severities
 from pipeline.types import SegmentAnalysis
 from storage import keys
 from storage.base import ObjectStore
@@ -70,6 +72,8 @@ class JobService:
         # Facts from objects that never change once written (plan, routes, segment results).
         self._plans: _Bounded[PlanFacts] = _Bounded(20_000)
         self._segments: _Bounded[SegmentFacts] = _Bounded(200_000)
+        # A report never changes once written: its review's rule -> severity is read once.
+        self._reviews: _Bounded[dict[str, Severity] | None] = _Bounded(20_000)
 
     # -- change notification ------------------------------------------------------------
     def on_change(self, listener: Callable[[str, str], None]) -> None:
@@ -168,10 +172,16 @@ class JobService:
         has_report = job.status in TERMINAL and self.store.exists(prefix + "report.json")
         if has_report:
             actual = self._report_cost(prefix + "report.json", actual)
+        review = self._signoff(tenant, job.job_id, prefix + "report.json") if has_report else None
         base = f"/v1/jobs/{job.job_id}"
+        has_text = job.status not in ("queued", "ingesting") and self.store.exists(prefix + "text.json")
         links = JobLinks(self=base, cancel=f"{base}/cancel", report=f"{base}/report" if has_report else None,
                          report_md=f"{base}/report.md" if has_report else None,
-                         report_docx=f"{base}/report.docx" if has_report else None)  # fmt: skip
+                         report_docx=f"{base}/report.docx" if has_report else None,
+                         text=f"{base}/text" if has_text else None,
+                         decisions=f"{base}/decisions" if has_report else None,
+                         review_csv=f"{base}/review.csv" if job.status in TERMINAL else None,
+                         review_xlsx=f"{base}/review.xlsx" if job.status in TERMINAL else None)  # fmt: skip
         percent = 100.0 if job.status == "succeeded" else (round(100.0 * done / total, 1) if total else 0.0)
         return JobResource(
             id=job.job_id, status=job.status, name=job.name, document_key=job.document_key.split("/", 1)[1],
@@ -179,7 +189,7 @@ class JobService:
             updated_at=job.transitions[-1].at if job.transitions else job.created_at, options=job.options,
             progress=Progress(segments_total=total, segments_done=done, segments_failed=failed, percent=percent),
             cost=Cost(estimated_usd=estimated, actual_usd=round(actual, 6)), warnings=warnings,
-            error=job.error, links=links,
+            error=job.error, review=review, links=links,
         )  # fmt: skip
 
     def _plan_facts(self, tenant: str, job: JobRecord) -> PlanFacts:
@@ -227,6 +237,27 @@ class JobService:
             return float(json.loads(self.store.get(key))["summary"]["cost_usd"])
         except (NotFound, ValueError, KeyError, TypeError):
             return fallback
+
+    def review_severities(self, key: str) -> dict[str, Severity] | None:
+        """rule -> severity of the review in the report at ``key`` (None: a report without one)."""
+        if key in self._reviews:
+            return self._reviews[key]
+        review = Report.model_validate_json(self.store.get(key)).review
+        found = None if review is None else severities(review)
+        with self._lock:
+            self._reviews.put(key, found)
+        return found
+
+    def _signoff(self, tenant: str, job_id: str, key: str) -> SignoffCounts | None:
+        try:
+            items = self.review_severities(key)
+        except (NotFound, ValueError):
+            return None
+        if items is None:
+            return None
+        # "{prefix}decisions/{rule}/{name}": the rules decided, from one listing.
+        decided = {k.rsplit("/", 2)[-2] for k in self.store.list(keys.decisions_prefix(tenant, job_id))}
+        return counts(items, decided, self.settings.review.signoff_severity)
 
     # -- list ---------------------------------------------------------------------------
     def list(

@@ -18,6 +18,7 @@ from docx.shared import Pt, RGBColor
 
 from pipeline.report.markdown import _KEY_TERM_TITLES
 from pipeline.report.model import ClauseGroup, Evidence, Report
+from pipeline.report.signoff import SignoffSeverity, needs_signoff
 from pipeline.types import Span
 
 MAX_QUOTE = 600
@@ -41,7 +42,9 @@ def cite(span: Span | Evidence) -> str:
     return f"p. {span.page}{section} (chars {span.start}–{span.end})"
 
 
-def render_docx(report: Report, *, recipient: str = "Legal team") -> bytes:
+def render_docx(
+    report: Report, *, recipient: str = "Legal team", signoff_severity: SignoffSeverity = "high"
+) -> bytes:
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "Calibri"
@@ -101,9 +104,11 @@ def render_docx(report: Report, *, recipient: str = "Legal team") -> bytes:
     doc.add_heading("4. Issues", level=1)
     _issues(doc, report)
 
+    _review(doc, report, signoff_severity)
+
     failed = [g for g in report.segments if g.status == "failed"]
     if failed or report.warnings:
-        doc.add_heading("5. Limits of this review", level=1)
+        doc.add_heading("6. Limits of this review", level=1)
         for g in failed:
             err = f" ({g.error.code})" if g.error else ""
             doc.add_paragraph(f"Segment {g.index} (pages {g.page_first}–{g.page_last}) was not analysed{err}.",
@@ -170,3 +175,50 @@ def _issues(doc: object, report: Report) -> None:
                               style="List Bullet")  # fmt: skip
     if not any_issue:
         doc.add_paragraph("No conflicts, dangling cross-references or defined-term issues were found.")
+
+
+_STATUS = {"meets": "meets the playbook", "deviates": "DEVIATES", "missing": "MISSING", "review": "to review"}
+
+
+def _review(doc: object, report: Report, signoff: SignoffSeverity) -> None:
+    """Section 5: each playbook item, its verdict and evidence, the reviewer's decision (who, when,
+    comment) and whether it still needs sign-off."""
+    from docx.document import Document as DocType
+
+    assert isinstance(doc, DocType)
+    doc.add_heading("5. Review against the playbook", level=1)
+    if report.review is None or not report.review.items:
+        doc.add_paragraph("No playbook review was run.")
+        return
+    items = report.review.items
+    open_items = [i for i in items if needs_signoff(i.severity, signoff) and i.decision is None]
+    needing = sum(1 for i in items if needs_signoff(i.severity, signoff))
+    doc.add_paragraph(
+        f"Playbook “{_clean(report.review.playbook)}”: {len(items)} item(s); {needing} need a reviewer's "
+        f"sign-off ({signoff} severity and above), {len(open_items)} still open."
+    )
+    for i in items:
+        head = doc.add_paragraph(style="List Bullet")
+        head.add_run(f"{i.category} ({i.rule}) — {_STATUS[i.status]}, {i.severity} severity").bold = True
+        if i.answer:
+            head.add_run(f": {_clean(i.answer)}")
+        if needs_signoff(i.severity, signoff) and i.decision is None:
+            flag = head.add_run("  [needs sign-off]")
+            flag.bold, flag.font.color.rgb = True, RGBColor(0xA1, 0x22, 0x22)
+        doc.add_paragraph(_clean(i.reason), style="List Bullet 2")
+        for e in i.evidence[:3]:
+            where = f"p. {e.page}" + (f", § {e.section}" if e.section else "") + f" (chars {e.start}–{e.end})"
+            doc.add_paragraph(f"“{_quote(e.quote)}” — {where}", style="List Bullet 2")
+        if i.decision is not None:
+            d = i.decision
+            what = {"accept": "Accepted", "reject": "Rejected", "edit": "Edited"}[d.action]
+            if d.action == "edit":
+                changes = [
+                    f"status {d.status}" if d.status else "",
+                    f"value “{_clean(d.value)}”" if d.value else "",
+                ]
+                what += " (" + ", ".join(c for c in changes if c) + ")"
+            line = f"Decision: {what} by {d.by} at {d.at}" + (
+                f" — “{_clean(d.comment)}”" if d.comment else ""
+            )
+            doc.add_paragraph(line, style="List Bullet 2").runs[0].italic = True

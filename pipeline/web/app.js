@@ -82,6 +82,7 @@ function initKey() {
     sessionStorage.setItem(KEY_STORE, $("api-key").value.trim());
     say("Key saved for this tab.");
     refreshJobs();
+    openFromHash();
   });
   $("forget-key").addEventListener("click", () => {
     sessionStorage.removeItem(KEY_STORE);
@@ -233,6 +234,8 @@ async function refreshBatches() {
         el("button", { type: "button", onclick: () => download(b.links.table_csv, "batch-" + b.id + ".csv") }, "Table (CSV)"),
         " ",
         el("button", { type: "button", onclick: () => download(b.links.table_xlsx, "batch-" + b.id + ".xlsx") }, "Table (Excel)"),
+        " ",
+        el("button", { type: "button", onclick: () => download(b.links.review_xlsx, "batch-" + b.id + ".review.xlsx") }, "Review grid (Excel)"),
         rejected(b)));
     } catch (_err) { /* a batch of another key: not shown */ }
   }
@@ -265,14 +268,14 @@ async function download(path, filename) {
 
 // ---------------------------------------------------------------- report
 function table(headers, rows) {
-  return el("table", {},
+  return el("div", { class: "scroll-x" }, el("table", {},
     el("thead", {}, el("tr", {}, headers.map((h) => el("th", { scope: "col" }, h)))),
-    el("tbody", {}, rows.map((r) => el("tr", {}, r.map((c) => el("td", {}, c))))));
+    el("tbody", {}, rows.map((r) => el("tr", {}, r.map((c) => el("td", {}, c)))))));
 }
 
 function quote(text) { return el("blockquote", { class: "quote" }, text); }
 
-async function showReport(job) {
+async function showReport(job, item) {
   let report;
   try {
     report = await (await api(job.links.report)).json();
@@ -291,9 +294,11 @@ async function showReport(job) {
     el("button", { type: "button", onclick: () => download(job.links.report, stem + ".report.json") }, "Download JSON"),
     el("button", { type: "button", onclick: () => download(job.links.report_md, stem + ".report.md") }, "Download Markdown"),
     el("button", { type: "button", onclick: () => download(job.links.report_docx, stem + ".report.docx") }, "Download Word memo"),
+    el("button", { type: "button", onclick: () => download(job.links.review_xlsx, stem + ".review.xlsx") }, "Review grid (Excel)"),
     el("button", { type: "button", class: "danger", onclick: () => deleteJob(job) }, "Delete"));
+  showReview(job, report, item);  // not awaited: the text loads while the rest renders
   $("report-synthesis").replaceChildren(...(report.synthesis
-    ? [el("p", {}, report.synthesis.executive_summary), el("ul", {}, report.synthesis.observations.map((o) => el("li", {}, o)))]
+    ? [...report.synthesis.executive_summary.split(/\n\s*\n/).map((para) => el("p", {}, para)), el("ul", {}, report.synthesis.observations.map((o) => el("li", {}, o)))]
     : []));
 
   $("key-terms").replaceChildren(report.key_terms.length
@@ -345,12 +350,252 @@ async function showReport(job) {
 
   const section = $("report");
   section.hidden = false;
-  section.focus();
+  if (!item) section.focus();
+}
+
+// ---------------------------------------------------------------- review viewer
+// The report's review items beside the document text. Offsets in the report count Unicode code
+// points (Python); JavaScript strings count UTF-16 units, so text beyond the BMP shifts them.
+const SEV_RANK = { high: 3, medium: 2, low: 1 };
+const ACTIONS = { accept: "Accepted", reject: "Rejected", edit: "Edited" };
+const V = { job: null, items: [], text: "", pages: [], astral: [], marked: [], current: -1, cite: 0, threshold: "high" };
+
+function astralPositions(text) {
+  const out = [];
+  if (!/[\uD800-\uDBFF]/.test(text)) return out;
+  let cp = 0;
+  for (let i = 0; i < text.length; i++, cp++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) { out.push(cp); i++; }
+  }
+  return out;
+}
+
+function toIndex(cp) {  // code-point offset → string index
+  let lo = 0, hi = V.astral.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (V.astral[mid] < cp) lo = mid + 1; else hi = mid; }
+  return cp + lo;
+}
+
+function needsSignoff(item) {
+  return V.threshold !== "none" && SEV_RANK[item.severity] >= SEV_RANK[V.threshold] && !item.decision;
+}
+
+function parseHash() {
+  const out = {};
+  for (const part of location.hash.replace(/^#/, "").split("&")) {
+    const [k, v] = part.split("=");
+    if (k && v !== undefined) out[k] = decodeURIComponent(v);
+  }
+  return out;
+}
+
+// A #job=ID&item=RULE link (pipeline/report/links.py) opens that job's report at that item.
+async function openFromHash() {
+  const h = parseHash();
+  if (!h.job || !apiKey()) return;
+  if (V.job && V.job.id === h.job && !$("report").hidden) {
+    const i = V.items.findIndex((x) => x.rule === h.item);
+    if (i >= 0 && i !== V.current) select(i, 0);
+    return;
+  }
+  try {
+    const job = await (await api("/v1/jobs/" + encodeURIComponent(h.job))).json();
+    if (!job.links.report) { say("The report of " + job.name + " is not ready yet.", true); return; }
+    await showReport(job, h.item);
+  } catch (err) {
+    say("Could not open the linked job: " + err.message, true);
+  }
+}
+
+function initViewer() {
+  for (const id of ["f-status", "f-severity", "f-category"]) $(id).addEventListener("change", applyFilters);
+  window.addEventListener("hashchange", openFromHash);
+  document.addEventListener("keydown", (e) => {
+    if ($("review").hidden || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.target.closest && e.target.closest("input, textarea, select")) return;
+    const next = e.key === "j" || e.key === "ArrowDown";
+    const prev = e.key === "k" || e.key === "ArrowUp";
+    if (next || prev) {
+      const visible = V.items.map((_, i) => i).filter((i) => !itemEl(i).hidden);
+      if (!visible.length) return;
+      e.preventDefault();
+      const at = visible.indexOf(V.current);
+      const to = at < 0 ? visible[0] : visible[Math.max(0, Math.min(visible.length - 1, at + (next ? 1 : -1)))];
+      select(to, 0);
+    } else if (e.key === "Enter" && V.current >= 0 && e.target.classList && e.target.classList.contains("item")) {
+      e.preventDefault();
+      const n = V.items[V.current].evidence.length;
+      if (n) select(V.current, (V.cite + 1) % n);
+    }
+  });
+}
+
+async function showReview(job, report, wanted) {
+  const section = $("review");
+  V.job = job;
+  V.items = report.review ? report.review.items : [];
+  V.current = -1;
+  V.marked = [];
+  V.threshold = job.review ? job.review.signoff_severity : "high";
+  section.hidden = !report.review;
+  if (!report.review) return;
+  const cats = Array.from(new Set(V.items.map((i) => i.category))).sort();
+  $("f-category").replaceChildren(el("option", { value: "" }, "all"), ...cats.map((c) => el("option", { value: c }, c)));
+  for (const id of ["f-status", "f-severity", "f-category"]) $(id).value = "";
+  $("review-items").replaceChildren(...V.items.map((item, i) => itemNode(item, i)));
+  updateSignoff();
+  const pane = $("doc-pane");
+  pane.replaceChildren(el("p", { class: "hint" }, "Loading the document text…"));
+  try {
+    const body = await (await api(job.links.text || "/v1/jobs/" + encodeURIComponent(job.id) + "/text")).json();
+    if (V.job !== job) return;  // another report was opened meanwhile
+    V.text = body.text;
+    V.astral = astralPositions(body.text);
+    V.pages = body.pages.map((p) => ({ number: p.number, start: toIndex(p.start), end: toIndex(p.end) }));
+    const many = V.pages.length > 1;
+    pane.replaceChildren(...V.pages.map((p) => {
+      p.node = el("div", { class: "page-text", dataset: { page: p.number } }, V.text.slice(p.start, p.end));
+      return el("section", { class: "page", "aria-label": "page " + p.number },
+        many ? el("h4", { class: "page-head" }, "Page " + p.number) : null, p.node);
+    }));
+  } catch (err) {
+    pane.replaceChildren(el("p", { class: "hint" }, "The document text is not available: " + err.message));
+    return;
+  }
+  const at = V.items.findIndex((x) => x.rule === wanted);
+  if (at >= 0) select(at, 0);
+}
+
+function itemEl(i) { return $("review-items").children[i]; }
+
+function applyFilters() {
+  const st = $("f-status").value, sev = $("f-severity").value, cat = $("f-category").value;
+  V.items.forEach((item, i) => {
+    itemEl(i).hidden = Boolean((st && item.status !== st) || (sev && item.severity !== sev) || (cat && item.category !== cat));
+  });
+}
+
+function updateSignoff() {
+  const open = V.items.filter(needsSignoff).length;
+  const node = $("signoff");
+  node.textContent = V.threshold === "none"
+    ? "No sign-off required."
+    : "needs sign-off: " + open + " open (" + V.threshold + " severity and above)";
+  node.classList.toggle("open", open > 0);
+}
+
+function citeText(e) {
+  const q = e.quote.replace(/\s+/g, " ").trim();
+  return cite(e) + " — “" + (q.length > 90 ? q.slice(0, 89) + "…" : q) + "”";
+}
+
+function decisionText(d) {
+  let what = ACTIONS[d.action];
+  if (d.action === "edit") {
+    const parts = [d.status ? "status " + d.status : "", d.value ? "value “" + d.value + "”" : ""].filter(Boolean);
+    if (parts.length) what += " (" + parts.join(", ") + ")";
+  }
+  return what + " by " + d.by + " at " + new Date(d.at).toLocaleString() + (d.comment ? " — " + d.comment : "");
+}
+
+function itemNode(item, i) {
+  const d = item.decision;
+  const value = el("input", { type: "text", "aria-label": "corrected answer", placeholder: "corrected answer", value: d && d.value ? d.value : (item.answer || "") });
+  const status = el("select", { "aria-label": "corrected status" },
+    ...["meets", "deviates", "missing", "review"].map((s) => el("option", { value: s, selected: s === ((d && d.status) || item.status) }, s)));
+  const action = el("select", { "aria-label": "action" },
+    el("option", { value: "accept" }, "Accept"), el("option", { value: "reject" }, "Reject"), el("option", { value: "edit" }, "Edit"));
+  const editOnly = el("span", { class: "decide", hidden: true }, value, status);
+  action.addEventListener("change", () => { editOnly.hidden = action.value !== "edit"; });
+  const comment = el("textarea", { "aria-label": "comment", placeholder: "comment (optional)" });
+  const form = el("form", { class: "decide", "aria-label": "decision on " + item.category },
+    action, editOnly, comment, el("button", { type: "submit" }, "Save decision"));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const body = { action: action.value, comment: comment.value };
+    if (action.value === "edit") { body.value = value.value || null; body.status = status.value; }
+    decide(i, body, form);
+  });
+  const node = el("li", { class: "item", tabindex: 0, dataset: { rule: item.rule, status: item.status, severity: item.severity, category: item.category } },
+    el("div", { class: "item-head" },
+      el("span", { class: "chip chip-" + item.status }, item.status),
+      el("span", { class: "sev sev-" + item.severity }, item.severity),
+      el("strong", {}, item.category),
+      d && d.status && d.status !== item.status ? el("span", { class: "chip chip-" + d.status, title: "status set by the reviewer" }, "→ " + d.status) : null,
+      needsSignoff(item) ? el("span", { class: "needs" }, "needs sign-off") : null),
+    item.answer ? el("p", { class: "answer" }, "Answer: " + item.answer) : null,
+    el("p", { class: "reason" }, item.reason),
+    item.guidance ? el("p", { class: "hint" }, item.guidance) : null,
+    item.evidence.length
+      ? el("ul", { class: "evidence", "aria-label": "evidence" }, item.evidence.map((ev, j) =>
+        el("li", {}, el("button", { type: "button", class: "cite-btn", onclick: () => select(i, j) }, citeText(ev)))))
+      : el("p", { class: "hint" }, "No passage cited."),
+    d ? el("p", { class: "decision" }, decisionText(d)) : null,
+    form);
+  node.addEventListener("click", (e) => { if (!e.target.closest("form, button")) select(i, 0); });
+  if (i === V.current) node.classList.add("current");
+  return node;
+}
+
+function clearMarks() {
+  for (const p of V.marked) p.node.textContent = V.text.slice(p.start, p.end);
+  V.marked = [];
+}
+
+// Highlight evidence j of item i in the document (one <mark> per page it spans) and scroll to it.
+function select(i, j) {
+  const prev = itemEl(V.current);
+  if (prev) prev.classList.remove("current");
+  V.current = i;
+  V.cite = j;
+  const node = itemEl(i);
+  node.classList.add("current");
+  if (!node.contains(document.activeElement) || document.activeElement === document.body) node.focus({ preventScroll: true });
+  node.scrollIntoView({ block: "nearest" });
+  history.replaceState(null, "", "#job=" + encodeURIComponent(V.job.id) + "&item=" + encodeURIComponent(V.items[i].rule));
+  clearMarks();
+  const ev = V.items[i].evidence[j];
+  if (!ev || !V.pages.length) return;
+  const s = toIndex(ev.start), e = toIndex(ev.end);
+  let first = null;
+  for (const p of V.pages) {
+    const a = Math.max(s, p.start), b = Math.min(e, p.end);
+    if (a >= b) continue;
+    const mark = el("mark", {}, V.text.slice(a, b));
+    p.node.replaceChildren(V.text.slice(p.start, a), mark, V.text.slice(b, p.end));
+    V.marked.push(p);
+    first = first || mark;
+  }
+  if (first) first.scrollIntoView({ block: "center" });
+}
+
+async function decide(i, body, form) {
+  const item = V.items[i];
+  const button = form.querySelector("button");
+  button.disabled = true;
+  try {
+    const resp = await api(V.job.links.self + "/decisions/" + encodeURIComponent(item.rule), {
+      method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    item.decision = await resp.json();
+    const fresh = itemNode(item, i);
+    itemEl(i).replaceWith(fresh);
+    applyFilters();
+    updateSignoff();
+    say("Decision saved: " + item.category + " — " + ACTIONS[item.decision.action] + ".");
+    fresh.focus({ preventScroll: true });
+  } catch (err) {
+    say("Could not save the decision: " + err.message, true);
+    button.disabled = false;
+  }
 }
 
 document.addEventListener("DOMContentLoaded", () => {
   initKey();
   initUpload();
+  initViewer();
   refreshJobs();
   refreshBatches();
+  openFromHash();
 });
