@@ -6,7 +6,7 @@ bytes ─ingest→ ExtractedText ─structure→ Section[] ─tokenize+plan→ S
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -139,6 +139,22 @@ class Span(Model):
     page: int = Field(ge=1)
     section: str | None = None
     segment: int = Field(ge=0)
+    # Where a reader finds it, as the document shows it (issue 17): "L120–L124, § 5.2" in a text
+    # file, "p. 6, § 5.2" in a PDF, "§ 5.2 (p. 3)" in a DOCX. Set by consolidation (``place``).
+    where: str | None = None
+
+
+class _Placed(Protocol):
+    page: int
+    section: str | None
+    where: str | None
+
+
+def place(x: _Placed) -> str:
+    """How a citation names its location: ``where`` when consolidation set it, else page and section."""
+    if x.where:
+        return x.where
+    return f"p. {x.page}, § {x.section}" if x.section else f"p. {x.page}"
 
 
 class Finding(Span):

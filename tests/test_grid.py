@@ -83,7 +83,8 @@ def test_grid_from_a_real_review(planted_review: tuple[str, Report]) -> None:
             assert answer == "absent" and status == "missing"
         else:
             ev = item.evidence[0]
-            assert f"(p. {ev.page}" in answer and (ev.section is None or f"§ {ev.section}" in answer)
+            # A text file is cited by line (consolidation's "where"), with its section.
+            assert f"({ev.where}" in answer and (ev.section is None or f"§ {ev.section}" in answer)
     assert (
         first[f"{found.rule}: status"] == f"{found.status} → accepted by k1a2b3 2026-12-07: =ok per playbook"
     )

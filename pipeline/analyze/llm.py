@@ -94,7 +94,7 @@ VERDICTS = (
     "Verdicts: for each playbook rule (given after the segment) return one verdict for THIS segment: "
     "`meets` (the clause is here and matches the rule), `deviates` (here but against the rule: a "
     "prohibited clause, or a value the rule does not allow), `missing` (this segment has no such clause) "
-    "or `review` (unsure). Quote the verbatim evidence for every status but `missing`; the answer is the "
+    "or `review` (unsure). Quote the verbatim evidence (at most 2 short quotes) for every status but `missing`; the answer is the "
     "normalised value the rule asks about (a state, '12 months of fees', '60 days') or ''."
 )
 

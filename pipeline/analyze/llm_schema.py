@@ -21,6 +21,7 @@ MAX_FINDINGS_PER_CATEGORY = 3
 MAX_KEY_TERMS = 20
 MAX_DEFINED_TERMS = 30
 MAX_REFERENCES = 30
+MAX_VERDICT_QUOTES = 2
 SEGMENT_OPEN = "<<<SEGMENT>>>"
 SEGMENT_CLOSE = "<<<END SEGMENT>>>"
 
@@ -63,7 +64,7 @@ class LLMVerdict(_Out):
     answer: str = Field(
         description="the normalised value ('Delaware', '12 months of fees', '60 days'), or ''"
     )
-    quotes: list[str] = Field(description="verbatim evidence from the segment (empty only for missing)")
+    quotes: list[str] = Field(description="verbatim evidence from the segment, at most 2 (empty for missing)")
     reason: str = Field(description="one sentence: why this status")
 
 

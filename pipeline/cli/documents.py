@@ -29,6 +29,7 @@ from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import JobOptions, JobStore
 from pipeline.report.markdown import printable, report_stems, write_memo, write_report_files
 from pipeline.report.model import Report
+from pipeline.types import place
 from storage import open_store
 from storage.base import ObjectStore
 from workers.local import LocalExecutor
@@ -159,6 +160,24 @@ def _summary_lines(report: Report) -> list[str]:
         lines.append(printable(f"  conflict            {c.name}: {' vs '.join(c.values)}"))
     if s.segments_failed:
         lines.append(f"  failed segments     {s.segments_failed}")
+    return lines + _review_lines(report)
+
+
+_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+def _review_lines(report: Report) -> list[str]:
+    """What deviates and what is missing, worst first, each with where to read it."""
+    if report.review is None:
+        return []
+    items = report.review.items
+    count = {st: sum(i.status == st for i in items) for st in ("deviates", "missing", "review", "meets")}
+    lines = [f"  review              {count['deviates']} deviate · {count['missing']} missing · "
+             f"{count['review']} to review · {count['meets']} meet ({printable(report.review.playbook)})"]  # fmt: skip
+    flagged = [i for i in items if i.status in ("deviates", "missing")]
+    for i in sorted(flagged, key=lambda i: (_SEVERITY_ORDER[i.severity], i.status != "deviates")):
+        where = place(i.evidence[0]) if i.evidence else "absent"
+        lines.append(printable(f"  {i.status:<9} {i.severity:<9} {i.rule} — {where}"))
     return lines
 
 

@@ -383,8 +383,16 @@ def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, o
     counts = resource.get("counts", {})
     if args.json:
         sys.stdout.write(
-            json.dumps({**resource, "table_csv": str(csv_path), "table_xlsx": str(xlsx_path),
-                        "review_csv": str(review_csv), "review_xlsx": str(review_xlsx)}, indent=1)  # fmt: skip
+            json.dumps(
+                {
+                    **resource,
+                    "table_csv": str(csv_path),
+                    "table_xlsx": str(xlsx_path),
+                    "review_csv": str(review_csv),
+                    "review_xlsx": str(review_xlsx),
+                },
+                indent=1,
+            )  # fmt: skip
             + "\n"
         )
     else:

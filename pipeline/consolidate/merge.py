@@ -17,6 +17,7 @@ from pipeline.analyze.clauses import CATEGORIES
 from pipeline.analyze.playbook import Playbook, default_playbook
 from pipeline.analyze.references import resolve, target_keys
 from pipeline.consolidate.groups import group_findings
+from pipeline.consolidate.locate import locate
 from pipeline.consolidate.review import document_scores, review_items
 from pipeline.report.model import (
     Conflict,
@@ -118,34 +119,42 @@ def consolidate(
         segments_failed=sum(s.status == "failed" for s in segments),
         cost_usd=cost,
     )
-    return Report(
-        document=DocumentInfo(
-            name=name,
-            sha256=sha256,
-            media_type=extracted.media_type,
-            backend=extracted.backend,
-            kind=kind,
-            pages=extracted.page_count,
-            chars=len(text),
-            tokens=plan.total_tokens,
-        ),  # fmt: skip
-        summary=summary,
-        key_terms=key_terms,
-        findings=findings,
-        clauses=group_findings(text, findings, _CATEGORY_ORDER),
-        references=resolved,
-        defined_terms=defined,
-        term_issues=term_issues,
-        conflicts=conflicts,
-        segments=segments,
-        warnings=[*extracted.warnings, *(w for a in ordered for w in a.warnings)],
-        review=(
-            review_items(
-                text, playbook or default_playbook(), findings, key_terms, document_scores(ordered), ordered
-            )
-            if kind == "contract"
-            else None
+    return locate(
+        Report(
+            document=DocumentInfo(
+                name=name,
+                sha256=sha256,
+                media_type=extracted.media_type,
+                backend=extracted.backend,
+                kind=kind,
+                pages=extracted.page_count,
+                chars=len(text),
+                tokens=plan.total_tokens,
+            ),  # fmt: skip
+            summary=summary,
+            key_terms=key_terms,
+            findings=findings,
+            clauses=group_findings(text, findings, _CATEGORY_ORDER),
+            references=resolved,
+            defined_terms=defined,
+            term_issues=term_issues,
+            conflicts=conflicts,
+            segments=segments,
+            warnings=[*extracted.warnings, *(w for a in ordered for w in a.warnings)],
+            review=(
+                review_items(
+                    text,
+                    playbook or default_playbook(),
+                    findings,
+                    key_terms,
+                    document_scores(ordered),
+                    ordered,
+                )
+                if kind == "contract"
+                else None
+            ),
         ),
+        extracted,
     )
 
 

@@ -13,6 +13,7 @@ from pipeline.analyze.llm_schema import LLMSynthesis, response_format
 from pipeline.errors import InvalidOutput
 from pipeline.report.markdown import _KEY_TERM_TITLES
 from pipeline.report.model import Evidence, Report, ReviewItem
+from pipeline.types import place
 
 SYSTEM = (
     "You write for lawyers. From the structured analysis of a long document (playbook review verdicts, "
@@ -70,8 +71,7 @@ def _short(quote: str, limit: int) -> str:
 
 
 def _cite(e: Evidence, limit: int = QUOTE_CHARS) -> str:
-    section = f", § {e.section}" if e.section else ""
-    return f"p. {e.page}{section}: “{_short(e.quote, limit)}”"
+    return f"{place(e)}: “{_short(e.quote, limit)}”"
 
 
 def cited_items(report: Report) -> list[ReviewItem]:

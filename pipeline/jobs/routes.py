@@ -10,7 +10,8 @@ from pydantic import Field
 from chunking.tokenizer import count_tokens
 from pipeline.analyze.dispatch import SegmentBudget, cache_key, put_cached
 from pipeline.analyze.llm import UsageMeter
-from pipeline.analyze.llm_schema import LLMSynthesis
+from pipeline.analyze.llm_schema import LLMSynthesis, playbook_prompt
+from pipeline.analyze.playbook import Playbook, default_playbook
 from pipeline.analyze.preamble import build_preamble
 from pipeline.analyze.registry import ModelRegistry
 from pipeline.config import Settings
@@ -45,9 +46,15 @@ class RoutingPlan(Model):
 
 
 def policy_for(
-    options: JobOptions, settings: Settings, output_ratios: dict[str, float] | None = None
+    options: JobOptions,
+    settings: Settings,
+    output_ratios: dict[str, float] | None = None,
+    playbook: Playbook | None = None,
 ) -> RoutePolicy:
+    """``playbook``: a contract's review rules, sent with every LLM request (and answered)."""
     return RoutePolicy(
+        review_rules=len(playbook.rules) if playbook else 0,
+        review_prompt_tokens=count_tokens(playbook_prompt(playbook)) if playbook else 0,
         model=options.model, profile=options.profile, latency_target_s=options.latency_target_s,
         error_cost_usd=options.error_cost_usd, budget_usd=options.budget_usd,
         allowed_providers=options.allowed_providers, self_hosted_only=options.self_hosted_only,
@@ -64,9 +71,12 @@ def prepare_routing(
     *,
     budget_pool: str | None = None,
     output_ratios: dict[str, float] | None = None,
+    playbook: Playbook | None = None,
 ) -> tuple[RoutePolicy, str]:
-    """The job's routing policy and the preamble (document outline) its LLM requests carry."""
-    policy = policy_for(options, settings, output_ratios)
+    """The job's routing policy and the preamble (document outline) its LLM requests carry;
+    a contract is reviewed with ``playbook`` (default: the shipped one)."""
+    rules = (playbook or default_playbook()) if doc.kind == "contract" else None
+    policy = policy_for(options, settings, output_ratios, rules)
     if budget_pool is not None:
         policy = policy.model_copy(update={"budget_usd": None})
     # Built before routing so estimates and context checks count the outline's real size
@@ -100,13 +110,14 @@ def plan_routes(
     job_id: str | None = None,
     budget_pool: str | None = None,
     output_ratios: dict[str, float] | None = None,
+    playbook: Playbook | None = None,
 ) -> RoutingPlan:
     """Route every segment. With a daily cap (``spend``), a job gets paid models only while the
     cap has room for its estimate, which it then reserves (under ``job_id``). A job paid by a
     batch pool (``budget_pool``) is never refused up front: its segments reserve from the pool
     as they run and fall back to rules when it is dry."""
     policy, preamble = prepare_routing(doc, plan, options, settings, budget_pool=budget_pool,
-                                       output_ratios=output_ratios)  # fmt: skip
+                                       output_ratios=output_ratios, playbook=playbook)  # fmt: skip
     capped_policy = policy.model_copy(update={"self_hosted_only": True})
     warnings: list[str] = []
     if spend is not None and policy.model != RULES and (why := _cap_reached(spend)):

@@ -322,7 +322,7 @@ def run_plan(
     pooled = batch_id if batch_id is not None and ctx.budget_pool(tenant, batch_id) is not None else None
     ratios = calibration.load(ctx.store, tenant).ratios(RoutePolicy().output_ratio)
     routes = plan_routes(doc, plan, job.options, ctx.models(), ctx.settings, spend=ctx.spend_for(tenant),
-                         job_id=job_id, budget_pool=pooled, output_ratios=ratios)  # fmt: skip
+                         job_id=job_id, budget_pool=pooled, output_ratios=ratios, playbook=job.playbook)  # fmt: skip
     ctx.store.put(keys.job_file(tenant, job_id, "routes.json"), routes.model_dump_json(indent=1).encode())
     js.save_plan(job_id, plan)
     try:
@@ -374,7 +374,7 @@ def run_plan_streamed(
         raise exc.with_document(job.name) from None
     ratios = calibration.load(ctx.store, tenant).ratios(RoutePolicy().output_ratio)
     policy, preamble = prepare_routing(doc, plan, job.options, ctx.settings, budget_pool=pooled,
-                                       output_ratios=ratios)  # fmt: skip
+                                       output_ratios=ratios, playbook=job.playbook)  # fmt: skip
     registry = ctx.models()
     routes = RoutingPlan(preamble=preamble, decisions=[], estimated_usd=0.0, boundary=policy.boundary,
                          budget_pool=pooled)  # fmt: skip

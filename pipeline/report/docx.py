@@ -19,7 +19,7 @@ from docx.shared import Pt, RGBColor
 from pipeline.report.markdown import _KEY_TERM_TITLES
 from pipeline.report.model import ClauseGroup, Evidence, Report
 from pipeline.report.signoff import SignoffSeverity, needs_signoff
-from pipeline.types import Span
+from pipeline.types import Span, place
 
 MAX_QUOTE = 600
 MAX_PER_CATEGORY = 5  # passages per clause group: the JSON report has them all; a memo stays readable
@@ -38,8 +38,7 @@ def _quote(text: str) -> str:
 
 
 def cite(span: Span | Evidence) -> str:
-    section = f", § {span.section}" if span.section else ""
-    return f"p. {span.page}{section} (chars {span.start}–{span.end})"
+    return f"{place(span)} (chars {span.start}–{span.end})"
 
 
 def render_docx(
@@ -132,9 +131,7 @@ def _group(doc: DocType, g: ClauseGroup) -> None:
         c = doc.add_paragraph()
         also = ""
         if p.repeats:
-            shown = ", ".join(
-                f"p. {r.page}" + (f" § {_clean(r.section)}" if r.section else "") for r in p.repeats[:6]
-            )
+            shown = ", ".join(_clean(place(r)) for r in p.repeats[:6])
             also = f"; the same words also at {shown}" + (
                 f" and {len(p.repeats) - 6} more" if len(p.repeats) > 6 else ""
             )
@@ -207,7 +204,7 @@ def _review(doc: object, report: Report, signoff: SignoffSeverity) -> None:
             flag.bold, flag.font.color.rgb = True, RGBColor(0xA1, 0x22, 0x22)
         doc.add_paragraph(_clean(i.reason), style="List Bullet 2")
         for e in i.evidence[:3]:
-            where = f"p. {e.page}" + (f", § {e.section}" if e.section else "") + f" (chars {e.start}–{e.end})"
+            where = f"{place(e)} (chars {e.start}–{e.end})"
             doc.add_paragraph(f"“{_quote(e.quote)}” — {where}", style="List Bullet 2")
         if i.decision is not None:
             d = i.decision

@@ -24,6 +24,7 @@ from pipeline.report.links import viewer_url
 from pipeline.report.markdown import printable
 from pipeline.report.model import Evidence, Report, ReviewItem
 from pipeline.report.tables import _safe
+from pipeline.types import place
 
 MAX_ANSWER = 300  # a cell a reviewer reads at a glance; the viewer has the whole quote
 DOC_COLUMNS = ("file", "job_id", "status", "error_code")
@@ -78,7 +79,7 @@ def _short(text: str, limit: int = MAX_ANSWER) -> str:
 
 
 def citation(ev: Evidence) -> str:
-    return f"p. {ev.page}, § {_flat(ev.section)}" if ev.section else f"p. {ev.page}"
+    return _flat(place(ev))
 
 
 def _answer(item: ReviewItem) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.report.model import ClauseGroup, Evidence, Place, Report
-from pipeline.types import Span
+from pipeline.types import Span, place
 
 _KEY_TERM_TITLES = {
     "party": "Parties", "agreement_date": "Agreement date", "effective_date": "Effective date",
@@ -82,13 +82,11 @@ def _code(s: str) -> str:
 
 
 def _where(span: Span) -> str:
-    section = f", § {_md(span.section)}" if span.section else ""
-    return f"p. {span.page}{section}, chars {span.start}–{span.end}"
+    return f"{_md(place(span))}, chars {span.start}–{span.end}"
 
 
 def _cite(e: Evidence) -> str:
-    section = f", § {_md(e.section)}" if e.section else ""
-    return f"p. {e.page}{section}, chars {e.start}–{e.end}"
+    return f"{_md(place(e))}, chars {e.start}–{e.end}"
 
 
 def _review(report: Report) -> list[str]:
@@ -105,9 +103,7 @@ def _review(report: Report) -> list[str]:
 
 
 def _places(places: Sequence[Place]) -> str:
-    shown = ", ".join(
-        f"p. {p.page}" + (f" § {_md(p.section)}" if p.section else "") for p in places[:MAX_REPEATS]
-    )
+    shown = ", ".join(_md(place(p)) for p in places[:MAX_REPEATS])
     more = f" and {len(places) - MAX_REPEATS} more place(s)" if len(places) > MAX_REPEATS else ""
     return f"; the same words also at {shown}{more}"
 

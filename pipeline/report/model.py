@@ -121,6 +121,7 @@ class Evidence(Model):
     end: int
     page: int
     section: str | None = None
+    where: str | None = None  # as Span.where: "L120–L124", "p. 6, § 5.2", "§ 5.2 (p. 3)"
 
 
 class Place(Model):
@@ -130,6 +131,7 @@ class Place(Model):
     end: int
     page: int
     section: str | None = None
+    where: str | None = None
 
 
 class Passage(Evidence):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pipeline.analyze.clauses import CATEGORIES
 from pipeline.report.markdown import printable
 from pipeline.report.model import ClauseGroup, Report
+from pipeline.types import place
 
 KEY_TERM_COLUMNS: tuple[tuple[str, str], ...] = (
     ("parties", "party"),
@@ -65,7 +66,7 @@ def _short(text: str) -> str:
 def _evidence(g: ClauseGroup) -> str:
     """The group's strongest passage, where it is, and how many more there are."""
     best = g.evidence[0]
-    where = f"p. {best.page}" + (f", § {best.section}" if best.section else "")
+    where = place(best)
     more = len(g.evidence) - 1
     tail = f" (and {more} more passage{'s' * (more != 1)})" if more else ""
     return f"“{_short(best.quote)}” — {printable(where)}{tail}"

@@ -43,6 +43,9 @@ class RoutePolicy(Model):
     # the ratio calibrated from audited calls (``pipeline.routing.calibration``) when known.
     output_ratio: float = 0.08
     output_ratios: dict[str, float] = Field(default_factory=dict)
+    # A contract's request carries its playbook's rules, and the answer a verdict per rule.
+    review_rules: int = 0
+    review_prompt_tokens: int = 0
 
     @property
     def boundary(self) -> str:
@@ -118,12 +121,22 @@ def reserve(spec: ModelSpec, policy: RoutePolicy) -> int:
     return min(policy.output_reserve_tokens, spec.max_output)
 
 
+# A verdict (rule id, status, answer, up to two short quotes, a reason): 42–166 tokens per rule
+# as the simulator answers 40K-token slices of the example contract (the high end where clauses
+# are found and quoted); the instructions that ask for verdicts, about 120.
+VERDICT_TOKENS = 160
+VERDICT_PROMPT_TOKENS = 150
+
+
 def estimate(spec: ModelSpec, segment_tokens: int, policy: RoutePolicy) -> tuple[int, int, float]:
     if spec.id == RULES:
         return 0, 0, 0.0
     prompt = policy.preamble_tokens + segment_tokens + 600  # instructions + schema
+    if policy.review_rules:
+        prompt += policy.review_prompt_tokens + VERDICT_PROMPT_TOKENS
     ratio = policy.output_ratios.get(spec.id, policy.output_ratio)
-    output = min(reserve(spec, policy), int(segment_tokens * ratio) + 400)
+    fixed = 400 + VERDICT_TOKENS * policy.review_rules
+    output = min(reserve(spec, policy), int(segment_tokens * ratio) + fixed)
     return prompt, output, spec.cost_usd(prompt, output)
 
 

@@ -26,6 +26,7 @@ from pipeline.analyze.llm_schema import (
     MAX_FINDINGS_PER_CATEGORY,
     MAX_KEY_TERMS,
     MAX_REFERENCES,
+    MAX_VERDICT_QUOTES,
     PLAYBOOK_HEADER,
     SEGMENT_CLOSE,
     SEGMENT_OPEN,
@@ -186,7 +187,7 @@ def _verdicts(segment: str, out: LLMSegmentOutput, rules: str) -> list[LLMVerdic
             rule=i.rule,
             status="missing" if not i.evidence else i.status,
             answer=i.answer or "",
-            quotes=[e.quote for e in i.evidence],
+            quotes=[e.quote for e in i.evidence[:MAX_VERDICT_QUOTES]],
             reason=i.reason if i.evidence else "this segment has no such clause",
         )
         for i in review.items

@@ -57,7 +57,8 @@ async function api(path, options = {}) {
 }
 
 function cite(span) {
-  return "p. " + span.page + (span.section ? ", § " + span.section : "");
+  // consolidation's "where" names lines for text files and the section first for DOCX
+  return span.where || "p. " + span.page + (span.section ? ", § " + span.section : "");
 }
 
 function money(usd) {
