@@ -164,7 +164,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], Needs], ...] = (
 
 # The characters re.IGNORECASE matches to an ASCII letter that str.lower() does not lower to it
 # (every code point checked): folded first, so the literal check never misses a match.
-_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+_FOLDED = "\u0130\u0131\u017f"
+_FOLD = str.maketrans(_FOLDED, "iis")
 
 
 def _may_match(folded: str, needs: Needs) -> bool:
@@ -203,7 +204,9 @@ def find_injections(text: str) -> list[InjectionHit]:
     """Suspected injections in ``text``: each hit spans the sentence (or line) that holds the
     match — the quote a reader needs — overlapping ones merged, in text order."""
     hits: list[InjectionHit] = []
-    folded = (text if text.isascii() else text.translate(_FOLD)).lower()
+    # str.translate looks every character up in a dict: only for the rare text that needs it.
+    special = not text.isascii() and any(c in text for c in _FOLDED)
+    folded = (text.translate(_FOLD) if special else text).lower()
     for kind, pattern, needs in _PATTERNS:
         if not _may_match(folded, needs):
             continue
