@@ -318,10 +318,24 @@ def rule_hits(rules: CompiledRules, ids: I64, owner: I64, n_units: int) -> Bool:
         keep = ~need | ok
         tok, item = tok[keep], item[keep]
     at, group = _expand(rules.item_group_ptr, rules.item_groups, item)
-    unit_groups = np.zeros((n_units, rules.required.shape[0]), dtype=np.float32)
-    unit_groups[owner[tok[at]], group] = 1.0
-    need_all = rules.required.sum(axis=0)
-    out: Bool = ((unit_groups @ rules.required) == need_all) & ((unit_groups @ rules.forbidden) == 0)
+    n_groups, n_rules = rules.required.shape
+    # Distinct (unit, group) pairs, then per unit and rule how many of its required (forbidden)
+    # groups occur. Counted with bincount, not a float matmul: the counts are exact either way,
+    # and a BLAS call this size starts OpenBLAS's threads, which cost more than the product.
+    pairs = np.unique(owner[tok[at]] * n_groups + group)
+    units, groups = pairs // n_groups, pairs % n_groups
+
+    def count(table: F32) -> I64:
+        g, r = np.nonzero(table.T)  # (rule, group) pairs → grouped by group below
+        order = np.argsort(r, kind="stable")
+        ptr = np.zeros(n_groups + 1, dtype=np.int64)
+        np.cumsum(np.bincount(r, minlength=n_groups), out=ptr[1:])
+        at_pair, rule = _expand(ptr, g[order].astype(np.int64), groups)
+        flat = units[at_pair] * n_rules + rule
+        return np.bincount(flat, minlength=n_units * n_rules).reshape(n_units, n_rules)
+
+    need_all = rules.required.sum(axis=0).astype(np.int64)
+    out: Bool = (count(rules.required) == need_all) & (count(rules.forbidden) == 0)
     return out
 
 
@@ -402,8 +416,32 @@ class ClauseModel:
             if len(rows):
                 units, starts = np.unique(rows, return_index=True)
                 out[units] = np.add.reduceat(contrib, starts, axis=0)
-        out += RULE_VALUE * (feats.rules.astype(np.float32) @ self.rule_weights)
+        out += RULE_VALUE * self._rule_sums(feats.rules)
         out += self.bias
+        return out
+
+    def _rule_sums(self, fired: Bool) -> F32:
+        """``fired.astype(float32) @ rule_weights``, the float32 product's very values, without a
+        BLAS call over every unit: one that size starts OpenBLAS's threads, which cost more than
+        the product. A unit with at most two fired rules sums them in one rounding, as any
+        summation order does; the few with more go through the matrix product itself."""
+        n_units = fired.shape[0]
+        out = np.zeros((n_units, self.rule_weights.shape[1]), dtype=np.float32)
+        count = fired.sum(axis=1)
+        units, rules = np.nonzero(fired)  # row-major: a unit's rules together, in rule order
+        for k in (1, 2):
+            units_with = np.nonzero(count == k)[0]
+            if not len(units_with):
+                continue
+            # Where each such unit's rules start in (units, rules).
+            first = np.searchsorted(units, units_with)
+            total = self.rule_weights[rules[first]]
+            if k == 2:
+                total = total + self.rule_weights[rules[first + 1]]
+            out[units_with] = total
+        many = np.nonzero(count > 2)[0]
+        if len(many):
+            out[many] = fired[many].astype(np.float32) @ self.rule_weights
         return out
 
     def logits(self, feats: UnitFeatures) -> F32:

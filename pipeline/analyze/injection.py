@@ -88,20 +88,24 @@ def locate_segment(prompt: str) -> str | None:
 
 _PREVIOUS = r"(?:all\s+|any\s+)?(?:the\s+|your\s+|of\s+the\s+)?(?:previous|prior|above|earlier|preceding|former|foregoing\s+system)"
 _ORDERS = r"(?:instructions?|prompts?|directions?|directives?|rules|guidelines|messages|context)"
-# Each pattern is something a contract or paper has no reason to say to its reader.
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+# Each pattern is something a contract or paper has no reason to say to its reader. Beside it,
+# the literals every match holds, lower-cased: at least one of each tuple (see ``_may_match``).
+Needs = tuple[tuple[str, ...], ...]
+_PATTERNS: tuple[tuple[str, re.Pattern[str], Needs], ...] = (
     # Anything that looks like our own frame, or any chat template's role/turn tokens.
-    ("forged segment marker", re.compile(r"<<<\s*(?:END\s*)?SEGMENT\b[^<>\n]{0,80}>>>", re.I)),
+    ("forged segment marker", re.compile(r"<<<\s*(?:END\s*)?SEGMENT\b[^<>\n]{0,80}>>>", re.I), (("<<<",),)),
     (
         "chat-template token",
         re.compile(
             r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id)\|>|\[/?INST\]|<</?SYS>>",
             re.I,
         ),
+        (("<|", "inst]", "sys>>"),),
     ),
     (
         "instruction override",
         re.compile(rf"\b(?:ignore|disregard|forget|override|bypass)\s+{_PREVIOUS}\s+{_ORDERS}", re.I),
+        (("ignore", "disregard", "forget", "override", "bypass"),),
     ),
     (
         "instruction override",
@@ -109,11 +113,17 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:your|the\s+system(?:'s)?)\s+{_ORDERS}",
             re.I,
         ),
+        (("ignore", "disregard", "forget"),),
     ),
-    ("new instructions", re.compile(r"\bnew\s+(?:system\s+)?instructions\s*:", re.I)),
+    (
+        "new instructions",
+        re.compile(r"\bnew\s+(?:system\s+)?instructions\s*:", re.I),
+        (("new",), ("instructions",)),
+    ),
     (
         "role reassignment",
         re.compile(r"\byou\s+are\s+now\s+(?:a|an|the|in|my|acting|no\s+longer|free|DAN)\b", re.I),
+        (("you",), ("are",), ("now",)),
     ),
     (
         "role line",
@@ -124,6 +134,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"output|print|reveal|do\s+not|don't|always|never|report|return)",
             re.I | re.M,
         ),
+        (("system", "assistant", "developer", "user"), (":",)),
     ),
     (
         "prompt disclosure",
@@ -134,6 +145,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|the\s+(?:full\s+|entire\s+|original\s+|hidden\s+|initial\s+)?system\s+(?:prompt|message))\b",
             re.I,
         ),
+        (
+            ("reveal", "print", "repeat", "output", "disclose", "show", "display", "leak"),
+            ("your", "system"),
+            ("prompt", "instructions", "message"),
+        ),
     ),
     (
         "address to the model",
@@ -142,8 +158,24 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:AI|LLM|language\s+model|assistant|chatbot|model)s?\b",
             re.I,
         ),
+        (("note", "message", "instruction"), ("ai", "llm", "model", "assistant", "chatbot")),
     ),
 )
+
+# The characters re.IGNORECASE matches to an ASCII letter that str.lower() does not lower to it
+# (every code point checked): folded first, so the literal check never misses a match.
+_FOLDED = "\u0130\u0131\u017f"
+_FOLD = str.maketrans(_FOLDED, "iis")
+
+
+def _may_match(folded: str, needs: Needs) -> bool:
+    """Whether ``folded`` (the lower-cased text) holds one literal of each of ``needs``.
+
+    A pattern whose literals are absent cannot match, and ``in`` runs at memchr speed where the
+    patterns, each starting with ``\\b`` under re.IGNORECASE, are tried at every position: most
+    texts skip most patterns (9 ms instead of 16 ms for a CUAD contract, median of 3 runs).
+    """
+    return all(any(s in folded for s in group) for group in needs)
 
 
 @dataclass(frozen=True)
@@ -172,7 +204,12 @@ def find_injections(text: str) -> list[InjectionHit]:
     """Suspected injections in ``text``: each hit spans the sentence (or line) that holds the
     match — the quote a reader needs — overlapping ones merged, in text order."""
     hits: list[InjectionHit] = []
-    for kind, pattern in _PATTERNS:
+    # str.translate looks every character up in a dict: only for the rare text that needs it.
+    special = not text.isascii() and any(c in text for c in _FOLDED)
+    folded = (text.translate(_FOLD) if special else text).lower()
+    for kind, pattern, needs in _PATTERNS:
+        if not _may_match(folded, needs):
+            continue
         for m in pattern.finditer(text):
             start, end = _sentence(text, m.start(), m.end())
             # Trim the line to its visible text so the quote starts and ends on characters.
