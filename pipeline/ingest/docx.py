@@ -292,9 +292,14 @@ class _Story:
 
     def _emit(self, p: Element | None, text: str) -> None:
         """One paragraph: its numbering label, then the text split at page-break sentinels."""
-        label = self.numbering.label(p.find(W + "pPr")) if p is not None else ""
-        self.limits.text(len(label))
+        ppr = p.find(W + "pPr") if p is not None else None
         core = text.strip(_EDGE)
+        # An empty paragraph that only carries a section break is no list item: LibreOffice
+        # neither numbers nor counts it, and the templates' own cross-references ("Section 4.1")
+        # count the list without it (bench/docx_labels.py).
+        carrier = not core and ppr is not None and ppr.find(W + "sectPr") is not None
+        label = self.numbering.label(ppr) if p is not None and not carrier else ""
+        self.limits.text(len(label))
         if label:
             self.labels.append((label.rstrip("\t "), core))
         lead, _, trail = text.partition(core) if core else (text, "", "")
