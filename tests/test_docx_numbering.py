@@ -1,4 +1,4 @@
-"""DOCX numbering labels equal LibreOffice's rendering.
+"""DOCX numbering labels equal LibreOffice's rendering, and no false dangling reference comes of them.
 
 The reference labels are fixtures written by ``bench/docx_labels.py --write`` (LibreOffice,
 headless); these tests read them and never need LibreOffice.
@@ -6,14 +6,23 @@ headless); these tests read them and never need LibreOffice.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pipeline.config import LimitsConfig
+from pipeline.analyze.references import find_references, resolve, target_keys
+from pipeline.config import LimitsConfig, Settings, StorageConfig
 from pipeline.ingest.docx import extract_docx, numbering_labels
+from pipeline.jobs.stages import StageContext
+from pipeline.jobs.store import JobStore
+from pipeline.report.model import Report
+from pipeline.types import Section
+from storage.local import LocalStore
 from tests.conftest import SHARED_DATA, needs_shared
 from tests.test_ingest_docx import level, make_docx, numbering, para
+from workers.local import LocalExecutor
 
 DOCX_DIR = SHARED_DATA / "docx"
 FIXTURES = Path(__file__).parent / "fixtures" / "docx_labels"
@@ -67,6 +76,16 @@ def test_numbering_labels_match_the_extracted_text() -> None:
     assert "1.\tServices" in extract_docx(data, limits=DEFAULTS).text
 
 
+def test_annex_in_roman_numerals_answers_to_arabic_references() -> None:
+    sections = [Section(label="Annex I", title="Parties", kind="annex", level=1, start=0, end=10)]
+    keys = target_keys(sections)
+    for text in ("See Annex 1(B).", "See Annex I."):
+        (ref,) = find_references(text)
+        assert resolve(ref.target, keys) == 0, ref
+    (other,) = find_references("See Annex 2.")
+    assert resolve(other.target, keys) is None  # a different annex stays dangling
+
+
 # ---- the shared DOCX against LibreOffice's labels
 
 
@@ -82,3 +101,57 @@ def test_every_shared_docx_has_a_fixture() -> None:
 def test_labels_equal_libreoffice(path: Path) -> None:
     ours = [(label, short(text)) for label, text in numbering_labels(path.read_bytes(), limits=DEFAULTS)]
     assert ours == fixture_labels(path)
+
+
+# ---- no false dangling reference: the reports of the legal DOCX
+
+LEGAL = sorted((DOCX_DIR / "legal").glob("*.docx")) if DOCX_DIR.is_dir() else []
+# Inspected one by one: each names a clause of another instrument, not of this document.
+OUTSIDE = {
+    "common-paper-data-processing-agreement.docx": {
+        "section:13",  # Clause 13 of the EEA SCCs
+        "section:17",  # Clause 17 of the EEA SCCs; Section 17A of the UK Data Protection Act
+        "section:18(b)",  # Clause 18(b) of the EEA SCCs
+        "section:19",  # Section 19 of the UK Addendum
+        "section:8.5",  # Clause 8.5 of the EEA SCCs
+        "article:28",  # Article 28(3) of the GDPR
+        "article:4",  # Article 4 of the GDPR
+        "article:9",  # Article 9 of the GDPR
+    },
+    "yc-safe-valuation-cap.docx": {
+        "section:13(d)",  # Securities Exchange Act of 1934
+        "section:14(d)",
+        # Sections 304 … 1036 of the Internal Revenue Code ("1036" is read as 103)
+        *(f"section:{n}" for n in (304, 305, 306, 354, 368, 103)),
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def legal_reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Report]]:
+    tmp = tmp_path_factory.mktemp("docx-refs")
+    ctx = StageContext(settings=Settings(storage=StorageConfig(dir=tmp)), store=LocalStore(tmp))
+    executor = LocalExecutor(ctx, workers=2)
+    reports: dict[str, Report] = {}
+    try:
+        for path in LEGAL:
+            job = JobStore(ctx.store, "t").create(path.read_bytes(), path.name, ext="docx")
+            record, report = executor.run("t", job.job_id)
+            assert record.status == "succeeded" and report is not None, record.error
+            reports[path.name] = report
+    finally:
+        executor.close()
+    yield reports
+
+
+@needs_shared
+@pytest.mark.parametrize("path", LEGAL, ids=lambda p: p.name)
+def test_no_false_dangling_reference(path: Path, legal_reports: dict[str, Report]) -> None:
+    report = legal_reports[path.name]
+    dangling = {r.target for r in report.references if r.status == "dangling"}
+    assert dangling == OUTSIDE.get(path.name, set())
+    # and no dangling section reference names a clause number LibreOffice shows in this document
+    shown = {re.sub(r"\.$", "", label) for label, _ in fixture_labels(path)}
+    for target in dangling:
+        kind, _, number = target.partition(":")
+        assert kind != "section" or number.split("(")[0] not in shown, target
