@@ -143,6 +143,9 @@ _X_LABEL = re.compile(
     re.I,
 )
 
+# Exhibit/annex identifiers read as Roman numerals: I, V and X only, so "Exhibit C" or "D" stay letters.
+_ROMAN_ID = re.compile(r"[IVX]{1,6}")
+
 
 def target_keys(sections: list[Section]) -> dict[str, int]:
     """Canonical key → index of the first section that answers to it."""
@@ -169,6 +172,8 @@ def target_keys(sections: list[Section]) -> dict[str, int]:
             kind = _kind_of(m.group("kw")) if m.group("kw").lower() != "part" else "part"
             ident = (m.group("id") or "").upper()
             own.append(f"{kind}:{ident}" if ident else f"{kind}:")
+            if _ROMAN_ID.fullmatch(ident):  # "Annex I" also answers to "Annex 1" (templates mix the two)
+                own.append(f"{kind}:{roman_to_int(ident)}")
         for key in own:
             keys.setdefault(key, i)
     return keys
@@ -186,4 +191,6 @@ def resolve(target: str, keys: dict[str, int]) -> int | None:
         kind, _, ident = probe.partition(":")
         if kind == "section" and ident.isdigit() and f"article:{ident}" in keys:
             return keys[f"article:{ident}"]
+        if kind != "section" and _ROMAN_ID.fullmatch(ident) and f"{kind}:{roman_to_int(ident)}" in keys:
+            return keys[f"{kind}:{roman_to_int(ident)}"]  # "Annex II" finds a section labelled "Annex 2"
         return None

@@ -244,6 +244,7 @@ class _Story:
         self.tracked = False
         self.comments: set[str] = set()
         self.alt_chunks = 0
+        self.labels: list[tuple[str, str]] = []  # (label without its suffix, paragraph text) as emitted
 
     def _numbering(self) -> Numbering:
         cfg = self.limits.config
@@ -291,9 +292,16 @@ class _Story:
 
     def _emit(self, p: Element | None, text: str) -> None:
         """One paragraph: its numbering label, then the text split at page-break sentinels."""
-        label = self.numbering.label(p.find(W + "pPr")) if p is not None else ""
-        self.limits.text(len(label))
+        ppr = p.find(W + "pPr") if p is not None else None
         core = text.strip(_EDGE)
+        # An empty paragraph that only carries a section break is no list item: LibreOffice
+        # neither numbers nor counts it, and the templates' own cross-references ("Section 4.1")
+        # count the list without it (bench/docx_labels.py).
+        carrier = not core and ppr is not None and ppr.find(W + "sectPr") is not None
+        label = self.numbering.label(ppr) if p is not None and not carrier else ""
+        self.limits.text(len(label))
+        if label:
+            self.labels.append((label.rstrip("\t "), core))
         lead, _, trail = text.partition(core) if core else (text, "", "")
         self.items.extend(("", c) for c in lead if c in (HARD, RENDERED))
         if core or label:
@@ -433,6 +441,42 @@ def is_break(text: str) -> bool:
     return text in (HARD, RENDERED)
 
 
+class _Document:
+    """An opened DOCX with its body read: the parts the rest of the extraction needs."""
+
+    def __init__(self, data: bytes, limits: LimitsConfig, check: Callable[[], None] | None) -> None:
+        self.pkg = pkg = _Package(data, limits)
+        self.budget = _Limits(limits, check)
+        main = next((t for kind, t in pkg.rels("").values() if kind == "officeDocument"), "")
+        main = main if main and pkg.read(main) is not None else "word/document.xml"
+        root = pkg.xml(main, required=True)
+        if root is None or root.tag != W + "document":
+            raise Unreadable("the main part of this DOCX is not a WordprocessingML document")
+        self.rels = pkg.rels(main)
+        self.targets = {kind: target for kind, target in self.rels.values()}
+        self.defs = Definitions.parse(self.part("numbering"), self.part("styles"), limits.docx_max_list_depth)
+        self.settings = self.part("settings")
+        notes = {kind: _notes(self.part(kind + "s"), kind) for kind in ("footnote", "endnote")}
+        formats = docx_numbering.note_formats(self.settings, limits.docx_max_numbering_value)
+        self.story = _Story(self.defs, self.budget, notes, formats)
+        self.body = root.find(W + "body")
+        if self.body is not None:
+            self.story.section_breaks = _section_breaks(self.body)
+            self.story.blocks(self.body)
+
+    def part(self, kind: str) -> Element | None:
+        return self.pkg.xml(self.targets[kind]) if kind in self.targets else None
+
+
+def numbering_labels(data: bytes, *, limits: LimitsConfig) -> list[tuple[str, str]]:
+    """(label, paragraph text) for each numbered paragraph of the body, tables included, in reading order.
+
+    The label is what Word shows before the text, without the tab or space after it; bullets
+    read as "\u2022". For checking longdoc's numbering against another renderer (bench/docx_labels.py).
+    """
+    return list(_Document(data, limits, None).story.labels)
+
+
 def extract_docx(
     data: bytes, *, limits: LimitsConfig, check: Callable[[], None] | None = None
 ) -> ExtractedText:
@@ -442,34 +486,14 @@ def extract_docx(
     is passed; ``check`` runs every ``CHECK_EVERY`` blocks and may raise to abort (its exception
     propagates unchanged).
     """
-    pkg = _Package(data, limits)
-    budget = _Limits(limits, check)
-    main = next((t for kind, t in pkg.rels("").values() if kind == "officeDocument"), "")
-    main = main if main and pkg.read(main) is not None else "word/document.xml"
-    root = pkg.xml(main, required=True)
-    if root is None or root.tag != W + "document":
-        raise Unreadable("the main part of this DOCX is not a WordprocessingML document")
-    rels = pkg.rels(main)
-    targets = {kind: target for kind, target in rels.values()}
-
-    def part(kind: str) -> Element | None:
-        return pkg.xml(targets[kind]) if kind in targets else None
-
-    defs = Definitions.parse(part("numbering"), part("styles"), limits.docx_max_list_depth)
-    doc_settings = part("settings")
-    notes = {kind: _notes(part(kind + "s"), kind) for kind in ("footnote", "endnote")}
-    formats = docx_numbering.note_formats(doc_settings, limits.docx_max_numbering_value)
-    story = _Story(defs, budget, notes, formats)
-    body = root.find(W + "body")
-    if body is not None:
-        story.section_breaks = _section_breaks(body)
-        story.blocks(body)
+    doc = _Document(data, limits, check)
+    pkg, story, body = doc.pkg, doc.story, doc.body
     texts = [i for i, (_, t) in enumerate(story.items) if not is_break(t)]
     # breaks before the first or after the last text would only make empty pages
     body_items = story.items[texts[0] : texts[-1] + 1] if texts else []
-    even = doc_settings is not None and is_on(doc_settings.find(W + "evenAndOddHeaders"))
+    even = doc.settings is not None and is_on(doc.settings.find(W + "evenAndOddHeaders"))
     sects = iter(()) if body is None else body.iter(W + "sectPr")
-    heads, foots = _headers_footers(pkg, sects, rels, even, defs, budget)
+    heads, foots = _headers_footers(pkg, sects, doc.rels, even, doc.defs, doc.budget)
     text, pages = _assemble(heads + body_items + story.render_notes() + foots)
     warnings = list(pkg.warnings)
     if story.tracked:
