@@ -270,5 +270,8 @@ class SegmentAnalysis(Model):
     # The ``rules`` clause model's best calibrated log-odds per CUAD category over this segment
     # (empty when no clause model read it): the review's evidence that a clause is absent.
     clause_scores: dict[str, float] = Field(default_factory=dict)
+    # Where each of those best scores was: the passage closest to a clause of the category, quoted
+    # for the reviewer when the model is not confident the clause is absent.
+    clause_closest: dict[str, Span] = Field(default_factory=dict)
     # An LLM's per-rule verdicts on this segment (empty for the rules model and for papers).
     verdicts: list[Verdict] = Field(default_factory=list)

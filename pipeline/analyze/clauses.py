@@ -24,6 +24,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -532,29 +533,40 @@ def find_clauses(text: str, *, base_offset: int = 0, model: ClauseModel | None =
     whitespace-trimmed span. Consecutive units of one paragraph that fire for the same category
     merge into one hit.
     """
-    return scan_clauses(text, base_offset=base_offset, model=model)[0]
+    return scan_clauses(text, base_offset=base_offset, model=model).hits
 
 
 def document_scores(text: str, *, model: ClauseModel | None = None) -> dict[str, float]:
     """The best calibrated log-odds of each model category over every unit of ``text``."""
-    return scan_clauses(text, model=model)[1]
+    return scan_clauses(text, model=model).best
 
 
-def scan_clauses(
-    text: str, *, base_offset: int = 0, model: ClauseModel | None = None
-) -> tuple[list[ClauseHit], dict[str, float]]:
+class ClauseScan(NamedTuple):
+    hits: list[ClauseHit]
+    best: dict[str, float]  # per model category, the best unit log-odds (NO_SCORE: no unit)
+    closest: dict[str, tuple[int, int]]  # per category, that best unit's [start, end) (offset)
+
+
+def scan_clauses(text: str, *, base_offset: int = 0, model: ClauseModel | None = None) -> ClauseScan:
     """``find_clauses``'s hits and, per model category, the best unit log-odds (``NO_SCORE``
-    when the text has no unit). The maximum over pieces of a text is the whole text's."""
+    when the text has no unit) and where that unit is: the passage closest to a clause of the
+    category, which a reviewer reads when the model is unsure. The maximum over pieces of a
+    text is the whole text's."""
     m = model or default_model()
     hits = _document_name(text, base_offset)
     spans, paras = split_units(text)
     best = np.full(len(m.categories), NO_SCORE, dtype=np.float32)
+    best_unit = np.full(len(m.categories), -1, dtype=np.int64)
+    columns = np.arange(len(m.categories))
     # Units are scored independently, so batches bound memory (and the int64 key packing in
     # unit_features) for arbitrarily long texts without changing any score.
     found: list[tuple[int, int, float]] = []  # (category, unit, logit)
     for b in range(0, len(spans), UNIT_BATCH):
         logits = m.logits(unit_features(text, spans[b : b + UNIT_BATCH], m.vocab))
         if len(logits):
+            top = logits.argmax(axis=0)
+            better = logits[top, columns] > best
+            best_unit[better] = top[better] + b
             np.maximum(best, logits.max(axis=0), out=best)
         units, cats = np.nonzero(logits >= m.cutoff)
         found += zip(cats.tolist(), (units + b).tolist(), logits[units, cats].tolist(), strict=True)
@@ -573,4 +585,9 @@ def scan_clauses(
             )
         prev_u, prev_c = u, c
     hits.sort(key=lambda h: (h.start, h.category))
-    return hits, {c: float(v) for c, v in zip(m.categories, best.tolist(), strict=True)}
+    closest = {
+        c: (spans[u][0] + base_offset, spans[u][1] + base_offset)
+        for c, u in zip(m.categories, best_unit.tolist(), strict=True)
+        if u >= 0
+    }
+    return ClauseScan(hits, {c: float(v) for c, v in zip(m.categories, best.tolist(), strict=True)}, closest)

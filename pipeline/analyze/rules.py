@@ -14,7 +14,7 @@ from pipeline.analyze.injection import with_injection_flags
 from pipeline.analyze.keyterms import find_key_terms
 from pipeline.analyze.references import find_references
 from pipeline.analyze.terms import find_defined_terms
-from pipeline.types import DefinedTerm, Finding, KeyTerm, Reference, SegmentAnalysis, Usage
+from pipeline.types import DefinedTerm, Finding, KeyTerm, Reference, SegmentAnalysis, Span, Usage
 
 RULES_MODEL = "rules"
 
@@ -50,16 +50,20 @@ class RulesAnalyzer:
         findings: list[Finding] = []
         key_terms: list[KeyTerm] = []
         scores: dict[str, float] = {}
+        closest: dict[str, tuple[float, Span]] = {}
         if task.kind == "contract" and clauses:
             for start, end, is_doc_start in _parts(task):
                 part = text[start - base : end - base]
                 # A part that opens a document is analysed as one (offset 0), then shifted.
                 offset = 0 if is_doc_start else start
                 shift = start if is_doc_start else 0
-                hits, best = scan_clauses(part, base_offset=offset)
+                hits, best, near = scan_clauses(part, base_offset=offset)
                 for cat, v in best.items():
                     r = round(v, 4)
                     scores[cat] = max(scores.get(cat, r), r)
+                    if cat in near and (cat not in closest or r > closest[cat][0]):
+                        s, e = near[cat][0] + shift - base, near[cat][1] + shift - base
+                        closest[cat] = (r, Span(**span(s, e)))
                 for hit in hits:
                     s, e = hit.start + shift - base, hit.end + shift - base
                     conf = round(hit.confidence, 4)
@@ -85,6 +89,7 @@ class RulesAnalyzer:
             defined_terms=defined,
             references=references,
             clause_scores=dict(sorted(scores.items())),
+            clause_closest={c: sp for c, (_, sp) in sorted(closest.items())},
             # No calls, no cost; no timings either, so reports stay byte-identical across runs.
             usage=Usage(),
         )

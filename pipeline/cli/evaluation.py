@@ -24,7 +24,9 @@ CLAUSE_CATEGORIES: tuple[str, ...] = tuple(c for c in CATEGORIES if c not in NON
 
 Spans = dict[str, list[tuple[int, int]]]
 # A contract's result: its predicted spans and the categories its review items call missing.
-Result = tuple[str, Spans, list[str], str | None]
+# (slug, predicted spans, categories said missing, error, review checks: items, non-missing items
+# without a verified quote, clause groups sharing a category)
+Result = tuple[str, Spans, list[str], str | None, tuple[int, int, int]]
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,10 @@ class Scores:
     # ``missing`` review verdicts against gold absence (no answer), for the 14 standard positions:
     # tp = said missing and absent in gold, fp = said missing but present, fn = absent, not said.
     missing: dict[str, Counts] = field(default_factory=lambda: {c: Counts() for c in STANDARD_POSITIONS})
+    # Every review item but ``missing`` quotes verified text; one clause group per category.
+    review_items: int = 0
+    unquoted_items: int = 0
+    duplicate_groups: int = 0
 
     def add_missing(self, gold: Spans, missing: list[str]) -> None:
         for cat, c in self.missing.items():
@@ -168,12 +174,17 @@ def _analyze(item: tuple[str, str]) -> Result:
     job = JobStore(ctx.store, "eval").create(text.encode("utf-8"), f"{slug}.txt", ext="txt")
     record, report = executor.run("eval", job.job_id)
     if report is None:
-        return slug, {}, [], record.error.code if record.error else "failed"
+        return slug, {}, [], record.error.code if record.error else "failed", (0, 0, 0)
     spans: Spans = {}
     for f in report.findings:
         spans.setdefault(f.category, []).append((f.start, f.end))
     items = report.review.items if report.review else []
-    return slug, spans, [i.category for i in items if i.status == "missing"], None
+    unquoted = sum(
+        i.status != "missing" and not any(text[e.start : e.end] == e.quote for e in i.evidence) for i in items
+    )
+    groups = [g.category for g in report.clauses]
+    checks = (len(items), unquoted, len(groups) - len(set(groups)))
+    return slug, spans, [i.category for i in items if i.status == "missing"], None, checks
 
 
 def evaluate(
@@ -243,11 +254,14 @@ def _collect(
     started: float,
     n: int,
 ) -> tuple[Scores, float, list[str]]:
-    for i, (slug, predicted, missing, error) in enumerate(results, 1):
+    for i, (slug, predicted, missing, error, checks) in enumerate(results, 1):
         if error:
             failures.append(f"{slug}: {error}")
         scores.add(gold[slug], predicted)
         scores.add_missing(gold[slug], missing)
+        scores.review_items += checks[0]
+        scores.unquoted_items += checks[1]
+        scores.duplicate_groups += checks[2]
         if on_done:
             on_done(i)
     elapsed = time.perf_counter() - started
@@ -282,6 +296,10 @@ def format_scores(scores: Scores, docs_per_s: float, *, in_sample: int = 0, tota
     t = scores.missing_total
     lines.append(_row("missing, 14 positions", t))
     lines.append(f"missing_precision={t.precision:.3f} missing_recall={t.recall:.3f}")
+    lines.append(
+        f"review_items={scores.review_items} non_missing_without_verified_quote={scores.unquoted_items} "
+        f"duplicate_category_groups={scores.duplicate_groups}"
+    )
     if in_sample:
         lines.append(
             f"note: {in_sample} of {total} contracts are in the clause model's training set, so these "

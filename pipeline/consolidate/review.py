@@ -50,9 +50,10 @@ def review_items(
         for v in a.verdicts:
             by_rule.setdefault(v.rule, []).append(v)
     segments = len(analyses or [])
+    nearest = closest_passages(analyses or [])
     items = []
     for r in playbook.rules:
-        offline = _item(text, r, findings, key_terms, scores)
+        offline = _item(text, r, findings, key_terms, scores, nearest.get(r.category))
         items.append(_from_verdicts(text, r, by_rule.get(r.id, []), segments, offline))
     return Review(playbook=playbook.name, items=items)
 
@@ -90,6 +91,17 @@ def _from_verdicts(
         "status": "review", "answer": None, "evidence": offline.evidence,
         "reason": f"{models} gave no verifiable verdict for every segment; {offline.reason}",
     })  # fmt: skip
+
+
+def closest_passages(analyses: list[SegmentAnalysis]) -> dict[str, Span]:
+    """Per category, the passage the clause model scored highest over the whole document."""
+    best: dict[str, tuple[float, Span]] = {}
+    for a in analyses:
+        for cat, span in a.clause_closest.items():
+            score = a.clause_scores.get(cat, float("-inf"))
+            if cat not in best or score > best[cat][0]:
+                best[cat] = (score, span)
+    return {c: s for c, (_, s) in best.items()}
 
 
 def days(value: str) -> int | None:
@@ -137,7 +149,12 @@ def _absent(rule: Rule, scores: dict[str, float] | None) -> tuple[bool, str]:
 
 
 def _item(
-    text: str, rule: Rule, findings: list[Finding], key_terms: list[KeyTerm], scores: dict[str, float] | None
+    text: str,
+    rule: Rule,
+    findings: list[Finding],
+    key_terms: list[KeyTerm],
+    scores: dict[str, float] | None,
+    nearest: Span | None = None,
 ) -> ReviewItem:
     found = sorted(
         (f for f in findings if f.category == rule.category), key=lambda f: (-f.confidence, f.start)
@@ -159,7 +176,11 @@ def _item(
             if rule.kind == "prohibited":
                 why += "; the playbook prohibits this clause"
             return item("missing", why, ev=[])
-        return item("review", why, ev=[])
+        # Unsure: the reviewer reads the passage that came closest (verified like any quote).
+        near = _evidence([nearest], text) if nearest is not None else []
+        if near:
+            why += "; the closest passage is quoted"
+        return item("review", why, ev=near)
     if not found:
         # Only the key term speaks for the clause: the clause model did not see it.
         return item(
