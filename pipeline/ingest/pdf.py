@@ -128,8 +128,12 @@ Source = Literal["text_layer", "ocr"]
 _NEGLIGIBLE_CHARS = 10
 
 
+# Ten visible characters, found within the first few of a page with text: O(1), not O(page).
+_ENOUGH_TEXT = re.compile(rf"\S(?:\s*\S){{{_NEGLIGIBLE_CHARS - 1}}}")
+
+
 def _negligible(text: str) -> bool:
-    return len("".join(text.split())) < _NEGLIGIBLE_CHARS
+    return _ENOUGH_TEXT.search(text) is None
 
 
 def _ocr_pages(
@@ -325,6 +329,7 @@ BACKENDS: dict[str, _Reader] = {"pypdfium2": _read_pdfium, "pypdf": _read_pypdf}
 # NFKC for the Latin ligatures U+FB00–FB06 only ("ﬁ" → "fi"): full NFKC would also flatten
 # superscripts and other forms that carry meaning ("x²" → "x2").
 _LIGATURES = {c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)}
+_HAS_LIGATURE = re.compile("[\ufb00-\ufb06]")
 # PDFium drops the line break after a line-end hyphen and leaves U+FFFE in the hyphen's place.
 _PDFIUM_HYPHEN = re.compile("\ufffe")
 _PYPDF_HYPHEN = re.compile(r"-\n")
@@ -355,7 +360,8 @@ def clean_page(raw: str, *, backend: str) -> str:
     text = _dehyphenate(text, _PDFIUM_HYPHEN if backend == "pypdfium2" else _PYPDF_HYPHEN)
     text = _DROP.sub("", text)
     text = _JUNK.sub(" ", text)
-    text = text.translate(_LIGATURES)
+    if _HAS_LIGATURE.search(text):  # a regex scan is ~10x faster than translate on every page
+        text = text.translate(_LIGATURES)
     return unicodedata.normalize("NFC", text)
 
 
