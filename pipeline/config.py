@@ -39,8 +39,9 @@ class OcrConfig(BaseSettings):
 
     # false: scanned pages stay empty (a mostly scanned PDF fails with `no_text_layer`).
     enabled: bool = True
-    # 200 dpi: linn/ccitt/jbig2 0.99 and skew 0.98 similarity; 150 loses skew.pdf to 0.97,
-    # 300 is no better and slower (bench/bench_ocr.py).
+    # Measured on linn/skew (bench/bench_ocr.py, CPU s per page): 100 dpi 0.97 (2.2 s), 150
+    # 0.99 (2.6 s), 200 0.99 (3.2 s), 300 0.99 (3.6 s). 200 keeps a margin for print smaller
+    # than that brochure's (footnotes at 150 dpi have the glyph height of linn at 100 dpi).
     dpi: int = Field(200, ge=50, le=600)
     # Tesseract language codes joined by "+", e.g. "eng+fra"; each needs its traineddata.
     languages: str = Field("eng", pattern=r"^[A-Za-z_]+(\+[A-Za-z_]+)*$")
