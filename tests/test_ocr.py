@@ -217,3 +217,21 @@ def test_analyze_summary_shows_the_partly_scanned_warning(
     assert main(["analyze", str(doc), "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert "warning[no_text_layer] no text layer on 1 of 3 pages" in out and "page 2" in out
+
+
+def test_the_report_marks_ocr_pages(
+    fake_engine: list[tuple[int, int]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("LONGDOC_STORAGE_DIR", str(tmp_path / "store"))
+    monkeypatch.delenv("LONGDOC_OCR_ENABLED", raising=False)
+    doc = tmp_path / "signed.pdf"
+    doc.write_bytes(make_pdf(text_ops("1. Term. This Agreement runs for one year."), IMAGE_OPS))
+    assert main(["analyze", str(doc), "--out", str(tmp_path / "out")]) == 0
+    assert "warning[ocr_pages] 1 of 2 pages read by OCR" in capsys.readouterr().out
+    report = json.loads((tmp_path / "out" / "signed.report.json").read_text())
+    assert report["document"]["ocr_pages"] == [2]
+    markdown = (tmp_path / "out" / "signed.report.md").read_text()
+    assert "Read by OCR: page(s) 2; quotes cited on them are OCR text." in markdown

@@ -120,6 +120,9 @@ def render_markdown(report: Report) -> str:
         f"reference(s) · {s.term_issues} defined-term issue(s) · {s.conflicts} conflict(s) · cost ${s.cost_usd:.2f}"
     )
     out.append("")
+    if d.ocr_pages:  # a reader checking a quote must know it is OCR text, not the PDF's own
+        shown = ", ".join(map(str, d.ocr_pages))
+        out += [f"Read by OCR: page(s) {shown}; quotes cited on them are OCR text.", ""]
     out += _review(report)
     if report.synthesis:
         out += ["## Executive summary", ""]
