@@ -32,6 +32,25 @@ def _group(prefix: str) -> SettingsConfigDict:
     return SettingsConfigDict(env_prefix=prefix, extra="forbid", populate_by_name=True)
 
 
+class OcrConfig(BaseSettings):
+    """OCR of PDF pages without a text layer (Tesseract). Env: ``LONGDOC_OCR_<FIELD>``."""
+
+    model_config = _group("LONGDOC_OCR_")
+
+    # false: scanned pages stay empty (a mostly scanned PDF fails with `no_text_layer`).
+    enabled: bool = True
+    # Measured on linn/skew (bench/bench_ocr.py, CPU s per page): 100 dpi 0.97 (2.2 s), 150
+    # 0.99 (2.6 s), 200 0.99 (3.2 s), 300 0.99 (3.6 s). 200 keeps a margin for print smaller
+    # than that brochure's (footnotes at 150 dpi have the glyph height of linn at 100 dpi).
+    dpi: int = Field(200, ge=50, le=600)
+    # Tesseract language codes joined by "+", e.g. "eng+fra"; each needs its traineddata.
+    languages: str = Field("eng", pattern=r"^[A-Za-z_]+(\+[A-Za-z_]+)*$")
+    # A page is rendered smaller when it would pass this many pixels (posters, huge pages).
+    max_pixels: int = Field(12_000_000, ge=1_000_000)
+    # One page's Tesseract run; past it the page is left empty with a warning.
+    page_timeout_s: float = Field(120.0, gt=0.0)
+
+
 class LimitsConfig(BaseSettings):
     """What one document may be and grow into (ingestion). Env: ``LONGDOC_<FIELD>``."""
 
@@ -55,6 +74,7 @@ class LimitsConfig(BaseSettings):
     # A list start/counter beyond this is clamped (Word and LibreOffice cap them too), so a
     # 2 KB numbering definition cannot render megabyte-long labels.
     docx_max_numbering_value: int = Field(32_767, ge=1)
+    ocr: OcrConfig = Field(default_factory=OcrConfig)  # PDF pages without a text layer
 
 
 class SegmentConfig(BaseSettings):

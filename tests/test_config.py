@@ -34,6 +34,11 @@ ROOT = Path(__file__).resolve().parents[1]
 ENV_TABLE: list[tuple[str, str, str, Any]] = [
     ("LONGDOC_MAX_DOCUMENT_BYTES", "limits.max_document_bytes", "1234", 1234),
     ("LONGDOC_PDF_BACKEND", "limits.pdf_backend", "pypdf", "pypdf"),
+    ("LONGDOC_OCR_ENABLED", "limits.ocr.enabled", "false", False),
+    ("LONGDOC_OCR_DPI", "limits.ocr.dpi", "300", 300),
+    ("LONGDOC_OCR_LANGUAGES", "limits.ocr.languages", "eng+fra", "eng+fra"),
+    ("LONGDOC_OCR_MAX_PIXELS", "limits.ocr.max_pixels", "4000000", 4_000_000),
+    ("LONGDOC_OCR_PAGE_TIMEOUT_S", "limits.ocr.page_timeout_s", "30", 30.0),
     ("LONGDOC_DOCX_MAX_UNCOMPRESSED_BYTES", "limits.docx_max_uncompressed_bytes", "4096", 4096),
     ("LONGDOC_DOCX_MAX_COMPRESSION_RATIO", "limits.docx_max_compression_ratio", "50.5", 50.5),
     ("LONGDOC_MAX_TEXT_CHARS", "limits.max_text_chars", "777", 777),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import LimitsConfig
+from pipeline.config import LimitsConfig, OcrConfig
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
 from pipeline.ingest import pdf as pdf_module
@@ -283,7 +283,11 @@ def ingest_file(path: Path, backend: Backend) -> ExtractedText | str:
     rel = path.relative_to(SHARED_DATA).as_posix()
     try:
         return ingest(
-            path.read_bytes(), name=rel, password=PASSWORDS.get(rel), limits=LimitsConfig(pdf_backend=backend)
+            path.read_bytes(),
+            name=rel,
+            password=PASSWORDS.get(rel),
+            # Robustness, not OCR (tests/test_ocr.py): OCR'ing the 36 scanned pages here costs minutes.
+            limits=LimitsConfig(pdf_backend=backend, ocr=OcrConfig(enabled=False)),
         )
     except LongdocError as exc:
         assert exc.code in CODES, f"{rel}: unexpected {exc.one_line()}"

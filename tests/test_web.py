@@ -329,3 +329,28 @@ _IN_VIEW = """() => {
   const r = m.getBoundingClientRect(), p = document.getElementById('doc-pane').getBoundingClientRect();
   return r.bottom > p.top && r.top < p.bottom && r.bottom > 0 && r.top < window.innerHeight;
 }"""
+
+
+def test_a_partly_scanned_pdf_shows_its_warning_on_the_page(tmp_path: Path) -> None:
+    """Pages left unread (no OCR here) are said in the job list, not only in the Markdown."""
+    from tests.test_api_scanned import PARTLY
+
+    settings = make_settings(tmp_path, limits={"ocr": {"enabled": False}})
+    with live_server(settings) as url, sync_api.sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(url + "/")
+            page.get_by_label("Your API key").fill(KEYS["acme"])
+            page.get_by_role("button", name="Use key").click()
+            page.locator("#file-input").set_input_files(
+                [{"name": "partly-scanned.pdf", "mimeType": "application/pdf", "buffer": PARTLY}]
+            )
+            page.get_by_role("button", name="Analyze").click()
+            row = page.locator('#jobs tbody tr[data-status="succeeded"]').first
+            row.wait_for(timeout=60_000)
+            warning = row.locator(".warning")
+            warning.first.wait_for()
+            assert "no_text_layer" in warning.first.inner_text() and "4" in warning.first.inner_text()
+        finally:
+            browser.close()

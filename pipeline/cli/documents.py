@@ -29,7 +29,7 @@ from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import JobOptions, JobStore
 from pipeline.report.markdown import printable, report_stems, write_memo, write_report_files
 from pipeline.report.model import Report
-from pipeline.types import place
+from pipeline.types import ExtractWarning, place
 from storage import open_store
 from storage.base import ObjectStore
 from workers.local import LocalExecutor
@@ -160,6 +160,11 @@ def _summary_lines(report: Report) -> list[str]:
         lines.append(printable(f"  conflict            {c.name}: {' vs '.join(c.values)}"))
     if s.segments_failed:
         lines.append(f"  failed segments     {s.segments_failed}")
+    # What extraction could not read (or read by OCR) changes how far the findings can be
+    # trusted: say it here, not only in the Markdown.
+    for w in report.warnings:
+        if isinstance(w, ExtractWarning):
+            lines.append(printable(f"  warning[{w.code}] {w.message}"))
     return lines + _review_lines(report)
 
 

@@ -39,7 +39,14 @@ def where_of(extracted: ExtractedText) -> Callable[[int, int, int, str | None], 
         return text_where
     if "wordprocessingml" in media:
         return lambda _s, _e, page, section: f"§ {section} (p. {page})" if section else f"p. {page}"
-    return lambda _s, _e, page, section: f"p. {page}, § {section}" if section else f"p. {page}"
+    ocr = {p.number for p in extracted.pages if p.source == "ocr"}
+
+    def pdf_where(_s: int, _e: int, page: int, section: str | None) -> str:
+        # A quote on a page read by OCR is OCR text: the reader checks it against the scan.
+        p = f"p. {page} (OCR)" if page in ocr else f"p. {page}"
+        return f"{p}, § {section}" if section else p
+
+    return pdf_where
 
 
 def locate(report: Report, extracted: ExtractedText) -> Report:

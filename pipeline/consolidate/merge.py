@@ -130,6 +130,7 @@ def consolidate(
                 pages=extracted.page_count,
                 chars=len(text),
                 tokens=plan.total_tokens,
+                ocr_pages=[p.number for p in extracted.pages if p.source == "ocr"],
             ),  # fmt: skip
             summary=summary,
             key_terms=key_terms,

@@ -72,7 +72,12 @@ def _ingest(
         from pipeline.ingest.pdf import extract_pdf
 
         extracted = extract_pdf(
-            data, password=password, backend=limits.pdf_backend, max_chars=limits.max_text_chars, check=check
+            data,
+            password=password,
+            backend=limits.pdf_backend,
+            max_chars=limits.max_text_chars,
+            check=check,
+            ocr=limits.ocr,
         )
     elif media_type == DOCX:
         from pipeline.ingest.docx import extract_docx

@@ -297,7 +297,20 @@ def run_ingest(
         extracted=extracted, sections=find_sections(extracted.text), kind=detect_kind(extracted.text)
     )
     js.save_text(job_id, doc)
+    if extracted.warnings:  # pages unread or read by OCR: pollers (API status, web page) see it now
+        add_warnings(ctx, tenant, job_id, [f"{w.code}: {w.message}" for w in extracted.warnings])
     return doc
+
+
+def add_warnings(ctx: StageContext, tenant: str, job_id: str, warnings: list[str]) -> None:
+    """Append to the job record's warnings (each once), under the job's lock."""
+    js = ctx.jobs(tenant)
+    with ctx.coord.job_lock(tenant, job_id):
+        job = js.load(job_id)
+        new = [w for w in warnings if w not in job.warnings]
+        if new:
+            js.save(job.model_copy(update={"warnings": [*job.warnings, *new]}))
+    ctx.coord.changed(tenant, job_id)
 
 
 def run_plan(

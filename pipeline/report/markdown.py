@@ -142,6 +142,9 @@ def render_markdown(report: Report) -> str:
         f"reference(s) · {s.term_issues} defined-term issue(s) · {s.conflicts} conflict(s) · cost ${s.cost_usd:.2f}"
     )
     out.append("")
+    if d.ocr_pages:  # a reader checking a quote must know it is OCR text, not the PDF's own
+        shown = ", ".join(map(str, d.ocr_pages))
+        out += [f"Read by OCR: page(s) {shown}; quotes cited on them are OCR text.", ""]
     if report.synthesis:  # first: what deviates or is missing, then key terms, then counts
         out += ["## Executive summary", ""]
         for para in _paragraphs(report.synthesis.executive_summary):

@@ -31,6 +31,8 @@ class DocumentInfo(Model):
     pages: int
     chars: int
     tokens: int
+    # Pages read by OCR (scans): a quote cited on one is OCR text, to check against the image.
+    ocr_pages: list[int] = Field(default_factory=list)
 
 
 class ResolvedReference(Reference):

@@ -1,6 +1,6 @@
 """The batch summary table: one row per document, as CSV and XLSX.
 
-Columns: file, status, error code, cost, the key terms (parties, dates, governing law,
+Columns: file, status, error code, extraction warnings (pages unread or read by OCR), cost, the key terms (parties, dates, governing law,
 renewal, notice periods, liability cap), then for each of the 41 CUAD categories whether it
 is present and its clause group's evidence: the strongest passage with its page and section,
 and how many more passages the report holds. Cells that a spreadsheet would run as a
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pipeline.analyze.clauses import CATEGORIES
 from pipeline.report.markdown import printable
 from pipeline.report.model import ClauseGroup, Report
-from pipeline.types import place
+from pipeline.types import ExtractWarning, place
 
 KEY_TERM_COLUMNS: tuple[tuple[str, str], ...] = (
     ("parties", "party"),
@@ -47,7 +47,7 @@ class TableRow:
 
 
 def header() -> list[str]:
-    cols = ["file", "status", "error_code", "cost_usd"] + [c for c, _ in KEY_TERM_COLUMNS]
+    cols = ["file", "status", "error_code", "warnings", "cost_usd"] + [c for c, _ in KEY_TERM_COLUMNS]
     for cat in CATEGORIES:
         cols += [f"{cat}: present", f"{cat}: evidence"]
     return cols
@@ -77,6 +77,16 @@ def row_values(row: TableRow) -> list[str | float]:
         _safe(printable(row.name)),
         row.status,
         row.error_code,
+        # What extraction could not read or read by OCR: the row's figures depend on it.
+        _safe(
+            printable(
+                "; ".join(
+                    f"{w.code}: {w.message}" for w in row.report.warnings if isinstance(w, ExtractWarning)
+                )
+            )
+        )
+        if row.report
+        else "",
         round(row.cost_usd, 6),
     ]
     r = row.report

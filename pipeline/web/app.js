@@ -162,9 +162,11 @@ function jobRow(job) {
   }
   const status = el("span", { class: "status status-" + job.status }, job.status);
   const error = job.error ? el("div", { class: "hint" }, job.error.code + ": " + job.error.message) : null;
+  // Pages left unread (scanned, no OCR) or read by OCR: the findings depend on it.
+  const warnings = (job.warnings || []).map((w) => el("div", { class: "hint warning" }, "⚠ " + w));
   return el("tr", { dataset: { jobId: job.id, status: job.status } },
     el("td", {}, job.name),
-    el("td", {}, status, error),
+    el("td", {}, status, error, ...warnings),
     el("td", {}, progress, " ", detail),
     el("td", {}, jobCost(job)),
     el("td", {}, new Date(job.created_at).toLocaleString()),

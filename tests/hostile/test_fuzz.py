@@ -91,7 +91,9 @@ ALL_SEEDS = PDF_SEEDS + DOCX_SEEDS + TXT_SEEDS
 # Lower than the defaults so the limit paths are part of what gets fuzzed; the DOCX ones sit
 # just above the largest DOCX seed (19,401 characters, 170 paragraphs), so duplicated elements
 # cross them.
-FUZZ_SETTINGS: dict[str, Any] = {"max_text_chars": 40_000}
+# OCR off: a mutant whose text layer breaks would be OCR'd at seconds a page, past TIMEOUT;
+# the parsers are what is fuzzed here (OCR's bounds: tests/test_ocr.py, the pixel cap and timeout).
+FUZZ_SETTINGS: dict[str, Any] = {"max_text_chars": 40_000, "ocr": {"enabled": False}}
 DOCX_SETTINGS: dict[str, Any] = {"max_text_chars": 20_000, "docx_max_paragraphs": 200}
 MEMORY_LIMIT = 1536 * 1024**2  # address space of the child
 MAX_RSS = 1024**3  # a peak resident size past this on a file under 1 MB is a blow-up
