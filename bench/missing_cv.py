@@ -9,7 +9,8 @@ over the whole document (Platt-calibrated on the document max, so ``sigmoid`` of
 P(category present)) stays below ``MISSING_LOGIT`` (pipeline/analyze/clauses.py). Here each
 fold's model is fitted on the other four folds (vocabulary, weights, calibration), the held-out
 contracts are scored, and the threshold is then chosen per outer fold on the other folds'
-out-of-fold scores (the highest threshold whose precision there reaches 0.95) and
+out-of-fold scores (the highest threshold on a 0.05 grid whose precision there reaches
+``TARGET``, 0.955) and
 applied to that fold: the printed precision/recall never saw their own contracts.
 """
 
@@ -89,9 +90,17 @@ def pr(tp: int, fp: int, fn: int) -> tuple[float, float]:
     return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0)
 
 
-def choose(rows: list[dict[str, object]], target: float = 0.95) -> float:
+STEP = 0.05  # the threshold grid (0.25 before: it skipped the thresholds between -1.5 and -1.25)
+
+
+# The acceptance bar is precision 0.95; the target keeps a margin for the spread between folds
+# (one fold's precision moves about ±0.01 around the pooled figure).
+TARGET = 0.955
+
+
+def choose(rows: list[dict[str, object]], target: float = TARGET) -> float:
     best = -30.0
-    for t in np.arange(-12.0, 0.01, 0.25):
+    for t in np.arange(-12.0, 0.001, STEP):
         p, _ = pr(*verdicts(rows, float(t)))
         if p >= target:
             best = float(t)
@@ -99,7 +108,7 @@ def choose(rows: list[dict[str, object]], target: float = 0.95) -> float:
 
 
 def report(rows: list[dict[str, object]], in_sample: bool) -> None:
-    for t in (0.0, -1.0, -1.25, -1.5, -1.75, -2.0, -3.0):
+    for t in (0.0, -1.0, -1.25, -1.3, -1.35, -1.4, -1.5, -1.75, -2.0, -3.0):
         p, r = pr(*verdicts(rows, t))
         print(f"threshold {t:5.2f}: missing precision {p:.3f} recall {r:.3f}")
     if in_sample:
