@@ -303,7 +303,8 @@ def format_scores(scores: Scores, docs_per_s: float, *, in_sample: int = 0, tota
     if in_sample:
         lines.append(
             f"note: {in_sample} of {total} contracts are in the clause model's training set, so these "
-            "figures are in-sample; held-out figures: python bench/train_cuad.py (5-fold CV)"
+            "figures are in-sample; held-out figures: python bench/train_cuad.py and, for missing, "
+            "python bench/missing_cv.py (5-fold CV)"
         )
     lines.append(
         f"micro_f1={scores.micro.f1:.3f} macro_f1={scores.macro_f1:.3f} "
