@@ -126,11 +126,11 @@ def fee_months(cap: str) -> int | None:
 
 def _evidence(spans: list[Span], text: str) -> list[Evidence]:
     out: list[Evidence] = []
-    seen: set[tuple[int, int]] = set()
+    seen: list[tuple[int, int]] = []
     for s in spans:
-        if (s.start, s.end) in seen or text[s.start : s.end] != s.quote:
-            continue  # only verified quotes, each once
-        seen.add((s.start, s.end))
+        if text[s.start : s.end] != s.quote or any(s.start < e and a < s.end for a, e in seen):
+            continue  # only verified quotes, and one stretch of text cited once (no overlaps)
+        seen.append((s.start, s.end))
         out.append(Evidence(quote=s.quote, start=s.start, end=s.end, page=s.page, section=s.section))
     return out[:MAX_EVIDENCE]
 
