@@ -32,6 +32,8 @@ class PageSpan(Model):
     end: int = Field(ge=0)
     # Where the page's text came from: the PDF's own text layer (or the file's text), or OCR.
     source: Literal["text_layer", "ocr"] = "text_layer"
+    # The page's printed label when the PDF gives one that differs from ``number`` ("iv", "1650").
+    label: str | None = None
 
 
 class ExtractWarning(Model):

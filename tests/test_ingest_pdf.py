@@ -201,7 +201,7 @@ def test_circular_form_xobject_terminates(backend: Backend) -> None:
 def test_library_exceptions_become_coded_errors(
     monkeypatch: pytest.MonkeyPatch, failure: BaseException, code: str
 ) -> None:
-    def reader(data: bytes, password: str | None) -> list[str | None]:
+    def reader(data: bytes, password: str | None, labels: list[str]) -> list[str | None]:
         raise failure
 
     monkeypatch.setitem(pdf_module.BACKENDS, "pypdf", reader)
@@ -230,13 +230,13 @@ def test_mixed_document_warns_about_the_blank_page(backend: Backend) -> None:
 
 
 def test_unparseable_pages_are_reported_not_fatal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(pdf_module.BACKENDS, "pypdf", lambda data, password: ["text", None, "  "])
+    monkeypatch.setitem(pdf_module.BACKENDS, "pypdf", lambda data, password, labels: ["text", None, "  "])
     doc = extract_pdf(b"%PDF-", backend="pypdf")
     assert doc.text == "text\n\f\f"
     assert {w.code: w.pages for w in doc.warnings} == {"no_text_layer": [3], "unreadable_pages": [2]}
-    monkeypatch.setitem(pdf_module.BACKENDS, "pypdf", lambda data, password: [None, None])
+    monkeypatch.setitem(pdf_module.BACKENDS, "pypdf", lambda data, password, labels: [None, None])
     assert code_of(lambda: extract_pdf(b"%PDF-", backend="pypdf")) == "unreadable"
-    monkeypatch.setitem(pdf_module.BACKENDS, "pypdf", lambda data, password: [])
+    monkeypatch.setitem(pdf_module.BACKENDS, "pypdf", lambda data, password, labels: [])
     assert code_of(lambda: extract_pdf(b"%PDF-", backend="pypdf")) == "empty_document"
 
 

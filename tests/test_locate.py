@@ -9,7 +9,9 @@ from typing import Any
 from docx import Document
 
 from pipeline.cli.main import main
+from pipeline.ingest.pdf import extract_pdf
 from pipeline.report.model import Report
+from tests.conftest import SHARED_DATA, needs_shared
 from tests.pdf_helpers import make_pdf, text_ops
 
 CLAUSES = [
@@ -61,3 +63,17 @@ def test_a_docx_is_cited_by_section_and_a_pdf_by_page(tmp_path: Path, capsys: ob
     spans = _spans(_report(pdf, tmp_path / "out2"))
     assert spans and all(s["where"].startswith(f"p. {s['page']}") for s in spans)
     assert {s["page"] for s in spans} >= {2}
+
+
+@needs_shared
+def test_a_pdf_with_printed_page_labels_cites_them_and_the_physical_page(tmp_path: Path) -> None:
+    paper = SHARED_DATA / "papers" / "pdf" / "2023.eacl-main.121.pdf"
+    pages = extract_pdf(paper.read_bytes()).pages
+    assert [p.label for p in pages[:3]] == ["1650", "1651", "1652"]  # the proceedings' page numbers
+    report = _report(paper, tmp_path / "out")
+    spans = [s for s in _spans(report) if s["page"] == 2]
+    assert all(s["where"].startswith("p. 1651 (PDF p. 2)") for s in spans)
+    # A PDF whose labels are its physical numbers says nothing twice.
+    plain = tmp_path / "c.pdf"
+    plain.write_bytes(make_pdf(*(text_ops(c) for c in CLAUSES)))
+    assert all(p.label is None for p in extract_pdf(plain.read_bytes()).pages)

@@ -40,10 +40,13 @@ def where_of(extracted: ExtractedText) -> Callable[[int, int, int, str | None], 
     if "wordprocessingml" in media:
         return lambda _s, _e, page, section: f"§ {section} (p. {page})" if section else f"p. {page}"
     ocr = {p.number for p in extracted.pages if p.source == "ocr"}
+    printed = {p.number: p.label for p in extracted.pages if p.label}
 
     def pdf_where(_s: int, _e: int, page: int, section: str | None) -> str:
-        # A quote on a page read by OCR is OCR text: the reader checks it against the scan.
-        p = f"p. {page} (OCR)" if page in ocr else f"p. {page}"
+        # The page as printed on it, and the viewer's page number when they differ; a quote on
+        # a page read by OCR is OCR text: the reader checks it against the scan.
+        p = f"p. {printed[page]} (PDF p. {page})" if page in printed else f"p. {page}"
+        p += " (OCR)" if page in ocr else ""
         return f"{p}, § {section}" if section else p
 
     return pdf_where

@@ -48,7 +48,8 @@ PAGE_BREAK = "\f"
 # One entry per page: its raw text, or None when the page itself could not be parsed. Backends
 # yield page by page, so the text limit and the cancel hook act between pages.
 RawPages = Iterable[str | None]
-_Reader = Callable[[bytes, str | None], RawPages]
+# (data, password, labels): ``labels`` receives each page's printed label ("iv", "1650"; "" none).
+_Reader = Callable[[bytes, str | None, list[str]], RawPages]
 
 _NEED_PASSWORD = "this PDF is password-protected; a password is needed to open it"
 _WRONG_PASSWORD = "wrong password for this PDF"
@@ -84,7 +85,8 @@ def extract_pdf(
         raise ConfigError(f"unknown PDF backend {backend!r}; choose one of {sorted(BACKENDS)}")
     pages: list[str | None] = []
     size = 0
-    raw_pages = _pages(reader, data, password or None, backend)
+    labels: list[str] = []
+    raw_pages = _pages(reader, data, password or None, backend, labels)
     try:
         for raw in raw_pages:
             if check is not None:
@@ -118,7 +120,9 @@ def extract_pdf(
                 f"{blank} of {len(pages)} pages have no text layer; the PDF looks scanned and "
                 f"needs OCR, but {problem}"
             )
-    return _assemble(pages, backend=backend, sources=sources, warnings=warnings, ocr_problem=problem)
+    return _assemble(
+        pages, backend=backend, sources=sources, warnings=warnings, ocr_problem=problem, labels=labels
+    )
 
 
 Source = Literal["text_layer", "ocr"]
@@ -218,11 +222,11 @@ def _render(doc: pdfium.PdfDocument, index: int, config: OcrConfig, *, keep_text
 
 
 def _pages(
-    reader: _Reader, data: bytes, password: str | None, backend: str
+    reader: _Reader, data: bytes, password: str | None, backend: str, labels: list[str]
 ) -> Generator[str | None, None, None]:
     """The backend's pages; a library failure becomes ``Unreadable``, whatever page it happens on."""
     try:
-        yield from reader(data, password)
+        yield from reader(data, password, labels)
     except LongdocError:
         raise
     except (RecursionError, MemoryError) as exc:
@@ -235,11 +239,12 @@ def _pages(
 # ---------------------------------------------------------------------------- backends
 
 
-def _read_pdfium(data: bytes, password: str | None) -> Iterator[str | None]:
+def _read_pdfium(data: bytes, password: str | None, labels: list[str]) -> Iterator[str | None]:
     with _PDFIUM_LOCK:  # held until the last page is read or the consumer closes this generator
         doc = _open_pdfium(data, password)
         try:
             for i in range(len(doc)):
+                labels.append(_pdfium_label(doc, i))
                 yield _pdfium_page_text(doc, i)
         finally:
             doc.close()
@@ -261,6 +266,14 @@ def _open_pdfium(data: bytes, password: str | None) -> pdfium.PdfDocument:
         return pdfium.PdfDocument(data, password=None)
     except pdfium.PdfiumError:
         raise Encrypted(_WRONG_PASSWORD) from None
+
+
+def _pdfium_label(doc: pdfium.PdfDocument, index: int) -> str:
+    """The page's printed label from the PDF's /PageLabels ("" when it has none)."""
+    try:
+        return str(doc.get_page_label(index) or "")
+    except (pdfium.PdfiumError, UnicodeDecodeError):
+        return ""
 
 
 def _pdfium_page_text(doc: pdfium.PdfDocument, index: int) -> str | None:
@@ -289,7 +302,7 @@ def _pdfium_page_text(doc: pdfium.PdfDocument, index: int) -> str | None:
         page.close()
 
 
-def _read_pypdf(data: bytes, password: str | None) -> Iterator[str | None]:
+def _read_pypdf(data: bytes, password: str | None, labels: list[str]) -> Iterator[str | None]:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -301,7 +314,12 @@ def _read_pypdf(data: bytes, password: str | None) -> Iterator[str | None]:
         raise Unreadable(f"cannot decrypt this PDF: {exc}") from None
     except PyPdfError as exc:
         raise Unreadable(f"not a readable PDF: {exc}") from None
-    for page in pages:
+    try:
+        printed = list(reader.page_labels)
+    except Exception:  # noqa: BLE001 - a broken /PageLabels tree only loses the labels
+        printed = []
+    for i, page in enumerate(pages):
+        labels.append(printed[i] if i < len(printed) else "")
         text: str | None
         try:
             text = page.extract_text()
@@ -372,6 +390,7 @@ def _assemble(
     sources: list[Source] | None = None,
     warnings: list[ExtractWarning] | None = None,
     ocr_problem: str | None = None,
+    labels: list[str] | None = None,
 ) -> ExtractedText:
     """Pages already through ``clean_page`` (None: the page could not be parsed) → the document."""
     if not cleaned:
@@ -403,7 +422,10 @@ def _assemble(
         part = text if i == last else text + PAGE_BREAK
         parts.append(part)
         source = sources[i] if sources else "text_layer"
-        pages.append(PageSpan(number=i + 1, start=offset, end=offset + len(part), source=source))
+        # The printed label only when it differs from the physical number ("iv", "1650").
+        label = (labels[i] if labels and i < len(labels) else "").strip()[:32] or None
+        pages.append(PageSpan(number=i + 1, start=offset, end=offset + len(part), source=source,
+                              label=label if label != str(i + 1) else None))  # fmt: skip
         offset += len(part)
 
     warnings = list(warnings or [])
