@@ -41,6 +41,18 @@ def launch(pw: sync_api.Playwright) -> sync_api.Browser:
     )
 
 
+def upload(page: sync_api.Page, url: str, name: str, mime: str, data: bytes) -> sync_api.Locator:
+    """Sign in with acme's key, upload one file, and return its job row once it succeeded."""
+    page.goto(url + "/")
+    page.get_by_label("Your API key").fill(KEYS["acme"])
+    page.get_by_role("button", name="Use key").click()
+    page.locator("#file-input").set_input_files([{"name": name, "mimeType": mime, "buffer": data}])
+    page.get_by_role("button", name="Analyze").click()
+    row = page.locator('#jobs tbody tr[data-status="succeeded"]').first
+    row.wait_for(timeout=60_000)
+    return row
+
+
 def test_upload_and_read_the_report(tmp_path: Path) -> None:
     require_rules_model()
     shots = Path(os.environ.get("LONGDOC_SCREENSHOT_DIR", tmp_path))
@@ -52,16 +64,8 @@ def test_upload_and_read_the_report(tmp_path: Path) -> None:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url + "/")
+            row = upload(page, url, "northwind-msa.txt", "text/plain", doc)
             assert page.title().startswith("longdoc")
-            page.get_by_label("Your API key").fill(KEYS["acme"])
-            page.get_by_role("button", name="Use key").click()
-            page.locator("#file-input").set_input_files(
-                [{"name": "northwind-msa.txt", "mimeType": "text/plain", "buffer": doc}]
-            )
-            page.get_by_role("button", name="Analyze").click()
-            row = page.locator('#jobs tbody tr[data-status="succeeded"]').first
-            row.wait_for(timeout=60_000)
             assert "northwind-msa.txt" in row.inner_text()
             row.get_by_role("button", name="View report").click()
             report = page.locator("#report")
@@ -222,15 +226,7 @@ def test_review_viewer_highlights_evidence_and_keeps_decisions(tmp_path: Path) -
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url + "/")
-            page.get_by_label("Your API key").fill(KEYS["acme"])
-            page.get_by_role("button", name="Use key").click()
-            page.locator("#file-input").set_input_files(
-                [{"name": "texas-msa.txt", "mimeType": "text/plain", "buffer": doc}]
-            )
-            page.get_by_role("button", name="Analyze").click()
-            row = page.locator('#jobs tbody tr[data-status="succeeded"]').first
-            row.wait_for(timeout=60_000)
+            row = upload(page, url, "texas-msa.txt", "text/plain", doc)
             job_id = row.get_attribute("data-job-id")
             row.get_by_role("button", name="View report").click()
             page.locator("#review").wait_for(state="visible")
@@ -340,15 +336,7 @@ def test_a_partly_scanned_pdf_shows_its_warning_on_the_page(tmp_path: Path) -> N
         browser = launch(pw)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(url + "/")
-            page.get_by_label("Your API key").fill(KEYS["acme"])
-            page.get_by_role("button", name="Use key").click()
-            page.locator("#file-input").set_input_files(
-                [{"name": "partly-scanned.pdf", "mimeType": "application/pdf", "buffer": PARTLY}]
-            )
-            page.get_by_role("button", name="Analyze").click()
-            row = page.locator('#jobs tbody tr[data-status="succeeded"]').first
-            row.wait_for(timeout=60_000)
+            row = upload(page, url, "partly-scanned.pdf", "application/pdf", PARTLY)
             warning = row.locator(".warning")
             warning.first.wait_for()
             assert "no_text_layer" in warning.first.inner_text() and "4" in warning.first.inner_text()
