@@ -59,3 +59,51 @@ def test_a_footnote_or_list_item_is_not_a_section() -> None:
         (["Ann Author"], "2020", "A paper"),
         (["Bob Builder", "Cy Cook"], "2019a", "Another"),
     ]
+
+
+@needs_shared
+def test_citations_resolve_to_bibliography_entries() -> None:
+    from pipeline.analyze.citations import find_citations
+    from pipeline.analyze.paper import find_bibliography_span
+
+    resolved = total = 0
+    for fixture in FIXTURES:
+        name = json.loads(fixture.read_text())["pdf"]
+        e, paper = _extracted(name), _paper(name)
+        cites = find_citations(
+            e.text,
+            paper.bibliography,
+            PageAt([p.start for p in e.pages]),
+            skip=find_bibliography_span(e.text),
+        )
+        for c in cites:
+            assert e.text[c.start : c.end] == c.text
+        resolved += sum(c.target is not None for c in cites)
+        total += len(cites)
+    assert total > 300 and resolved >= 0.95 * total
+
+
+def test_numeric_and_author_year_citations_link_to_their_entries() -> None:
+    from pipeline.analyze.citations import find_citations
+
+    text = "See [2], [1-3] and [4, 7].\nReferences\n[1] A. One. T. 2001.\n[2] B. Two. T. 2002.\n[3] C. Three. T. 2003.\n"
+    paper = analyze_structure(text, PageAt([0]))
+    cites = find_citations(text, paper.bibliography, PageAt([0]), skip=(text.index("[1] A"), len(text)))
+    assert [(c.key, c.target) for c in cites] == [
+        ("2", 2),
+        ("1", 1),
+        ("2", 2),
+        ("3", 3),
+        ("4", None),
+        ("7", None),
+    ]
+
+    text = (
+        "As Smith et al. (2020) and (Lee and Kim, 2019a; Ng, 1999) show, SQuALITY (2022) is hard.\nReferences\n"
+        "John Smith, Ann Bo, and Cy Do. 2020. A title. In Venue.\nJo Lee and Al Kim. 2019a. Other. Journal.\n"
+    )
+    paper = analyze_structure(text, PageAt([0]))
+    cites = find_citations(text, paper.bibliography, PageAt([0]), skip=(text.index("John"), len(text)))
+    assert [(c.text, c.target) for c in cites] == [
+        ("Smith et al. (2020)", 1), ("Lee and Kim, 2019a", 2), ("Ng, 1999", None),
+    ]  # fmt: skip
