@@ -107,3 +107,42 @@ def test_numeric_and_author_year_citations_link_to_their_entries() -> None:
     assert [(c.text, c.target) for c in cites] == [
         ("Smith et al. (2020)", 1), ("Lee and Kim, 2019a", 2), ("Ng, 1999", None),
     ]  # fmt: skip
+
+
+@needs_shared
+def test_digest_items_are_verified_quotes_and_results_carry_numbers() -> None:
+    from pipeline.consolidate.merge import build_paper
+
+    for fixture in FIXTURES:
+        name = json.loads(fixture.read_text())["pdf"]
+        e = _extracted(name)
+        d = build_paper(e).digest
+        items = [*d.contributions, *d.results, *d.datasets, *d.availability, *d.limitations, *d.central]
+        assert all(e.text[i.start : i.end] == i.quote and i.page == e.page_at(i.start) for i in items)
+        assert d.contributions and d.central
+        # 2304.02623 is a position paper: it reports no measured result at all.
+        if name != "2304.02623v1.pdf":
+            assert any(r.value and r.value in r.quote for r in d.results), name
+
+
+def test_digest_picks_claims_results_and_limitations() -> None:
+    from pipeline.analyze.digest import build_digest
+
+    text = (
+        "A Study\nAnn Author\nAbstract\nWe propose Foo, a method for parsing tables.\n1 Introduction\n"
+        "Tables are everywhere in documents and hard to parse well.\n2 Results\n"
+        "Foo reaches an F1 of 91.2 on PubTabNet, better than BarNet by 3 points.\n"
+        "A limitation is that Foo cannot read rotated tables yet.\nReferences\n"
+    )
+    paper = analyze_structure(text, PageAt([0]))
+    d = build_digest(text, paper, PageAt([0]), bib_start=text.index("References"))
+    assert [c.quote for c in d.contributions] == ["We propose Foo, a method for parsing tables."]
+    r = d.results[0]
+    assert (r.metric, r.value, r.dataset, r.compared, r.section) == (
+        "F1",
+        "91.2",
+        "PubTabNet",
+        "BarNet",
+        "2 Results",
+    )
+    assert [x.quote for x in d.limitations] == ["A limitation is that Foo cannot read rotated tables yet."]

@@ -15,6 +15,7 @@ from collections import defaultdict
 from chunking.locator import Locator
 from pipeline.analyze.citations import find_citations
 from pipeline.analyze.clauses import CATEGORIES
+from pipeline.analyze.digest import build_digest
 from pipeline.analyze.paper import PageAt, Paper, analyze_structure, find_bibliography_span
 from pipeline.analyze.playbook import Playbook, default_playbook
 from pipeline.analyze.references import resolve, target_keys
@@ -221,6 +222,7 @@ def build_paper(extracted: ExtractedText) -> Paper:
     paper = analyze_structure(text, page_at)
     bib = find_bibliography_span(text)
     paper.citations = find_citations(text, paper.bibliography, page_at, skip=bib)
+    paper.digest = build_digest(text, paper, page_at, bib_start=bib[0] if bib else None)
     return paper
 
 
