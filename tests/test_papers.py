@@ -146,3 +146,21 @@ def test_digest_picks_claims_results_and_limitations() -> None:
         "2 Results",
     )
     assert [x.quote for x in d.limitations] == ["A limitation is that Foo cannot read rotated tables yet."]
+
+
+@needs_shared
+def test_a_paper_report_shows_its_digest_first_and_a_contract_none(tmp_path: Path) -> None:
+    from pipeline.cli.main import main
+
+    assert main(["analyze", "--out", str(tmp_path), str(PDFS / "naacl06-shinyama.pdf")]) == 0
+    md = (tmp_path / "naacl06-shinyama.report.md").read_text()
+    assert "## Digest" in md and md.index("## Digest") < md.index("## Key terms")
+    assert "Preemptive Information Extraction using Unrestricted Relation Discovery" in md
+    report = json.loads((tmp_path / "naacl06-shinyama.report.json").read_text())
+    assert report["paper"]["bibliography"] and report["paper"]["digest"]["results"]
+    assert report["summary"]["dangling_references"] == 0
+    example = Path(__file__).resolve().parents[1] / "pipeline" / "examples" / "master-services-agreement.txt"
+    assert main(["analyze", "--out", str(tmp_path), str(example)]) == 0
+    contract = json.loads((tmp_path / "master-services-agreement.report.json").read_text())
+    assert contract["document"]["kind"] == "contract" and contract["paper"] is None
+    assert "## Digest" not in (tmp_path / "master-services-agreement.report.md").read_text()
