@@ -13,7 +13,10 @@ from bisect import bisect_right
 from collections import defaultdict
 
 from chunking.locator import Locator
+from pipeline.analyze.citations import find_citations
 from pipeline.analyze.clauses import CATEGORIES
+from pipeline.analyze.digest import build_digest
+from pipeline.analyze.paper import PageAt, Paper, analyze_structure, find_bibliography_span
 from pipeline.analyze.playbook import Playbook, default_playbook
 from pipeline.analyze.references import resolve, target_keys
 from pipeline.consolidate.groups import group_findings
@@ -78,7 +81,8 @@ def consolidate(
         key=lambda d: (d.start, d.term, d.style),
     )
     refs = [r for a in ordered for r in a.references]
-    resolved = _resolve_references(text, sections, locator, refs, seg_starts, kind)
+    paper = build_paper(extracted) if kind == "paper" else None
+    resolved = _resolve_references(text, sections, locator, refs, seg_starts, kind, paper)
     term_issues = _term_issues(text, defined, sections, locator, seg_starts)
     conflicts = _conflicts(key_terms)
 
@@ -154,6 +158,7 @@ def consolidate(
                 if kind == "contract"
                 else None
             ),
+            paper=paper,
         ),
         extracted,
     )
@@ -210,6 +215,38 @@ def _paper_targets(text: str, sections: list[Section]) -> dict[str, int]:
     return targets
 
 
+def build_paper(extracted: ExtractedText) -> Paper:
+    """A paper's structure, its citations linked to the bibliography (issue 18)."""
+    text = extracted.text
+    page_at = PageAt([p.start for p in extracted.pages])
+    paper = analyze_structure(text, page_at)
+    bib = find_bibliography_span(text)
+    paper.citations = find_citations(text, paper.bibliography, page_at, skip=bib)
+    paper.digest = build_digest(text, paper, page_at, bib_start=bib[0] if bib else None)
+    return paper
+
+
+def _structure_targets(paper: Paper) -> dict[str, int]:
+    """What a paper's own references can point at: its numbered sections and appendices, its
+    captions (appendix ones too: "Table B.2"), its bibliography (numbered and author-year)."""
+    targets: dict[str, int] = {}
+    for s in paper.sections:
+        targets.setdefault(f"section:{s.number}", s.start)
+        if s.appendix:
+            targets.setdefault(f"appendix:{s.number}", s.start)
+            targets.setdefault(f"appendix:{s.number.split('.')[0]}", s.start)
+    for cap in [*paper.figures, *paper.tables]:
+        targets.setdefault(f"{cap.kind}:{cap.number}", cap.start)
+    for b in paper.bibliography:
+        if b.label:
+            targets.setdefault(f"citation:{b.label}", b.start)
+    for c in paper.citations:
+        if c.style == "author_year" and c.target is not None:
+            name, _, year = c.key.partition(":")
+            targets.setdefault(f"author_year:{name}:{year[:4]}", paper.bibliography[c.target - 1].start)
+    return targets
+
+
 def _resolve_references(
     text: str,
     sections: list[Section],
@@ -217,18 +254,25 @@ def _resolve_references(
     refs: list[Reference],
     seg_starts: list[int],
     kind: DocumentKind,
+    paper: Paper | None = None,
 ) -> list[ResolvedReference]:
     keys = target_keys(sections)
     extra = _paper_targets(text, sections) if kind == "paper" else {}
+    if paper is not None:
+        extra = {**_structure_targets(paper), **extra}
+    numbered_bib = paper is not None and any(b.label for b in paper.bibliography)
     out: dict[tuple[int, str], ResolvedReference] = {}
     for r in refs:
+        if paper is not None and r.kind == "citation" and (not numbered_bib or r.target == "citation:0"):
+            continue  # "[0]", "[2]" in a paper cited by author and year: code indexes and list marks
         idx = resolve(r.target, keys)
         target_start: int | None
         target_label: str | None
         if idx is not None:
             target_start, target_label = sections[idx].start, locator.path(idx)
-        elif r.target in extra:
-            target_start = extra[r.target]
+        elif r.target in extra or (sub := re.sub(r"^((?:table|figure):\d+)[a-z]$", r"\1", r.target)) in extra:
+            # "Table 4a" is a part of Table 4
+            target_start = extra[r.target] if r.target in extra else extra[sub]
             target_label = locator.section(target_start)
         else:
             target_start = target_label = None

@@ -124,6 +124,45 @@ def _group(g: ClauseGroup) -> list[str]:
     return [*out, ""]
 
 
+def _paper_digest(report: Report) -> list[str]:
+    p = report.paper
+    if p is None:
+        return []
+    out = ["## Digest", ""]
+    if p.title:
+        out.append(f"**{_md(p.title)}**" + (f" — {_md(', '.join(p.authors))}" if p.authors else ""))
+        out.append("")
+    resolved = sum(c.target is not None for c in p.citations)
+    numbered = sum(not s.appendix for s in p.sections)
+    out += [
+        f"{numbered} numbered section(s), {len(p.sections) - numbered} appendix section(s), "
+        f"{len(p.figures)} figure(s), {len(p.tables)} table(s), {len(p.bibliography)} bibliography "
+        f"entries, {resolved} of {len(p.citations)} citation(s) linked to an entry.",
+        "",
+    ]
+    d = p.digest
+    for heading, items in (
+        ("Contributions", d.contributions),
+        ("Results", d.results),
+        ("Data sets", d.datasets),
+        ("Code and data availability", d.availability),
+        ("Limitations", d.limitations),
+        ("Central sentences per section", d.central),
+    ):
+        if not items:
+            continue
+        out += [f"### {heading}", ""]
+        for i in items:
+            facts = ", ".join(
+                f"{k} {_md(v)}" for k, v in (("metric", i.metric), ("value", i.value), ("dataset", i.dataset),
+                                             ("vs", i.compared)) if v
+            )  # fmt: skip
+            where = f"p. {i.page}" + (f", § {_md(i.section)}" if i.section else "")
+            out.append(f"- {_quote(i.quote)} ({where})" + (f" — {facts}" if facts else ""))
+        out.append("")
+    return out
+
+
 def _title(name: str) -> str:
     return _md(_KEY_TERM_TITLES.get(name, name))
 
@@ -145,6 +184,7 @@ def render_markdown(report: Report) -> str:
     if d.ocr_pages:  # a reader checking a quote must know it is OCR text, not the PDF's own
         shown = ", ".join(map(str, d.ocr_pages))
         out += [f"Read by OCR: page(s) {shown}; quotes cited on them are OCR text.", ""]
+    out += _paper_digest(report)  # a paper's reader wants its digest before any count
     if report.synthesis:  # first: what deviates or is missing, then key terms, then counts
         out += ["## Executive summary", ""]
         for para in _paragraphs(report.synthesis.executive_summary):

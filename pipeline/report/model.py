@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from pipeline.analyze.paper import Paper
 from pipeline.types import (
     SCHEMA_VERSION,
     AnalysisWarning,
@@ -204,3 +205,4 @@ class Report(Model):
     segments: list[SegmentSummary]
     warnings: list[ExtractWarning | AnalysisWarning] = Field(default_factory=list)
     review: Review | None = None
+    paper: Paper | None = None  # documents of kind "paper": structure, citations, digest

@@ -1,0 +1,166 @@
+"""Papers (issue 18): structure, bibliography, citations and digest of the shared paper PDFs,
+against hand-checked fixtures."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from pipeline.analyze.paper import PageAt, Paper, analyze_structure
+from pipeline.config import Settings
+from pipeline.ingest import ingest
+from pipeline.types import ExtractedText
+from tests.conftest import SHARED_DATA, needs_shared
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "papers").glob("*.json"))
+PDFS = SHARED_DATA / "papers" / "pdf"
+
+
+@cache
+def _extracted(name: str) -> ExtractedText:
+    settings = Settings()
+    return ingest((PDFS / name).read_bytes(), name=name, password=None, limits=settings.limits)
+
+
+@cache
+def _paper(name: str) -> Paper:
+    e = _extracted(name)
+    return analyze_structure(e.text, PageAt([p.start for p in e.pages]))
+
+
+@needs_shared
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_structure_matches_the_hand_checked_fixture(fixture: Path) -> None:
+    want = json.loads(fixture.read_text())
+    paper = _paper(want["pdf"])
+    assert paper.title == want["title"]
+    assert len(paper.bibliography) == want["bibliography_entries"]
+    assert len([s for s in paper.sections if not s.appendix]) == want["numbered_sections"]
+    assert paper.abstract and paper.authors
+    text = _extracted(want["pdf"]).text
+    for s in paper.sections:  # each heading is cited where it is printed
+        assert text[s.start :].startswith(s.number)
+    assert sum(bool(b.year) for b in paper.bibliography) >= 0.9 * len(paper.bibliography)
+
+
+def test_a_footnote_or_list_item_is_not_a_section() -> None:
+    text = (
+        "A Title Of Things\nAnn Author\nAbstract\nWe study x.\n1 Introduction\nText.\n"
+        "1 A footnote that starts with a number\n2 Method\n2.1 Setup\n7 None\n3 Results\nReferences\n"
+        "Ann Author. 2020. A paper. In Venue.\nBob Builder and Cy Cook. 2019a. Another. Journal.\n"
+        "A Appendix Heading\nMore.\n"
+    )
+    paper = analyze_structure(text, PageAt([0]))
+    assert [s.number for s in paper.sections] == ["1", "2", "2.1", "3", "A"]
+    assert [(b.authors, b.year, b.title) for b in paper.bibliography] == [
+        (["Ann Author"], "2020", "A paper"),
+        (["Bob Builder", "Cy Cook"], "2019a", "Another"),
+    ]
+
+
+@needs_shared
+def test_citations_resolve_to_bibliography_entries() -> None:
+    from pipeline.analyze.citations import find_citations
+    from pipeline.analyze.paper import find_bibliography_span
+
+    resolved = total = 0
+    for fixture in FIXTURES:
+        name = json.loads(fixture.read_text())["pdf"]
+        e, paper = _extracted(name), _paper(name)
+        cites = find_citations(
+            e.text,
+            paper.bibliography,
+            PageAt([p.start for p in e.pages]),
+            skip=find_bibliography_span(e.text),
+        )
+        for c in cites:
+            assert e.text[c.start : c.end] == c.text
+        resolved += sum(c.target is not None for c in cites)
+        total += len(cites)
+    assert total > 300 and resolved >= 0.95 * total
+
+
+def test_numeric_and_author_year_citations_link_to_their_entries() -> None:
+    from pipeline.analyze.citations import find_citations
+
+    text = "See [2], [1-3] and [4, 7].\nReferences\n[1] A. One. T. 2001.\n[2] B. Two. T. 2002.\n[3] C. Three. T. 2003.\n"
+    paper = analyze_structure(text, PageAt([0]))
+    cites = find_citations(text, paper.bibliography, PageAt([0]), skip=(text.index("[1] A"), len(text)))
+    assert [(c.key, c.target) for c in cites] == [
+        ("2", 2),
+        ("1", 1),
+        ("2", 2),
+        ("3", 3),
+        ("4", None),
+        ("7", None),
+    ]
+
+    text = (
+        "As Smith et al. (2020) and (Lee and Kim, 2019a; Ng, 1999) show, SQuALITY (2022) is hard.\nReferences\n"
+        "John Smith, Ann Bo, and Cy Do. 2020. A title. In Venue.\nJo Lee and Al Kim. 2019a. Other. Journal.\n"
+    )
+    paper = analyze_structure(text, PageAt([0]))
+    cites = find_citations(text, paper.bibliography, PageAt([0]), skip=(text.index("John"), len(text)))
+    assert [(c.text, c.target) for c in cites] == [
+        ("Smith et al. (2020)", 1), ("Lee and Kim, 2019a", 2), ("Ng, 1999", None),
+    ]  # fmt: skip
+
+
+@needs_shared
+def test_digest_items_are_verified_quotes_and_results_carry_numbers() -> None:
+    from pipeline.consolidate.merge import build_paper
+
+    for fixture in FIXTURES:
+        name = json.loads(fixture.read_text())["pdf"]
+        e = _extracted(name)
+        d = build_paper(e).digest
+        items = [*d.contributions, *d.results, *d.datasets, *d.availability, *d.limitations, *d.central]
+        assert all(e.text[i.start : i.end] == i.quote and i.page == e.page_at(i.start) for i in items)
+        assert d.contributions and d.central
+        # 2304.02623 is a position paper: it reports no measured result at all.
+        if name != "2304.02623v1.pdf":
+            assert any(r.value and r.value in r.quote for r in d.results), name
+
+
+def test_digest_picks_claims_results_and_limitations() -> None:
+    from pipeline.analyze.digest import build_digest
+
+    text = (
+        "A Study\nAnn Author\nAbstract\nWe propose Foo, a method for parsing tables.\n1 Introduction\n"
+        "Tables are everywhere in documents and hard to parse well.\n2 Results\n"
+        "Foo reaches an F1 of 91.2 on PubTabNet, better than BarNet by 3 points.\n"
+        "A limitation is that Foo cannot read rotated tables yet.\nReferences\n"
+    )
+    paper = analyze_structure(text, PageAt([0]))
+    d = build_digest(text, paper, PageAt([0]), bib_start=text.index("References"))
+    assert [c.quote for c in d.contributions] == ["We propose Foo, a method for parsing tables."]
+    r = d.results[0]
+    assert (r.metric, r.value, r.dataset, r.compared, r.section) == (
+        "F1",
+        "91.2",
+        "PubTabNet",
+        "BarNet",
+        "2 Results",
+    )
+    assert [x.quote for x in d.limitations] == ["A limitation is that Foo cannot read rotated tables yet."]
+
+
+@needs_shared
+def test_a_paper_report_shows_its_digest_first_and_a_contract_none(tmp_path: Path) -> None:
+    from pipeline.cli.main import main
+
+    assert main(["analyze", "--out", str(tmp_path), str(PDFS / "naacl06-shinyama.pdf")]) == 0
+    md = (tmp_path / "naacl06-shinyama.report.md").read_text()
+    assert "## Digest" in md and md.index("## Digest") < md.index("## Key terms")
+    assert "Preemptive Information Extraction using Unrestricted Relation Discovery" in md
+    report = json.loads((tmp_path / "naacl06-shinyama.report.json").read_text())
+    assert report["paper"]["bibliography"] and report["paper"]["digest"]["results"]
+    assert report["summary"]["dangling_references"] == 0
+    example = Path(__file__).resolve().parents[1] / "pipeline" / "examples" / "master-services-agreement.txt"
+    assert main(["analyze", "--out", str(tmp_path), str(example)]) == 0
+    contract = json.loads((tmp_path / "master-services-agreement.report.json").read_text())
+    assert contract["document"]["kind"] == "contract" and contract["paper"] is None
+    assert "## Digest" not in (tmp_path / "master-services-agreement.report.md").read_text()
