@@ -1,13 +1,22 @@
 """Key terms against CUAD's expert labels (issue 17): precision and recall per field.
 
-    python bench/keyterms_cuad.py [../shared/data/cuad-dev] [--show FIELD]
+    python bench/keyterms_cuad.py [../shared/data/cuad-dev] [--split even|odd|all] [--show FIELD]
+
+Overfitting, honestly: the key-term rules are hand-written and were tuned by reading the
+misses of the *even-indexed* contracts of labels.jsonl only (``--split even``, the default
+while developing); the odd-indexed ones (``--split odd``) were never looked at, so their
+figures are the ones to trust for unseen contracts. ``--split all`` scores all 229.
 
 The offline key-term finder runs on each contract's whole text (as one segment, the way the
 ``rules`` model reads a short contract). A value is correct when it is found inside a gold
 answer of its CUAD category (the issue's criterion), compared case-insensitively:
 
-- parties: the value (a name or defined short name) equals a gold Parties answer, or one
-  contains the other after dropping punctuation and corporate suffixes;
+- parties: a party key term's value is the name with its defined short name, if any, as
+  ``FuelCell Energy, Inc. ("FCE")``; the name and the short name are scored as two values
+  (each must be right, each counts in precision). A value is correct when it equals a gold
+  Parties answer case-insensitively, or one contains the other after dropping punctuation
+  and corporate suffixes. Gold answers are every distinct Parties answer, including generic
+  short names ("Company", "Licensee") that the suffix rule would reduce to nothing;
 - governing law: the jurisdiction ("New York" of "New York, US") is in a gold answer's text;
 - dates: the value's year and month (name or number) are in a gold answer's text, and the
   value's evidence overlaps that answer;
@@ -87,6 +96,16 @@ def _numbers(s: str) -> set[int]:
     return out
 
 
+def party_values(value: str) -> list[str]:
+    """``Acme Corp. ("Acme")`` -> ["Acme Corp.", "Acme"]: the name and its short name."""
+    m = re.fullmatch(r'(?P<name>.+?) \("(?P<short>[^"]+)"\)', value)
+    return [m.group("name"), m.group("short")] if m else [value]
+
+
+def _party_key(s: str) -> str:
+    return _norm_name(s) or " ".join(s.lower().split())
+
+
 def _overlaps(hit: KeyTermHit, g: Gold) -> bool:
     return hit.start < g.end and g.start < hit.end
 
@@ -94,9 +113,14 @@ def _overlaps(hit: KeyTermHit, g: Gold) -> bool:
 def correct(name: str, hit: KeyTermHit, golds: list[Gold]) -> bool:
     value = hit.value
     if name == "party":
-        v = _norm_name(value)
-        return bool(v) and any(
-            (gv := _norm_name(g.text)) and (v == gv or (len(v) > 3 and v in gv) or (len(gv) > 3 and gv in v))
+        v, raw = _norm_name(value), " ".join(value.lower().split())
+        return any(
+            raw == " ".join(g.text.lower().split())
+            or (
+                bool(v)
+                and bool(gv := _norm_name(g.text))
+                and (v == gv or (len(v) > 3 and v in gv) or (len(gv) > 3 and gv in v))
+            )
             for g in golds
         )
     if name == "governing_law":
@@ -119,13 +143,15 @@ def correct(name: str, hit: KeyTermHit, golds: list[Gold]) -> bool:
     return any(nums & _numbers(g.text) and _overlaps(hit, g) for g in golds)
 
 
-def run(folder: Path, show: str | None) -> dict[str, Score]:
+def run(folder: Path, show: str | None, split: str = "all") -> dict[str, Score]:
     scores = {name: Score() for name in FIELDS}
     rows = [
         json.loads(line)
         for line in (folder / "labels.jsonl").read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
+    if split != "all":
+        rows = rows[0 if split == "even" else 1 :: 2]
     t0 = time.perf_counter()
     for row in rows:
         text = (folder / "contracts" / f"{row['slug']}.txt").read_text(encoding="utf-8")
@@ -136,7 +162,8 @@ def run(folder: Path, show: str | None) -> dict[str, Score]:
             mine: dict[str, KeyTermHit] = {}
             for h in hits:
                 if h.name == name:
-                    mine.setdefault(h.value, h)
+                    for v in party_values(h.value) if name == "party" else [h.value]:
+                        mine.setdefault(v, KeyTermHit(h.name, v, h.start, h.end))
             s = scores[name]
             ok = [h for h in mine.values() if correct(name, h, golds)]
             s.given += len(mine)
@@ -145,7 +172,7 @@ def run(folder: Path, show: str | None) -> dict[str, Score]:
             if name == "party":
                 seen = set()
                 for g in golds:
-                    key = _norm_name(g.text)
+                    key = _party_key(g.text)
                     if not key or key in seen:
                         continue
                     seen.add(key)
@@ -160,7 +187,7 @@ def run(folder: Path, show: str | None) -> dict[str, Score]:
                 if not ok:
                     s.missed.append(f"{row['slug'][:40]}: gold {golds[0].text[:90]!r} mine {sorted(mine)}")
     elapsed = time.perf_counter() - t0
-    print(f"{len(rows)} contracts in {elapsed:.1f} s")
+    print(f"{len(rows)} contracts ({split}) in {elapsed:.1f} s")
     for name, s in scores.items():
         print(s.line(name))
     if show:
@@ -175,9 +202,11 @@ def run(folder: Path, show: str | None) -> dict[str, Score]:
 def main(argv: Iterable[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", nargs="?", default=str(ROOT.parent / "shared" / "data" / "cuad-dev"))
+    ap.add_argument("--split", choices=("even", "odd", "all"), default="all",
+                    help="even: the contracts the rules were tuned on; odd: never looked at")  # fmt: skip
     ap.add_argument("--show", choices=sorted(FIELDS), help="list wrong and missed values of one field")
     args = ap.parse_args(list(argv) if argv is not None else None)
-    run(Path(args.folder), args.show)
+    run(Path(args.folder), args.show, args.split)
     return 0
 
 
