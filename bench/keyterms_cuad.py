@@ -17,7 +17,9 @@ answer of its CUAD category (the issue's criterion), compared case-insensitively
   Parties answer case-insensitively, or one contains the other after dropping punctuation
   and corporate suffixes. Gold answers are every distinct Parties answer, including generic
   short names ("Company", "Licensee") that the suffix rule would reduce to nothing;
-- governing law: the jurisdiction ("New York" of "New York, US") is in a gold answer's text;
+- governing law: the jurisdiction ("New York" of "New York, US") is in a gold answer's text,
+  or the gold text names it in another spelling of keyterms' table ("English law" for
+  "England and Wales, UK", "the PRC" for "China");
 - dates: the value's year and month (name or number) are in a gold answer's text, and the
   value's evidence overlaps that answer;
 - renewal term, notice to terminate renewal: the value's number (digits or word) is in a gold
@@ -42,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.analyze.keyterms import KeyTermHit, find_key_terms  # noqa: E402
+from pipeline.analyze.keyterms import KeyTermHit, find_key_terms, jurisdictions_in  # noqa: E402
 
 FIELDS: dict[str, str] = {
     "party": "Parties",
@@ -125,7 +127,7 @@ def correct(name: str, hit: KeyTermHit, golds: list[Gold]) -> bool:
         )
     if name == "governing_law":
         place = value.split(",")[0].strip().lower()
-        return any(place in g.text.lower() for g in golds)
+        return any(place in g.text.lower() or value in jurisdictions_in(g.text) for g in golds)
     if name.endswith("_date"):
         m = re.match(r"(\d{4})-(\d{2})-(\d{2})$", value)
         if not m:

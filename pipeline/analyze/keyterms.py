@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.analyze.patterns import DATE, DURATION, date_value, duration_value, sentence_bounds
+from pipeline.analyze.patterns import DATE, DURATION, date_value, duration_value, sentence_bounds, trim
 
 _ENTITY_SUFFIX = (
     r"(?:Inc\.?|Incorporated|LLC|L\.L\.C\.|Ltd\.?|Limited|Corporation|Corp\.?|Company|Co\.|L\.P\.|LP|LLP|"
@@ -14,13 +14,6 @@ _ENTITY_SUFFIX = (
 PARTY = re.compile(
     rf"\b(?P<name>[A-Z][A-Za-z0-9&.'\-]*(?:[ \t]+(?:[A-Z0-9&][A-Za-z0-9&.'\-]*|of|and|de))*?,?[ \t]+{_ENTITY_SUFFIX})(?![A-Za-z])"
 )
-GOVERNING_LAW = re.compile(
-    r"(?:governed\s+by|construed\s+(?:and\s+enforced\s+)?in\s+accordance\s+with|interpreted\s+(?:and\s+construed\s+)?(?:in\s+accordance\s+with|under)|subject\s+to)"
-    r"[^.;]{0,80}?\blaws?\s+of\s+(?:the\s+)?(?P<prefix>State\s+of\s+|Commonwealth\s+of\s+|Province\s+of\s+|Republic\s+of\s+)?"
-    r"(?P<place>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3})",
-    re.IGNORECASE,
-)
-_PLACE_STOP = {"The", "United", "Without", "Excluding", "And", "As", "Applicable", "Its", "Such", "Any"}
 RENEWAL = re.compile(
     r"(?:automatically|shall\s+be)\s+(?:be\s+)?(?:renew(?:ed)?|extended)[^.;]{0,80}?(?:successive|additional|further|consecutive)?\s*(?:periods?\s+of\s+)?",
     re.IGNORECASE,
@@ -52,6 +45,69 @@ EFFECTIVE_DATE = re.compile(
 DATED_EFFECTIVE = re.compile(r"\s*,?\s*\((?:the\s+)?[\"“]Effective\s+Date[\"”]\)")
 EXPIRATION = re.compile(
     r"(?:expire|terminate|continue(?:\s+in\s+(?:full\s+)?(?:force\s+and\s+)?effect)?|remain\s+in\s+(?:full\s+)?(?:force\s+and\s+)?effect)[^.;]{0,40}?\s+(?:on|until|through)\s+",
+    re.I,
+)
+
+
+# ---- jurisdictions ------------------------------------------------------------------------
+
+_US_STATES = ["Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware", "Florida", "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine", "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada", "Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Tennessee", "Texas", "Utah", "Vermont", "Virginia", "Washington", "Wisconsin", "Wyoming"] + [
+    "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota",
+    "Rhode Island", "South Carolina", "South Dakota", "West Virginia", "District of Columbia", "Puerto Rico",
+]  # fmt: skip
+_CA_PROVINCES = [
+    "Ontario", "Quebec", "British Columbia", "Alberta", "Manitoba", "Saskatchewan", "Nova Scotia",
+    "New Brunswick", "Newfoundland and Labrador", "Prince Edward Island",
+]  # fmt: skip
+_AU_STATES = ["New South Wales", "Queensland", "Western Australia", "South Australia", "Tasmania"]
+# Spelling in a contract -> the jurisdiction a lawyer would write.
+_COUNTRIES = {
+    "England and Wales": "England and Wales, UK", "England & Wales": "England and Wales, UK",
+    "England": "England and Wales, UK", "English": "England and Wales, UK", "Scotland": "Scotland, UK",
+    "Scottish": "Scotland, UK", "Northern Ireland": "Northern Ireland, UK", "United Kingdom": "United Kingdom",
+    "United States of America": "United States", "United States": "United States",
+    "Hong Kong": "Hong Kong, CN", "Hong Kong SAR": "Hong Kong, CN",
+    "People's Republic of China": "China", "People’s Republic of China": "China", "PRC": "China",
+    "P.R.C.": "China", "China": "China", "Chinese": "China", "Canada": "Canada",
+    "Singapore": "Singapore", "Israel": "Israel", "Israeli": "Israel", "India": "India", "Japan": "Japan",
+    "Japanese": "Japan", "Germany": "Germany", "German": "Germany", "Federal Republic of Germany": "Germany",
+    "France": "France", "French": "France", "Switzerland": "Switzerland", "Swiss": "Switzerland",
+    "the Netherlands": "Netherlands", "Netherlands": "Netherlands", "Dutch": "Netherlands",
+    "Ireland": "Ireland", "Republic of Ireland": "Ireland", "Irish": "Ireland", "Sweden": "Sweden",
+    "Swedish": "Sweden", "Norway": "Norway", "Denmark": "Denmark", "Finland": "Finland", "Italy": "Italy",
+    "Italian": "Italy", "Spain": "Spain", "Spanish": "Spain", "Belgium": "Belgium", "Austria": "Austria",
+    "Luxembourg": "Luxembourg", "Australia": "Australia", "New Zealand": "New Zealand",
+    "Korea": "South Korea", "Republic of Korea": "South Korea", "South Korea": "South Korea",
+    "Taiwan": "Taiwan", "Mexico": "Mexico", "Brazil": "Brazil", "Bermuda": "Bermuda",
+    "Cayman Islands": "Cayman Islands", "British Virgin Islands": "British Virgin Islands",
+    "Cyprus": "Cyprus", "Malaysia": "Malaysia", "Thailand": "Thailand", "Philippines": "Philippines",
+    "South Africa": "South Africa", "Russia": "Russia", "Russian Federation": "Russia",
+}  # fmt: skip
+JURISDICTIONS: dict[str, str] = {
+    **{s.casefold(): f"{s}, US" for s in _US_STATES},
+    **{p.casefold(): f"{p}, CA" for p in _CA_PROVINCES},
+    **{s.casefold(): f"{s}, AU" for s in _AU_STATES},
+    **{k.casefold(): v for k, v in _COUNTRIES.items()},
+}
+_PLACE_NAMES = "|".join(
+    re.escape(k).replace(r"\ ", r"\s+") for k in sorted(JURISDICTIONS, key=len, reverse=True)
+)
+_PLACE = re.compile(rf"(?P<place>{_PLACE_NAMES})(?![\w’'])", re.I)
+_LAWS_OF = re.compile(
+    r"\blaws?\s+(?:of|in)\s+(?:the\s+)?(?:(?:State|Commonwealth|Province|Republic|Kingdom|Canton)\s+of\s+(?:the\s+)?)?",
+    re.I,
+)
+_X_LAW = re.compile(rf"\b(?:by|with|under)\s+(?:the\s+)?(?P<place>{_PLACE_NAMES})\s+law\b", re.I)
+# The sentence must say the laws govern the agreement: "governed by", "construed in
+# accordance with", "The laws of X govern"; not "organized under the laws of Delaware".
+_GOVERNS = re.compile(
+    r"\b(?:govern(?:s|ed)?|constru(?:e|ed)|interpreted|controlled\s+by\s+(?:the\s+)?laws|enforced|governing\s+law|applicable\s+law)\b",
+    re.I,
+)
+# A clause boundary that paragraph breaks do not make: PDFs put "\n\n" mid-sentence.
+_CLAUSE_END = re.compile(r"[.;](?=\s+[A-Z(\"“])")
+_ORGANIZED = re.compile(
+    r"(?:organi[sz]ed|incorporated|existing|formed|chartered|registered|established|operating)\b[^.;]{0,30}$",
     re.I,
 )
 
@@ -91,10 +147,7 @@ def find_key_terms(
         d = DATE.match(text, m.end()) or DATE.match(text, m.end() + 4)
         if d:
             hits.append(_sentence_hit(text, "expiration_date", date_value(d), d.start()))
-    for m in scan(GOVERNING_LAW, ("law of", "laws of"), 160, 80):
-        place = _place(m)
-        if place:
-            hits.append(_sentence_hit(text, "governing_law", place, m.start()))
+    hits += _governing_law(text, scan(_LAWS_OF, ("law",), 0, 80), scan(_X_LAW, (" law",), 60, 4))
     for m in scan(RENEWAL, ("renew", "extended"), 40, 160):
         d = DURATION.match(text, m.end()) or DURATION.search(text, m.end(), m.end() + 40)
         if d:
@@ -179,16 +232,45 @@ def _parties(head: str) -> list[KeyTermHit]:
     return out
 
 
-def _place(m: re.Match[str]) -> str | None:
-    words = m.group("place").split()
-    kept: list[str] = []
-    for w in words:
-        if w in _PLACE_STOP or not w[0].isupper():
-            break
-        kept.append(w)
-    if not kept:
-        return None
-    return " ".join(kept)
+def jurisdiction(place: str) -> str | None:
+    """ "State of New York" spelled any way -> "New York, US"; None when not in the table."""
+    return JURISDICTIONS.get(" ".join(place.split()).casefold())
+
+
+def _clause(text: str, pos: int, end: int, reach: int = 300) -> tuple[int, int]:
+    """The clause around ``text[pos:end]``, at most ``reach`` characters either side."""
+    lo = max(0, pos - reach)
+    starts = [m.end() for m in _CLAUSE_END.finditer(text, lo, pos)]
+    stop = _CLAUSE_END.search(text, end, min(len(text), end + reach))
+    return trim(text, starts[-1] if starts else lo, stop.end() if stop else min(len(text), end + reach))
+
+
+def _governing_law(text: str, laws_of: list[re.Match[str]], x_law: list[re.Match[str]]) -> list[KeyTermHit]:
+    found: list[tuple[int, int, str]] = []
+    for m in laws_of:
+        p = _PLACE.match(text, m.end())
+        if p and p.group()[0].isupper() and not _ORGANIZED.search(text, max(0, m.start() - 60), m.start()):
+            found.append((m.start(), p.end(), JURISDICTIONS[" ".join(p.group().split()).casefold()]))
+    for m in x_law:
+        if m.group("place")[0].isupper():
+            found.append((m.start(), m.end(), JURISDICTIONS[" ".join(m.group("place").split()).casefold()]))
+    by_clause: dict[tuple[int, int], list[str]] = {}
+    for a, b, place in found:
+        by_clause.setdefault(_clause(text, a, b), []).append(place)
+    out: list[KeyTermHit] = []
+    for (start, end), places in by_clause.items():
+        # The clause must say these laws govern: not "organized under the laws of Delaware".
+        if not _GOVERNS.search(text, start, end):
+            continue
+        # "the laws of the State of New York and of the United States": the state is the answer.
+        named = [p for p in dict.fromkeys(places) if not (p == "United States" and len(places) > 1)]
+        out += [KeyTermHit("governing_law", p, start, end) for p in named[:1]]
+    return out
+
+
+def jurisdictions_in(text: str) -> set[str]:
+    """Every jurisdiction a passage names, normalised ("laws of the PRC" -> {"China"})."""
+    return {JURISDICTIONS[" ".join(m.group().split()).casefold()] for m in _PLACE.finditer(text)}
 
 
 def _cap_value(what: str) -> str | None:
