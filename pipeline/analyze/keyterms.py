@@ -12,7 +12,7 @@ _ENTITY_SUFFIX = (
     r"GmbH|AG|S\.A\.|SA|plc|PLC|N\.V\.|B\.V\.|Trust|Bank|Partners|Holdings)"
 )
 PARTY = re.compile(
-    rf"\b(?P<name>[A-Z][A-Za-z0-9&.'\-]*(?:[ \t]+(?:[A-Z0-9&][A-Za-z0-9&.'\-]*|of|and|de))*?,?[ \t]+{_ENTITY_SUFFIX})(?![A-Za-z])"
+    rf"\b(?P<name>[A-Z][A-Za-z0-9&.'\-]*(?:[ \t]+(?:[A-Z0-9&][A-Za-z0-9&.'\-]*|of|de))*?,?[ \t]+{_ENTITY_SUFFIX})(?![A-Za-z])"
 )
 RENEWAL = re.compile(
     r"(?:automatically|shall\s+be)\s+(?:be\s+)?(?:renew(?:ed)?|extended)[^.;]{0,80}?(?:successive|additional|further|consecutive)?\s*(?:periods?\s+of\s+)?",
@@ -125,7 +125,7 @@ def find_key_terms(
 ) -> list[KeyTermHit]:
     hits: list[KeyTermHit] = []
     if is_document_start:
-        hits += _parties(text[:preamble_chars])
+        hits += _parties(text[:preamble_chars], text)
         for m in AGREEMENT_DATE.finditer(text, 0, preamble_chars):
             d = DATE.match(text, m.end()) or DATE.search(text, m.end(), m.end() + 60)
             if d:
@@ -210,26 +210,156 @@ def _sentence_hit(text: str, name: str, value: str, pos: int) -> KeyTermHit:
     return KeyTermHit(name, value, start, end)
 
 
-def _parties(head: str) -> list[KeyTermHit]:
-    m = re.search(r"\b(?:by\s+and\s+(?:between|among)|between|among)\b", head, re.I)
-    if not m:
-        return []
-    window_end = min(len(head), m.end() + 1500)
-    out: list[KeyTermHit] = []
-    seen: set[str] = set()
-    for p in PARTY.finditer(head, m.end(), window_end):
-        name = " ".join(p.group("name").split()).strip(" ,")
-        key = name.lower()
-        if key not in seen and not name.lower().startswith(("the ", "a ", "an ")):
-            seen.add(key)
-            out.append(
-                KeyTermHit(
-                    "party", name, p.start("name"), p.start("name") + len(p.group("name").rstrip(" ,"))
-                )
-            )
-        if len(out) >= 4:
-            break
+# ---- parties ------------------------------------------------------------------------------
+
+_INTRO = re.compile(r"\b(?:by\s+and\s+(?:between|among)|between|among)\b\s*:?\s*(?:\(1\)\s*)?", re.I)
+_WINDOW_END = re.compile(
+    r"\b(?:WHEREAS|Whereas|RECITALS|Recitals|WITNESSETH|Witnesseth|BACKGROUND|Background|PRELIMINARY\s+STATEMENT|"
+    r"NOW,?\s+THEREFORE|agree\s+as\s+follows|IN\s+CONSIDERATION|In\s+consideration)\b"
+)
+# A name at the head of a party's clause: capitalised words up to a comma, "(" or "of".
+_HEAD = re.compile(
+    r"(?P<name>(?:Dr\.|Mr\.|Ms\.|Mrs\.)?\s*[A-Z0-9][\w.&'’\-]*(?:[ \t]+(?:[A-Z0-9&][\w.&'’\-]*|of|de|du|la|von|van))*)"
+    r"(?=\s*(?:,|\(|\bof\b|\bhaving\b|\bwith\b|\blocated\b|\bwhose\b|\bhereinafter\b|\(?herein|\band\b|$))"
+)
+_QUOTED = re.compile(r"[\"“]\s*(?P<term>[^\"“”\n]{1,60}?)\s*[,.]?[\"”]")
+_NOT_A_SHORT_NAME = re.compile(
+    r"agreement|\bdate\b|\bpart(?:y|ies)\b|\bterm\b|\beffective\b|^(?:we|us|our|you|your)$", re.I
+)
+_SEPARATOR = re.compile(r"(?:^|[,;]\s*|\s)(?:and|AND|And|&)\s+(?:\(\d\)\s*)?$|^\s*\(\d\)\s*$|^\s*$")
+_SIGNATURES = re.compile(r"IN\s+WITNESS\s+WHEREOF", re.I)
+_SIGNATURE_NAME = re.compile(
+    rf"^[ \t]*(?P<name>[A-Z][A-Za-z0-9&.'’\-]*(?:[ \t]+[A-Z0-9&][A-Za-z0-9&.'’\-]*)*,?[ \t]+{_ENTITY_SUFFIX})[ \t]*,?[ \t]*$",
+    re.M,
+)
+
+
+@dataclass
+class _Party:
+    name: str
+    start: int
+    end: int
+    shorts: list[str]
+
+
+def _party_key(name: str) -> str:
+    s = re.sub(rf"\b{_ENTITY_SUFFIX}(?![A-Za-z])", " ", name, flags=re.I)
+    return " ".join(re.sub(r"[^a-z0-9& ]", " ", s.lower()).split())
+
+
+def _clean_name(raw: str) -> str:
+    name = " ".join(raw.split()).strip(" ,;:")
+    return re.sub(r"^(?:and|AND|And)\s+", "", name)
+
+
+def _good_name(name: str) -> bool:
+    words = name.split()
+    if not name:
+        return False
+    if not words or len(name) < 2 or len(words) > 12:
+        return False
+    if words[0].lower() in {"the", "this", "a", "an", "each", "such", "said", "party", "parties"}:
+        return bool(PARTY.fullmatch(name)) and len(words) > 2  # "The ARC Group, Inc."
+    if words[0].lower() in _STOP_WORDS or name.casefold() in JURISDICTIONS:
+        return False
+    return not _NOT_A_SHORT_NAME.search(name)
+
+
+def _parties(head: str, full: str | None = None) -> list[KeyTermHit]:
+    found: list[_Party] = []
+    intros = list(_INTRO.finditer(head))[:3]
+    for i, intro in enumerate(intros):
+        stop = _WINDOW_END.search(head, intro.end(), intro.end() + 1500)
+        end = stop.start() if stop else min(len(head), intro.end() + 1500)
+        if i + 1 < len(intros):
+            end = min(end, intros[i + 1].start())
+        _window_parties(head, intro.end(), end, found)
+    if full is not None:
+        for w in list(_SIGNATURES.finditer(full))[-1:]:
+            for m in _SIGNATURE_NAME.finditer(full, w.end(), min(len(full), w.end() + 3000)):
+                _add(found, _Party(_clean_name(m.group("name")), m.start("name"), m.end("name"), []))
+    out = []
+    for p in found[:6]:
+        value = p.name + (" (" + ", ".join(f'"{s}"' for s in p.shorts) + ")" if p.shorts else "")
+        out.append(KeyTermHit("party", value, p.start, p.end))
     return out
+
+
+def _add(found: list[_Party], new: _Party) -> _Party | None:
+    key = _party_key(new.name)
+    if not key:
+        return None
+    for p in found:
+        k = _party_key(p.name)
+        if k == key or (len(key) > 3 and key in k.split(" ")) or (len(k) > 3 and k in key):
+            if not p.shorts and new.shorts:
+                p.name, p.start, p.end, p.shorts = new.name, new.start, new.end, new.shorts
+            return p
+    found.append(new)
+    return new
+
+
+_STOP_WORDS = {"whereas", "now", "recitals", "witnesseth", "background", "in", "source", "exhibit", "section"}
+_PERIOD = re.compile(r"\.\s+(?=[A-Z(])")
+
+
+def _sentence_end(text: str, start: int, end: int) -> int:
+    """Where the preamble sentence ends: a period not closing "Inc.", "St." or "N.V."; a
+    sentence that starts "AND:" continues it (the "BETWEEN: X. AND: Y" layout)."""
+    for m in _PERIOD.finditer(text, start, end):
+        word = re.search(r"[\w.]*$", text[max(start, m.start() - 12) : m.start()])
+        w = word.group() if word else ""
+        if w and not w[-1].isdigit() and (len(w) <= 4 and w[0].isupper() or "." in w or PARTY.fullmatch(w)):
+            continue
+        if re.match(r"(?:AND|And)\b", text[m.end() : m.end() + 4]):
+            continue
+        return m.start()
+    return end
+
+
+def _window_parties(text: str, start: int, end: int, found: list[_Party]) -> None:
+    """Names and their quoted short names between "by and between" and the sentence's end."""
+    end = _sentence_end(text, start, end)
+    current: _Party | None = None
+    pos = start
+    names: list[tuple[int, int, str]] = []
+    # A name opens the window or follows "and"/";"/"(2)"; a suffixed name may sit anywhere.
+    for m in PARTY.finditer(text, start, end):
+        names.append((m.start("name"), m.end("name"), m.group("name")))
+    heads = [start] + [
+        m.end() for m in re.finditer(r"(?:\band\b|\bAND\b|;|\(\d\))\s*(?:between\s+)?", text[start:end])
+    ]
+    for h in heads:
+        h = h if h == start else start + h
+        m = _HEAD.match(text, h)
+        if m and m.group("name").strip() and not any(a <= m.start("name") < b for a, b, _ in names):
+            names.append((m.start("name"), m.end("name"), m.group("name")))
+    names.sort()
+    quotes = [q for q in _QUOTED.finditer(text, start, end)]
+    events = sorted(
+        [(a, "n", b, s) for a, b, s in names] + [(q.start(), "q", q.end(), q.group("term")) for q in quotes]
+    )
+    for at, kind, stop, s in events:
+        if at < pos:
+            continue
+        if kind == "n":
+            name = _clean_name(s)
+            if re.search(r"\b(?:a|an)\s+$", text[max(0, at - 4) : at]):  # "a Delaware Corporation"
+                name = ""
+            current = (
+                _add(found, _Party(name, at, at + len(s.rstrip(" ,;:")), [])) if _good_name(name) else None
+            )
+        elif (
+            current is not None
+            and not _NOT_A_SHORT_NAME.search(s)
+            and stop - current.end < 400
+            and len(current.shorts) < 3
+        ):
+            short = " ".join(s.split())
+            if short not in current.shorts:
+                current.shorts.append(short)
+                current.end = max(current.end, stop + (1 if text[stop : stop + 1] == ")" else 0))
+        pos = stop
 
 
 def jurisdiction(place: str) -> str | None:
