@@ -20,8 +20,10 @@ answer of its CUAD category (the issue's criterion), compared case-insensitively
 - governing law: the jurisdiction ("New York" of "New York, US") is in a gold answer's text,
   or the gold text names it in another spelling of keyterms' table ("English law" for
   "England and Wales, UK", "the PRC" for "China");
-- dates: the value's year and month (name or number) are in a gold answer's text, and the
-  value's evidence overlaps that answer;
+- dates: the gold answer's text states the value's date (same day, month and year, wherever
+  in the contract the value was read: CUAD marks one occurrence, often the cover page's), or,
+  for a gold text that is no full date ("20t h day of December 2018"), the value's year and
+  month (name or number) are in it and the value's evidence overlaps that answer;
 - renewal term, notice to terminate renewal: the value's number (digits or word) is in a gold
   answer's text and its evidence overlaps it.
 
@@ -45,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.analyze.keyterms import KeyTermHit, find_key_terms, jurisdictions_in  # noqa: E402
+from pipeline.analyze.patterns import DATE, date_value  # noqa: E402
 
 FIELDS: dict[str, str] = {
     "party": "Parties",
@@ -134,6 +137,10 @@ def correct(name: str, hit: KeyTermHit, golds: list[Gold]) -> bool:
             return False
         year, month = m.group(1), int(m.group(2))
         for g in golds:
+            # The same date written out in the gold answer: right wherever the value was read
+            # (CUAD marks one occurrence, often the cover page, not the preamble's).
+            if value in {date_value(d) for d in DATE.finditer(g.text)}:
+                return True
             t = g.text.lower()
             month_ok = (
                 MONTHS[month - 1] in t or MONTHS[month - 1][:3] in t or re.search(rf"\b0?{month}[/.-]", t)

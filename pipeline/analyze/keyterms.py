@@ -128,7 +128,7 @@ def find_key_terms(
         hits += _parties(text[:preamble_chars], text)
         for m in AGREEMENT_DATE.finditer(text, 0, preamble_chars):
             d = DATE.match(text, m.end()) or DATE.search(text, m.end(), m.end() + 60)
-            if d:
+            if d and _about_this(text, d.start()):
                 hits.append(KeyTermHit("agreement_date", date_value(d), d.start(), d.end()))
                 break
     low = text.lower() if len(text.lower()) == len(text) else None
@@ -138,7 +138,7 @@ def find_key_terms(
 
     for m in scan(EFFECTIVE_DATE, ("effective",), 5, 80):
         d = DATE.search(text, m.end(), m.end() + 60)
-        if d:
+        if d and (m.group().lower().startswith(('"', "“")) or _about_this(text, m.start())):
             hits.append(_sentence_hit(text, "effective_date", date_value(d), d.start()))
     for d in scan(DATE, ("effective date",), 60, 0):
         if DATED_EFFECTIVE.match(text, d.end()):
@@ -169,6 +169,35 @@ def find_key_terms(
         if value:
             hits.append(_sentence_hit(text, "liability_cap", value, m.start()))
     return _dedupe(hits)
+
+
+_DOC_WORD = re.compile(
+    r"\b(?:agreement|amendment|contract|letter|lease|licen[cs]e|memorandum|order|note)s?\b", re.I
+)
+_DETERMINER = re.compile(
+    r"\b(?:this|these|that\s+certain|the|a|an|such|said|each|any|other|its|their|prior|existing|original)\b",
+    re.I,
+)
+
+
+def _about_this(text: str, pos: int) -> bool:
+    """Whether "dated"/"effective as of" at ``pos`` speaks of this agreement: "This Agreement
+    is dated", "the Agreement"; not "that certain License Agreement dated", "a letter dated"."""
+    lo = max(0, pos - 250)
+    cut = [m.end() for m in _CLAUSE_END.finditer(text, lo, pos)]
+    lo = cut[-1] if cut else lo
+    if re.search(r"\bWHEREAS\b|[”\"]\s+(?:means|shall\s+mean)\b", text[lo:pos]):
+        return False  # a recital or a definition speaks of other documents
+    docs = list(_DOC_WORD.finditer(text, lo, pos))
+    if not docs:
+        return True  # "Agreement made this 19th day": the title word opens the sentence
+    d = docs[-1]
+    window = text[max(lo, d.start() - 45) : d.start()]
+    dets = list(_DETERMINER.finditer(window))
+    if not dets or re.search(r"[.;]", window[dets[-1].end() :]):
+        return d.group()[0].isupper()  # a title ("Agreement made this"), not "by letter dated"
+    det = dets[-1].group().lower()
+    return det in ("this", "these") or (det == "the" and not window[dets[-1].end() :].strip())
 
 
 def _scan(
@@ -299,6 +328,7 @@ def _add(found: list[_Party], new: _Party) -> _Party | None:
     return new
 
 
+_NEXT_PARTY = re.compile(r"(?:\band\b|\bAND\b|;|\(\d\))\s*(?:between\s+)?")
 _STOP_WORDS = {"whereas", "now", "recitals", "witnesseth", "background", "in", "source", "exhibit", "section"}
 _PERIOD = re.compile(r"\.\s+(?=[A-Z(])")
 
@@ -326,14 +356,11 @@ def _window_parties(text: str, start: int, end: int, found: list[_Party]) -> Non
     # A name opens the window or follows "and"/";"/"(2)"; a suffixed name may sit anywhere.
     for m in PARTY.finditer(text, start, end):
         names.append((m.start("name"), m.end("name"), m.group("name")))
-    heads = [start] + [
-        m.end() for m in re.finditer(r"(?:\band\b|\bAND\b|;|\(\d\))\s*(?:between\s+)?", text[start:end])
-    ]
+    heads = [start] + [m.end() for m in _NEXT_PARTY.finditer(text, start, end)]
     for h in heads:
-        h = h if h == start else start + h
-        m = _HEAD.match(text, h)
-        if m and m.group("name").strip() and not any(a <= m.start("name") < b for a, b, _ in names):
-            names.append((m.start("name"), m.end("name"), m.group("name")))
+        head = _HEAD.match(text, h, end)
+        if head and head.group("name").strip() and not any(a <= head.start("name") < b for a, b, _ in names):
+            names.append((head.start("name"), head.end("name"), head.group("name")))
     names.sort()
     quotes = [q for q in _QUOTED.finditer(text, start, end)]
     events = sorted(
