@@ -102,9 +102,9 @@ def _numbers(s: str) -> set[int]:
 
 
 def party_values(value: str) -> list[str]:
-    """``Acme Corp. ("Acme")`` -> ["Acme Corp.", "Acme"]: the name and its short name."""
-    m = re.fullmatch(r'(?P<name>.+?) \("(?P<short>[^"]+)"\)', value)
-    return [m.group("name"), m.group("short")] if m else [value]
+    """``Acme Corp. ("Acme", "AC")`` -> ["Acme Corp.", "Acme", "AC"]: the name and its short names."""
+    m = re.fullmatch(r'(?P<name>.+?) \((?P<shorts>"[^"]+"(?:, "[^"]+")*)\)', value)
+    return [m.group("name"), *re.findall(r'"([^"]+)"', m.group("shorts"))] if m else [value]
 
 
 def _party_key(s: str) -> str:

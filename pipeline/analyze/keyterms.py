@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.analyze.patterns import DATE, DURATION, date_value, duration_value, sentence_bounds, trim
+from pipeline.analyze.patterns import (
+    DATE,
+    DURATION,
+    MONTHS,
+    date_value,
+    duration_value,
+    sentence_bounds,
+    trim,
+)
 
 _ENTITY_SUFFIX = (
     r"(?:Inc\.?|Incorporated|LLC|L\.L\.C\.|Ltd\.?|Limited|Corporation|Corp\.?|Company|Co\.|L\.P\.|LP|LLP|"
@@ -82,6 +90,12 @@ _COUNTRIES = {
     "Cayman Islands": "Cayman Islands", "British Virgin Islands": "British Virgin Islands",
     "Cyprus": "Cyprus", "Malaysia": "Malaysia", "Thailand": "Thailand", "Philippines": "Philippines",
     "South Africa": "South Africa", "Russia": "Russia", "Russian Federation": "Russia",
+    "Macau": "Macau, CN", "Macao": "Macau, CN", "Vietnam": "Vietnam", "Indonesia": "Indonesia",
+    "Turkey": "Turkey", "Poland": "Poland", "Czech Republic": "Czech Republic", "Greece": "Greece",
+    "Portugal": "Portugal", "Hungary": "Hungary", "United Arab Emirates": "United Arab Emirates",
+    "Saudi Arabia": "Saudi Arabia", "Argentina": "Argentina", "Chile": "Chile", "Colombia": "Colombia",
+    "Isle of Man": "Isle of Man", "Guernsey": "Guernsey", "Malta": "Malta", "Bahamas": "Bahamas",
+    "Barbados": "Barbados", "Panama": "Panama", "U.S. Virgin Islands": "U.S. Virgin Islands",
 }  # fmt: skip
 JURISDICTIONS: dict[str, str] = {
     **{s.casefold(): f"{s}, US" for s in _US_STATES},
@@ -94,18 +108,25 @@ _PLACE_NAMES = "|".join(
 )
 _PLACE = re.compile(rf"(?P<place>{_PLACE_NAMES})(?![\w’'])", re.I)
 _LAWS_OF = re.compile(
-    r"\blaws?\s+(?:of|in)\s+(?:the\s+)?(?:(?:State|Commonwealth|Province|Republic|Kingdom|Canton)\s+of\s+(?:the\s+)?)?",
+    r"\blaws?\s+(?:in\s+force\s+in|of|in)\s+(?:the\s+)?(?:(?:State|Commonwealth|Province|Republic|Kingdom|Canton)\s+of\s+(?:the\s+)?)?",
     re.I,
 )
 _X_LAW = re.compile(rf"\b(?:by|with|under)\s+(?:the\s+)?(?P<place>{_PLACE_NAMES})\s+law\b", re.I)
 # The sentence must say the laws govern the agreement: "governed by", "construed in
 # accordance with", "The laws of X govern"; not "organized under the laws of Delaware".
 _GOVERNS = re.compile(
-    r"\b(?:govern(?:s|ed)?|constru(?:e|ed)|interpreted|controlled\s+by\s+(?:the\s+)?laws|enforced|governing\s+law|applicable\s+law)\b",
+    r"\b(?:govern(?:s|ed)?|constru(?:e|ed)|interpreted|controlled\s+by\s+(?:the\s+)?laws|enforced|"
+    r"shall\s+apply|governing\s+law)\b|\b(?:applicable|choice\s+of)\s+laws?\s*[.:]",
     re.I,
 )
 # A clause boundary that paragraph breaks do not make: PDFs put "\n\n" mid-sentence.
 _CLAUSE_END = re.compile(r"[.;](?=\s+[A-Z(\"“])")
+# "the patent laws of the United States" names a body of law, not the contract's law.
+_FIELD_OF_LAW = re.compile(
+    r"\b(?:patent|tax|securities|export|import|customs|bankruptcy|insolvency|employment|labou?r|environmental|"
+    r"antitrust|competition|privacy|data\s+protection|immigration|trademark|copyright|anti-?corruption|sanctions)\s+$",
+    re.I,
+)
 _ORGANIZED = re.compile(
     r"(?:organi[sz]ed|incorporated|existing|formed|chartered|registered|established|operating)\b[^.;]{0,30}$",
     re.I,
@@ -138,7 +159,13 @@ def find_key_terms(
 
     for m in scan(EFFECTIVE_DATE, ("effective",), 5, 80):
         d = DATE.search(text, m.end(), m.end() + 60)
-        if d and (m.group().lower().startswith(('"', "“")) or _about_this(text, m.start())):
+        # The date must follow the phrase: in "effective as of the Effective Date and shall
+        # expire on December 31, 2006" the date found is the expiry's.
+        if d and re.search(
+            r"\b(?:and|or|until|through|to|expire\w*|terminat\w*)\b", text[m.end() : d.start()]
+        ):
+            d = None
+        if d and (m.group().lower().startswith(('"', "“")) or _about_this(text, d.start(), need_doc=True)):
             hits.append(_sentence_hit(text, "effective_date", date_value(d), d.start()))
     for d in scan(DATE, ("effective date",), 60, 0):
         if DATED_EFFECTIVE.match(text, d.end()):
@@ -180,7 +207,7 @@ _DETERMINER = re.compile(
 )
 
 
-def _about_this(text: str, pos: int) -> bool:
+def _about_this(text: str, pos: int, *, need_doc: bool = False) -> bool:
     """Whether "dated"/"effective as of" at ``pos`` speaks of this agreement: "This Agreement
     is dated", "the Agreement"; not "that certain License Agreement dated", "a letter dated"."""
     lo = max(0, pos - 250)
@@ -188,9 +215,12 @@ def _about_this(text: str, pos: int) -> bool:
     lo = cut[-1] if cut else lo
     if re.search(r"\bWHEREAS\b|[”\"]\s+(?:means|shall\s+mean)\b", text[lo:pos]):
         return False  # a recital or a definition speaks of other documents
-    docs = list(_DOC_WORD.finditer(text, lo, pos))
+    # A word in quotes defines a name ('(the "Agreement")'): the determiner sits before it.
+    docs = [d for d in _DOC_WORD.finditer(text, lo, pos) if text[d.start() - 1 : d.start()] not in '"“']
     if not docs:
-        return True  # "Agreement made this 19th day": the title word opens the sentence
+        # "Agreement made this 19th day": the title opens the sentence. "Effective on" needs its
+        # subject named: "the price increase is effective on May 1" is not the agreement's date.
+        return not need_doc  # "Agreement made this 19th day": the title word opens the sentence
     d = docs[-1]
     window = text[max(lo, d.start() - 45) : d.start()]
     dets = list(_DETERMINER.finditer(window))
@@ -248,17 +278,17 @@ _WINDOW_END = re.compile(
 )
 # A name at the head of a party's clause: capitalised words up to a comma, "(" or "of".
 _HEAD = re.compile(
-    r"(?P<name>(?:Dr\.|Mr\.|Ms\.|Mrs\.)?\s*[A-Z0-9][\w.&'’\-]*(?:[ \t]+(?:[A-Z0-9&][\w.&'’\-]*|of|de|du|la|von|van))*)"
+    r"(?P<name>(?:Dr\.|Mr\.|Ms\.|Mrs\.)?\s*(?:[A-Z0-9]|[a-z][A-Z])[\w.&'’\-]*(?:[ \t]+(?:[A-Z0-9&][\w.&'’\-]*|of|de|du|la|von|van))*)"
     r"(?=\s*(?:,|\(|\bof\b|\bhaving\b|\bwith\b|\blocated\b|\bwhose\b|\bhereinafter\b|\(?herein|\band\b|$))"
 )
 _QUOTED = re.compile(r"[\"“]\s*(?P<term>[^\"“”\n]{1,60}?)\s*[,.]?[\"”]")
 _NOT_A_SHORT_NAME = re.compile(
-    r"agreement|\bdate\b|\bpart(?:y|ies)\b|\bterm\b|\beffective\b|^(?:we|us|our|you|your)$", re.I
+    r"agreement|\bdate\b|\bpart(?:y|ies)\b(?!\s+[A-Z]$)|\bterm\b|\beffective\b|^(?:we|us|our|you|your)$", re.I
 )
 _SEPARATOR = re.compile(r"(?:^|[,;]\s*|\s)(?:and|AND|And|&)\s+(?:\(\d\)\s*)?$|^\s*\(\d\)\s*$|^\s*$")
 _SIGNATURES = re.compile(r"IN\s+WITNESS\s+WHEREOF", re.I)
 _SIGNATURE_NAME = re.compile(
-    rf"^[ \t]*(?P<name>[A-Z][A-Za-z0-9&.'’\-]*(?:[ \t]+[A-Z0-9&][A-Za-z0-9&.'’\-]*)*,?[ \t]+{_ENTITY_SUFFIX})[ \t]*,?[ \t]*$",
+    rf"^[ \t]*(?P<name>[A-Z][A-Za-z0-9&.'’\-]*(?:[ \t]+[A-Z0-9&][A-Za-z0-9&.'’\-]*)*,?[ \t]+(?i:{_ENTITY_SUFFIX}))[ \t]*,?[ \t]*$",
     re.M,
 )
 
@@ -289,7 +319,7 @@ def _good_name(name: str) -> bool:
         return False
     if words[0].lower() in {"the", "this", "a", "an", "each", "such", "said", "party", "parties"}:
         return bool(PARTY.fullmatch(name)) and len(words) > 2  # "The ARC Group, Inc."
-    if words[0].lower() in _STOP_WORDS or name.casefold() in JURISDICTIONS:
+    if words[0].lower() in _STOP_WORDS or name.casefold() in JURISDICTIONS or words[0] in MONTHS.split("|"):
         return False
     return not _NOT_A_SHORT_NAME.search(name)
 
@@ -298,6 +328,8 @@ def _parties(head: str, full: str | None = None) -> list[KeyTermHit]:
     found: list[_Party] = []
     intros = list(_INTRO.finditer(head))[:3]
     for i, intro in enumerate(intros):
+        if len(found) >= 2:  # a later "between" is the body's ("between the Parties"), not the preamble
+            break
         stop = _WINDOW_END.search(head, intro.end(), intro.end() + 1500)
         end = stop.start() if stop else min(len(head), intro.end() + 1500)
         if i + 1 < len(intros):
@@ -308,7 +340,7 @@ def _parties(head: str, full: str | None = None) -> list[KeyTermHit]:
             for m in _SIGNATURE_NAME.finditer(full, w.end(), min(len(full), w.end() + 3000)):
                 _add(found, _Party(_clean_name(m.group("name")), m.start("name"), m.end("name"), []))
     out = []
-    for p in found[:6]:
+    for p in found[:10]:
         value = p.name + (" (" + ", ".join(f'"{s}"' for s in p.shorts) + ")" if p.shorts else "")
         out.append(KeyTermHit("party", value, p.start, p.end))
     return out
@@ -329,7 +361,18 @@ def _add(found: list[_Party], new: _Party) -> _Party | None:
 
 
 _NEXT_PARTY = re.compile(r"(?:\band\b|\bAND\b|;|\(\d\))\s*(?:between\s+)?")
-_STOP_WORDS = {"whereas", "now", "recitals", "witnesseth", "background", "in", "source", "exhibit", "section"}
+_STOP_WORDS = {
+    "wales",
+    "whereas",
+    "now",
+    "recitals",
+    "witnesseth",
+    "background",
+    "in",
+    "source",
+    "exhibit",
+    "section",
+}
 _PERIOD = re.compile(r"\.\s+(?=[A-Z(])")
 
 
@@ -406,7 +449,12 @@ def _governing_law(text: str, laws_of: list[re.Match[str]], x_law: list[re.Match
     found: list[tuple[int, int, str]] = []
     for m in laws_of:
         p = _PLACE.match(text, m.end())
-        if p and p.group()[0].isupper() and not _ORGANIZED.search(text, max(0, m.start() - 60), m.start()):
+        if (
+            p
+            and p.group()[0].isupper()
+            and not _ORGANIZED.search(text, max(0, m.start() - 60), m.start())
+            and not _FIELD_OF_LAW.search(text, max(0, m.start() - 30), m.start())
+        ):
             found.append((m.start(), p.end(), JURISDICTIONS[" ".join(p.group().split()).casefold()]))
     for m in x_law:
         if m.group("place")[0].isupper():
@@ -417,7 +465,8 @@ def _governing_law(text: str, laws_of: list[re.Match[str]], x_law: list[re.Match
     out: list[KeyTermHit] = []
     for (start, end), places in by_clause.items():
         # The clause must say these laws govern: not "organized under the laws of Delaware".
-        if not _GOVERNS.search(text, start, end):
+        # A heading ("Governing Law.") just before the clause counts as saying it.
+        if not _GOVERNS.search(text, max(0, start - 40), end):
             continue
         # "the laws of the State of New York and of the United States": the state is the answer.
         named = [p for p in dict.fromkeys(places) if not (p == "United States" and len(places) > 1)]
