@@ -17,7 +17,8 @@ from pipeline.analyze.patterns import (
 
 _ENTITY_SUFFIX = (
     r"(?:Inc\.?|Incorporated|LLC|L\.L\.C\.|Ltd\.?|Limited|Corporation|Corp\.?|Company|Co\.|L\.P\.|LP|LLP|"
-    r"GmbH|AG|S\.A\.|SA|plc|PLC|N\.V\.|B\.V\.|Trust|Bank|Partners|Holdings)"
+    r"GmbH|AG|S\.A\.|SA|plc|PLC|N\.V\.|B\.V\.|Trust|Bank|Partners|Holdings|"
+    r"INC\.?|INCORPORATED|LTD\.?|LIMITED|CORPORATION|CORP\.?|COMPANY|CO\.|GMBH|TRUST|BANK|PARTNERS|HOLDINGS)"
 )
 PARTY = re.compile(
     rf"\b(?P<name>[A-Z][A-Za-z0-9&.'\-]*(?:[ \t]+(?:[A-Z0-9&][A-Za-z0-9&.'\-]*|of|de))*?,?[ \t]+{_ENTITY_SUFFIX})(?![A-Za-z])"
@@ -328,7 +329,9 @@ def _parties(head: str, full: str | None = None) -> list[KeyTermHit]:
     found: list[_Party] = []
     intros = list(_INTRO.finditer(head))[:3]
     for i, intro in enumerate(intros):
-        if len(found) >= 2:  # a later "between" is the body's ("between the Parties"), not the preamble
+        # A later "between" is the body's ("between the Parties"), unless the first was a
+        # title page's ("by and between X and Y" without the short names the preamble gives).
+        if len(found) >= 2 and all(p.shorts for p in found):
             break
         stop = _WINDOW_END.search(head, intro.end(), intro.end() + 1500)
         end = stop.start() if stop else min(len(head), intro.end() + 1500)
@@ -353,13 +356,18 @@ def _add(found: list[_Party], new: _Party) -> _Party | None:
     for p in found:
         k = _party_key(p.name)
         if k == key or (len(key) > 3 and key in k.split(" ")) or (len(k) > 3 and k in key):
-            if not p.shorts and new.shorts:
+            if not p.shorts:  # the later mention (the preamble's, not the cover's) gets the short names
                 p.name, p.start, p.end, p.shorts = new.name, new.start, new.end, new.shorts
             return p
     found.append(new)
     return new
 
 
+_CALLED = re.compile(
+    r"(?:referred\s+to\s+(?:herein\s+|hereinafter\s+)?(?:as|by)|hereinafter(?:\s+\w+){0,3}|called(?:\s+as)?|known\s+as)"
+    r"\s+(?:the\s+)?$",
+    re.I,
+)
 _NEXT_PARTY = re.compile(r"(?:\band\b|\bAND\b|;|\(\d\))\s*(?:between\s+)?")
 _STOP_WORDS = {
     "wales",
@@ -393,25 +401,34 @@ def _sentence_end(text: str, start: int, end: int) -> int:
 def _window_parties(text: str, start: int, end: int, found: list[_Party]) -> None:
     """Names and their quoted short names between "by and between" and the sentence's end."""
     end = _sentence_end(text, start, end)
-    current: _Party | None = None
-    pos = start
     names: list[tuple[int, int, str]] = []
-    # A name opens the window or follows "and"/";"/"(2)"; a suffixed name may sit anywhere.
+    # A suffixed name may sit anywhere; another name opens the window or follows a party's
+    # "and"/";"/"(2)" ("Inktomi and Microsoft"; not "Securities and Exchange Commission").
     for m in PARTY.finditer(text, start, end):
-        names.append((m.start("name"), m.end("name"), m.group("name")))
-    heads = [start] + [m.end() for m in _NEXT_PARTY.finditer(text, start, end)]
-    for h in heads:
+        if not re.search(r"Source:\s*$", text[max(0, m.start() - 10) : m.start()]):  # EDGAR page footers
+            names.append((m.start("name"), m.end("name"), m.group("name")))
+    heads = [(start, start)] + [(m.start(), m.end()) for m in _NEXT_PARTY.finditer(text, start, end)]
+    for sep, h in heads:
         head = _HEAD.match(text, h, end)
-        if head and head.group("name").strip() and not any(a <= head.start("name") < b for a, b, _ in names):
+        if (
+            not head
+            or not head.group("name").strip()
+            or any(a <= head.start("name") < b for a, b, _ in names)
+        ):
+            continue
+        last = max((b for _, b, _ in names if b <= sep), default=start)
+        # Right after a name, or after the previous party's clause gave its short name.
+        after_party = sep == start or sep - last <= 3 or bool(re.search(r"[\"”]\s*\)", text[last:sep]))
+        if after_party or re.search(r"[),;:]\s*$", text[max(start, sep - 3) : sep]) or text[sep] in ";(":
             names.append((head.start("name"), head.end("name"), head.group("name")))
     names.sort()
-    quotes = [q for q in _QUOTED.finditer(text, start, end)]
     events = sorted(
-        [(a, "n", b, s) for a, b, s in names] + [(q.start(), "q", q.end(), q.group("term")) for q in quotes]
+        [(a, "n", b, s) for a, b, s in names]
+        + [(q.start(), "q", q.end(), q.group("term")) for q in _QUOTED.finditer(text, start, end)]
     )
+    current: _Party | None = None
+    closed = False  # the party's short names are given once, in one parenthetical or phrase
     for at, kind, stop, s in events:
-        if at < pos:
-            continue
         if kind == "n":
             name = _clean_name(s)
             if re.search(r"\b(?:a|an)\s+$", text[max(0, at - 4) : at]):  # "a Delaware Corporation"
@@ -419,17 +436,21 @@ def _window_parties(text: str, start: int, end: int, found: list[_Party]) -> Non
             current = (
                 _add(found, _Party(name, at, at + len(s.rstrip(" ,;:")), [])) if _good_name(name) else None
             )
-        elif (
-            current is not None
-            and not _NOT_A_SHORT_NAME.search(s)
-            and stop - current.end < 400
-            and len(current.shorts) < 3
-        ):
-            short = " ".join(s.split())
-            if short not in current.shorts:
-                current.shorts.append(short)
-                current.end = max(current.end, stop + (1 if text[stop : stop + 1] == ")" else 0))
-        pos = stop
+            closed = False
+            continue
+        if current is None or closed or stop - current.end > 400 or _NOT_A_SHORT_NAME.search(s):
+            continue
+        before = text[max(start, at - 200) : at]
+        in_parens = before.rfind("(") > before.rfind(")")
+        if not in_parens and not _CALLED.search(before):
+            continue
+        short = " ".join(s.split())
+        if short not in current.shorts and len(current.shorts) < 3:
+            current.shorts.append(short)
+            close = text.find(")", stop, stop + 120) if in_parens else -1
+            current.end = max(current.end, close + 1 if close != -1 else stop)
+            # Past the parenthetical, later quotes are the document's defined terms.
+            closed = not in_parens or ")" in text[stop : stop + 3]
 
 
 def jurisdiction(place: str) -> str | None:
