@@ -21,7 +21,7 @@ _ENTITY_SUFFIX = (
     r"INC\.?|INCORPORATED|LTD\.?|LIMITED|CORPORATION|CORP\.?|COMPANY|CO\.|GMBH|TRUST|BANK|PARTNERS|HOLDINGS)"
 )
 PARTY = re.compile(
-    rf"\b(?P<name>[A-Z][A-Za-z0-9&.'\-]*(?:[ \t]+(?:[A-Z0-9&][A-Za-z0-9&.'\-]*|of|de))*?,?[ \t]+{_ENTITY_SUFFIX})(?![A-Za-z])"
+    rf"(?<![\w.])(?P<name>(?:[A-Z]|\d+[A-Z])[A-Za-z0-9&.'\-]*(?:[ \t]+(?:[A-Z0-9&][A-Za-z0-9&.'\-]*|of|de))*?,?[ \t]+{_ENTITY_SUFFIX})(?![A-Za-z])"
 )
 RENEWAL = re.compile(
     r"(?:automatically|shall\s+be)\s+(?:be\s+)?(?:renew(?:ed)?|extended)[^.;]{0,80}?(?:successive|additional|further|consecutive)?\s*(?:periods?\s+of\s+)?",
@@ -289,7 +289,11 @@ _NOT_A_SHORT_NAME = re.compile(
 _SEPARATOR = re.compile(r"(?:^|[,;]\s*|\s)(?:and|AND|And|&)\s+(?:\(\d\)\s*)?$|^\s*\(\d\)\s*$|^\s*$")
 _SIGNATURES = re.compile(r"IN\s+WITNESS\s+WHEREOF", re.I)
 _SIGNATURE_NAME = re.compile(
-    rf"^[ \t]*(?P<name>[A-Z][A-Za-z0-9&.'’\-]*(?:[ \t]+[A-Z0-9&][A-Za-z0-9&.'’\-]*)*,?[ \t]+(?i:{_ENTITY_SUFFIX}))[ \t]*,?[ \t]*$",
+    # A line naming a signatory entity, maybe after a role label ("MASTER FRANCHISEE:") and
+    # before its "By:"; never a "By: X, its General Partner" line.
+    r"(?:^|(?<=\.)[ \t]+)[ \t]*(?:[A-Z][A-Z ]{2,30}:[ \t]*)?"
+    rf"(?P<name>[A-Z][\w&.'’\-]*(?:[ \t]+[A-Z0-9&][\w&.'’\-]*)*,?[ \t]+(?i:{_ENTITY_SUFFIX}))"
+    r"[ \t]*[,:]?[ \t]*(?:By:.*)?$",
     re.M,
 )
 
@@ -340,13 +344,16 @@ def _parties(head: str, full: str | None = None) -> list[KeyTermHit]:
         _window_parties(head, intro.end(), end, found)
     if full is not None:
         for w in list(_SIGNATURES.finditer(full))[-1:]:
-            for m in _SIGNATURE_NAME.finditer(full, w.end(), min(len(full), w.end() + 3000)):
+            for m in _SIGNATURE_NAME.finditer(full, w.end(), min(len(full), w.end() + 6000)):
                 _add(found, _Party(_clean_name(m.group("name")), m.start("name"), m.end("name"), []))
     out = []
-    for p in found[:10]:
+    for p in found[:16]:
         value = p.name + (" (" + ", ".join(f'"{s}"' for s in p.shorts) + ")" if p.shorts else "")
         out.append(KeyTermHit("party", value, p.start, p.end))
     return out
+
+
+_SUFFIXED = re.compile(rf"(?i:{_ENTITY_SUFFIX})\W*$")
 
 
 def _add(found: list[_Party], new: _Party) -> _Party | None:
@@ -355,7 +362,9 @@ def _add(found: list[_Party], new: _Party) -> _Party | None:
         return None
     for p in found:
         k = _party_key(p.name)
-        if k == key or (len(key) > 3 and key in k.split(" ")) or (len(k) > 3 and k in key):
+        # "Inktomi" is "Inktomi Corporation"; "Uniform InvestCo LP" is not "Uniform InvestCo GP LLC".
+        bare = not (_SUFFIXED.search(new.name) and _SUFFIXED.search(p.name))
+        if k == key or (bare and ((len(key) > 3 and key in k.split(" ")) or (len(k) > 3 and k in key))):
             if not p.shorts:  # the later mention (the preamble's, not the cover's) gets the short names
                 p.name, p.start, p.end, p.shorts = new.name, new.start, new.end, new.shorts
             return p
