@@ -1,6 +1,11 @@
 """Key terms against CUAD's expert labels (issue 17): precision and recall per field.
 
     python bench/keyterms_cuad.py [../shared/data/cuad-dev] [--split even|odd|all] [--show FIELD]
+    python bench/keyterms_cuad.py --timing [--baseline OTHER/pipeline/analyze/keyterms.py]
+
+``--timing`` prints the median time of ``find_key_terms`` over all contracts (7 runs); with
+``--baseline``, that file's ``find_key_terms`` (e.g. main's, from a ``git worktree``) is timed
+in the same process, alternating runs, so the two figures are paired.
 
 Overfitting, honestly: the key-term rules are hand-written and were tuned by reading the
 misses of the *even-indexed* contracts of labels.jsonl only (``--split even``, the default
@@ -35,11 +40,13 @@ for parties, gold answers matched / gold answers (every party the experts listed
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import re
+import statistics
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -208,13 +215,42 @@ def run(folder: Path, show: str | None, split: str = "all") -> dict[str, Score]:
     return scores
 
 
+def timing(folder: Path, baseline: str | None, runs: int = 7) -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((folder / "contracts").glob("*.txt"))]
+    finders: dict[str, Callable[[str], object]] = {"this": find_key_terms}
+    if baseline:
+        spec = importlib.util.spec_from_file_location("baseline_keyterms", baseline)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        finders["baseline"] = module.find_key_terms
+    times: dict[str, list[float]] = {name: [] for name in finders}
+    for _ in range(runs):
+        for name, find in finders.items():
+            t0 = time.perf_counter()
+            for text in texts:
+                find(text)
+            times[name].append(time.perf_counter() - t0)
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(
+            f"{name:<9} find_key_terms: median {med:.3f} s for {len(texts)} contracts ({1000 * med / len(texts):.2f} ms each)"
+        )
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", nargs="?", default=str(ROOT.parent / "shared" / "data" / "cuad-dev"))
     ap.add_argument("--split", choices=("even", "odd", "all"), default="all",
                     help="even: the contracts the rules were tuned on; odd: never looked at")  # fmt: skip
     ap.add_argument("--show", choices=sorted(FIELDS), help="list wrong and missed values of one field")
+    ap.add_argument("--timing", action="store_true", help="time find_key_terms instead of scoring it")
+    ap.add_argument("--baseline", help="another keyterms.py to time alongside (paired)")
     args = ap.parse_args(list(argv) if argv is not None else None)
+    if args.timing:
+        timing(Path(args.folder), args.baseline)
+        return 0
     run(Path(args.folder), args.show, args.split)
     return 0
 
