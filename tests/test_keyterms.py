@@ -87,6 +87,12 @@ def test_a_relative_term_is_not_an_expiration_date() -> None:
             "govern all matters arising out of this Agreement.",
             "Delaware, US",
         ),
+        (
+            "This Agreement is accepted in the State of Nevada and shall be governed by and construed "
+            "in accordance with the laws thereof.",
+            "Nevada, US",
+        ),
+        ("Governing Law. The laws of the State of Texas shall apply to this Agreement.", "Texas, US"),
         # A paragraph break inside the sentence, as PDFs leave them.
         ("This Agreement shall be construed in accordance with, and governed by, the\n\nlaws of the State of Georgia.", "Georgia, US"),
     ],

@@ -112,12 +112,21 @@ _LAWS_OF = re.compile(
     r"\blaws?\s+(?:in\s+force\s+in|of|in)\s+(?:the\s+)?(?:(?:State|Commonwealth|Province|Republic|Kingdom|Canton)\s+of\s+(?:the\s+)?)?",
     re.I,
 )
+_LAWS_THEREOF = re.compile(
+    r"laws?\s+(?:thereof|of\s+(?:such|said|that)\s+(?:state|commonwealth|province|jurisdiction|country))\b",
+    re.I,
+)
+_NAMED_PLACE = re.compile(
+    rf"\b(?:State|Commonwealth|Province|Republic|Kingdom)\s+of\s+(?:the\s+)?(?P<place>{_PLACE_NAMES})(?![\w’'])",
+    re.I,
+)
 _X_LAW = re.compile(rf"\b(?:by|with|under)\s+(?:the\s+)?(?P<place>{_PLACE_NAMES})\s+law\b", re.I)
 # The sentence must say the laws govern the agreement: "governed by", "construed in
 # accordance with", "The laws of X govern"; not "organized under the laws of Delaware".
 _GOVERNS = re.compile(
     r"\b(?:govern(?:s|ed)?|constru(?:e|ed)|interpreted|controlled\s+by\s+(?:the\s+)?laws|enforced|"
-    r"shall\s+apply|governing\s+law)\b|\b(?:applicable|choice\s+of)\s+laws?\s*[.:]",
+    r"shall\s+apply|governing\s+law|regulated\s+by|subject\s+to\s+(?:the\s+)?(?:\w+\s+)?laws?|"
+    r"construction|interpretation|validity)\b|\b(?:applicable|choice\s+of)\s+laws?\s*[.:]",
     re.I,
 )
 # A clause boundary that paragraph breaks do not make: PDFs put "\n\n" mid-sentence.
@@ -495,18 +504,21 @@ def _clause(text: str, pos: int, end: int, reach: int = 300) -> tuple[int, int]:
 
 
 def _governing_law(text: str, low: str | None) -> list[KeyTermHit]:
-    # Case-sensitive anchors on the lowered text have a literal prefix the regex engine jumps
-    # to; the case-blind patterns then run only where an anchor is.
+    # str.find("law") on the lowered text, then anchored matches there: a case-blind regex
+    # scanning the whole contract costs several times more.
     if low is None:
         laws_of = list(_LAWS_OF.finditer(text))
         x_law = list(_X_LAW.finditer(text))
+        thereof = list(_LAWS_THEREOF.finditer(text))
     else:
-        laws_of, x_law = [], []
+        laws_of, x_law, thereof = [], [], []
         pos = low.find("law")
         while pos != -1:
             if pos == 0 or not low[pos - 1].isalnum():
                 if m := _LAWS_OF.match(text, pos):
                     laws_of.append(m)
+                elif t := _LAWS_THEREOF.match(text, pos):
+                    thereof.append(t)
                 # "by English law": the place is one to three capitalised words before "law".
                 elif (
                     text[pos - 1 : pos].isspace()
@@ -529,6 +541,14 @@ def _governing_law(text: str, low: str | None) -> list[KeyTermHit]:
     for m in x_law:
         if m.group("place")[0].isupper():
             found.append((m.start(), m.end(), JURISDICTIONS[" ".join(m.group("place").split()).casefold()]))
+    for m in thereof:
+        # "accepted in the State of Nevada and governed by the laws thereof": the place named
+        # earlier in the clause.
+        start, _ = _clause(text, m.start(), m.end())
+        earlier = list(_NAMED_PLACE.finditer(text, start, m.start()))
+        if earlier and earlier[-1].group("place")[0].isupper():
+            place = JURISDICTIONS[" ".join(earlier[-1].group("place").split()).casefold()]
+            found.append((m.start(), m.end(), place))
     by_clause: dict[tuple[int, int], list[str]] = {}
     for a, b, place in found:
         by_clause.setdefault(_clause(text, a, b), []).append(place)
