@@ -55,6 +55,15 @@ def test_a_party_named_only_in_the_signature_block_is_found() -> None:
     assert [p.value for p in terms(text, "party")] == ['Acme Corp. ("Acme")', "NORTHWIND TRADING LIMITED"]
 
 
+def test_labelled_parties_as_chinese_contracts_write_them() -> None:
+    text = "Road Transportation Agreement\nParty A (Shipper): ZTO Express Co., Ltd. Address: Shanghai\n"
+    text += "Party B (Carrier): Tonglu Tongze Logistics Ltd. Address: Tonglu\n"
+    assert [p.value for p in terms(text, "party")] == [
+        'ZTO Express Co., Ltd. ("Party A", "Shipper")',
+        'Tonglu Tongze Logistics Ltd. ("Party B", "Carrier")',
+    ]
+
+
 def test_dates_are_iso_and_only_those_of_this_agreement() -> None:
     assert [d.value for d in terms(PREAMBLE, "agreement_date")] == ["2021-03-01"]
     assert [d.value for d in terms(PREAMBLE, "effective_date")] == ["2021-03-01"]

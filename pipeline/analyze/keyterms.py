@@ -21,7 +21,9 @@ _ENTITY_SUFFIX = (
     r"INC\.?|INCORPORATED|LTD\.?|LIMITED|CORPORATION|CORP\.?|COMPANY|CO\.|GMBH|TRUST|BANK|PARTNERS|HOLDINGS)"
 )
 PARTY = re.compile(
-    rf"(?<![\w.])(?P<name>(?:[A-Z]|\d+[A-Z])[A-Za-z0-9&.'\-]*(?:[ \t]+(?:[A-Z0-9&][A-Za-z0-9&.'\-]*|of|de))*?,?[ \t]+{_ENTITY_SUFFIX})(?![A-Za-z])"
+    rf"(?<![\w.])(?P<name>(?:[A-Z]|\d+[A-Z])[A-Za-z0-9&.'\-]*(?:[ \t]+(?:[A-Z0-9&][A-Za-z0-9&.'\-]*|of|de))*?,?[ \t]+{_ENTITY_SUFFIX}"
+    # A second suffix: "Co., Ltd.", "Pty Ltd", "Holdings, Inc.".
+    r"(?:,?[ \t]+(?:Ltd\.?|Limited|LLC|Inc\.?|L\.P\.|LTD\.?|LIMITED|INC\.?)(?![A-Za-z]))?)(?![A-Za-z])"
 )
 RENEWAL = re.compile(
     r"(?:automatically|shall\s+be)\s+(?:be\s+)?(?:renew(?:ed)?|extended)[^.;]{0,80}?(?:successive|additional|further|consecutive)?\s*(?:periods?\s+of\s+)?",
@@ -298,6 +300,9 @@ _NOT_A_SHORT_NAME = re.compile(
     r"agreement|\bdate\b|\bpart(?:y|ies)\b(?!\s+[A-Z]$)|\bterm\b|\beffective\b|^(?:we|us|our|you|your)$", re.I
 )
 _SEPARATOR = re.compile(r"(?:^|[,;]\s*|\s)(?:and|AND|And|&)\s+(?:\(\d\)\s*)?$|^\s*\(\d\)\s*$|^\s*$")
+_LABELLED_PARTY = re.compile(
+    r"\bParty\s+(?P<label>[A-Z])\b(?:\s*\((?P<role>[^()\n]{1,30})\))?\s*[:：][ \t]*(?P<name>)"
+)
 _SIGNATURES = re.compile(r"IN\s+WITNESS\s+WHEREOF", re.I)
 _SIGNATURE_NAME = re.compile(
     # A line naming a signatory entity, maybe after a role label ("MASTER FRANCHISEE:") and
@@ -369,6 +374,11 @@ def _parties(head: str, full: str | None = None, low: str | None = None) -> list
         if i + 1 < len(intros):
             end = min(end, intros[i + 1].start())
         _window_parties(head, intro.end(), end, found)
+    for m in _LABELLED_PARTY.finditer(head):  # "Party A (Shipper): ZTO Express Co., Ltd."
+        name = PARTY.match(head, m.start("name"))
+        if name:
+            shorts = [f"Party {m.group('label')}", *([m.group("role").strip()] if m.group("role") else [])]
+            _add(found, _Party(_clean_name(name.group("name")), m.start(), name.end("name"), shorts))
     if full is not None:
         w = _last_signature_block(full, low)
         if w is not None:
