@@ -29,8 +29,9 @@ answer of its CUAD category (the issue's criterion), compared case-insensitively
   in the contract the value was read: CUAD marks one occurrence, often the cover page's), or,
   for a gold text that is no full date ("20t h day of December 2018"), the value's year and
   month (name or number) are in it and the value's evidence overlaps that answer;
-- renewal term, notice to terminate renewal: the value's number (digits or word) is in a gold
-  answer's text and its evidence overlaps it.
+- renewal term, notice to terminate renewal: the value's number (digits or word; "annual",
+  "year to year" and "monthly" count as 1) is in a gold answer's text and its evidence
+  overlaps it.
 
 Precision = correct values / values given (each distinct value per contract once). Recall =
 contracts with a gold answer where at least one value is correct / contracts with a gold answer;
@@ -105,6 +106,11 @@ def _norm_name(s: str) -> str:
 def _numbers(s: str) -> set[int]:
     out = {int(n) for n in re.findall(r"\d+", s)}
     out |= {v for w, v in WORDS.items() if re.search(rf"\b{w}\b", s.lower())}
+    # "successive annual periods", "on a year to year basis" state a period of one.
+    if re.search(
+        r"\b(?:annual(?:ly)?|yearly|monthly|(?:year|month)[\s-]+to[\s-]+(?:year|month))\b", s.lower()
+    ):
+        out.add(1)
     return out
 
 

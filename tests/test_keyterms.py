@@ -72,6 +72,39 @@ def test_dates_are_iso_and_only_those_of_this_agreement() -> None:
     assert all(k.value != "2018-05-08" for k in find_key_terms(PREAMBLE))
 
 
+@pytest.mark.parametrize(
+    ("sentence", "term", "notice"),
+    [
+        (
+            "Upon the expiration of the Term, the Term shall automatically extend for successive 12-month "
+            "periods until one Party terminates the Agreement by providing at least 180 days prior written "
+            "notice to the other Party prior to the expiration of the then-current term.",
+            "12 months",
+            "180 days",
+        ),
+        (
+            "The Agreement shall automatically renew for successive one year additional terms unless "
+            "terminated by either party by notice at least sixty (60) days prior to the expiration of the "
+            "then-current term.",
+            "1 year",
+            "60 days",
+        ),
+        ("After the Initial Term, this Agreement shall continue on a month to month basis.", "1 month", None),
+    ],
+)
+def test_renewal_term_and_notice_to_stop_it(sentence: str, term: str, notice: str | None) -> None:
+    assert [k.value for k in terms(sentence, "renewal_term")] == [term]
+    assert [k.value for k in terms(sentence, "renewal_notice")] == ([notice] if notice else [])
+
+
+def test_notice_to_exercise_an_option_is_not_notice_to_stop_renewal() -> None:
+    text = (
+        "Licensee shall have the option to renew this Agreement for an additional term of five (5) years by "
+        "giving notice not less than six (6) months prior to the expiration of the initial term."
+    )
+    assert terms(text, "renewal_notice") == []
+
+
 def test_a_relative_term_is_not_an_expiration_date() -> None:
     text = "This Agreement shall continue for a term of three (3) years from the Effective Date."
     assert terms(text, "expiration_date") == []

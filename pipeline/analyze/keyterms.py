@@ -9,6 +9,8 @@ from pipeline.analyze.patterns import (
     DATE,
     DURATION,
     MONTHS,
+    NUMBER,
+    UNIT,
     date_value,
     duration_value,
     sentence_bounds,
@@ -29,6 +31,37 @@ RENEWAL = re.compile(
     r"(?:automatically|shall\s+be)\s+(?:be\s+)?(?:renew(?:ed)?|extended)[^.;]{0,80}?(?:successive|additional|further|consecutive)?\s*(?:periods?\s+of\s+)?",
     re.IGNORECASE,
 )
+# "renewed for successive one (1) year periods", "extend for an additional 12-month term".
+RENEWAL_FOR = re.compile(
+    r"\b(?:renew(?:s|ed|al)?|extend(?:s|ed)?|extension|continue[sd]?)\b[^.;]{0,80}?\bfor\s+(?:an?\s+|one\s+)?"
+    r"(?:successive|additional|further|consecutive|subsequent|another|renewal)\s+(?:terms?\s+of\s+|periods?\s+of\s+)?",
+    re.I,
+)
+_NOT_RENEWAL = re.compile(r"\bcure\b|\bremed|\bpayment|\bwarrant", re.I)
+# "shall continue on a year to year basis", "renewed for successive annual periods".
+RENEWAL_EVERY = re.compile(
+    r"\b(?:renew\w*|extend\w*|continu\w*)\b[^.;]{0,60}?\b(?:on\s+a\s+|for\s+successive\s+)?"
+    r"(?P<unit>year|month)(?:[\s-]+to[\s-]+(?:year|month)|ly)?\s+basis|"
+    r"\b(?:renew\w*|continu\w*)\b[^.;]{0,40}?\bsuccessive\s+(?P<unit2>annual)\s+(?:periods?|terms?)",
+    re.I,
+)
+NOTICE_BEFORE_END = re.compile(
+    NUMBER
+    + r"\s*-?\s*"
+    + UNIT
+    + r"(?:'s|’s|’|')?\s+(?:(?:prior\s+)?(?:written\s+)?notice\s+(?:[^.;]{0,40}?\s)?)?"
+    r"(?:prior\s+to|before|preceding|in\s+advance\s+of)\s+(?:the\s+)?(?:end|expiration|expiry|conclusion|"
+    r"anniversary|termination\s+date|renewal\s+date|last\s+day)",
+    re.I,
+)
+_STOPS = re.compile(
+    r"\b(?:terminat\w*|non-?renew\w*|not\s+(?:to\s+)?(?:renew|extend)|cancel\w*|unless)\b", re.I
+)
+_OPTION = re.compile(
+    r"\b(?:option|elect(?:s|ion)?\s+to\s+(?:renew|extend)|right\s+to\s+(?:renew|extend))\b", re.I
+)
+_NOTICE = re.compile(r"\bnotif(?:y|ies|ied|ication)|\bnotice\b", re.I)
+_RENEWS = re.compile(r"\b(?:renew\w*|extend\w*|extension|successive|non-?renewal)\b", re.I)
 RENEWAL_NOTICE = re.compile(
     r"unless\s+(?:either|one|a)\s+party\s+(?:gives|provides|delivers|notifies)[^.;]{0,120}?(?:notice|notify)[^.;]{0,80}?",
     re.IGNORECASE,
@@ -192,10 +225,31 @@ def find_key_terms(
         d = DURATION.match(text, m.end()) or DURATION.search(text, m.end(), m.end() + 40)
         if d:
             hits.append(_sentence_hit(text, "renewal_term", duration_value(d), m.start()))
+    for m in scan(RENEWAL_FOR, ("renew", "extend", "extension", "continue"), 5, 160):
+        d = DURATION.match(text, m.end())
+        if d and not _NOT_RENEWAL.search(text, m.start(), d.end()):
+            hits.append(_sentence_hit(text, "renewal_term", duration_value(d), m.start()))
+    for m in scan(
+        RENEWAL_EVERY, ("year to year", "year-to-year", "month to month", "month-to-month", "annual"), 80, 40
+    ):
+        unit = "1 month" if (m.group("unit") or "").lower().startswith("month") else "1 year"
+        hits.append(_sentence_hit(text, "renewal_term", unit, m.start()))
     for m in scan(RENEWAL_NOTICE, ("unless",), 5, 300):
         d = DURATION.search(text, m.start(), m.end() + 60)
         if d and d.group("unit").lower().startswith(("day", "business", "calendar", "month")):
             hits.append(_sentence_hit(text, "renewal_notice", duration_value(d), m.start()))
+    # "at least sixty (60) days prior to the end of the then-current term": notice that stops a
+    # renewal, not notice that exercises an option to renew.
+    for m in scan(NOTICE_BEFORE_END, ("prior to", "before", "preceding", "in advance"), 60, 60):
+        start, end = _clause(text, m.start(), m.end())
+        if (
+            m.group("unit").lower().startswith(("day", "business", "calendar", "month"))
+            and _RENEWS.search(text, start, end)
+            and _STOPS.search(text, start, end)
+            and _NOTICE.search(text, start, end)
+            and not _OPTION.search(text, start, end)
+        ):
+            hits.append(KeyTermHit("renewal_notice", duration_value(m), start, end))
     for m in TERMINATION_NOTICE.finditer(text):
         d = DURATION.match(text, m.end())
         if d and re.match(
