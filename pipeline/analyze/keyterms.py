@@ -468,9 +468,9 @@ def _parties(head: str, full: str | None = None, low: str | None = None) -> list
             # there is ~5x faster than letting the regex try every position.
             block_end = min(len(full), w.end() + 6000)
             for s in _LINE_OR_SENTENCE.finditer(full, w.end(), block_end):
-                m = _SIGNATURE_NAME.match(full, s.end(), block_end)
-                if m:
-                    _add(found, _Party(_clean_name(m.group("name")), m.start("name"), m.end("name"), []))
+                sm = _SIGNATURE_NAME.match(full, s.end(), block_end)
+                if sm:
+                    _add(found, _Party(_clean_name(sm.group("name")), sm.start("name"), sm.end("name"), []))
     out = []
     for p in found[:16]:
         value = p.name + (" (" + ", ".join(f'"{s}"' for s in p.shorts) + ")" if p.shorts else "")
