@@ -55,6 +55,18 @@ def test_a_party_named_only_in_the_signature_block_is_found() -> None:
     assert [p.value for p in terms(text, "party")] == ['Acme Corp. ("Acme")', "NORTHWIND TRADING LIMITED"]
 
 
+def test_a_preamble_without_between_still_names_its_parties() -> None:
+    text = (
+        "Exhibit 10.7\n\nCONSULTING AGREEMENT\n\nAduro Biotech, Inc., with a place of business at 740 Heinz "
+        'Avenue, Berkeley ("Aduro") and IREYA B.V having an address at Leiden, the Netherlands ("Consultant") '
+        "agree to all terms and conditions of this Consulting Agreement.\n\n1. Services."
+    )
+    assert [p.value for p in terms(text, "party")] == [
+        'Aduro Biotech, Inc. ("Aduro")',
+        'IREYA B.V ("Consultant")',
+    ]
+
+
 def test_labelled_parties_as_chinese_contracts_write_them() -> None:
     text = "Road Transportation Agreement\nParty A (Shipper): ZTO Express Co., Ltd. Address: Shanghai\n"
     text += "Party B (Carrier): Tonglu Tongze Logistics Ltd. Address: Tonglu\n"

@@ -24,7 +24,7 @@ _ENTITY_SUFFIX = (
     r"INC\.?|INCORPORATED|LTD\.?|LIMITED|CORPORATION|CORP\.?|COMPANY|CO\.|GMBH|TRUST|BANK|PARTNERS|HOLDINGS)"
 )
 PARTY = re.compile(
-    rf"(?<![\w.])(?P<name>(?:[A-Z]|\d+[A-Z])[A-Za-z0-9&.'\-]*(?:[ \t]+(?:[A-Z0-9&][A-Za-z0-9&.'\-]*|of|de))*?,?[ \t]+{_ENTITY_SUFFIX}"
+    rf"(?<![\w./])(?P<name>(?:[A-Z]|\d+[A-Z])[A-Za-z0-9&.'/\-]*(?:[ \t]+(?:[A-Z0-9&][A-Za-z0-9&.'/\-]*|of|de))*?,?[ \t]+{_ENTITY_SUFFIX}"
     # A second suffix: "Co., Ltd.", "Pty Ltd", "Holdings, Inc.".
     r"(?:,?[ \t]+(?:Ltd\.?|Limited|LLC|Inc\.?|L\.P\.|LTD\.?|LIMITED|INC\.?)(?![A-Za-z]))?)(?![A-Za-z])"
 )
@@ -381,6 +381,9 @@ _NOT_A_SHORT_NAME = re.compile(
     r"agreement|\bdate\b|\bpart(?:y|ies)\b(?!\s+[A-Z]$)|\bterm\b|\beffective\b|^(?:we|us|our|you|your)$", re.I
 )
 _SEPARATOR = re.compile(r"(?:^|[,;]\s*|\s)(?:and|AND|And|&)\s+(?:\(\d\)\s*)?$|^\s*\(\d\)\s*$|^\s*$")
+_PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*")
+_AGREE = re.compile(r"\bagrees?\b", re.I)
+_CAPS_TITLE = re.compile(r"(?:[A-Z][A-Z&\-]+\s+)*")
 _LABELLED_PARTY = re.compile(
     r"\bParty\s+(?P<label>[A-Z])\b(?:\s*\((?P<role>[^()\n]{1,30})\))?\s*[:：][ \t]*(?P<name>)"
 )
@@ -456,6 +459,14 @@ def _parties(head: str, full: str | None = None, low: str | None = None) -> list
         if i + 1 < len(intros):
             end = min(end, intros[i + 1].start())
         _window_parties(head, intro.end(), end, found)
+    if not found:
+        # No "between": 'Aduro Biotech, Inc. ("Aduro") and IREYA B.V ("Consultant") agree to
+        # ...': the first paragraph that defines a short name and agrees, past a capitals title.
+        for para in _PARAGRAPH.finditer(head):
+            if _AGREE.search(para.group()) and _QUOTED.search(para.group()):
+                title = _CAPS_TITLE.match(para.group())
+                _window_parties(head, para.start() + (title.end() if title else 0), para.end(), found)
+                break
     for m in _LABELLED_PARTY.finditer(head):  # "Party A (Shipper): ZTO Express Co., Ltd."
         name = PARTY.match(head, m.start("name"))
         if name:
@@ -579,6 +590,8 @@ def _window_parties(text: str, start: int, end: int, found: list[_Party]) -> Non
         if not in_parens and not _CALLED.search(before):
             continue
         short = " ".join(s.split())
+        if re.search(r"[.;:]\s", short):  # an unclosed quote ran into the next sentence
+            continue
         if short not in current.shorts and len(current.shorts) < 3:
             current.shorts.append(short)
             close = text.find(")", stop, stop + 120) if in_parens else -1
