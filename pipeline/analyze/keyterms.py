@@ -661,7 +661,7 @@ def _governing_law(text: str, low: str | None) -> list[KeyTermHit]:
             found.append((m.start(), m.end(), place))
     by_clause: dict[tuple[int, int], list[str]] = {}
     for a, b, place in found:
-        by_clause.setdefault(_clause(text, a, b), []).append(place)
+        by_clause.setdefault(_clause(text, a, b, reach=500), []).append(place)
     out: list[KeyTermHit] = []
     for (start, end), places in by_clause.items():
         # The clause must say these laws govern: not "organized under the laws of Delaware".
