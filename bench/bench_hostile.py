@@ -32,9 +32,18 @@ FILES: dict[str, tuple[str, Callable[[], bytes]]] = {
     "baseline: bundled example": ("example.txt", EXAMPLE.read_bytes),
     "DOCX numbering bomb, upperRoman": ("roman.docx", gen_docx.BOMBS["roman"]),
     "DOCX numbering bomb, lowerLetter": ("letter.docx", gen_docx.BOMBS["letter"]),
-    "50 MB single line, one letter": ("line.txt", lambda: gen_text.SINGLE_LINES["repeated-a"](gen_text.FIFTY_MB)),
-    "50 MB single line, punctuation": ("punct.txt", lambda: gen_text.SINGLE_LINES["punctuation"](gen_text.FIFTY_MB)),
-    "50 MB single line, random letters": ("letters.txt", lambda: gen_text.SINGLE_LINES["random-letters"](gen_text.FIFTY_MB)),
+    "50 MB single line, one letter": (
+        "line.txt",
+        lambda: gen_text.SINGLE_LINES["repeated-a"](gen_text.FIFTY_MB),
+    ),
+    "50 MB single line, punctuation": (
+        "punct.txt",
+        lambda: gen_text.SINGLE_LINES["punctuation"](gen_text.FIFTY_MB),
+    ),
+    "50 MB single line, random letters": (
+        "letters.txt",
+        lambda: gen_text.SINGLE_LINES["random-letters"](gen_text.FIFTY_MB),
+    ),
 }
 
 
@@ -44,7 +53,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
-        print(f"{'file':34} {'size':>9} {'outcome':>16} {'median s':>9} {'peak RSS MB':>12} {'x baseline':>11}")
+        print(
+            f"{'file':34} {'size':>9} {'outcome':>16} {'median s':>9} {'peak RSS MB':>12} {'x baseline':>11}"
+        )
         base_s = 0.0
         for label, (name, make) in FILES.items():
             path = tmp / name

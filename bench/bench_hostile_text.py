@@ -54,8 +54,17 @@ def child(path: str) -> int:
     # VmHWM, not ru_maxrss: Linux carries the forking parent's peak across exec into ru_maxrss.
     with open("/proc/self/status") as status:
         hwm = next(line for line in status if line.startswith("VmHWM:"))
-    print(json.dumps({"seconds": seconds, "tokens": tokens, "chars": len(text), "warm_mb": warm_mb,
-                      "peak_mb": int(hwm.split()[1]) / 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "tokens": tokens,
+                "chars": len(text),
+                "warm_mb": warm_mb,
+                "peak_mb": int(hwm.split()[1]) / 1024,
+            }
+        )
+    )
     return 0
 
 

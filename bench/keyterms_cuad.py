@@ -1,18 +1,55 @@
 """Key terms against CUAD's expert labels (issue 17): precision and recall per field.
 
-    python bench/keyterms_cuad.py [../shared/data/cuad-dev] [--show FIELD]
+    python bench/keyterms_cuad.py [../shared/data/cuad-dev] [--split even|odd|all] [--show FIELD]
+    python bench/keyterms_cuad.py --timing [--baseline OTHER/pipeline/analyze/keyterms.py]
+
+``--timing`` prints the median time of ``find_key_terms`` over all contracts (7 runs); with
+``--baseline``, that file's ``find_key_terms`` (e.g. main's, from a ``git worktree``) is timed
+in the same process, alternating runs, so the two figures are paired.
+
+Overfitting, honestly: the key-term rules are hand-written and were tuned by reading the
+misses of the *even-indexed* contracts of labels.jsonl only (``--split even``, the default
+while developing); the odd-indexed ones (``--split odd``) were never looked at, so their
+figures are the ones to trust for unseen contracts. ``--split all`` scores all 229. (Odd
+contracts were never read nor listed with ``--show``; their aggregate figures were printed
+along the way, so they are not perfectly blind.)
+
+Figures (229 contracts of ../shared/data/cuad-dev; P precision, R recall):
+
+    field            even (tuned on)   odd (unseen)    all 229         main before (all)
+    party            P .953 R .884     P .912 R .670   P .934 R .771   P .817 R .335
+    agreement_date   P .940 R .578     P .947 R .509   P .944 R .544   P .736 R .493
+    effective_date   P 1.00 R .444     P .875 R .407   P .938 R .426   P .656 R .358
+    expiration_date  P 1.00 R .083     P .900 R .101   P .947 R .092   P .895 R .086
+    governing_law    P 1.00 R .990     P .989 R .896   P .995 R .943   P .987 R .768
+    renewal_term     P .960 R .500     P .905 R .529   P .935 R .512   P .966 R .338
+    renewal_notice   P .917 R .379     P .938 R .636   P .929 R .490   P 1.00 R .176
+
+("main before" is main's finder at d3b3645 scored by this script's rules.) Expiration recall
+stays low by design: most gold answers are relative terms ("three years from the Effective
+Date"), which are not dates. Many missed parties are gold answers that are no party names
+(the sentence defining "Party"/"Parties", "the individual identified on the cover page").
 
 The offline key-term finder runs on each contract's whole text (as one segment, the way the
 ``rules`` model reads a short contract). A value is correct when it is found inside a gold
 answer of its CUAD category (the issue's criterion), compared case-insensitively:
 
-- parties: the value (a name or defined short name) equals a gold Parties answer, or one
-  contains the other after dropping punctuation and corporate suffixes;
-- governing law: the jurisdiction ("New York" of "New York, US") is in a gold answer's text;
-- dates: the value's year and month (name or number) are in a gold answer's text, and the
-  value's evidence overlaps that answer;
-- renewal term, notice to terminate renewal: the value's number (digits or word) is in a gold
-  answer's text and its evidence overlaps it.
+- parties: a party key term's value is the name with its defined short name, if any, as
+  ``FuelCell Energy, Inc. ("FCE")``; the name and the short name are scored as two values
+  (each must be right, each counts in precision). A value is correct when it equals a gold
+  Parties answer case-insensitively, or one contains the other after dropping punctuation
+  and corporate suffixes. Gold answers are every distinct Parties answer, including generic
+  short names ("Company", "Licensee") that the suffix rule would reduce to nothing;
+- governing law: the jurisdiction ("New York" of "New York, US") is in a gold answer's text,
+  or the gold text names it in another spelling of keyterms' table ("English law" for
+  "England and Wales, UK", "the PRC" for "China");
+- dates: the gold answer's text states the value's date (same day, month and year, wherever
+  in the contract the value was read: CUAD marks one occurrence, often the cover page's), or,
+  for a gold text that is no full date ("20t h day of December 2018"), the value's year and
+  month (name or number) are in it and the value's evidence overlaps that answer;
+- renewal term, notice to terminate renewal: the value's number (digits or word; "annual",
+  "year to year" and "monthly" count as 1) is in a gold answer's text and its evidence
+  overlaps it.
 
 Precision = correct values / values given (each distinct value per contract once). Recall =
 contracts with a gold answer where at least one value is correct / contracts with a gold answer;
@@ -22,18 +59,21 @@ for parties, gold answers matched / gold answers (every party the experts listed
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import re
+import statistics
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.analyze.keyterms import KeyTermHit, find_key_terms  # noqa: E402
+from pipeline.analyze.keyterms import KeyTermHit, find_key_terms, jurisdictions_in  # noqa: E402
+from pipeline.analyze.patterns import DATE, date_value  # noqa: E402
 
 FIELDS: dict[str, str] = {
     "party": "Parties",
@@ -84,7 +124,22 @@ def _norm_name(s: str) -> str:
 def _numbers(s: str) -> set[int]:
     out = {int(n) for n in re.findall(r"\d+", s)}
     out |= {v for w, v in WORDS.items() if re.search(rf"\b{w}\b", s.lower())}
+    # "successive annual periods", "on a year to year basis" state a period of one.
+    if re.search(
+        r"\b(?:annual(?:ly)?|yearly|monthly|(?:year|month)[\s-]+to[\s-]+(?:year|month))\b", s.lower()
+    ):
+        out.add(1)
     return out
+
+
+def party_values(value: str) -> list[str]:
+    """``Acme Corp. ("Acme", "AC")`` -> ["Acme Corp.", "Acme", "AC"]: the name and its short names."""
+    m = re.fullmatch(r'(?P<name>.+?) \((?P<shorts>"[^"]+"(?:, "[^"]+")*)\)', value)
+    return [m.group("name"), *re.findall(r'"([^"]+)"', m.group("shorts"))] if m else [value]
+
+
+def _party_key(s: str) -> str:
+    return _norm_name(s) or " ".join(s.lower().split())
 
 
 def _overlaps(hit: KeyTermHit, g: Gold) -> bool:
@@ -94,20 +149,29 @@ def _overlaps(hit: KeyTermHit, g: Gold) -> bool:
 def correct(name: str, hit: KeyTermHit, golds: list[Gold]) -> bool:
     value = hit.value
     if name == "party":
-        v = _norm_name(value)
-        return bool(v) and any(
-            (gv := _norm_name(g.text)) and (v == gv or (len(v) > 3 and v in gv) or (len(gv) > 3 and gv in v))
+        v, raw = _norm_name(value), " ".join(value.lower().split())
+        return any(
+            raw == " ".join(g.text.lower().split())
+            or (
+                bool(v)
+                and bool(gv := _norm_name(g.text))
+                and (v == gv or (len(v) > 3 and v in gv) or (len(gv) > 3 and gv in v))
+            )
             for g in golds
         )
     if name == "governing_law":
         place = value.split(",")[0].strip().lower()
-        return any(place in g.text.lower() for g in golds)
+        return any(place in g.text.lower() or value in jurisdictions_in(g.text) for g in golds)
     if name.endswith("_date"):
         m = re.match(r"(\d{4})-(\d{2})-(\d{2})$", value)
         if not m:
             return False
         year, month = m.group(1), int(m.group(2))
         for g in golds:
+            # The same date written out in the gold answer: right wherever the value was read
+            # (CUAD marks one occurrence, often the cover page, not the preamble's).
+            if value in {date_value(d) for d in DATE.finditer(g.text)}:
+                return True
             t = g.text.lower()
             month_ok = (
                 MONTHS[month - 1] in t or MONTHS[month - 1][:3] in t or re.search(rf"\b0?{month}[/.-]", t)
@@ -119,13 +183,15 @@ def correct(name: str, hit: KeyTermHit, golds: list[Gold]) -> bool:
     return any(nums & _numbers(g.text) and _overlaps(hit, g) for g in golds)
 
 
-def run(folder: Path, show: str | None) -> dict[str, Score]:
+def run(folder: Path, show: str | None, split: str = "all") -> dict[str, Score]:
     scores = {name: Score() for name in FIELDS}
     rows = [
         json.loads(line)
         for line in (folder / "labels.jsonl").read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
+    if split != "all":
+        rows = rows[0 if split == "even" else 1 :: 2]
     t0 = time.perf_counter()
     for row in rows:
         text = (folder / "contracts" / f"{row['slug']}.txt").read_text(encoding="utf-8")
@@ -136,7 +202,8 @@ def run(folder: Path, show: str | None) -> dict[str, Score]:
             mine: dict[str, KeyTermHit] = {}
             for h in hits:
                 if h.name == name:
-                    mine.setdefault(h.value, h)
+                    for v in party_values(h.value) if name == "party" else [h.value]:
+                        mine.setdefault(v, KeyTermHit(h.name, v, h.start, h.end))
             s = scores[name]
             ok = [h for h in mine.values() if correct(name, h, golds)]
             s.given += len(mine)
@@ -145,7 +212,7 @@ def run(folder: Path, show: str | None) -> dict[str, Score]:
             if name == "party":
                 seen = set()
                 for g in golds:
-                    key = _norm_name(g.text)
+                    key = _party_key(g.text)
                     if not key or key in seen:
                         continue
                     seen.add(key)
@@ -160,7 +227,7 @@ def run(folder: Path, show: str | None) -> dict[str, Score]:
                 if not ok:
                     s.missed.append(f"{row['slug'][:40]}: gold {golds[0].text[:90]!r} mine {sorted(mine)}")
     elapsed = time.perf_counter() - t0
-    print(f"{len(rows)} contracts in {elapsed:.1f} s")
+    print(f"{len(rows)} contracts ({split}) in {elapsed:.1f} s")
     for name, s in scores.items():
         print(s.line(name))
     if show:
@@ -172,12 +239,43 @@ def run(folder: Path, show: str | None) -> dict[str, Score]:
     return scores
 
 
+def timing(folder: Path, baseline: str | None, runs: int = 7) -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((folder / "contracts").glob("*.txt"))]
+    finders: dict[str, Callable[[str], object]] = {"this": find_key_terms}
+    if baseline:
+        spec = importlib.util.spec_from_file_location("baseline_keyterms", baseline)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        finders["baseline"] = module.find_key_terms
+    times: dict[str, list[float]] = {name: [] for name in finders}
+    for _ in range(runs):
+        for name, find in finders.items():
+            t0 = time.perf_counter()
+            for text in texts:
+                find(text)
+            times[name].append(time.perf_counter() - t0)
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(
+            f"{name:<9} find_key_terms: median {med:.3f} s for {len(texts)} contracts ({1000 * med / len(texts):.2f} ms each)"
+        )
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", nargs="?", default=str(ROOT.parent / "shared" / "data" / "cuad-dev"))
+    ap.add_argument("--split", choices=("even", "odd", "all"), default="all",
+                    help="even: the contracts the rules were tuned on; odd: never looked at")  # fmt: skip
     ap.add_argument("--show", choices=sorted(FIELDS), help="list wrong and missed values of one field")
+    ap.add_argument("--timing", action="store_true", help="time find_key_terms instead of scoring it")
+    ap.add_argument("--baseline", help="another keyterms.py to time alongside (paired)")
     args = ap.parse_args(list(argv) if argv is not None else None)
-    run(Path(args.folder), args.show)
+    if args.timing:
+        timing(Path(args.folder), args.baseline)
+        return 0
+    run(Path(args.folder), args.show, args.split)
     return 0
 
 

@@ -148,6 +148,7 @@ def live_server(settings: Settings) -> Iterator[str]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+
     def started() -> bool:
         assert thread.is_alive(), "uvicorn did not start"
         return bool(server.started)

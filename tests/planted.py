@@ -64,7 +64,7 @@ PLANTED = {
         ("undefined", "Transition Plan"),
     },
     "dangling": {"section:21.4", "exhibit:K"},
-    "conflicts": {"governing_law": ["Delaware", "New York"]},
+    "conflicts": {"governing_law": ["Delaware, US", "New York, US"]},
     # A reference in Article II to a section that lives in a later segment.
     "cross_segment": "section:5.2",
 }

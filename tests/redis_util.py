@@ -28,7 +28,9 @@ from pipeline.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DB = 13
-INSTALL_HINT = "these tests start their own redis-server: put it on PATH (Debian/Ubuntu: apt-get install redis-server)"
+INSTALL_HINT = (
+    "these tests start their own redis-server: put it on PATH (Debian/Ubuntu: apt-get install redis-server)"
+)
 
 
 def free_port() -> int:

@@ -42,6 +42,7 @@ class ServeProcess:
     def wait_ready(self, timeout_s: float = 60.0) -> None:
         if self.proc is None:
             self.start()
+
         def healthy() -> bool:
             if not self.alive():
                 raise RuntimeError(f"longdoc serve exited:\n{self.log()[-3000:]}")

@@ -30,7 +30,9 @@ def _audit(client: Any, tenant: str = "acme", **params: str) -> list[dict[str, A
 def test_each_read_is_one_line_for_its_tenant_and_no_line_holds_document_text(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     with api(settings) as client:
-        r = client.post("/v1/jobs", headers=auth(), files={"file": ("planted.txt", contract(extra=PLANTED), "text/plain")})
+        r = client.post(
+            "/v1/jobs", headers=auth(), files={"file": ("planted.txt", contract(extra=PLANTED), "text/plain")}
+        )
         assert r.status_code == 202, r.text
         job_id = r.json()["id"]
         assert wait_job(client, job_id)["status"] == "succeeded"
@@ -42,7 +44,10 @@ def test_each_read_is_one_line_for_its_tenant_and_no_line_holds_document_text(tm
         events = _audit(client)
         reads = [e for e in events if e["action"] == "report.read"]
         key_id = hashlib.sha256(KEYS["acme"].encode()).hexdigest()[:12]
-        assert [(e["object"], e["format"], e["status"]) for e in reads] == [(job_id, "md", 200), (job_id, "json", 200)]
+        assert [(e["object"], e["format"], e["status"]) for e in reads] == [
+            (job_id, "md", 200),
+            (job_id, "json", 200),
+        ]
         assert {e["key_id"] for e in events} == {key_id} and {e["client"] for e in events} == {"testclient"}
         assert [e["action"] for e in events if e["object"] == job_id][0] == "job.status"
         assert any(e["action"] == "job.submit" and e["status"] == 202 for e in events)
@@ -50,7 +55,9 @@ def test_each_read_is_one_line_for_its_tenant_and_no_line_holds_document_text(tm
         assert [(e["action"], e["status"]) for e in _audit(client, "globex")] == [("report.read", 404)]
         later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
         assert _audit(client, since=later) == []
-        assert client.get("/v1/audit", headers=auth(), params={"since": "0.5"}).status_code == 422  # no Unix times
+        assert (
+            client.get("/v1/audit", headers=auth(), params={"since": "0.5"}).status_code == 422
+        )  # no Unix times
 
     # Every access-log object in storage, raw: the planted sentence is in none (nor any part of it).
     store_dir = settings.storage.dir

@@ -46,7 +46,7 @@ def test_a_tenant_playbook_reviews_its_new_jobs_only(tmp_path: Path) -> None:
         after = _review(client, "acme")
         assert after["playbook"] == "acme house rules"
         [law] = after["items"]
-        assert (law["rule"], law["status"], law["answer"]) == ("law", "deviates", "New York")
+        assert (law["rule"], law["status"], law["answer"]) == ("law", "deviates", "New York, US")
         assert law["evidence"] and law["severity"] == "high"
 
         # Globex keeps the default; its jobs are not reviewed with Acme's rules.

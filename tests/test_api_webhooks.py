@@ -71,7 +71,10 @@ def test_signed_delivery_retried_after_500(tmp_path: Path) -> None:
 
 
 def test_retries_are_bounded(tmp_path: Path) -> None:
-    with receiver(fail_first=100) as (rec, url), api(_settings(tmp_path, webhook={"max_attempts": 3})) as client:
+    with (
+        receiver(fail_first=100) as (rec, url),
+        api(_settings(tmp_path, webhook={"max_attempts": 3})) as client,
+    ):
         r = client.post("/v1/jobs", files={"file": ("msa.txt", contract(), "text/plain")},
                         data={"callback_url": url}, headers=auth())  # fmt: skip
         job = wait_job(client, r.json()["id"])

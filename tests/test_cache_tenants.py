@@ -38,7 +38,9 @@ def test_tenant_b_never_gets_tenant_as_cached_answer(tmp_path: Path, keys_env: N
         def run(tenant: str) -> tuple[Report, int, float]:
             """The report, the model requests it made and its wall time."""
             before = int(stats(url)["requests"])  # type: ignore[call-overload]
-            job = JobStore(ctx.store, tenant).create(text.encode(), "c.txt", JobOptions(model="auto"), ext="txt")
+            job = JobStore(ctx.store, tenant).create(
+                text.encode(), "c.txt", JobOptions(model="auto"), ext="txt"
+            )
             started = time.perf_counter()
             record, report = executor.run(tenant, job.job_id)
             seconds = time.perf_counter() - started

@@ -78,20 +78,28 @@ def test_a_bad_override_is_refused_by_name(tmp_path: Path, data: object, words: 
 
 
 def longdoc(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("LONGDOC_") and not k.endswith("_API_KEY")}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith("LONGDOC_") and not k.endswith("_API_KEY")
+    }
     clean |= {"LONGDOC_STORAGE_DIR": str(tmp_path / "store"), **env}
     return subprocess.run([sys.executable, "-m", "pipeline.cli.main", *args], capture_output=True, text=True,
                           env=clean, cwd=tmp_path, timeout=120)  # fmt: skip
 
 
 def test_models_lists_an_added_model_and_refuses_a_bad_file(tmp_path: Path) -> None:
-    good = longdoc(["models", "--json"], tmp_path, LONGDOC_CATALOG_OVERRIDES=str(write(tmp_path, readme_example())))
+    good = longdoc(
+        ["models", "--json"], tmp_path, LONGDOC_CATALOG_OVERRIDES=str(write(tmp_path, readme_example()))
+    )
     assert good.returncode == 0, good.stderr
     assert "kimi-k2.6" in [r["id"] for r in json.loads(good.stdout)]
     bad = write(tmp_path, {"models": [{"id": "kimi-k2-thinking", "temprature": 1}]}, "bad.json")
     proc = longdoc(["models"], tmp_path, LONGDOC_CATALOG_OVERRIDES=str(bad))
     assert proc.returncode == 2
-    assert proc.stderr.startswith("error[config]") and "temprature" in proc.stderr and "Traceback" not in proc.stderr
+    assert (
+        proc.stderr.startswith("error[config]")
+        and "temprature" in proc.stderr
+        and "Traceback" not in proc.stderr
+    )
 
 
 @pytest.fixture
@@ -128,8 +136,14 @@ def test_check_reports_each_configured_model_and_skips_the_rest(tmp_path: Path) 
 def test_check_fails_on_a_dead_endpoint_and_on_unusable_answers(tmp_path: Path, closed_port: int) -> None:
     dead = write(tmp_path, {"models": [{"id": "self-hosted", "base_url": f"http://127.0.0.1:{closed_port}/v1",
                                         "base_url_env": None}]})  # fmt: skip
-    with running_simulator(SimulatorConfig(time_scale=0.0, fault_rate=1.0, fault_kinds=("invalid_json",))) as url:
-        env = {"LONGDOC_LLM_BASE_URL": url, "OPENAI_API_KEY": "sk-test", "LONGDOC_CATALOG_OVERRIDES": str(dead)}
+    with running_simulator(
+        SimulatorConfig(time_scale=0.0, fault_rate=1.0, fault_kinds=("invalid_json",))
+    ) as url:
+        env = {
+            "LONGDOC_LLM_BASE_URL": url,
+            "OPENAI_API_KEY": "sk-test",
+            "LONGDOC_CATALOG_OVERRIDES": str(dead),
+        }
         proc = longdoc(["models", "--check", "--json", "--timeout", "5"], tmp_path, **env)
     assert proc.returncode == 1, proc.stderr
     rows = {r["id"]: r for r in json.loads(proc.stdout)}
@@ -138,7 +152,6 @@ def test_check_fails_on_a_dead_endpoint_and_on_unusable_answers(tmp_path: Path, 
     for model in ("gpt-5.1-instant", "gpt-5.1-thinking"):
         assert (rows[model]["key"], rows[model]["endpoint"], rows[model]["profile"]) == ("ok", "ok", "FAIL")
         assert rows[model]["error"].startswith("invalid_output")
-
 
 
 class _RefusesKeys(BaseHTTPRequestHandler):
@@ -170,7 +183,9 @@ def refusing_server() -> Iterator[str]:
 
 
 def test_a_refused_key_is_blamed_on_the_key(tmp_path: Path, refusing_server: str) -> None:
-    over = write(tmp_path, {"models": [{"id": "self-hosted", "base_url": refusing_server, "base_url_env": None}]})
+    over = write(
+        tmp_path, {"models": [{"id": "self-hosted", "base_url": refusing_server, "base_url_env": None}]}
+    )
     proc = longdoc(["models", "--check"], tmp_path, LONGDOC_CATALOG_OVERRIDES=str(over))
     assert proc.returncode == 1
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("self-hosted "))

@@ -82,7 +82,9 @@ def test_version_and_help_defaults() -> None:
 
     run = subprocess.run([sys.executable, "-m", "pipeline.cli", "--version"], capture_output=True, text=True)
     assert run.returncode == 0 and run.stdout.strip() == f"longdoc {version('longdoc')}"
-    run = subprocess.run([sys.executable, "-m", "pipeline.cli", "analyze", "--help"], capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "analyze", "--help"], capture_output=True, text=True
+    )
     assert run.returncode == 0 and "(default: batch)" in " ".join(run.stdout.split())
 
 

@@ -98,7 +98,7 @@ def test_pages_and_sections_match_a_hand_checked_sample(
     assert law and all(f.page == 1 for f in law)
     assert any((f.section or "").endswith(section) for f in law), [f.section for f in law]
     terms = [k for k in report.key_terms if k.name == "governing_law"]
-    assert [k.value for k in terms] == [state]
+    assert [k.value for k in terms] == [f"{state}, US"]
     assert (terms[0].section or "").endswith(section)
 
 
@@ -120,7 +120,9 @@ def _concatenation(target_tokens: int) -> tuple[str, list[tuple[Path, int, int]]
 
 @needs_shared
 @pytest.mark.slow
-def test_400k_concatenation_finds_what_each_contract_finds_alone(runner: Runner, contracts: Contracts) -> None:
+def test_400k_concatenation_finds_what_each_contract_finds_alone(
+    runner: Runner, contracts: Contracts
+) -> None:
     text, spans = _concatenation(400_000)
     long_report = runner.analyze(text.encode(), "concatenated.txt")
     assert 4 <= len(long_report.segments) <= 6

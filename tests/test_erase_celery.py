@@ -79,14 +79,18 @@ def test_delete_while_a_worker_analyzes(
 
             analyzed = re.compile(r"Task workers\.tasks\.analyze_segment\[[^]]+\] succeeded")
             try:
-                wait_for(lambda: len(analyzed.findall(worker.log())) >= total, 60, "every segment task to end")
+                wait_for(
+                    lambda: len(analyzed.findall(worker.log())) >= total, 60, "every segment task to end"
+                )
                 idle_s = time.monotonic() - deleted_at
                 idle_at = time.monotonic()
                 # Within 10 s of the worker going idle (at once, in fact): only the tombstone is left.
                 wait_for(lambda: list(store.list(prefix)) == [keys.tombstone("acme", job_id)], 10,
                          "the job's folder to hold only its tombstone")  # fmt: skip
             except AssertionError as exc:
-                raise AssertionError(f"{exc}\nleft: {list(store.list(prefix))}\n{worker.log()[-6000:]}") from None
+                raise AssertionError(
+                    f"{exc}\nleft: {list(store.list(prefix))}\n{worker.log()[-6000:]}"
+                ) from None
             clean_s = time.monotonic() - idle_at
             assert list(store.list("acme/cache/")) == []  # the job's cached answers are gone
             assert not store.exists(keys.job_index("acme", job_id))
@@ -99,4 +103,3 @@ def test_delete_while_a_worker_analyzes(
                 assert got.status_code == 410 and got.json()["code"] == "gone", (path, got.text)
     print(f"\n{kind}: worker idle {idle_s:.2f} s after DELETE; folder clean {clean_s:.2f} s after idle; "
           f"{total} segments")  # fmt: skip
-

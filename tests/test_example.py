@@ -30,14 +30,14 @@ def test_readme_main_job_reports_exactly_the_planted_problems(tmp_path: Path) ->
         "Exhibit K",
     }
     assert {(c["name"], tuple(c["values"])) for c in report["conflicts"]} == {
-        ("governing_law", ("Delaware", "New York"))
+        ("governing_law", ("Delaware, US", "New York, US"))
     }
     assert {(i["issue"], i["term"]) for i in report["term_issues"]} == {
         ("unused", "Reference Site"),
         ("undefined", "Transition Assistance Period"),
     }
     # The Delaware clause sits past the first segment: the conflict was found across segments.
-    delaware = [k for c in report["conflicts"] for k in c["occurrences"] if k["value"] == "Delaware"]
+    delaware = [k for c in report["conflicts"] for k in c["occurrences"] if k["value"] == "Delaware, US"]
     assert delaware and delaware[0]["segment"] > 0
     for f in report["findings"]:
         assert text[f["start"] : f["end"]] == f["quote"]

@@ -39,9 +39,11 @@ def _large(copies: int) -> str:
 
 
 def _documents() -> list[tuple[str, str]]:
-    docs = [("example", EXAMPLE.read_text(encoding="utf-8")), ("400K tokens", _large(3)[: 1_850_000])]
+    docs = [("example", EXAMPLE.read_text(encoding="utf-8")), ("400K tokens", _large(3)[:1_850_000])]
     if HAVE_SHARED:
-        contracts = sorted((SHARED_DATA / "cuad-dev" / "contracts").glob("*.txt"), key=lambda p: -p.stat().st_size)
+        contracts = sorted(
+            (SHARED_DATA / "cuad-dev" / "contracts").glob("*.txt"), key=lambda p: -p.stat().st_size
+        )
         docs += [(p.name, p.read_text(encoding="utf-8", errors="replace")) for p in contracts[:4]]
     return docs
 

@@ -141,7 +141,10 @@ def test_offline_summary_cites_deviations_and_missing_by_severity(planted_report
     assert re.search(r"See L\d+", paras[0]) and "30 days" in paras[0]  # a text file cites lines
     assert paras[1].startswith("High severity · Non-Compete (no-non-compete) is missing: no clause found")
     assert paras[2].startswith("Medium severity · Anti-Assignment (assignment) is missing")
-    assert paras[3].startswith("Key terms. Parties: ") and "Governing law: Delaware; New York." in paras[3]
+    assert (
+        paras[3].startswith("Key terms. Parties: ")
+        and "Governing law: Delaware, US; New York, US." in paras[3]
+    )
     assert paras[4].startswith("Counts. planted.txt") and "1 deviate, 2 missing" in paras[4]
     assert rules_summary(report) == rules_summary(report.model_copy(deep=True))  # deterministic
     md = render_markdown(report)

@@ -168,7 +168,8 @@ def test_dispatcher_names_the_document_in_errors() -> None:
 def test_unparseable_is_unreadable(backend: Backend, data: bytes) -> None:
     assert code_of(lambda: extract_pdf(data, backend=backend)) == "unreadable"
     assert (
-        code_of(lambda: ingest(data, name="bad.pdf", limits=LimitsConfig(pdf_backend=backend))) == "unreadable"
+        code_of(lambda: ingest(data, name="bad.pdf", limits=LimitsConfig(pdf_backend=backend)))
+        == "unreadable"
     )
 
 

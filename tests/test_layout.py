@@ -137,7 +137,9 @@ def test_no_import_cycles() -> None:
                     reason="ruff is not installed")  # fmt: skip
 def test_ruff_is_clean() -> None:
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
-    run = subprocess.run([ruff, "check", *PACKAGES, "tests", "bench"], cwd=ROOT, capture_output=True, text=True)
+    run = subprocess.run(
+        [ruff, "check", *PACKAGES, "tests", "bench"], cwd=ROOT, capture_output=True, text=True
+    )
     assert run.returncode == 0, run.stdout[-4000:]
 
 

@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 AGES = (10, 29, 31)  # days, under a 30-day rule: only the 31-day job goes
 
 
-def _aged_jobs(store: ObjectStore, tenant: str, now: datetime, *, run: tuple[int, ...] = ()) -> dict[int, str]:
+def _aged_jobs(
+    store: ObjectStore, tenant: str, now: datetime, *, run: tuple[int, ...] = ()
+) -> dict[int, str]:
     """One job per age in ``AGES`` (each its own document), created through ``JobStore`` dated
     that many days before ``now``; those aged as in ``run`` are then analyzed to the end by the
     local executor (so they have text, plan, segments and reports to erase). age -> job id."""
@@ -40,7 +42,9 @@ def _aged_jobs(store: ObjectStore, tenant: str, now: datetime, *, run: tuple[int
         for age in AGES
     }  # fmt: skip
     if run:
-        executor = LocalExecutor(StageContext(Settings(storage=StorageConfig(dir=Path("unused"))), store), workers=2)
+        executor = LocalExecutor(
+            StageContext(Settings(storage=StorageConfig(dir=Path("unused"))), store), workers=2
+        )
         try:
             for age in run:
                 job, _ = executor.run(tenant, ids[age])
@@ -117,7 +121,10 @@ def test_a_bad_older_than_is_a_one_line_usage_error(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="invalid duration"):
             parse_duration(bad)
     assert [parse_duration(t) for t in ("30d", "12h", "90m", " 7d ")] == [
-        timedelta(days=30), timedelta(hours=12), timedelta(minutes=90), timedelta(days=7)
+        timedelta(days=30),
+        timedelta(hours=12),
+        timedelta(minutes=90),
+        timedelta(days=7),
     ]
 
 
@@ -141,7 +148,9 @@ def test_the_sweep_erases_per_configured_tenant_only(tmp_path: Path, monkeypatch
 
     settings = Settings(storage=StorageConfig(dir=tmp_path / "store"),
                         retention=RetentionConfig(days={"globex": 30}, sweep_interval_s=120))  # fmt: skip
-    monkeypatch.setattr(tasks, "runtime", lambda: SimpleNamespace(settings=settings, ctx=SimpleNamespace(store=store)))
+    monkeypatch.setattr(
+        tasks, "runtime", lambda: SimpleNamespace(settings=settings, ctx=SimpleNamespace(store=store))
+    )
     assert tasks.retention_sweep.run() == {"globex": [globex[31]]}
     entry = make_app(settings).conf.beat_schedule["retention-sweep"]
     assert entry["task"] == RETENTION and entry["schedule"] == 120

@@ -77,7 +77,10 @@ def test_planted_contract_review_statuses_and_evidence(planted_review: tuple[str
                                                      "assignment"]  # fmt: skip
     assert items["law-stated"].status == "meets"
     # Delaware and New York are both allowed, but stated in two places: a person decides.
-    assert (items["law-allowed"].status, items["law-allowed"].answer) == ("review", "Delaware; New York")
+    assert (items["law-allowed"].status, items["law-allowed"].answer) == (
+        "review",
+        "Delaware, US; New York, US",
+    )
     assert (items["tfc-notice"].status, items["tfc-notice"].answer) == ("deviates", "30 days")
     assert items["no-non-compete"].status == "missing"
     assert items["assignment"].status == "missing"

@@ -177,7 +177,9 @@ def test_jobs_planned_at_once_cannot_overshoot_the_cap_together(
     with running_simulator(SimulatorConfig(time_scale=0.0)) as url:
         monkeypatch.setenv("LONGDOC_SELF_HOSTED_BASE_URL", url)
         _, e = probe(tmp_path / "probe", url)
-        settings = settings_for(tmp_path / "s", url, routing={"daily_cap_usd": 1.5 * e}, redis={"url": spend_url})
+        settings = settings_for(
+            tmp_path / "s", url, routing={"daily_cap_usd": 1.5 * e}, redis={"url": spend_url}
+        )
         ctx = StageContext(settings=settings, store=LocalStore(tmp_path / "s"))
         jobs = [JobStore(ctx.store, acme).create(variant(i).encode(), "c.txt", JobOptions(model="auto"), ext="txt")
                 for i in (1, 2)]  # fmt: skip
@@ -318,8 +320,13 @@ def test_celery_worker_runtime_records_spend_per_tenant(
     from workers.celery_app import build_runtime
 
     acme = tenant("acme")
-    rt = build_runtime(Settings(storage=StorageConfig(dir=tmp_path), redis=RedisConfig(url=spend_url),
-                                routing=RoutingConfig(daily_cap_usd=1.0)))
+    rt = build_runtime(
+        Settings(
+            storage=StorageConfig(dir=tmp_path),
+            redis=RedisConfig(url=spend_url),
+            routing=RoutingConfig(daily_cap_usd=1.0),
+        )
+    )
     try:
         guard = rt.ctx.spend_for(acme)
         assert guard is not None

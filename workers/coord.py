@@ -114,7 +114,9 @@ class RedisCoordination:
         try:
             pipe = self.r.pipeline(transaction=False)
             pipe.set(
-                self._key("live", tenant, job_id), str(time.time()), ex=self.settings.execution.job_requeue_after_s
+                self._key("live", tenant, job_id),
+                str(time.time()),
+                ex=self.settings.execution.job_requeue_after_s,
             )
             pipe.publish(self.channel(tenant, job_id), b"1")
             pipe.execute()
@@ -126,7 +128,9 @@ class RedisCoordination:
 
     def mark_submitted(self, tenant: str, job_id: str) -> None:
         """The job's messages are in the broker (as long as Redis keeps its data)."""
-        self.r.set(self._key("sub", tenant, job_id), str(time.time()), ex=self.settings.execution.result_expires_s)
+        self.r.set(
+            self._key("sub", tenant, job_id), str(time.time()), ex=self.settings.execution.result_expires_s
+        )
 
     def is_submitted(self, tenant: str, job_id: str) -> bool:
         return bool(self.r.exists(self._key("sub", tenant, job_id)))
@@ -162,7 +166,9 @@ class RedisCoordination:
     def nudge_consolidation(self, tenant: str, job_id: str) -> bool:
         """True once per ``job_requeue_after_s`` per job: the watchdog's consolidation send."""
         key = self._key("nudge", tenant, job_id)
-        return bool(self.r.set(key, str(time.time()), nx=True, ex=self.settings.execution.job_requeue_after_s))
+        return bool(
+            self.r.set(key, str(time.time()), nx=True, ex=self.settings.execution.job_requeue_after_s)
+        )
 
     # A password for the ingest task, kept out of task messages.
     def stash_secret(self, tenant: str, job_id: str, value: str, ttl_s: int = 3600) -> None:

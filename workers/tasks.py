@@ -198,8 +198,15 @@ def analyze_once(
     # Runs that began and never ended: the worker was killed mid-run (redelivered since).
     starts = rt.coord.begin_run(tenant, job_id, index)
     if starts > rt.settings.execution.job_max_attempts:
-        record_segment_failure(ctx, tenant, job_id, index, Poisoned(
-            f"segment {index} was started {starts - 1} times and its worker died each time", segment=index))
+        record_segment_failure(
+            ctx,
+            tenant,
+            job_id,
+            index,
+            Poisoned(
+                f"segment {index} was started {starts - 1} times and its worker died each time", segment=index
+            ),
+        )
         rt.coord.end_run(tenant, job_id, index)
         rt.coord.release(tenant, job_id, index, owner)
         return "failed"

@@ -90,7 +90,9 @@ def check_job(
         return "live"
     idle_s = (now - js.last_progress_at(job)).total_seconds()
     queued = job.status == "queued"
-    limit = ctx.settings.execution.job_queue_timeout_s if queued else ctx.settings.execution.job_stall_timeout_s
+    limit = (
+        ctx.settings.execution.job_queue_timeout_s if queued else ctx.settings.execution.job_stall_timeout_s
+    )
     if idle_s > limit:
         error = ErrorInfo(code="stalled", message=f"no progress for {idle_s:.0f} s (limit {limit} s)")
         set_status(ctx, tenant, job_id, "failed", error)

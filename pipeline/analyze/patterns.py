@@ -34,7 +34,8 @@ _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 # "thirty (30)", "30", "thirty" followed by a unit.
 NUMBER = r"(?:(?P<word>[a-z]+(?:[- ][a-z]+)?)\s*\((?P<paren>\d{1,4})\)|(?P<digits>\d{1,4})|(?P<wordonly>one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|sixty|ninety))"
 UNIT = r"(?P<unit>business days?|calendar days?|days?|months?|years?|weeks?)"
-DURATION = re.compile(NUMBER + r"\s*" + UNIT, re.IGNORECASE)
+# "30 days", "thirty (30) days", "two-year", "12-month", "(1) year".
+DURATION = re.compile(NUMBER + r"\s*-?\s*" + UNIT, re.IGNORECASE)
 
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _MONTH_NUM = {m.lower(): i + 1 for i, m in enumerate(MONTHS.split("|"))}

@@ -198,8 +198,9 @@ def _item(
         return item("review", f"the document states different values for {rule.term}: {answer}", answer)
     bad: list[str] = []
     if rule.allowed is not None:
+        # Key terms are normalised ("New York, US"); a playbook lists jurisdictions ("New York").
         allowed = {a.casefold() for a in rule.allowed}
-        bad += [v for v in values if v.casefold() not in allowed]
+        bad += [v for v in values if v.casefold() not in allowed and _place(v) not in allowed]
     if rule.min_fee_months is not None:
         for v in values:
             months = fee_months(v)
@@ -232,3 +233,8 @@ def _item(
         )
         return item("deviates", f"{rule.term} is {', '.join(bad)}; the playbook expects {want}", answer)
     return item("meets", f"{rule.term} is {answer}, as the playbook expects", answer)
+
+
+def _place(value: str) -> str:
+    """The jurisdiction of a normalised value: "New York, US" -> "new york"."""
+    return value.rsplit(",", 1)[0].strip().casefold()

@@ -57,7 +57,9 @@ class Server(ServeProcess):
         full = {**base, "PYTHONPATH": str(ROOT), "TMPDIR": str(self.spool),
                 "LONGDOC_STORAGE_DIR": str(tmp / "store"), "LONGDOC_EXECUTOR": "local",
                 "LONGDOC_API_KEYS": json.dumps(keys), **env}  # fmt: skip
-        super().__init__(full, tmp / "serve.log", runner=["-c", LOOPBACK_DNS + SERVE] if loopback_dns else None)
+        super().__init__(
+            full, tmp / "serve.log", runner=["-c", LOOPBACK_DNS + SERVE] if loopback_dns else None
+        )
         self.start()
 
     def spooled(self) -> list[str]:

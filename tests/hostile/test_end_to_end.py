@@ -51,7 +51,6 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return out
 
 
-
 @pytest.mark.parametrize("label", list(HOSTILE))
 def test_cli(label: str, files: dict[str, Path], tmp_path: Path) -> None:
     env = base_env(tmp_path / "store")
@@ -86,7 +85,9 @@ def test_api(label: str, files: dict[str, Path], server: LiveServer) -> None:
     started = time.monotonic()
     job_id = server.submit(path.name, path.read_bytes())
     body = server.wait_terminal(job_id, 30)
-    print(f"\n{label}: API job {body['status']} {body.get('error') or ''} in {time.monotonic() - started:.1f} s")
+    print(
+        f"\n{label}: API job {body['status']} {body.get('error') or ''} in {time.monotonic() - started:.1f} s"
+    )
     if body["status"] == "failed":
         assert body["error"]["code"] in CODES, body["error"]
     else:
@@ -97,7 +98,9 @@ def test_api(label: str, files: dict[str, Path], server: LiveServer) -> None:
 
 
 @pytest.fixture(scope="module")
-def celery(redis_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CeleryExecutor, JobStore]]:
+def celery(
+    redis_db: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[CeleryExecutor, JobStore]]:
     tmp = tmp_path_factory.mktemp("celery")
     settings = Settings(redis=RedisConfig(url=redis_db), storage=StorageConfig(dir=tmp / "store"),
                         execution=ExecutionConfig(executor_poll_s=0.2))  # fmt: skip

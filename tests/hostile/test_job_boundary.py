@@ -33,7 +33,6 @@ class NativePanic(BaseException):
     """What pyo3 raises for a Rust panic: not an ``Exception``."""
 
 
-
 def _wait(pred: Any, what: str, timeout_s: float = 30.0) -> None:
     wait_for(pred, timeout_s, what)
 
@@ -119,7 +118,9 @@ def test_a_job_killed_three_times_is_poisoned_not_resumed_again(storage: Path, s
         server.wait(job_id, lambda b: b["status"] == "analyzing", 60)
         assert job_record(storage, job_id)["attempts"] == {"run": run}
         server.kill()  # no chance to record anything: only the start was counted
-        server = LiveServer(slow if run < 3 else base_env(storage), server_log).start()  # resume() runs it again
+        server = LiveServer(
+            slow if run < 3 else base_env(storage), server_log
+        ).start()  # resume() runs it again
     try:
         body = server.wait_terminal(job_id, 30)
         assert body["status"] == "failed"

@@ -1,0 +1,257 @@
+"""Key terms a lawyer can trust (issue 17): parties with short names, dates tied to this
+agreement, governing law as a jurisdiction, each value with its verified evidence."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from pipeline.analyze.keyterms import KeyTermHit, find_key_terms, jurisdiction
+from pipeline.analyze.playbook import Rule
+from pipeline.consolidate.review import _item
+from pipeline.types import KeyTerm
+from tests.conftest import SHARED_DATA, needs_shared
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PREAMBLE = (
+    "MASTER SERVICES AGREEMENT\n\n"
+    'This Master Services Agreement (the "Agreement") is entered into as of March 1, 2021 (the '
+    '"Effective Date") by and between FuelCell Energy, Inc., a Delaware corporation ("FCE"), and '
+    'Harbor Point Logistics LLC, a New York limited liability company (the "Customer"). '
+    "WHEREAS, FCE and the Customer entered into that certain License Agreement dated May 8, 2018; "
+    "and WHEREAS, the People of the District agree.\n\n"
+    "1. Term. This Agreement shall expire on December 31, 2023 unless renewed.\n\n"
+    "2. Governing Law. This Agreement shall be governed by and construed in accordance with the "
+    "internal laws of the Commonwealth of Massachusetts, without regard to its conflict of laws rules.\n\n"
+    "IN WITNESS WHEREOF, the parties have signed this Agreement.\n\n"
+    "FUELCELL ENERGY, INC.\nBy: ________\n\nHARBOR POINT LOGISTICS LLC\nBy: ________\n"
+)
+
+
+def terms(text: str, name: str) -> list[KeyTermHit]:
+    return [k for k in find_key_terms(text) if k.name == name]
+
+
+def test_parties_carry_their_short_names_and_nothing_else_is_a_party() -> None:
+    parties = terms(PREAMBLE, "party")
+    assert [p.value for p in parties] == [
+        'FuelCell Energy, Inc. ("FCE")',
+        'Harbor Point Logistics LLC ("Customer")',
+    ]
+    # The evidence is the passage naming the party and its short name, verbatim.
+    assert (
+        PREAMBLE[parties[0].start : parties[0].end] == 'FuelCell Energy, Inc., a Delaware corporation ("FCE")'
+    )
+
+
+def test_a_party_named_only_in_the_signature_block_is_found() -> None:
+    text = 'This Agreement is made by and between Acme Corp. ("Acme") and the Reseller named above.\n\n'
+    text += "IN WITNESS WHEREOF the parties sign.\n\nACME CORP.\nBy: ____\n\nNORTHWIND TRADING LIMITED\nBy: ____\n"
+    assert [p.value for p in terms(text, "party")] == ['Acme Corp. ("Acme")', "NORTHWIND TRADING LIMITED"]
+
+
+def test_a_preamble_without_between_still_names_its_parties() -> None:
+    text = (
+        "Exhibit 10.7\n\nCONSULTING AGREEMENT\n\nAduro Biotech, Inc., with a place of business at 740 Heinz "
+        'Avenue, Berkeley ("Aduro") and IREYA B.V having an address at Leiden, the Netherlands ("Consultant") '
+        "agree to all terms and conditions of this Consulting Agreement.\n\n1. Services."
+    )
+    assert [p.value for p in terms(text, "party")] == [
+        'Aduro Biotech, Inc. ("Aduro")',
+        'IREYA B.V ("Consultant")',
+    ]
+
+
+def test_labelled_parties_as_chinese_contracts_write_them() -> None:
+    text = "Road Transportation Agreement\nParty A (Shipper): ZTO Express Co., Ltd. Address: Shanghai\n"
+    text += "Party B (Carrier): Tonglu Tongze Logistics Ltd. Address: Tonglu\n"
+    assert [p.value for p in terms(text, "party")] == [
+        'ZTO Express Co., Ltd. ("Party A", "Shipper")',
+        'Tonglu Tongze Logistics Ltd. ("Party B", "Carrier")',
+    ]
+
+
+def test_dates_are_iso_and_only_those_of_this_agreement() -> None:
+    assert [d.value for d in terms(PREAMBLE, "agreement_date")] == ["2021-03-01"]
+    assert [d.value for d in terms(PREAMBLE, "effective_date")] == ["2021-03-01"]
+    assert [d.value for d in terms(PREAMBLE, "expiration_date")] == ["2023-12-31"]
+    # "that certain License Agreement dated May 8, 2018" is another agreement's date.
+    assert all(k.value != "2018-05-08" for k in find_key_terms(PREAMBLE))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "term", "notice"),
+    [
+        (
+            "Upon the expiration of the Term, the Term shall automatically extend for successive 12-month "
+            "periods until one Party terminates the Agreement by providing at least 180 days prior written "
+            "notice to the other Party prior to the expiration of the then-current term.",
+            "12 months",
+            "180 days",
+        ),
+        (
+            "The Agreement shall automatically renew for successive one year additional terms unless "
+            "terminated by either party by notice at least sixty (60) days prior to the expiration of the "
+            "then-current term.",
+            "1 year",
+            "60 days",
+        ),
+        ("After the Initial Term, this Agreement shall continue on a month to month basis.", "1 month", None),
+    ],
+)
+def test_renewal_term_and_notice_to_stop_it(sentence: str, term: str, notice: str | None) -> None:
+    assert [k.value for k in terms(sentence, "renewal_term")] == [term]
+    assert [k.value for k in terms(sentence, "renewal_notice")] == ([notice] if notice else [])
+
+
+def test_notice_to_exercise_an_option_is_not_notice_to_stop_renewal() -> None:
+    text = (
+        "Licensee shall have the option to renew this Agreement for an additional term of five (5) years by "
+        "giving notice not less than six (6) months prior to the expiration of the initial term."
+    )
+    assert terms(text, "renewal_notice") == []
+
+
+def test_a_relative_term_is_not_an_expiration_date() -> None:
+    text = "This Agreement shall continue for a term of three (3) years from the Effective Date."
+    assert terms(text, "expiration_date") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("This Agreement shall be governed by the laws of the State of New York.", "New York, US"),
+        (
+            "This Agreement is governed by and construed in accordance with the internal laws of the "
+            "Commonwealth of Massachusetts.",
+            "Massachusetts, US",
+        ),
+        ("This Agreement is governed by English law.", "England and Wales, UK"),
+        ("This Agreement shall be governed by the laws of England and Wales.", "England and Wales, UK"),
+        ("This Agreement shall be governed by the laws of the PRC.", "China"),
+        ("This Agreement shall be governed by the laws of Hong Kong.", "Hong Kong, CN"),
+        ("This Agreement shall be governed by the laws of the Province of Ontario.", "Ontario, CA"),
+        (
+            "The laws of the State of Delaware (without giving effect to its conflicts of law principles) "
+            "govern all matters arising out of this Agreement.",
+            "Delaware, US",
+        ),
+        (
+            "This Agreement is accepted in the State of Nevada and shall be governed by and construed "
+            "in accordance with the laws thereof.",
+            "Nevada, US",
+        ),
+        ("Governing Law. The laws of the State of Texas shall apply to this Agreement.", "Texas, US"),
+        # A paragraph break inside the sentence, as PDFs leave them.
+        ("This Agreement shall be construed in accordance with, and governed by, the\n\nlaws of the State of Georgia.", "Georgia, US"),
+    ],
+)  # fmt: skip
+def test_governing_law_is_a_jurisdiction(sentence: str, value: str) -> None:
+    [law] = terms(sentence, "governing_law")
+    assert law.value == value
+    assert (
+        sentence[law.start : law.end].startswith("This Agreement")
+        or "laws of" in sentence[law.start : law.end]
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Acme is a corporation organized and existing under the laws of the State of Delaware.",
+        "Inventorship is governed by the patent laws of the United States.",
+        "Each party shall comply with the laws of the State of Texas.",
+        "This Agreement shall be governed by the laws of the Domiciliary State.",
+    ],
+)
+def test_laws_named_for_another_purpose_are_not_the_governing_law(sentence: str) -> None:
+    assert terms(sentence, "governing_law") == []
+
+
+def test_jurisdiction_table() -> None:
+    assert jurisdiction("State of  New York".removeprefix("State of ").strip()) == "New York, US"
+    assert jurisdiction("british columbia") == "British Columbia, CA"
+    assert jurisdiction("Atlantis") is None
+
+
+def _law_rule(allowed: list[str]) -> Rule:
+    return Rule(
+        id="law", category="Governing Law", kind="expected", severity="high", term="governing_law",
+        allowed=allowed, guidance="New York or Delaware law.",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("allowed", "status"),
+    [(["New York", "Delaware"], "meets"), (["new york, us"], "meets"), (["Delaware"], "deviates")],
+)
+def test_playbook_allowed_list_compares_the_jurisdiction(allowed: list[str], status: str) -> None:
+    text = "5. Governing Law. This Agreement shall be governed by the laws of the State of New York."
+    [hit] = terms(text, "governing_law")
+    term = KeyTerm(name="governing_law", value=hit.value, quote=text[hit.start : hit.end], start=hit.start,
+                   end=hit.end, page=1, segment=0)  # fmt: skip
+    from pipeline.types import Finding
+
+    clause = Finding(category="Governing Law", confidence=0.9, model="rules", quote=term.quote,
+                     start=term.start, end=term.end, page=1, segment=0)  # fmt: skip
+    item = _item(text, _law_rule(allowed), [clause], [term], None)
+    assert (item.status, item.answer) == (status, "New York, US")
+
+
+def test_every_value_quotes_its_evidence_verbatim() -> None:
+    for k in find_key_terms(PREAMBLE):
+        assert 0 <= k.start < k.end <= len(PREAMBLE)
+        assert PREAMBLE[k.start : k.end].strip() == PREAMBLE[k.start : k.end]
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("keyterms_cuad", ROOT / "bench" / "keyterms_cuad.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_scores_a_party_value_as_its_name_and_short_name() -> None:
+    bench = _bench()
+    assert bench.party_values('FuelCell Energy, Inc. ("FCE", "FuelCell")') == [
+        "FuelCell Energy, Inc.",
+        "FCE",
+        "FuelCell",
+    ]
+    golds = [bench.Gold("FuelCell Energy, Inc.", 0, 21), bench.Gold("FCE", 40, 43)]
+    hit = KeyTermHit("party", "FCE", 0, 50)
+    assert bench.correct("party", hit, golds)
+    assert not bench.correct("party", KeyTermHit("party", "District", 0, 50), golds)
+
+
+@needs_shared
+def test_cuad_figures_do_not_regress() -> None:
+    """Floors a little under today's figures on all 229 shared CUAD contracts. The issue's
+    targets are met for the precision of governing law, parties and each date; governing-law
+    recall (0.94 of 0.95) and party recall (0.77 of 0.90) fall short: see bench/keyterms_cuad.py."""
+    folder = SHARED_DATA / "cuad-dev"
+    if not (folder / "labels.jsonl").is_file():
+        pytest.skip("cuad-dev labels absent")
+    scores = _bench().run(folder, None, "all")
+
+    def p(name: str) -> float:
+        s = scores[name]
+        return float(s.correct / s.given)
+
+    def r(name: str) -> float:
+        s = scores[name]
+        return float(s.found / s.gold)
+
+    assert p("governing_law") >= 0.98 and r("governing_law") >= 0.92
+    assert p("party") >= 0.92 and r("party") >= 0.75
+    for name in ("agreement_date", "effective_date", "expiration_date"):
+        assert p(name) >= 0.90, name
+    assert p("renewal_term") >= 0.90 and r("renewal_term") >= 0.45
+    assert p("renewal_notice") >= 0.90 and r("renewal_notice") >= 0.40
