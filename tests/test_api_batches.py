@@ -15,7 +15,9 @@ from pipeline.analyze.clauses import CATEGORIES
 from tests.api_helpers import api, auth, contract, make_settings, require_rules_model, wait_batch
 from tests.conftest import SHARED_DATA, needs_shared
 
-COLUMNS = 5 + 10 + 2 * len(CATEGORIES)  # file, status, error_code, warnings, cost_usd; key terms; per category
+COLUMNS = (
+    5 + 10 + 2 * len(CATEGORIES)
+)  # file, status, error_code, warnings, cost_usd; key terms; per category
 BAD: list[tuple[str, bytes]] = [
     ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100),
     ("empty.txt", b""),
