@@ -70,6 +70,7 @@ def test_upload_and_read_the_report(tmp_path: Path) -> None:
             row.get_by_role("button", name="View report").click()
             report = page.locator("#report")
             report.wait_for(state="visible")
+            assert page.locator("#digest").is_hidden()  # a contract has no paper digest
 
             finding = page.locator('#findings section[data-category="Governing Law"]')
             if finding.count():  # preferred: the clause finding with its citation
@@ -340,5 +341,59 @@ def test_a_partly_scanned_pdf_shows_its_warning_on_the_page(tmp_path: Path) -> N
             warning = row.locator(".warning")
             warning.first.wait_for()
             assert "no_text_layer" in warning.first.inner_text() and "4" in warning.first.inner_text()
+        finally:
+            browser.close()
+
+
+PAPER = """Sparse Retrieval for Long Documents
+
+Ada Lovelace and Alan Turing
+
+Abstract
+We propose a sparse retrieval method for long documents. Our experiments show that it improves recall on three benchmarks.
+
+1 Introduction
+Long documents are hard to search [1]. Prior work used dense encoders (Smith et al., 2020). In this paper, we introduce SparseLD, a retrieval model that scales to long inputs [2].
+
+2 Method
+SparseLD indexes every passage with learned term weights, as described in Section 3 and shown in Figure 1.
+
+Figure 1: The SparseLD pipeline.
+
+3 Experiments
+On the MS MARCO dataset, SparseLD reaches an MRR@10 of 39.2, compared with 36.1 for BM25 [3]. Table 1 lists the results.
+
+Table 1: Results on MS MARCO.
+
+4 Limitations
+Our method is limited to English text.
+
+References
+[1] J. Smith and K. Lee. 2020. Dense retrieval at scale. In Proceedings of ACL.
+[2] A. Brown. 2019. Term weighting for search. In Proceedings of SIGIR.
+[3] S. Robertson. 2009. The probabilistic relevance framework: BM25 and beyond. Foundations and Trends in IR.
+"""
+
+
+def test_a_paper_report_opens_with_its_digest(tmp_path: Path) -> None:
+    """Issue 18: the digest comes first for a paper, each item a quote of the paper with where it is."""
+    with live_server(make_settings(tmp_path)) as url, sync_api.sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            row = upload(page, url, "sparse-retrieval.txt", "text/plain", PAPER.encode())
+            row.get_by_role("button", name="View report").click()
+            digest = page.locator("#digest")
+            digest.wait_for(state="visible")
+            assert "Sparse Retrieval for Long Documents" in digest.inner_text()
+            contributions = page.locator('#digest ul[data-part="contributions"] blockquote')
+            assert contributions.count() >= 1
+            for n in range(contributions.count()):
+                assert contributions.nth(n).text_content() in PAPER  # verbatim
+            assert "39.2" in page.locator('#digest ul[data-part="results"]').inner_text()
+            # The digest sits above the key terms and findings.
+            box = digest.bounding_box()
+            terms = page.locator("#key-terms").bounding_box()
+            assert box is not None and terms is not None and box["y"] < terms["y"]
         finally:
             browser.close()

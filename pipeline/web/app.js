@@ -254,6 +254,35 @@ function rejected(b) {
       el("code", {}, e.error.code), ": " + e.error.message)));
 }
 
+// A paper's digest comes first: each item is a verbatim quote with where it is (issue 18).
+const DIGEST_PARTS = [
+  ["contributions", "Contributions"], ["results", "Results"], ["datasets", "Data sets"],
+  ["availability", "Code and data"], ["limitations", "Limitations"], ["central", "Key sentences by section"],
+];
+
+function digestItem(d) {
+  const facts = [d.metric, d.value, d.dataset, d.compared ? "vs " + d.compared : null].filter(Boolean).join(" · ");
+  return el("li", { class: "digest-item" }, quote(d.quote), el("span", { class: "cite" }, cite(d) + (facts ? " — " + facts : "")));
+}
+
+function showDigest(paper) {
+  $("digest").hidden = !paper;
+  if (!paper) {
+    $("digest-body").replaceChildren();
+    return;
+  }
+  const parts = [];
+  if (paper.title) parts.push(el("p", { class: "paper-title" }, el("strong", {}, paper.title)));
+  if (paper.authors && paper.authors.length) parts.push(el("p", { class: "hint" }, paper.authors.join(", ")));
+  parts.push(el("p", { class: "hint" }, paper.sections.length + " sections · " + paper.figures.length + " figures · " +
+    paper.tables.length + " tables · " + paper.bibliography.length + " references"));
+  for (const [key, title] of DIGEST_PARTS) {
+    const items = paper.digest[key] || [];
+    if (items.length) parts.push(el("h4", {}, title), el("ul", { dataset: { part: key } }, items.map(digestItem)));
+  }
+  $("digest-body").replaceChildren(...parts);
+}
+
 // Downloads need the Authorization header, so fetch → blob → a temporary link.
 async function download(path, filename) {
   try {
@@ -300,6 +329,7 @@ async function showReport(job, item) {
     el("button", { type: "button", onclick: () => download(job.links.review_xlsx, stem + ".review.xlsx") }, "Review grid (Excel)"),
     el("button", { type: "button", class: "danger", onclick: () => deleteJob(job) }, "Delete"));
   showReview(job, report, item);  // not awaited: the text loads while the rest renders
+  showDigest(report.paper);
   $("report-synthesis").replaceChildren(...(report.synthesis
     ? [...report.synthesis.executive_summary.split(/\n\s*\n/).map((para) => el("p", {}, para)), el("ul", {}, report.synthesis.observations.map((o) => el("li", {}, o)))]
     : []));
