@@ -170,6 +170,7 @@ class Receiver:
         self.fail_first = fail_first
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
+        self.port = 0  # the port it listens on (set once it serves)
 
     def respond(self, headers: dict[str, str], body: bytes, client_port: int) -> int:
         with self.lock:
@@ -182,6 +183,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                outer.port = self.server.server_address[1]
                 status = outer.respond(dict(self.headers), body, self.client_address[1])
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
