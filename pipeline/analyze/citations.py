@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from pipeline.analyze.paper import BibEntry, Citation, PageAt
+from pipeline.analyze.references import expand_citations
 
 _NUMERIC = re.compile(r"\[(?P<body>\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\]")
 _SURNAME = (
@@ -72,7 +73,9 @@ def find_citations(
     by_label = {e.label: e.index for e in entries if e.label}
     if by_label:
         for m in _NUMERIC.finditer(body):
-            for n in (k for k in _expand(m.group("body")) if k > 0):  # "[0]" indexes code, cites nothing
+            for n in (
+                k for k in expand_citations(m.group("body")) if k > 0
+            ):  # "[0]" indexes code, cites nothing
                 out[(m.start(), str(n))] = Citation(
                     text=m.group(), start=m.start(), end=m.end(), page=page_at(m.start()), style="numeric",
                     key=str(n), target=by_label.get(str(n)),
@@ -116,16 +119,3 @@ def _name_like(who: str) -> bool:
         return False
     camel = re.fullmatch(r"[A-Z][a-z]+[A-Z][\w'’\-]*", word)
     return not camel or word.startswith(("Mc", "Mac", "De", "Di", "La", "Le", "Van", "Von", "O'", "O’"))
-
-
-def _expand(body: str) -> list[int]:
-    out: list[int] = []
-    for part in re.split(r"\s*,\s*", body):
-        if m := re.fullmatch(r"(\d+)\s*[–-]\s*(\d+)", part):
-            a, b = int(m.group(1)), int(m.group(2))
-            if 0 < b - a <= 50:
-                out.extend(range(a, b + 1))
-                continue
-        if part.isdigit():
-            out.append(int(part))
-    return out

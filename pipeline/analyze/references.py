@@ -103,7 +103,7 @@ def find_references(text: str, *, paper: bool = False) -> list[RefHit]:
                 kind = _kind_of(m.group("fkw"))
                 hits.append(RefHit(kind, f"{kind}:{m.group('fnum')}", m.group(), m.start(), m.end()))
             elif m.group("cnums"):
-                for cited in _expand_citations(m.group("cnums")):
+                for cited in expand_citations(m.group("cnums")):
                     hits.append(RefHit("citation", f"citation:{cited}", m.group(), m.start(), m.end()))
             else:
                 first = m.group("authors").split()[0]
@@ -120,7 +120,8 @@ def find_references(text: str, *, paper: bool = False) -> list[RefHit]:
     return hits
 
 
-def _expand_citations(body: str) -> list[int]:
+def expand_citations(body: str) -> list[int]:
+    """ "3, 5-7" → [3, 5, 6, 7] (a range of at most 50)."""
     out: list[int] = []
     for part in re.split(r"\s*,\s*", body):
         if m := re.fullmatch(r"(\d+)\s*[–-]\s*(\d+)", part):
