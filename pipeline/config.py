@@ -277,6 +277,28 @@ class ReviewConfig(BaseSettings):
     signoff_severity: Literal["high", "medium", "low", "none"] = "high"
 
 
+class ShadowConfig(BaseSettings):
+    """Shadow evaluation of a candidate model (issue 19). Env: ``LONGDOC_SHADOW_<FIELD>``.
+
+    A share of segments (chosen by a hash of job and segment, so a rerun picks the same ones) is
+    also sent to ``candidate`` in the background; its answers never reach a report. Its spend is
+    its own: a daily cap, apart from the tenants' caps and the jobs' budgets.
+    """
+
+    model_config = _group("LONGDOC_SHADOW_")
+
+    candidate: str | None = None  # a catalog id; None: no shadow evaluation
+    share: float = Field(0.0, ge=0.0, le=1.0)
+    cap_usd: float = Field(5.0, gt=0.0)  # per UTC day, every tenant together
+    # Background calls at once (local executor), and how many may wait: past that a sample is
+    # dropped rather than queued, so a slow candidate never holds memory or the job.
+    workers: int = Field(2, ge=1)
+    max_pending: int = Field(64, ge=1)
+    # Where shadow spend is counted: Redis (shared by every process; atomic reservations) or this
+    # process. auto: Redis with the Celery executor, else memory.
+    ledger: Literal["auto", "redis", "memory"] = "auto"
+
+
 class Settings(BaseModel):
     """All groups; each one not given is built from the environment.
 
@@ -295,3 +317,4 @@ class Settings(BaseModel):
     webhook: WebhookConfig = Field(default_factory=WebhookConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
+    shadow: ShadowConfig = Field(default_factory=ShadowConfig)

@@ -111,6 +111,12 @@ ENV_TABLE: list[tuple[str, str, str, Any]] = [
     ("LONGDOC_RETENTION_DAYS", "retention.days", '{"acme": 30}', {"acme": 30}),
     ("LONGDOC_RETENTION_SWEEP_INTERVAL_S", "retention.sweep_interval_s", "60", 60.0),
     ("LONGDOC_REVIEW_SIGNOFF_SEVERITY", "review.signoff_severity", "medium", "medium"),
+    ("LONGDOC_SHADOW_CANDIDATE", "shadow.candidate", "gpt-5.1-instant", "gpt-5.1-instant"),
+    ("LONGDOC_SHADOW_SHARE", "shadow.share", "0.5", 0.5),
+    ("LONGDOC_SHADOW_CAP_USD", "shadow.cap_usd", "2.5", 2.5),
+    ("LONGDOC_SHADOW_WORKERS", "shadow.workers", "3", 3),
+    ("LONGDOC_SHADOW_MAX_PENDING", "shadow.max_pending", "10", 10),
+    ("LONGDOC_SHADOW_LEDGER", "shadow.ledger", "redis", "redis"),
 ]
 
 

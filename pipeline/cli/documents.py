@@ -276,6 +276,9 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                 progress.file_done()
     finally:
         executor.close()
+        shadow = getattr(getattr(executor, "ctx", None), "shadow", None)
+        if shadow is not None:  # reports are written; the process waits for its shadow calls
+            shadow.drain()
     if args.json:
         sys.stdout.write(json.dumps(results, indent=1) + "\n")
     return EXIT_SOME_FAILED if failed else EXIT_OK

@@ -25,6 +25,9 @@ from pipeline.cli.common import (
 from pipeline.cli.llm import add_commands as add_llm_commands
 from pipeline.cli.retention import add_commands as add_retention_commands
 from pipeline.cli.service import add_commands as add_service_commands
+from pipeline.cli.shadow import add_analyze_options as add_shadow_options
+from pipeline.cli.shadow import add_commands as add_shadow_commands
+from pipeline.cli.shadow import apply_analyze_options as apply_shadow_options
 
 if TYPE_CHECKING:
     from pipeline.cli.documents import ClosingExecutor
@@ -45,6 +48,11 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
+    shadowed = apply_shadow_options(args, settings)
+    if isinstance(shadowed, str):
+        print(shadowed, file=sys.stderr)
+        return EXIT_USAGE
+    settings = shadowed
     if settings.api.url:  # a longdoc service does the work; this command only submits and waits
         if args.playbook:
             print(
@@ -203,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="review playbook (YAML; default: the shipped pipeline/data/playbook.yaml)",
     )
     add_data_policy(a)
+    add_shadow_options(a)
     a.set_defaults(func=cmd_analyze)
 
     w = sub.add_parser("worker", help="run a Celery worker (LONGDOC_REDIS_URL, shared storage)")
@@ -217,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_service_commands(sub)
     add_audit_commands(sub)
     add_retention_commands(sub)
+    add_shadow_commands(sub)
 
     e = sub.add_parser("eval", help="evaluate against labelled data")
     esub = e.add_subparsers(dest="dataset", required=True)

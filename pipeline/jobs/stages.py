@@ -38,6 +38,7 @@ from pipeline.errors import Canceled, Internal, JobClosed, LongdocError, Poisone
 from pipeline.ingest import ingest
 from pipeline.jobs.planning import TokenizingAhead, cut_segments
 from pipeline.jobs.routes import RoutingPlan, plan_routes, prepare_routing, route_one, synthesis_for
+from pipeline.jobs.shadow import ShadowRunner
 from pipeline.jobs.store import (
     TERMINAL,
     DocumentText,
@@ -106,6 +107,8 @@ class StageContext:
     registry: ModelRegistry | None = None
     # Per-tenant daily spend caps; built from Settings.routing.daily_cap_usd when not given (None: no cap).
     spend: SpendGuards | None = None
+    # Shadow evaluation of a candidate model (LONGDOC_SHADOW_*); None when off.
+    shadow: ShadowRunner | None = None
     _redis_pools: dict[tuple[str, str], BudgetPool] = field(default_factory=dict)
     _pending: Future[ModelRegistry] | None = None
 
@@ -121,6 +124,8 @@ class StageContext:
             from pipeline.routing.spend import SpendGuards
 
             self.spend = SpendGuards.from_settings(self.settings)
+        if self.shadow is None:
+            self.shadow = ShadowRunner.from_settings(self.settings, self.store, self.models)
 
     def _build_registry(self) -> None:
         assert self._pending is not None
@@ -483,6 +488,8 @@ def run_segment(
         result = _failed(index, model, "analysis_failed", _describe(exc))
     ctx.store.put(key, result.model_dump_json().encode())
     ctx.coord.changed(tenant, job_id)
+    if ctx.shadow is not None:  # in the background; never raises, never waited for
+        ctx.shadow.offer(tenant, job_id, task, result, routes)
     return result
 
 
