@@ -198,19 +198,26 @@ class CeleryWorker:
     """``celery -A workers.celery_worker worker`` as a subprocess, prefork, all three queues."""
 
     def __init__(
-        self, env: dict[str, str], log_path: Path, *, concurrency: int = 2, mem_limit_mb: int | None = None
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        *,
+        concurrency: int = 2,
+        mem_limit_mb: int | None = None,
+        queues: str = "ingest,analyze,consolidate",
     ) -> None:
         base = {k: v for k, v in os.environ.items() if not k.startswith("LONGDOC_")}
         self.env = {**base, **env, "PYTHONPATH": str(ROOT)}
         self.log_path = log_path
         self.concurrency = concurrency
+        self.queues = queues
         self.mem_limit_mb = mem_limit_mb  # RLIMIT_AS of the worker (its pool children inherit it)
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout_s: float = 60.0) -> CeleryWorker:
         name = f"test-{uuid.uuid4().hex[:8]}@%h"
         cmd = [sys.executable, "-m", "celery", "-A", "workers.celery_worker", "worker", "--pool=prefork",
-               f"--concurrency={self.concurrency}", "-Ofair", "-Q", "ingest,analyze,consolidate",
+               f"--concurrency={self.concurrency}", "-Ofair", "-Q", self.queues,
                "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", name]  # fmt: skip
         with self.log_path.open("ab") as log:  # the worker writes through its own copy
             self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,

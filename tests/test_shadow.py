@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
 from pipeline.cli.main import main
 from pipeline.jobs.shadow import load_records, make_ledger, sampled, shadow_prefix
@@ -21,6 +22,7 @@ from storage.local import LocalStore
 from tests.config_helpers import grouped
 from tests.llm_helpers import SMALL, request_log
 from tests.planted import planted_contract
+from tests.redis_util import CeleryWorker, settings_from_env, worker_env
 from tests.waiting import wait_for
 from workers.local import LocalExecutor
 
@@ -227,3 +229,41 @@ def test_erasing_the_job_erases_its_shadow_records(tmp_path: Path, keys_env: Non
     assert list(h.ctx.store.list(shadow_prefix("t")))
     erase_job(h.ctx.store, "t", job_id, by="test")
     assert not list(h.ctx.store.list(shadow_prefix("t")))
+
+
+@pytest.mark.slow
+def test_celery_sends_shadow_calls_to_their_own_queue(tmp_path: Path, keys_env: None, redis_db: str) -> None:
+    # Two workers: one on the job queues, one on the shadow queue. The job ends while the 4 s
+    # candidate calls wait on the shadow worker; its spend is in Redis, seen by this process.
+    from workers.celery_executor import CeleryExecutor
+
+    config = SimulatorConfig(latencies={PRIMARY: (0.01, 0.02), CANDIDATE_API: (4.0, 4.5)})
+    with running_simulator(config) as url:
+        env = worker_env(redis_db, tmp_path / "store", segment_threshold_tokens=1500, segment_min_tokens=400,
+                         segment_max_tokens=800, llm_base_url=url, llm_backoff_base_s=0.01,
+                         shadow_candidate=CANDIDATE, shadow_share=1.0, shadow_cap_usd=1.0,
+                         executor_poll_s=0.2)  # fmt: skip
+        settings = settings_from_env(env)
+        store = LocalStore(settings.storage.dir)
+        with (
+            CeleryWorker(env, tmp_path / "jobs.log", concurrency=2) as jobs_worker,
+            CeleryWorker(env, tmp_path / "shadow.log", concurrency=1, queues="shadow"),
+        ):
+            executor = CeleryExecutor(settings, store)
+            try:
+                job = JobStore(store, "t").create(planted_contract().encode(), "c.txt", JobOptions(model=PRIMARY),
+                                                  ext="txt")  # fmt: skip
+                record, report = executor.run("t", job.job_id)
+                assert record.status == "succeeded", (record.error, jobs_worker.log()[-3000:])
+                assert report is not None and len(report.segments) > 1
+                assert not load_records(store, "t", CANDIDATE)  # the report came first
+                n = len(report.segments)
+                wait_for(lambda: len(load_records(store, "t", CANDIDATE)) == n, 90.0, "the shadow tasks")
+            finally:
+                executor.close()
+    records = load_records(store, "t", CANDIDATE)
+    assert {r["status"] for r in records} == {"ok"}
+    assert all(r["latency_s"] > 3.0 for r in records)
+    ledger = make_ledger(settings, redis.Redis.from_url(redis_db))  # the ledger the workers wrote
+    assert ledger.spent() == pytest.approx(sum(r["usd"] for r in records), abs=1e-6)
+    assert ledger.spent() <= settings.shadow.cap_usd

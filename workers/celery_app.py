@@ -6,7 +6,8 @@ The plan task knows N, so it replaces itself with the chord (``job_chord``: cons
 also the body's error callback, so a failed chord still consolidates). Tasks take ids
 (tenant, job id, segment index) and read/write storage through the stage functions; job.json
 stays the system of record. Queues: ``ingest`` (ingest, plan), ``analyze`` (segments),
-``consolidate`` (consolidation and the watchdog).
+``consolidate`` (consolidation and the watchdog), ``shadow`` (a candidate model's shadow calls,
+``pipeline.jobs.shadow``; a worker of its own keeps them off the job's workers).
 
 Nothing is built at import. ``make_app(settings)`` makes a client app (executors send tasks
 by name); ``make_worker_app(settings)`` makes the worker's app, with the tasks, and keeps its
@@ -17,7 +18,7 @@ settings for the clients (storage, analyzers, Redis) each worker process builds 
 schedule ``make_app`` sets (``LONGDOC_RETENTION_SWEEP_INTERVAL_S``).
 
 Run a worker: ``longdoc worker`` or
-``celery -A workers.celery_worker worker -Q ingest,analyze,consolidate -Ofair`` (that module
+``celery -A workers.celery_worker worker -Q ingest,analyze,consolidate,shadow -Ofair`` (that module
 is the entry point ``celery -A`` needs: it builds the settings from the environment).
 """
 
@@ -49,7 +50,8 @@ ANALYZE = "workers.tasks.analyze_segment"
 CONSOLIDATE = "workers.tasks.consolidate"
 WATCHDOG = "workers.tasks.watchdog"
 RETENTION = "workers.tasks.retention_sweep"
-QUEUES = ("ingest", "analyze", "consolidate")
+SHADOW = "workers.tasks.shadow_segment"
+QUEUES = ("ingest", "analyze", "consolidate", "shadow")
 ROUTES = {
     INGEST: "ingest",
     PLAN: "ingest",
@@ -57,6 +59,7 @@ ROUTES = {
     CONSOLIDATE: "consolidate",
     WATCHDOG: "consolidate",
     RETENTION: "consolidate",
+    SHADOW: "shadow",  # its own queue: a slow candidate never holds a job's tasks back
 }
 
 
@@ -192,6 +195,15 @@ def build_runtime(settings: Settings) -> Runtime:
     # The spend cap shares the coordination client: one pool, and its retries ride out a restart.
     spend = SpendGuards.from_settings(settings, client=coord.r)
     ctx = StageContext(settings=settings, store=open_store(settings.storage), coord=coord, spend=spend)
+    if ctx.shadow is not None:  # shadow calls leave as tasks on their own queue; spend in Redis
+        from pipeline.jobs.shadow import make_ledger
+
+        client = make_app(settings)
+        ctx.shadow.ledger = make_ledger(settings, client=coord.r)
+        # retry=False: a publish that fails drops the sample at once, never holding the segment task.
+        ctx.shadow.send = lambda t, j, i: client.send_task(
+            SHADOW, args=[t, j, i], queue="shadow", retry=False
+        )
     # Load the tokenizer now, not inside the first task's time budget.
     from chunking.tokenizer import tokenize
 

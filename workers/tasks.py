@@ -25,6 +25,7 @@ from typing import Any, Literal
 from celery import Task, shared_task
 from celery.exceptions import Ignore, Reject, Retry
 
+from pipeline.analyze.base import SegmentTask
 from pipeline.errors import (
     Canceled,
     GaveUp,
@@ -38,11 +39,13 @@ from pipeline.errors import (
 from pipeline.jobs.retention import sweep
 from pipeline.jobs.stages import (
     INTERRUPTS,
+    SegmentContext,
     begin_attempt,
     cancel_job,
     check_cancel,
     fail_crashed,
     fail_job,
+    load_routes,
     record_segment_failure,
     run_consolidate,
     run_ingest,
@@ -52,6 +55,7 @@ from pipeline.jobs.stages import (
 )
 from pipeline.jobs.store import TERMINAL, load_or_none
 from pipeline.routing.redis_scripts import REDIS_ERRORS
+from pipeline.types import SegmentAnalysis
 from storage import keys
 from workers.celery_app import (
     ANALYZE,
@@ -59,6 +63,7 @@ from workers.celery_app import (
     INGEST,
     PLAN,
     RETENTION,
+    SHADOW,
     WATCHDOG,
     Runtime,
     job_chord,
@@ -357,3 +362,23 @@ def retention_sweep() -> dict[str, list[str]]:
     """Erase every configured tenant's expired jobs (LONGDOC_RETENTION_DAYS); Celery beat sends it."""
     rt = runtime()
     return {r.tenant: r.ids for r in sweep(rt.ctx.store, rt.settings.retention)}
+
+
+@shared_task(name=SHADOW, ignore_result=True)  # type: ignore[untyped-decorator]
+def shadow_segment(tenant: str, job_id: str, index: int) -> None:
+    """The shadow candidate's call for one sampled segment (``pipeline.jobs.shadow``), from the
+    primary's result in storage. Never retried and never touches the job: a failure is a log line."""
+    ctx = runtime().ctx
+    if ctx.shadow is None:
+        return
+    try:
+        js = ctx.jobs(tenant)
+        primary = SegmentAnalysis.model_validate_json(ctx.store.get(js.segment_key(job_id, index)))
+        doc, plan = js.load_text(job_id), js.load_plan(job_id)
+        seg, context = plan.segments[index], SegmentContext.of(doc)
+        task = SegmentTask(segment=index, text=doc.extracted.text[seg.char_start : seg.char_end],
+                           base_offset=seg.char_start, kind=doc.kind, locator=context.locator,
+                           document_starts=context.document_starts)  # fmt: skip
+        ctx.shadow.run(tenant, job_id, task, primary, load_routes(ctx, tenant, job_id))
+    except Exception as exc:  # noqa: BLE001 - the job is not this task's business
+        log.warning("shadow: segment %s of %s/%s: %s", index, tenant, job_id, exc)

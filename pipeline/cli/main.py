@@ -216,7 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     w = sub.add_parser("worker", help="run a Celery worker (LONGDOC_REDIS_URL, shared storage)")
     w.add_argument("--concurrency", type=int, default=0, help="worker processes (default: CPU count)")
-    w.add_argument("--queues", default="", help="comma-separated (default: ingest,analyze,consolidate)")
+    w.add_argument(
+        "--queues", default="", help="comma-separated (default: ingest,analyze,consolidate,shadow)"
+    )
     w.add_argument("--pool", default="prefork", help="Celery pool (default: prefork)")
     w.add_argument("--loglevel", default="INFO")
     w.add_argument("--hostname", default="", help="node name (default: celery@HOST)")

@@ -144,9 +144,9 @@ def redis_ledger(settings: Settings, client: redis.Redis | None = None) -> Ledge
 
 
 def make_ledger(settings: Settings, client: redis.Redis | None = None) -> Ledger:
-    """Redis (LONGDOC_SHADOW_LEDGER=redis, or auto with Celery), else this process's memory."""
+    """Redis (a client given, LONGDOC_SHADOW_LEDGER=redis, or auto with Celery), else memory."""
     kind = settings.shadow.ledger
-    if kind == "redis" or (kind == "auto" and settings.execution.executor == "celery"):
+    if client is not None or kind == "redis" or (kind == "auto" and settings.execution.executor == "celery"):
         return redis_ledger(settings, client)
     return MemoryLedger(settings.shadow.cap_usd)
 
@@ -169,6 +169,11 @@ class ShadowCounts:
     dropped: int = 0  # the background queue was full
     capped: int = 0  # the call did not fit under the shadow cap
     done: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, name: str) -> None:
+        with self._lock:  # offered from every segment thread at once
+            setattr(self, name, getattr(self, name) + 1)
 
 
 @dataclass
@@ -212,10 +217,10 @@ class ShadowRunner:
     ) -> bool:
         """Called on the job's path once a segment's result is written: cheap, never raises."""
         try:
-            self.counts.offered += 1
+            self.counts.add("offered")
             if primary.status == "failed" or not sampled(job_id, task.segment, self.config.share):
                 return False
-            self.counts.sampled += 1
+            self.counts.add("sampled")
             if self.send is not None:
                 self.send(tenant, job_id, task.segment)
                 return True
@@ -223,7 +228,7 @@ class ShadowRunner:
                 self._slots = threading.BoundedSemaphore(self.config.max_pending)
                 self._pool = ThreadPoolExecutor(max_workers=self.config.workers, thread_name_prefix="shadow")
             if not self._slots.acquire(blocking=False):
-                self.counts.dropped += 1
+                self.counts.add("dropped")
                 return False
             assert self._pool is not None
             with self._idle:
@@ -296,7 +301,7 @@ class ShadowRunner:
             log.warning("shadow: not called, %s", exc.message)
             return None
         if not fits:
-            self.counts.capped += 1
+            self.counts.add("capped")
             return None
         meter = UsageMeter()
         status, error, candidate = "ok", None, None
@@ -331,7 +336,7 @@ class ShadowRunner:
             {"findings": _findings(candidate), "verdicts": _verdicts(candidate)},
         }  # fmt: skip
         self.store.put_linked(tenant, job_id, key, json.dumps(record, indent=1).encode())
-        self.counts.done += 1
+        self.counts.add("done")
         return record
 
 
