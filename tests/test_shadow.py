@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from pipeline.cli.main import main
-from pipeline.jobs.shadow import load_records, make_ledger, sampled, shadow_prefix
+from pipeline.jobs.shadow import load_records, make_ledger, sampled, shadow_prefix, summarize
 from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import JobOptions, JobStore
 from pipeline.report.model import Report
@@ -267,3 +267,55 @@ def test_celery_sends_shadow_calls_to_their_own_queue(tmp_path: Path, keys_env: 
     ledger = make_ledger(settings, redis.Redis.from_url(redis_db))  # the ledger the workers wrote
     assert ledger.spent() == pytest.approx(sum(r["usd"] for r in records), abs=1e-6)
     assert ledger.spent() <= settings.shadow.cap_usd
+
+
+def test_summary_counts_disagreement_per_category_and_verdict() -> None:
+    # The simulator answers every model alike (agreement 1.0 above); here two segments where the
+    # candidate misses a category the primary found and gives another verdict on one rule.
+    def rec(segment: int, primary: list[str], candidate: list[str], p_status: str, c_status: str,
+            latency: float, usd: float) -> dict[str, Any]:  # fmt: skip
+        return {"candidate": "m", "segment": segment, "status": "ok", "first_try_valid": True, "calls": 1,
+                "latency_s": latency, "usd": usd, "primary_model": "p", "at": "2000-01-01T00:00:00+00:00",
+                "rule_categories": {"law": "Governing Law"},
+                "primary": {"findings": [{"category": c} for c in primary],
+                            "verdicts": [{"rule": "law", "status": p_status}]},
+                "candidate_output": {"findings": [{"category": c} for c in candidate],
+                                     "verdicts": [{"rule": "law", "status": c_status}]}}  # fmt: skip
+
+    broken = {"candidate": "m", "segment": 2, "status": "invalid", "first_try_valid": False, "calls": 2,
+              "latency_s": 9.0, "usd": 0.5, "primary_model": "p", "at": "2000-01-01T00:00:00+00:00"}  # fmt: skip
+    records = [
+        rec(0, ["Governing Law", "Audit Rights"], ["Governing Law"], "meets", "meets", 1.0, 0.1),
+        rec(1, ["Governing Law"], ["Governing Law"], "meets", "deviates", 3.0, 0.3),
+        broken,
+    ]
+    s = summarize(records, "m")
+    by = {c.category: c for c in s.categories}
+    assert by["Governing Law"].agreement == 1.0 and by["Governing Law"].verdict_agreement == 0.5
+    assert by["Audit Rights"].agreement == 0.5
+    assert (by["Audit Rights"].primary_found, by["Audit Rights"].candidate_found) == (1, 0)
+    assert by["Insurance"].agreement == 1.0 and by["Insurance"].primary_found == 0
+    assert (s.sampled, s.ok, s.invalid) == (3, 2, 1)
+    assert s.invalid_rate == pytest.approx(1 / 3)
+    assert (s.latency_p50_s, s.latency_p95_s) == (3.0, 9.0)
+    assert s.usd_per_segment == pytest.approx(0.9 / 3)
+    assert s.usd_today == 0.0  # recorded in 2000
+
+
+def test_bad_shadow_options_are_one_line_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LONGDOC_STORAGE_DIR", str(tmp_path))
+    doc = tmp_path / "c.txt"
+    doc.write_text(planted_contract())
+    for argv, says in (
+        (["--shadow", "no-such-model"], "unknown model 'no-such-model'"),
+        (["--shadow", "rules"], "must be an LLM"),
+        (["--shadow", CANDIDATE, "--shadow-share", "1.5"], "between 0 and 1"),
+    ):
+        assert main(["analyze", "--out", str(tmp_path / "out"), *argv, str(doc)]) == 2
+        err = capsys.readouterr().err
+        assert says in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()  # refused before any job ran
+    assert main(["shadow", "report"]) == 0
+    assert "no shadow results" in capsys.readouterr().err

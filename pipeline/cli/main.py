@@ -54,6 +54,10 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     settings = shadowed
     if settings.api.url:  # a longdoc service does the work; this command only submits and waits
+        if args.shadow is not None or args.shadow_share is not None:
+            print("error: --shadow is the service's setting (LONGDOC_SHADOW_* where it runs), "
+                  "not sent with each job to LONGDOC_API_URL", file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
         if args.playbook:
             print(
                 "error: --playbook is not sent with each job to a longdoc service (LONGDOC_API_URL); "
