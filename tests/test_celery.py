@@ -347,7 +347,7 @@ def test_long_task_settings() -> None:
     assert conf.task_acks_late and conf.task_reject_on_worker_lost and conf.worker_prefetch_multiplier == 1
     assert (conf.task_soft_time_limit, conf.task_time_limit) == (100, 120)
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
-    assert {r["queue"] for r in conf.task_routes.values()} == {"ingest", "analyze", "consolidate"}
+    assert {r["queue"] for r in conf.task_routes.values()} == {"ingest", "analyze", "consolidate", "shadow"}
     with pytest.raises(ValueError):
         ExecutionConfig(task_time_limit_s=900, broker_visibility_timeout_s=600)
 
