@@ -319,3 +319,26 @@ def test_bad_shadow_options_are_one_line_errors(
     assert not (tmp_path / "out").exists()  # refused before any job ran
     assert main(["shadow", "report"]) == 0
     assert "no shadow results" in capsys.readouterr().err
+
+
+def test_no_shadow_call_for_a_job_erased_before_it_left(tmp_path: Path, keys_env: None) -> None:
+    from pipeline.jobs.erase import erase_job
+
+    with running_simulator(SimulatorConfig(time_scale=0.0)) as url:
+        h = Harness(tmp_path, url, candidate=CANDIDATE, share=1.0)
+        runner = h.ctx.shadow
+        assert runner is not None
+        gate = threading.Event()
+        real_run = runner.run
+
+        def held_run(*args: Any) -> Any:  # the shadow calls wait until the job is erased
+            gate.wait(30)
+            return real_run(*args)
+
+        runner.run = held_run  # type: ignore[method-assign]
+        job_id, _ = h.run(planted_contract())
+        erase_job(h.ctx.store, "t", job_id, by="test")
+        gate.set()
+        assert runner.drain(30.0)
+        assert _candidate_requests(url) == 0
+    assert not list(h.ctx.store.list(shadow_prefix("t")))

@@ -281,6 +281,8 @@ class ShadowRunner:
         key = shadow_key(tenant, self.candidate, job_id, task.segment)
         if self.store.exists(key):
             return None  # a rerun, or a redelivered task: sampled once
+        if self.store.exists(keys.tombstone(tenant, job_id)):
+            return None  # erased while the call waited: its text goes to no model any more
         decision = routes.decisions[task.segment] if routes and task.segment < len(routes.decisions) else None
         llm = self.models().llms.get(self.candidate)
         if decision is None or llm is None:
