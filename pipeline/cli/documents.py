@@ -180,7 +180,9 @@ def _review_lines(report: Report) -> list[str]:
     lines = [f"  review              {count['deviates']} deviate · {count['missing']} missing · "
              f"{count['review']} to review · {count['meets']} meet ({printable(report.review.playbook)})"]  # fmt: skip
     if not report.review.final:  # held (issue 19): the error cost asks a reviewer to sign off first
-        lines.append(f"  awaiting review     {report.review.awaiting_signoff} item(s) need sign-off; report not final")
+        lines.append(
+            f"  awaiting review     {report.review.awaiting_signoff} item(s) need sign-off; report not final"
+        )
     flagged = [i for i in items if i.status in ("deviates", "missing")]
     for i in sorted(flagged, key=lambda i: (_SEVERITY_ORDER[i.severity], i.status != "deviates")):
         where = place(i.evidence[0]) if i.evidence else "absent"
