@@ -302,7 +302,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         contracts = contracts[: args.limit]
     with FileProgress(len(contracts)) as progress:
         scores, docs_per_s, failures = evaluate(
-            contracts, processes=args.processes, on_done=lambda _i: progress.file_done()
+            contracts, processes=args.processes, on_done=lambda _i: progress.file_done(), model=args.model
         )
     for f in failures:
         print(printable(f"failed: {f}"), file=sys.stderr)
