@@ -126,6 +126,7 @@ function initUpload() {
     form.append("model", $("opt-model").value);
     form.append("profile", $("opt-profile").value);
     if ($("opt-budget").value) form.append("budget_usd", $("opt-budget").value);
+    if ($("opt-error-cost").value) form.append("error_cost_usd", $("opt-error-cost").value);
     $("submit").disabled = true;
     try {
       const resp = await api(single ? "/v1/jobs" : "/v1/batches", { method: "POST", body: form });
@@ -515,6 +516,10 @@ function updateSignoff() {
   node.textContent = V.threshold === "none"
     ? "No sign-off required."
     : "needs sign-off: " + open + " open (" + V.threshold + " severity and above)";
+  // A high-stakes job waits in awaiting_review: its report is final only once these are decided.
+  if (V.job && V.job.status === "awaiting_review") {
+    node.textContent += open ? " — held for sign-off: the report is not final yet" : " — all decided: the report is final";
+  }
   node.classList.toggle("open", open > 0);
 }
 
