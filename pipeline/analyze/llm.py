@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from chunking.tokenizer import count_tokens
+from pipeline import telemetry
 from pipeline.analyze.base import Capabilities, SegmentTask
 from pipeline.analyze.clauses import CATEGORIES
 from pipeline.analyze.injection import frame_segment
@@ -166,6 +167,7 @@ class LLMAnalyzer:
         try:
             return _parse(result)
         except InvalidOutput as first:
+            telemetry.model_error(self.spec.id, "invalid_output")
             repair = [*messages, {"role": "assistant", "content": result.content[:2000]},
                       {"role": "user", "content": f"That reply was not valid: {first.message}. Reply again with only "
                        "the complete JSON object for the schema, nothing else."}]  # fmt: skip

@@ -127,6 +127,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     require_backends(settings)
     import uvicorn
 
+    from pipeline import telemetry
     from pipeline.api.app import build_state, create_app
     from pipeline.api.locks import hold_storage_dir
     from pipeline.api.tenants import KeyRing, dev_keys
@@ -137,6 +138,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             storage_lock = hold_storage_dir(settings)
             if storage_lock is not None:
                 held.enter_context(storage_lock)
+            if settings.metrics.enabled:  # several processes, one /metrics view (README: Metrics)
+                telemetry.configure(settings.metrics_dir(), wipe=storage_lock is not None)
             if args.dev and not len(KeyRing.from_settings(settings)):
                 settings, key, secret = dev_keys(settings)
                 print(f"longdoc serve --dev: tenant {settings.storage.tenant!r}\n  API key:        {key}\n"

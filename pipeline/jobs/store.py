@@ -20,6 +20,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from pipeline import telemetry
 from pipeline.analyze.playbook import Playbook
 from pipeline.errors import NotFound
 from pipeline.types import DocumentKind, ExtractedText, Model, Section, SegmentPlan
@@ -150,6 +151,7 @@ class JobStore:
         """Save a new job and list it in the tenant's job index (whoever created it: CLI, API, batch)."""
         self.save(job)
         self.store.put(keys.job_index(self.tenant, job.job_id), b"")
+        telemetry.job_moved(None, job.status)
 
     def save(self, job: JobRecord) -> None:
         self.store.put_json(keys.job_file(self.tenant, job.job_id, "job.json"), job)

@@ -1,0 +1,222 @@
+"""GET /metrics (pipeline/telemetry.py): what a Prometheus server scrapes, read back with the
+Prometheus project's own text-format parser.
+
+The service test runs the deployment the README describes: two `longdoc serve` processes and a
+Celery worker on one machine, sharing one metrics directory (prometheus_client's multiprocess
+mode). Jobs run in the worker's pool processes, yet either API process reports every job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from pipeline import telemetry
+from tests.api_helpers import KEYS, TERMINAL, api, auth, contract, make_settings
+from tests.redis_util import ROOT, CeleryWorker, worker_env
+from tests.serve_process import ServeProcess
+from tests.waiting import wait_for
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+def parse(text: str) -> Samples:
+    """Every sample of a scrape, by name and label set."""
+    out: Samples = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            out[(s.name, frozenset(s.labels.items()))] = s.value
+    return out
+
+
+def value(samples: Samples, name: str, **labels: str) -> float:
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+def total(samples: Samples, name: str, **labels: str) -> float:
+    """The sum over every sample of ``name`` whose labels include ``labels``."""
+    want = set(labels.items())
+    return sum(v for (n, ls), v in samples.items() if n == name and want <= ls)
+
+
+def scrape_here() -> Samples:
+    body, content_type = telemetry.render({"local": 0})
+    assert content_type.startswith("text/plain")
+    return parse(body.decode())
+
+
+# -- in this process -------------------------------------------------------------------------------
+
+
+def test_recorded_values_come_back_in_the_text_format() -> None:
+    # Labels of this test's own (other tests' jobs may record in this process too).
+    model, tenant = f"m-{uuid.uuid4().hex[:8]}", f"t-{uuid.uuid4().hex[:8]}"
+    stage = f"stage-{uuid.uuid4().hex[:8]}"
+    before = scrape_here()
+
+    telemetry.job_moved(None, "queued")
+    telemetry.job_moved("queued", "ingesting")
+    telemetry.job_moved("ingesting", "ingesting")  # an error set on the same status: no move
+
+    @telemetry.timed(stage)
+    def work(depth: int) -> int:
+        return work(depth - 1) if depth else 7  # nested calls of one stage count once
+
+    assert work(3) == 7
+    with telemetry.tenant(tenant):
+        telemetry.llm_attempt(model, 200, None, 1200, 300, 0.0042)
+        telemetry.llm_attempt(model, 429, "RateLimitError", 0, 0, 0.0)
+        telemetry.llm_attempt(model, "timeout", "APITimeoutError", 1200, 0, 0.0012)
+    telemetry.llm_attempt(model, 503, "InternalServerError", 0, 0, 0.0)  # outside a job
+    telemetry.model_error(model, "invalid_output")
+    telemetry.cache_lookup(model, hit=True)
+    telemetry.cache_lookup(model, hit=False)
+    telemetry.cache_lookup(model, hit=False)
+    telemetry.segment_done(model, "ok")
+    telemetry.set_quality_rate(model, "batch", 0.91)
+    telemetry.set_quality_rate(model, "batch", 0.87)  # the latest figure wins
+
+    after = scrape_here()
+
+    def delta(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert delta("longdoc_jobs_total", status="queued") == 1
+    assert delta("longdoc_jobs_total", status="ingesting") == 1
+    assert delta("longdoc_jobs_in_status", status="queued") == 0  # in, then out
+    assert delta("longdoc_jobs_in_status", status="ingesting") == 1
+    assert value(after, "longdoc_stage_duration_seconds_count", stage=stage) == 1
+    assert value(after, "longdoc_stage_duration_seconds_sum", stage=stage) >= 0
+    assert value(after, "longdoc_llm_tokens_total", model=model, tenant=tenant, direction="input") == 2400
+    assert value(after, "longdoc_llm_tokens_total", model=model, tenant=tenant, direction="output") == 300
+    assert value(after, "longdoc_llm_cost_usd_total", model=model, tenant=tenant) == pytest.approx(0.0054)
+    errors = {c: value(after, "longdoc_provider_errors_total", model=model, error_class=c)
+              for c in ("rate_limited", "timeout", "server_error", "invalid_output")}  # fmt: skip
+    assert errors == {"rate_limited": 1, "timeout": 1, "server_error": 1, "invalid_output": 1}
+    assert value(after, "longdoc_llm_cache_lookups_total", model=model, result="hit") == 1
+    assert value(after, "longdoc_llm_cache_lookups_total", model=model, result="miss") == 2
+    assert value(after, "longdoc_segments_total", model=model, status="ok") == 1
+    assert value(after, "longdoc_model_quality_rate", model=model, profile="batch") == 0.87
+    assert value(after, "longdoc_queue_depth", queue="local") == 0
+
+
+def test_error_classes_are_bounded() -> None:
+    assert [telemetry.error_class(s) for s in (429, 500, 502, 400, 404, "timeout", "connection")] == [
+        "rate_limited", "server_error", "server_error", "bad_request", "client_error", "timeout", "connection",
+    ]  # fmt: skip
+
+
+def test_the_route_serves_the_local_jobs_and_can_be_turned_off(tmp_path: Path) -> None:
+    before = scrape_here()
+    with api(make_settings(tmp_path)) as client:
+        r = client.post("/v1/jobs", files={"file": ("msa.txt", contract(), "text/plain")}, headers=auth())
+        assert r.status_code == 202, r.text
+        job_id = r.json()["id"]
+
+        def scraped_done() -> Samples | None:
+            m = client.get("/metrics")  # no API key: Prometheus scrapes without one
+            assert m.status_code == 200 and m.headers["content-type"].startswith("text/plain")
+            got = parse(m.text)
+            grown = value(got, "longdoc_jobs_total", status="succeeded") > value(
+                before, "longdoc_jobs_total", status="succeeded"
+            )
+            return got if grown else None
+
+        after = wait_for(scraped_done, 60, "the job's success in /metrics")
+        assert client.get(f"/v1/jobs/{job_id}", headers=auth()).json()["status"] == "succeeded"
+        assert ("longdoc_queue_depth", frozenset({("queue", "local")})) in after
+    with api(make_settings(tmp_path / "off", metrics={"enabled": False})) as client:
+        assert client.get("/metrics").status_code == 404
+
+
+# -- two API processes and a Celery worker -------------------------------------------------------------
+
+
+def _env(store: Path, redis_url: str, metrics_dir: Path) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("LONGDOC_")}
+    keys = {hashlib.sha256(k.encode()).hexdigest(): t for t, k in KEYS.items()}
+    return {**base, "PYTHONPATH": str(ROOT), "LONGDOC_API_KEYS": json.dumps(keys),
+            "LONGDOC_STORAGE_DIR": str(store), "LONGDOC_EXECUTOR": "celery", "LONGDOC_REDIS_URL": redis_url,
+            "LONGDOC_METRICS_DIR": str(metrics_dir), "LONGDOC_API_STATUS_CACHE_S": "0"}  # fmt: skip
+
+
+@pytest.fixture
+def deployment(redis_db: str, tmp_path: Path) -> Iterator[tuple[ServeProcess, ServeProcess]]:
+    store, metrics_dir = tmp_path / "store", tmp_path / "metrics"
+    env = _env(store, redis_db, metrics_dir)
+    servers = (ServeProcess(env, tmp_path / "a.log"), ServeProcess(env, tmp_path / "b.log"))
+    try:
+        for s in servers:
+            s.start()  # both start while the worker does
+        with CeleryWorker(worker_env(redis_db, store, metrics_dir=metrics_dir), tmp_path / "worker.log",
+                          concurrency=2):  # fmt: skip
+            for s in servers:
+                s.wait_ready()
+            yield servers
+    finally:
+        for s in servers:
+            s.stop()
+
+
+def _wait_job(base: str, job_id: str) -> dict[str, Any]:
+    def ended() -> dict[str, Any] | None:
+        body: dict[str, Any] = httpx.get(f"{base}/v1/jobs/{job_id}", headers=auth(), timeout=10).json()
+        return body if body["status"] in TERMINAL else None
+
+    return wait_for(ended, 90, f"job {job_id} to end")
+
+
+@pytest.mark.slow
+def test_two_api_processes_and_a_worker_report_the_same_job_counts(
+    deployment: tuple[ServeProcess, ServeProcess],
+) -> None:
+    n = 4
+    ids = []
+    for i in range(n):  # alternate the API process each job is submitted to
+        base = deployment[i % 2].url
+        body = contract(party_a=f"Party {i} Inc.")
+        r = httpx.post(f"{base}/v1/jobs", files={"file": ("msa.txt", body, "text/plain")}, headers=auth(),
+                       timeout=30)  # fmt: skip
+        assert r.status_code == 202, r.text
+        ids.append((base, r.json()["id"]))
+    jobs = [_wait_job(base, job_id) for base, job_id in ids]
+    assert [j["status"] for j in jobs] == ["succeeded"] * n
+    segments = sum(j["progress"]["segments_total"] for j in jobs)
+    assert segments >= n
+
+    def settled(server: ServeProcess) -> Samples | None:
+        r = httpx.get(f"{server.url}/metrics", timeout=10)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+        got = parse(r.text)
+        # The worker records a success just after it writes job.json: wait for the last one.
+        return got if value(got, "longdoc_jobs_total", status="succeeded") >= n else None
+
+    views = [wait_for(lambda s=s: settled(s), 30, f"{n} successes in {s.url}/metrics") for s in deployment]
+    for got in views:
+        for status in ("queued", "ingesting", "analyzing", "consolidating", "succeeded"):
+            assert value(got, "longdoc_jobs_total", status=status) == n, status
+        assert value(got, "longdoc_jobs_total", status="failed") == 0
+        for status in telemetry.IN_FLIGHT:
+            assert value(got, "longdoc_jobs_in_status", status=status) == 0, status
+        for stage in ("ingest", "plan", "consolidate"):
+            assert value(got, "longdoc_stage_duration_seconds_count", stage=stage) == n, stage
+        assert value(got, "longdoc_stage_duration_seconds_count", stage="analyze") == segments
+        assert total(got, "longdoc_segments_total", model="rules") == segments
+        # Queue depth is measured in Redis at scrape time: every queue is listed, all drained.
+        assert {q: value(got, "longdoc_queue_depth", queue=q) for q in ("ingest", "analyze", "consolidate")} == {
+            "ingest": 0, "analyze": 0, "consolidate": 0,
+        }  # fmt: skip
+        assert ("longdoc_queue_depth", frozenset({("queue", "analyze")})) in got
+    # The job counters are the same in both views: one directory, every process's samples.
+    keys = ("longdoc_jobs_total", "longdoc_stage_duration_seconds_count", "longdoc_segments_total")
+    first, second = ({k: v for k, v in got.items() if k[0] in keys} for got in views)
+    assert first == second
