@@ -21,10 +21,19 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from pipeline import telemetry
+from pipeline.jobs.stages import StageContext
+from pipeline.jobs.store import JobOptions, JobStore
+from pipeline.routing.catalog import load_catalog
+from pipeline.simulate.server import SimulatorConfig, running_simulator
+from storage.local import LocalStore
 from tests.api_helpers import KEYS, TERMINAL, api, auth, contract, make_settings
+from tests.config_helpers import grouped
+from tests.llm_helpers import SMALL, stats
+from tests.planted import planted_contract
 from tests.redis_util import ROOT, CeleryWorker, worker_env
 from tests.serve_process import ServeProcess
 from tests.waiting import wait_for
+from workers.local import LocalExecutor
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -107,6 +116,78 @@ def test_recorded_values_come_back_in_the_text_format() -> None:
     assert value(after, "longdoc_segments_total", model=model, status="ok") == 1
     assert value(after, "longdoc_model_quality_rate", model=model, profile="batch") == 0.87
     assert value(after, "longdoc_queue_depth", queue="local") == 0
+
+
+def _llm_job(root: Path, url: str, tenant: str, text: str) -> None:
+    """One routed (model auto) job of ``tenant`` over the simulator at ``url``, in this process."""
+    settings = grouped(storage={"dir": root}, segment=SMALL,
+                       routing={"llm_base_url": url, "llm_timeout_s": 2.0, "llm_backoff_base_s": 0.01})  # fmt: skip
+    ctx = StageContext(settings=settings, store=LocalStore(root))
+    executor = LocalExecutor(ctx, workers=2)
+    try:
+        job = JobStore(ctx.store, tenant).create(
+            text.encode(), "contract.txt", JobOptions(model="auto"), ext="txt"
+        )
+        record, _ = executor.run(tenant, job.job_id)
+    finally:
+        executor.close()
+    assert record.status == "succeeded", record.error
+
+
+def test_llm_tokens_cost_cache_and_errors_match_what_the_provider_saw(tmp_path: Path, keys_env: None) -> None:
+    tenant = f"t-{uuid.uuid4().hex[:8]}"  # this test's own label: other tests' calls do not count
+    by_api = {m.api_model: m for m in load_catalog().models}
+    text = planted_contract()
+    with running_simulator(SimulatorConfig(time_scale=0.0)) as url:
+        _llm_job(tmp_path / "a", url, tenant, text)
+        s = stats(url)
+        first = scrape_here()
+        _llm_job(tmp_path / "a", url, tenant, text)  # the same text again: answered from the cache
+        again = scrape_here()
+    usage: dict[str, dict[str, int]] = s["usage_by_model"]  # type: ignore[assignment]
+    assert usage, "the job called no model"
+    for api_model, u in usage.items():
+        model = by_api[api_model].id
+        assert (
+            value(first, "longdoc_llm_tokens_total", model=model, tenant=tenant, direction="input")
+            == u["prompt_tokens"]
+        )
+        assert (
+            value(first, "longdoc_llm_tokens_total", model=model, tenant=tenant, direction="output")
+            == u["completion_tokens"]
+        )
+        cost = by_api[api_model].cost_usd(u["prompt_tokens"], u["completion_tokens"])
+        assert value(first, "longdoc_llm_cost_usd_total", model=model, tenant=tenant) == pytest.approx(cost)
+        # The rerun made no call: tokens did not move, and its segments were cache hits.
+        assert (
+            value(again, "longdoc_llm_tokens_total", model=model, tenant=tenant, direction="input")
+            == u["prompt_tokens"]
+        )
+    hits = total(again, "longdoc_llm_cache_lookups_total", result="hit") - total(
+        first, "longdoc_llm_cache_lookups_total", result="hit"
+    )
+    segments = total(again, "longdoc_segments_total") - total(first, "longdoc_segments_total")
+    assert hits == segments > 1
+
+    # Faults: every 429, 500 and invalid answer the simulator sent is counted once, by class.
+    before = scrape_here()
+    config = SimulatorConfig(
+        time_scale=0.0, fault_rate=0.5, fault_kinds=("429", "500", "invalid_json"), seed=2
+    )
+    with running_simulator(config) as url:
+        _llm_job(tmp_path / "b", url, tenant, text.replace("cooperate", "cooperate (b)"))
+        faults: dict[str, int] = stats(url)["faults_by_kind"]  # type: ignore[assignment]
+    after = scrape_here()
+
+    def counted(error_class: str) -> float:
+        return total(after, "longdoc_provider_errors_total", error_class=error_class) - total(
+            before, "longdoc_provider_errors_total", error_class=error_class
+        )
+
+    assert sum(faults.values()) > 0, faults  # seed 2 gives all three kinds today
+    assert counted("rate_limited") == faults.get("429", 0)
+    assert counted("server_error") == faults.get("500", 0)
+    assert counted("invalid_output") == faults.get("invalid_json", 0)
 
 
 def test_error_classes_are_bounded() -> None:

@@ -165,13 +165,19 @@ class LLMAnalyzer:
         messages = build_messages(task)
         result = self.call(messages, meter)
         try:
-            return _parse(result)
+            return self._parse(result)
         except InvalidOutput as first:
-            telemetry.model_error(self.spec.id, "invalid_output")
             repair = [*messages, {"role": "assistant", "content": result.content[:2000]},
                       {"role": "user", "content": f"That reply was not valid: {first.message}. Reply again with only "
                        "the complete JSON object for the schema, nothing else."}]  # fmt: skip
-            return _parse(self.call(repair, meter))
+            return self._parse(self.call(repair, meter))
+
+    def _parse(self, result: CallResult) -> LLMSegmentOutput:
+        try:
+            return _parse(result)
+        except InvalidOutput:
+            telemetry.model_error(self.spec.id, "invalid_output")  # every unusable answer, repairs too
+            raise
 
 
 def _with_schema(messages: list[dict[str, str]], fmt: dict[str, Any]) -> list[dict[str, str]]:
