@@ -13,6 +13,8 @@ nothing (``longdoc analyze`` offline needs none of this). Nothing is built at im
   (``PROMETHEUS_MULTIPROC_DIR``) and a scrape of any API process sums every process's files
   through ``MultiProcessCollector``, so two API processes and a Celery worker's pool on one
   machine answer with one view (https://prometheus.github.io/client_python/multiprocess/).
+  No gauge is "live" (livesum, liveall...), so a process that ends leaves nothing for
+  ``multiprocess.mark_process_dead`` to clean: its counters keep counting in the sums.
 
 A recording call never raises: a metric is not worth a job (a full disk fails its mmap write).
 """

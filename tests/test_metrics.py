@@ -11,8 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +33,7 @@ from tests.api_helpers import KEYS, TERMINAL, api, auth, contract, make_settings
 from tests.config_helpers import grouped
 from tests.llm_helpers import SMALL, stats
 from tests.planted import planted_contract
-from tests.redis_util import ROOT, CeleryWorker, worker_env
+from tests.redis_util import ROOT, CeleryWorker, free_port, worker_env
 from tests.serve_process import ServeProcess
 from tests.waiting import wait_for
 from workers.local import LocalExecutor
@@ -230,19 +233,26 @@ def _env(store: Path, redis_url: str, metrics_dir: Path) -> dict[str, str]:
             "LONGDOC_METRICS_DIR": str(metrics_dir), "LONGDOC_API_STATUS_CACHE_S": "0"}  # fmt: skip
 
 
+@dataclass
+class Deployment:
+    servers: tuple[ServeProcess, ServeProcess]
+    worker_url: str  # the worker's own endpoint (LONGDOC_METRICS_WORKER_PORT)
+
+
 @pytest.fixture
-def deployment(redis_db: str, tmp_path: Path) -> Iterator[tuple[ServeProcess, ServeProcess]]:
+def deployment(redis_db: str, tmp_path: Path) -> Iterator[Deployment]:
     store, metrics_dir = tmp_path / "store", tmp_path / "metrics"
     env = _env(store, redis_db, metrics_dir)
     servers = (ServeProcess(env, tmp_path / "a.log"), ServeProcess(env, tmp_path / "b.log"))
+    port = free_port()
     try:
         for s in servers:
             s.start()  # both start while the worker does
-        with CeleryWorker(worker_env(redis_db, store, metrics_dir=metrics_dir), tmp_path / "worker.log",
-                          concurrency=2):  # fmt: skip
+        worker = worker_env(redis_db, store, metrics_dir=metrics_dir, metrics_worker_port=port)
+        with CeleryWorker(worker, tmp_path / "worker.log", concurrency=2):
             for s in servers:
                 s.wait_ready()
-            yield servers
+            yield Deployment(servers, f"http://127.0.0.1:{port}")
     finally:
         for s in servers:
             s.stop()
@@ -257,13 +267,11 @@ def _wait_job(base: str, job_id: str) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-def test_two_api_processes_and_a_worker_report_the_same_job_counts(
-    deployment: tuple[ServeProcess, ServeProcess],
-) -> None:
+def test_two_api_processes_and_a_worker_report_the_same_job_counts(deployment: Deployment) -> None:
     n = 4
     ids = []
     for i in range(n):  # alternate the API process each job is submitted to
-        base = deployment[i % 2].url
+        base = deployment.servers[i % 2].url
         body = contract(party_a=f"Party {i} Inc.")
         r = httpx.post(f"{base}/v1/jobs", files={"file": ("msa.txt", body, "text/plain")}, headers=auth(),
                        timeout=30)  # fmt: skip
@@ -274,14 +282,17 @@ def test_two_api_processes_and_a_worker_report_the_same_job_counts(
     segments = sum(j["progress"]["segments_total"] for j in jobs)
     assert segments >= n
 
-    def settled(server: ServeProcess) -> Samples | None:
-        r = httpx.get(f"{server.url}/metrics", timeout=10)
+    def settled(url: str) -> Samples | None:
+        r = httpx.get(f"{url}/metrics", timeout=10)
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
         got = parse(r.text)
         # The worker records a success just after it writes job.json: wait for the last one.
         return got if value(got, "longdoc_jobs_total", status="succeeded") >= n else None
 
-    views = [wait_for(lambda s=s: settled(s), 30, f"{n} successes in {s.url}/metrics") for s in deployment]
+    views = [
+        wait_for(lambda s=s: settled(s.url), 30, f"{n} successes in {s.url}/metrics")
+        for s in deployment.servers
+    ]
     for got in views:
         for status in ("queued", "ingesting", "analyzing", "consolidating", "succeeded"):
             assert value(got, "longdoc_jobs_total", status=status) == n, status
@@ -301,3 +312,28 @@ def test_two_api_processes_and_a_worker_report_the_same_job_counts(
     keys = ("longdoc_jobs_total", "longdoc_stage_duration_seconds_count", "longdoc_segments_total")
     first, second = ({k: v for k, v in got.items() if k[0] in keys} for got in views)
     assert first == second
+    # The worker's own endpoint (for a worker on another machine) serves the same counters.
+    own = wait_for(lambda: settled(deployment.worker_url), 10, "the worker's own /metrics")
+    assert {k: v for k, v in own.items() if k[0] in keys} == first
+
+
+@pytest.mark.slow
+def test_a_local_executor_server_starts_from_zero(tmp_path: Path) -> None:
+    """The only process of its deployment empties the metrics directory at start-up, as
+    prometheus_client asks; a previous run's samples are gone."""
+    metrics_dir = tmp_path / "metrics"
+    leftover = "from pathlib import Path\nfrom pipeline import telemetry\n" \
+        f"telemetry.configure(Path({str(metrics_dir)!r}))\ntelemetry.job_moved('analyzing', 'failed')\n"  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-c", leftover], cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
+    assert list(metrics_dir.glob("*.db")), "the earlier run left its samples"
+    env = {**_env(tmp_path / "store", "redis://127.0.0.1:1/0", metrics_dir), "LONGDOC_EXECUTOR": "local"}
+    server = ServeProcess(env, tmp_path / "serve.log")
+    try:
+        server.wait_ready()
+        got = parse(httpx.get(f"{server.url}/metrics", timeout=10).text)
+    finally:
+        server.stop()
+    assert value(got, "longdoc_jobs_total", status="failed") == 0
+    assert value(got, "longdoc_queue_depth", queue="local") == 0
