@@ -25,6 +25,7 @@ import functools
 import logging
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -66,6 +67,7 @@ class _Metrics:
 _metrics: _Metrics | None = None
 _missing = False  # prometheus_client is not installed: record nothing
 _warned = False
+_lock = threading.Lock()  # the first recording calls may come from several job threads at once
 
 
 def _build(multiproc_dir: Path | None) -> _Metrics | None:
@@ -106,8 +108,10 @@ def _build(multiproc_dir: Path | None) -> _Metrics | None:
 def _get() -> _Metrics | None:
     global _metrics, _missing
     if _metrics is None and not _missing:
-        _metrics = _build(None)
-        _missing = _metrics is None
+        with _lock:
+            if _metrics is None and not _missing:
+                _metrics = _build(None)
+                _missing = _metrics is None
     return _metrics
 
 
@@ -144,8 +148,9 @@ def configure(multiproc_dir: Path, *, wipe: bool = False) -> bool:
         return False
     # The value class is chosen from the environment when prometheus_client is first imported;
     # choose again in case that was before this call.
-    values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
-    _metrics = _build(multiproc_dir)
+    with _lock:
+        values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
+        _metrics = _build(multiproc_dir)
     return _metrics is not None
 
 
