@@ -39,8 +39,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-# Statuses a job passes through before it ends; longdoc_jobs_in_status counts jobs in each.
-IN_FLIGHT = ("queued", "ingesting", "analyzing", "consolidating")
+# Statuses a job passes through before its last one (awaiting_review: held for reviewers' sign-off);
+# longdoc_jobs_in_status counts the jobs now in each.
+IN_FLIGHT = ("queued", "ingesting", "analyzing", "consolidating", "awaiting_review")
 # Stages last from milliseconds (rules on a page) to many minutes (a segment on a thinking model).
 STAGE_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0)
 NO_TENANT = "none"  # an LLM call made outside a job (a CLI probe)
@@ -84,7 +85,7 @@ def _build(multiproc_dir: Path | None) -> _Metrics | None:
         jobs=Counter("longdoc_jobs", "Jobs that entered each status (terminal ones: jobs ended so)",
                      ["status"], registry=reg),
         # "sum": a job enters a status in one process (an API) and leaves it in another (a worker).
-        in_status=Gauge("longdoc_jobs_in_status", "Jobs now queued or running, by status", ["status"],
+        in_status=Gauge("longdoc_jobs_in_status", "Jobs now queued, running or awaiting review, by status", ["status"],
                         registry=reg, multiprocess_mode="sum"),
         stage_seconds=Histogram("longdoc_stage_duration_seconds",
                                 "Wall time of a job stage (analyze: one segment)", ["stage"],

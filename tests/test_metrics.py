@@ -29,7 +29,16 @@ from pipeline.jobs.store import JobOptions, JobStore
 from pipeline.routing.catalog import load_catalog
 from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage.local import LocalStore
-from tests.api_helpers import KEYS, TERMINAL, api, auth, contract, make_settings
+from tests.api_helpers import (
+    KEYS,
+    TERMINAL,
+    api,
+    auth,
+    contract,
+    make_settings,
+    require_rules_model,
+    wait_job,
+)
 from tests.config_helpers import grouped
 from tests.llm_helpers import SMALL, stats
 from tests.planted import planted_contract
@@ -119,6 +128,34 @@ def test_recorded_values_come_back_in_the_text_format() -> None:
     assert value(after, "longdoc_segments_total", model=model, status="ok") == 1
     assert value(after, "longdoc_model_quality_rate", model=model, profile="batch") == 0.87
     assert value(after, "longdoc_queue_depth", queue="local") == 0
+
+
+def test_a_job_held_for_sign_off_is_counted_awaiting_review_until_released(tmp_path: Path) -> None:
+    require_rules_model()  # the held items come from the rules model's review
+    before = scrape_here()
+
+    def delta(got: Samples, name: str, status: str) -> float:
+        return value(got, name, status=status) - value(before, name, status=status)
+
+    with api(make_settings(tmp_path)) as client:
+        r = client.post("/v1/jobs", headers=auth(), data={"error_cost_usd": "1000"},
+                        files={"file": ("msa.txt", contract(), "text/plain")})  # fmt: skip
+        assert r.status_code == 202, r.text
+        job = wait_job(client, r.json()["id"])
+        assert job["status"] == "awaiting_review"
+        held = parse(client.get("/metrics").text)
+        assert delta(held, "longdoc_jobs_in_status", "awaiting_review") == 1
+        assert delta(held, "longdoc_jobs_total", "succeeded") == 0
+        review = client.get(f"/v1/jobs/{job['id']}/report", headers=auth()).json()["review"]
+        for item in review["items"]:
+            put = client.put(
+                f"/v1/jobs/{job['id']}/decisions/{item['rule']}", headers=auth(), json={"action": "accept"}
+            )
+            assert put.status_code == 200, put.text
+        assert client.get(f"/v1/jobs/{job['id']}", headers=auth()).json()["status"] == "succeeded"
+        released = parse(client.get("/metrics").text)
+    assert delta(released, "longdoc_jobs_in_status", "awaiting_review") == 0
+    assert delta(released, "longdoc_jobs_total", "succeeded") == 1
 
 
 def _llm_job(root: Path, url: str, tenant: str, text: str) -> None:

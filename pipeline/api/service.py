@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import BinaryIO, TypeVar
 
+from pipeline import telemetry
 from pipeline.api.locks import Locks
 from pipeline.api.problems import ProblemError, gone, not_found
 from pipeline.api.runner import JobRunner, make_runner
@@ -279,6 +280,7 @@ class JobService:
                 return None
             job = job.moved("succeeded")
             js.save(job)
+            telemetry.job_moved("awaiting_review", "succeeded")
         self.changed(tenant, job_id)  # the status cache; webhooks send job.succeeded
         return job
 
