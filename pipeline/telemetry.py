@@ -177,6 +177,14 @@ def job_moved(before: str | None, after: str) -> None:
 
 
 @_safe
+def job_erased(status: str) -> None:
+    """An erased job leaves its status's gauge (a held one: erase never moves it on)."""
+    m = _get()
+    if m is not None and status in IN_FLIGHT:
+        m.in_status.labels(status).dec()
+
+
+@_safe
 def observe_stage(stage: str, seconds: float) -> None:
     m = _get()
     if m is not None:

@@ -154,8 +154,16 @@ def test_a_job_held_for_sign_off_is_counted_awaiting_review_until_released(tmp_p
             assert put.status_code == 200, put.text
         assert client.get(f"/v1/jobs/{job['id']}", headers=auth()).json()["status"] == "succeeded"
         released = parse(client.get("/metrics").text)
+        # A held job erased before sign-off leaves the gauge too (erase moves no status).
+        r = client.post("/v1/jobs", headers=auth(), data={"error_cost_usd": "1000"},
+                        files={"file": ("msa2.txt", contract(law="Texas"), "text/plain")})  # fmt: skip
+        assert wait_job(client, r.json()["id"])["status"] == "awaiting_review"
+        assert delta(parse(client.get("/metrics").text), "longdoc_jobs_in_status", "awaiting_review") == 1
+        assert client.delete(f"/v1/jobs/{r.json()['id']}", headers=auth()).status_code == 204
+        erased = parse(client.get("/metrics").text)
     assert delta(released, "longdoc_jobs_in_status", "awaiting_review") == 0
     assert delta(released, "longdoc_jobs_total", "succeeded") == 1
+    assert delta(erased, "longdoc_jobs_in_status", "awaiting_review") == 0
 
 
 def _llm_job(root: Path, url: str, tenant: str, text: str) -> None:
