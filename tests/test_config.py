@@ -111,6 +111,16 @@ ENV_TABLE: list[tuple[str, str, str, Any]] = [
     ("LONGDOC_RETENTION_DAYS", "retention.days", '{"acme": 30}', {"acme": 30}),
     ("LONGDOC_RETENTION_SWEEP_INTERVAL_S", "retention.sweep_interval_s", "60", 60.0),
     ("LONGDOC_REVIEW_SIGNOFF_SEVERITY", "review.signoff_severity", "medium", "medium"),
+    ("LONGDOC_QUALITY_ENABLED", "quality.enabled", "false", False),
+    ("LONGDOC_QUALITY_BACKEND", "quality.backend", "redis", "redis"),
+    ("LONGDOC_QUALITY_WINDOW", "quality.window", "30", 30),
+    ("LONGDOC_QUALITY_MIN_SAMPLES", "quality.min_samples", "10", 10),
+    ("LONGDOC_QUALITY_BASELINE", "quality.baseline", "0.9", 0.9),
+    ("LONGDOC_QUALITY_BASELINES", "quality.baselines", '{"kimi-k2-thinking": 0.8}', {"kimi-k2-thinking": 0.8}),
+    ("LONGDOC_QUALITY_ALERT_DROP", "quality.alert_drop", "0.1", 0.1),
+    ("LONGDOC_QUALITY_PROBE_SHARE", "quality.probe_share", "0.25", 0.25),
+    ("LONGDOC_QUALITY_WEBHOOK_URL", "quality.webhook_url", "https://ops.example/hook", "https://ops.example/hook"),
+    ("LONGDOC_QUALITY_WEBHOOK_TIMEOUT_S", "quality.webhook_timeout_s", "2", 2.0),
 ]
 
 
@@ -184,6 +194,8 @@ def test_a_group_is_built_alone_from_its_own_variables(clean_env: pytest.MonkeyP
     [
         ("LONGDOC_STORAGE", "nfs", "LONGDOC_STORAGE"),
         ("LONGDOC_WORKERS", "0", "greater than or equal to 1"),
+        ("LONGDOC_QUALITY_PROBE_SHARE", "0", "greater than 0"),
+        ("LONGDOC_QUALITY_MIN_SAMPLES", "500", "min_samples must not exceed window"),
         ("LONGDOC_PDF_BACKEND", "mupdf", "'pypdfium2' or 'pypdf'"),
         ("LONGDOC_S3_PART_SIZE", "1024", "part_size"),
         ("LONGDOC_PRESIGN_EXPIRY_S", str(8 * 24 * 3600), "LONGDOC_PRESIGN_EXPIRY_S"),
