@@ -137,7 +137,7 @@ def quality_rates(settings: Settings) -> tuple[list[dict[str, Any]], str]:
     except REDIS_ERRORS as exc:
         return [], f"quality: Redis unreachable ({exc})"
     head = (f"quality: success rate over the last {q.window} segments per model and profile; alert and "
-            f"demotion {q.alert_drop:.0%} below baseline (at least {q.min_samples} segments)")  # fmt: skip
+            f"demotion {q.alert_drop * 100:g} points below baseline (at least {q.min_samples} segments)")  # fmt: skip
     return rates, head if rates else head + ": no segments recorded yet"
 
 
