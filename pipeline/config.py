@@ -317,6 +317,10 @@ class ReviewConfig(BaseSettings):
     model_config = _group("LONGDOC_REVIEW_")
 
     signoff_severity: Literal["high", "medium", "low", "none"] = "high"
+    # The seed's high-stakes line: a job whose error cost is at or above it is held in
+    # ``awaiting_review`` until every item needing sign-off is decided; its report is not final
+    # before that (issue 19). 0 holds every job with such items.
+    hold_error_cost_usd: float = Field(1000.0, ge=0.0)
 
 
 class Settings(BaseModel):

@@ -111,15 +111,16 @@ ENV_TABLE: list[tuple[str, str, str, Any]] = [
     ("LONGDOC_RETENTION_DAYS", "retention.days", '{"acme": 30}', {"acme": 30}),
     ("LONGDOC_RETENTION_SWEEP_INTERVAL_S", "retention.sweep_interval_s", "60", 60.0),
     ("LONGDOC_REVIEW_SIGNOFF_SEVERITY", "review.signoff_severity", "medium", "medium"),
+    ("LONGDOC_REVIEW_HOLD_ERROR_COST_USD", "review.hold_error_cost_usd", "5000", 5000.0),
     ("LONGDOC_QUALITY_ENABLED", "quality.enabled", "false", False),
     ("LONGDOC_QUALITY_BACKEND", "quality.backend", "redis", "redis"),
     ("LONGDOC_QUALITY_WINDOW", "quality.window", "30", 30),
     ("LONGDOC_QUALITY_MIN_SAMPLES", "quality.min_samples", "10", 10),
     ("LONGDOC_QUALITY_BASELINE", "quality.baseline", "0.9", 0.9),
-    ("LONGDOC_QUALITY_BASELINES", "quality.baselines", '{"kimi-k2-thinking": 0.8}', {"kimi-k2-thinking": 0.8}),
+    ("LONGDOC_QUALITY_BASELINES", "quality.baselines", '{"kimi": 0.8}', {"kimi": 0.8}),
     ("LONGDOC_QUALITY_ALERT_DROP", "quality.alert_drop", "0.1", 0.1),
     ("LONGDOC_QUALITY_PROBE_SHARE", "quality.probe_share", "0.25", 0.25),
-    ("LONGDOC_QUALITY_WEBHOOK_URL", "quality.webhook_url", "https://ops.example/hook", "https://ops.example/hook"),
+    ("LONGDOC_QUALITY_WEBHOOK_URL", "quality.webhook_url", "http://ops/hook", "http://ops/hook"),
     ("LONGDOC_QUALITY_WEBHOOK_TIMEOUT_S", "quality.webhook_timeout_s", "2", 2.0),
 ]
 

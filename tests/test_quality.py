@@ -302,6 +302,7 @@ def test_a_model_at_30_percent_invalid_output_is_demoted_once_and_restored(
 
         # 4. Restored: the router chooses it again for every segment.
         assert {x.model for x in h.run().routes} == {KIMI}
+        h.executor.close()
     alerts = [rec for rec in caplog.records if rec.getMessage().startswith("quality alert:")]
     assert len(alerts) == 1 and KIMI in alerts[0].getMessage()
 

@@ -286,6 +286,8 @@ def _grid_row(row: TableRow, job_id: str | None, store: ObjectStore, tenant: str
 def _run_remote(
     args: argparse.Namespace, settings: Settings, source: Path, paths: list[Path], options: JobOptions
 ) -> int:
+    from pipeline.jobs.store import REPORTED
+
     """Through a server: one job per file, each with an Idempotency-Key made of the batch and
     the file's sha256, so a re-run gets the earlier jobs back instead of redoing them."""
     from collections import Counter
@@ -312,7 +314,7 @@ def _run_remote(
                 opts["budget_usd"] = round(args.budget * sizes[p] / total, 6) or 1e-6
             key = f"{batch_id}:{sha}:{fingerprint(opts)[:16]}"
             job = client.wait(client.submit(p, opts, idempotency_key=key).id)
-            report = client.report(job.id) if job.status == "succeeded" else None
+            report = client.report(job.id) if job.status in REPORTED else None
             row = TableRow(name, job.status, job.error.code if job.error else "", job.cost.actual_usd, report)
             return row, job.id
         except LongdocError as exc:
@@ -341,6 +343,8 @@ def _run_remote(
 
 
 def _finished_jobs(batches: object, tenant: str, batch_id: str) -> dict[str, str]:
+    from pipeline.jobs.store import REPORTED
+
     """sha256 → job id of documents an earlier run of this batch finished for good."""
     from pipeline.api.batches import BatchService
     from pipeline.api.problems import ProblemError
@@ -355,9 +359,7 @@ def _finished_jobs(batches: object, tenant: str, batch_id: str) -> dict[str, str
         if (
             e.sha256
             and e.job_id
-            and (
-                e.status == "succeeded" or (e.status == "failed" and e.error and e.error.code in _INPUT_CODES)
-            )
+            and (e.status in REPORTED or (e.status == "failed" and e.error and e.error.code in _INPUT_CODES))
         ):
             out[e.sha256] = e.job_id
     return out
@@ -404,7 +406,9 @@ def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, o
                 print(f"  {printable(r.name)}: error[{r.error_code}]", file=sys.stderr)
         print(printable(f"table: {csv_path}  {xlsx_path}"))
         print(printable(f"review grid: {review_csv}  {review_xlsx}"))
-    failed = any(r.status != "succeeded" for r in table_rows)
+    from pipeline.jobs.store import REPORTED
+
+    failed = any(r.status not in REPORTED for r in table_rows)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 

@@ -50,6 +50,7 @@ from pipeline.jobs.store import (
 )
 from pipeline.report.markdown import render_markdown
 from pipeline.report.model import Report
+from pipeline.report.signoff import held, marked
 from pipeline.routing import calibration
 from pipeline.routing.audit import audit_to
 from pipeline.routing.budget import LOCAL_POOLS, BudgetPool, ClosedPool
@@ -591,7 +592,8 @@ def run_consolidate(
     set_status(ctx, tenant, job_id, "consolidating")
     report = _write_report(ctx, tenant, job_id, doc=doc, plan=plan, analyses=analyses)
     learn_output_ratios(ctx, tenant, job_id)
-    set_status(ctx, tenant, job_id, "succeeded")
+    held_for_signoff = report.review is not None and not report.review.final
+    set_status(ctx, tenant, job_id, "awaiting_review" if held_for_signoff else "succeeded")
     return report
 
 
@@ -631,6 +633,12 @@ def _write_report(
         doc.extracted, doc.sections, plan, analyses, name=job.name, sha256=job.sha256, kind=doc.kind,
         playbook=job.playbook,
     )  # fmt: skip
+    review = ctx.settings.review
+    if n := held(
+        report.review, job.options.error_cost_usd, review.hold_error_cost_usd, review.signoff_severity
+    ):
+        assert report.review is not None  # held() counts items of a review only
+        report = report.model_copy(update={"review": marked(report.review, n)})
 
     def sink(record: dict[str, object]) -> None:
         name = f"llm-synthesis-{now_compact()}-{secrets.token_hex(4)}.json"

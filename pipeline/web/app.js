@@ -4,7 +4,7 @@
 
 const KEY_STORE = "longdoc.apiKey";
 const BATCH_STORE = "longdoc.batches";
-const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
+const TERMINAL = new Set(["awaiting_review", "succeeded", "failed", "canceled"]);
 const KEY_TERM_TITLES = {
   party: "Parties", agreement_date: "Agreement date", effective_date: "Effective date",
   expiration_date: "Expiration date", governing_law: "Governing law", renewal_term: "Renewal term",
