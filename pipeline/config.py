@@ -213,6 +213,48 @@ class RoutingConfig(BaseSettings):
     daily_cap_usd: float | None = Field(None, gt=0)
 
 
+class QualityConfig(BaseSettings):
+    """Quality monitor per model and job profile (issue 19). Env: ``LONGDOC_QUALITY_<FIELD>``.
+
+    A segment analysed by a model is a success when its first answer was schema-valid, no
+    attempt timed out and no fallback was needed. Over the last ``window`` such outcomes, a rate
+    below ``baseline - alert_drop`` (with at least ``min_samples``) raises one alert and demotes
+    the model; ``probe_share`` of the segments it would have had still go to it, so its window
+    keeps filling and it is restored once the rate is back at or above the line.
+    """
+
+    model_config = _group("LONGDOC_QUALITY_")
+
+    enabled: bool = True
+    # auto: Redis with the Celery executor (every worker and API process sees one rate), else
+    # in this process only; redis/memory force one.
+    backend: Literal["auto", "memory", "redis"] = "auto"
+    window: int = Field(50, ge=2, le=10_000)
+    min_samples: int = Field(20, ge=1)
+    baseline: float = Field(0.95, gt=0.0, le=1.0)
+    # Per catalog model id, over ``baseline``: LONGDOC_QUALITY_BASELINES='{"kimi-k2-thinking": 0.9}'.
+    baselines: dict[str, Annotated[float, Field(gt=0.0, le=1.0)]] = Field(default_factory=dict)
+    alert_drop: float = Field(0.05, gt=0.0, lt=1.0)  # "more than 5 points below baseline"
+    # Must be > 0: a demoted model that gets no traffic has a frozen window and never recovers.
+    probe_share: float = Field(0.1, gt=0.0, le=1.0)
+    # Alerts and recoveries are POSTed here as JSON (best effort, one try, in the background).
+    webhook_url: str | None = None
+    webhook_timeout_s: float = Field(5.0, gt=0.0)
+
+    @model_validator(mode="after")
+    def _check_window(self) -> QualityConfig:
+        if self.min_samples > self.window:
+            raise ValueError("quality min_samples must not exceed window")
+        return self
+
+    def baseline_for(self, model: str) -> float:
+        return self.baselines.get(model, self.baseline)
+
+    def line_for(self, model: str) -> float:
+        """The alert line: a rate below it alerts and demotes."""
+        return self.baseline_for(model) - self.alert_drop
+
+
 class ApiConfig(BaseSettings):
     """HTTP API (`longdoc serve`) and its client. Env: ``LONGDOC_API_<FIELD>``."""
 
@@ -316,6 +358,7 @@ class Settings(BaseModel):
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    quality: QualityConfig = Field(default_factory=QualityConfig)
 
     def metrics_dir(self) -> Path:
         # "_" starts no tenant name (like "_active/"): never inside a tenant's keys. The files are

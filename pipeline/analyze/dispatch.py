@@ -14,10 +14,11 @@ from typing import Any
 from pipeline import telemetry
 from pipeline.analyze.base import Analyzer, SegmentTask
 from pipeline.analyze.injection import FRAME_VERSION, with_injection_flags
-from pipeline.analyze.llm import LLMAnalyzer, UsageMeter, to_analysis
+from pipeline.analyze.llm import LLMAnalyzer, UsageMeter, checked_analysis, to_analysis
 from pipeline.analyze.llm_schema import PROMPT_VERSION, LLMSegmentOutput, playbook_prompt
 from pipeline.errors import JobClosed, LongdocError
 from pipeline.routing.budget import RESERVE_MARGIN, BudgetPool
+from pipeline.routing.quality import Outcome, QualityMonitor
 from pipeline.routing.router import RULES, RouteDecision, within
 from pipeline.types import SCHEMA_VERSION, AnalysisWarning, SegmentAnalysis
 from storage import keys
@@ -65,6 +66,7 @@ def analyze_routed(
     unavailable: dict[str, str] | None = None,
     budget: SegmentBudget | None = None,
     job_id: str | None = None,
+    quality: QualityMonitor | None = None,
 ) -> SegmentAnalysis:
     """The segment's analysis by the first model of the route that answers; whichever it is,
     suspected prompt injections in the text are flagged by the offline guard.
@@ -129,6 +131,7 @@ def analyze_routed(
                 problems.append(f"{model}: the batch budget has no ${held:.4f} left for this segment")
                 continue
         before_usd, before_out = meter.cost_usd, meter.completion_tokens
+        before = (meter.attempts, meter.timeouts, meter.invalid_first)
         try:
             out = llm.raw_output(task, meter)
         except JobClosed:
@@ -136,13 +139,20 @@ def analyze_routed(
         except LongdocError as exc:
             problems.append(f"{model}: {exc.code}: {exc.message[:160]}")
             record({"segment": task.segment, "model": model, "error": exc.code, "message": exc.message[:300]})
+            if quality is not None and meter.attempts > before[0]:  # no request sent: not the model's doing
+                quality.record(Outcome(model, decision.profile, schema_valid_first=False,
+                                       timeout=meter.timeouts > before[1], fallback=True))  # fmt: skip
             continue
         finally:
             if budget is not None:
                 budget.pool.settle(budget.job_id, held, meter.cost_usd - before_usd)
         if store is not None:
             put_cached(store, tenant, job_id, key, out.model_dump_json().encode())
-        analysis, dropped = to_analysis(task, model, out)
+        analysis, dropped, checked = checked_analysis(task, model, out)
+        if quality is not None:
+            quality.record(Outcome(model, decision.profile, schema_valid_first=meter.invalid_first == before[2],
+                                   timeout=meter.timeouts > before[1], quotes_verified=checked - dropped,
+                                   quotes_dropped=dropped))  # fmt: skip
         analysis = with_injection_flags(task, analysis)
         # segment_tokens/completion_tokens: what calibrates the router's output ratio per model.
         record({"segment": task.segment, "model": model, "unverified_quotes": dropped, "calls": meter.calls,

@@ -59,9 +59,16 @@ class UsageMeter:
     reasoning_tokens: int = 0
     cost_usd: float = 0.0
     seconds: float = 0.0
+    # Quality signals (pipeline.routing.quality): every attempt made, the timed-out ones, and
+    # the calls whose first answer was not schema-valid (a repair was asked for).
+    attempts: int = 0
+    timeouts: int = 0
+    invalid_first: int = 0
 
     def add(self, a: Attempt) -> None:
         """One attempt; only the billed ones count (a 429 or a refused request costs nothing)."""
+        self.attempts += 1
+        self.timeouts += a.status == "timeout"
         if a.status != 200 and not a.cost_usd and not a.prompt_tokens:
             return
         self.calls += 1
@@ -167,6 +174,7 @@ class LLMAnalyzer:
         try:
             return self._parse(result)
         except InvalidOutput as first:
+            meter.invalid_first += 1
             repair = [*messages, {"role": "assistant", "content": result.content[:2000]},
                       {"role": "user", "content": f"That reply was not valid: {first.message}. Reply again with only "
                        "the complete JSON object for the schema, nothing else."}]  # fmt: skip
@@ -214,12 +222,21 @@ def mechanical_parts(task: SegmentTask) -> SegmentAnalysis:
 
 def to_analysis(task: SegmentTask, model: str, out: LLMSegmentOutput) -> tuple[SegmentAnalysis, int]:
     """Verified SegmentAnalysis and the number of quotes dropped as unverifiable."""
+    analysis, dropped, _ = checked_analysis(task, model, out)
+    return analysis, dropped
+
+
+def checked_analysis(
+    task: SegmentTask, model: str, out: LLMSegmentOutput
+) -> tuple[SegmentAnalysis, int, int]:
+    """``to_analysis`` and the number of quotes checked (verified = checked - dropped)."""
     loc = QuoteLocator(task.text)
-    dropped = 0
+    dropped = checked = 0
     base = task.base_offset
 
     def span(quote: str) -> dict[str, Any] | None:
-        nonlocal dropped
+        nonlocal dropped, checked
+        checked += 1
         found = loc.find(quote)
         if found is None:
             dropped += 1
@@ -275,4 +292,4 @@ def to_analysis(task: SegmentTask, model: str, out: LLMSegmentOutput) -> tuple[S
     analysis = SegmentAnalysis(segment=task.segment, model=model, findings=findings, key_terms=key_terms,
                                defined_terms=defined, references=references, warnings=warnings,
                                verdicts=verdicts)  # fmt: skip
-    return analysis, dropped
+    return analysis, dropped, checked

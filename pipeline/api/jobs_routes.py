@@ -478,6 +478,7 @@ def _decide(state: ApiState, tenant: Tenant, job_id: str, rule: str, req: Decisi
     except Gone:  # erased while we wrote: the store removed the late write
         raise state.jobs.missing(tenant.name, job_id) from None
     state.jobs.changed(tenant.name, job_id)  # the resource's sign-off counts
+    state.jobs.note_review(tenant.name, job_id, key, stored)  # the producing model's quality counters
     try:
         state.jobs.release_hold(tenant.name, job_id, state.locks)
     except (NotFound, Gone):  # erased while we looked

@@ -16,6 +16,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import cached_property
 from typing import BinaryIO, TypeVar
 
 from pipeline import telemetry
@@ -26,11 +27,14 @@ from pipeline.api.schemas import Cost, JobLinks, JobResource
 from pipeline.api.uploads import Inspected, store_document
 from pipeline.config import Settings
 from pipeline.errors import LongdocError, NotFound
+from pipeline.jobs import decisions
 from pipeline.jobs.erase import Tombstone, erase_job, load_tombstone
 from pipeline.jobs.playbooks import tenant_playbook
+from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import REPORTED, TERMINAL, JobOptions, JobRecord, JobStore, Progress, new_job_id
-from pipeline.report.model import Report
+from pipeline.report.model import Decision, Report
 from pipeline.report.signoff import Severity, SignoffCounts, counts, severities
+from pipeline.routing.quality import QualityMonitor
 from pipeline.types import SegmentAnalysis
 from storage import keys
 from storage.base import ObjectStore
@@ -239,6 +243,26 @@ class JobService:
             return float(json.loads(self.store.get(key))["summary"]["cost_usd"])
         except (NotFound, ValueError, KeyError, TypeError):
             return fallback
+
+    @cached_property
+    def quality(self) -> QualityMonitor | None:
+        """Where reviewers' decisions are counted: the local runner's monitor (its jobs' rates
+        live in this process), else one over Redis (the Celery executor's)."""
+        ctx = getattr(self.runner, "ctx", None)
+        return (
+            ctx.models().quality
+            if isinstance(ctx, StageContext)
+            else QualityMonitor.from_settings(self.settings)
+        )
+
+    def note_review(self, tenant: str, job_id: str, key: str, decision: Decision) -> None:
+        """Count a reviewer's decision against the model that produced the item (never fails it)."""
+        try:
+            report = Report.model_validate_json(self.store.get(key))
+            profile = JobStore(self.store, tenant).load(job_id).options.profile
+            decisions.count_review(self.quality, report, profile, decision)
+        except (LongdocError, ValueError) as exc:
+            log.warning("decision on %s/%s not counted for quality: %s", job_id, decision.rule, exc)
 
     def review_severities(self, key: str) -> dict[str, Severity] | None:
         """rule -> severity of the review in the report at ``key`` (None: a report without one)."""

@@ -547,7 +547,8 @@ def _analyze(
     with audit_to(sink, redact=ctx.settings.routing.audit_redact), telemetry.tenant(tenant):
         result = analyze_routed(task, decision, ctx.analyzers, registry.llms, ctx.store,
                                 tenant=tenant, unavailable=registry.unavailable,
-                                budget=segment_budget(ctx, tenant, job_id, routes), job_id=job_id)  # fmt: skip
+                                budget=segment_budget(ctx, tenant, job_id, routes), job_id=job_id,
+                                quality=registry.quality)  # fmt: skip
     extra = charge(ctx, tenant, result.usage.cost_usd, job_id)
     if extra:
         result = result.model_copy(update={"warnings": [*result.warnings, *extra]})
