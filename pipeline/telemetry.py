@@ -63,6 +63,7 @@ class _Metrics:
     provider_errors: Any
     cache: Any
     quality: Any
+    quality_events: Any
 
 
 _metrics: _Metrics | None = None
@@ -103,6 +104,8 @@ def _build(multiproc_dir: Path | None) -> _Metrics | None:
         # "mostrecent": the quality monitor's latest figure, whichever process computed it.
         quality=Gauge("longdoc_model_quality_rate", "Rolling success rate of a model per job profile (0-1)",
                       ["model", "profile"], registry=reg, multiprocess_mode="mostrecent"),
+        quality_events=Counter("longdoc_model_quality_events", "Quality alerts (a model demoted) and recoveries",
+                               ["model", "profile", "kind"], registry=reg),
     )  # fmt: skip
 
 
@@ -289,6 +292,14 @@ def set_quality_rate(model: str, profile: str, rate: float) -> None:
     m = _get()
     if m is not None:
         m.quality.labels(model, profile).set(rate)
+
+
+@_safe
+def quality_event(model: str, profile: str, kind: str) -> None:
+    """A model crossed its alert line (``alert``: demoted) or came back above it (``recovered``)."""
+    m = _get()
+    if m is not None:
+        m.quality_events.labels(model, profile, kind).inc()
 
 
 # -- exposition ---------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from pipeline import telemetry
 from pipeline.jobs.stages import StageContext
@@ -41,39 +40,12 @@ from tests.api_helpers import (
 )
 from tests.config_helpers import grouped
 from tests.llm_helpers import SMALL, stats
+from tests.metrics_helpers import Samples, parse, scrape_here, total, value
 from tests.planted import planted_contract
 from tests.redis_util import ROOT, CeleryWorker, free_port, worker_env
 from tests.serve_process import ServeProcess
 from tests.waiting import wait_for
 from workers.local import LocalExecutor
-
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-def parse(text: str) -> Samples:
-    """Every sample of a scrape, by name and label set."""
-    out: Samples = {}
-    for family in text_string_to_metric_families(text):
-        for s in family.samples:
-            out[(s.name, frozenset(s.labels.items()))] = s.value
-    return out
-
-
-def value(samples: Samples, name: str, **labels: str) -> float:
-    return samples.get((name, frozenset(labels.items())), 0.0)
-
-
-def total(samples: Samples, name: str, **labels: str) -> float:
-    """The sum over every sample of ``name`` whose labels include ``labels``."""
-    want = set(labels.items())
-    return sum(v for (n, ls), v in samples.items() if n == name and want <= ls)
-
-
-def scrape_here() -> Samples:
-    body, content_type = telemetry.render({"local": 0})
-    assert content_type.startswith("text/plain")
-    return parse(body.decode())
-
 
 # -- in this process -------------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage.local import LocalStore
 from tests.config_helpers import grouped
 from tests.llm_helpers import SMALL
+from tests.metrics_helpers import scrape_here, value
 from tests.planted import planted_contract
 from tests.waiting import wait_for
 from workers.local import LocalExecutor
@@ -110,6 +111,13 @@ def rate_of(m: QualityMonitor, model: str = KIMI, profile: str = "batch") -> Mod
 def test_one_alert_per_crossing_demotion_probes_and_recovery(monitor: QualityMonitor) -> None:
     events: list[QualityEvent] = []
     monitor.on_event(events.append)
+    before = scrape_here()
+
+    def events_counted(kind: str) -> float:
+        labels = {"model": KIMI, "profile": "batch", "kind": kind}
+        name = "longdoc_model_quality_events_total"
+        return value(scrape_here(), name, **labels) - value(before, name, **labels)
+
     # 3 failures in 10: 70% < 90% (95% baseline - 5 points); nothing before min_samples.
     seq = [True, False, True, True, False, True, True, True, False, True]
     fired = [monitor.record(outcome(ok)) for ok in seq]
@@ -119,6 +127,9 @@ def test_one_alert_per_crossing_demotion_probes_and_recovery(monitor: QualityMon
         assert monitor.record(outcome(False)) is None
     r = rate_of(monitor)
     assert (r.demoted, r.samples, r.counters["alerts"], r.counters["segments"]) == (True, 10, 1, 15)
+    # The same figures on /metrics: the rate now, one alert.
+    assert value(scrape_here(), "longdoc_model_quality_rate", model=KIMI, profile="batch") == r.rate
+    assert (events_counted("alert"), events_counted("recovered")) == (1, 0)
     assert r.counters["first_try_invalid"] == 8 and r.counters["quotes_dropped"] == 8
     # Demoted: skipped, except one routing in 1 / probe_share (0.5 → every 2nd).
     turns = [monitor.routing("batch") for _ in range(4)]
@@ -132,6 +143,8 @@ def test_one_alert_per_crossing_demotion_probes_and_recovery(monitor: QualityMon
     assert fired.index(next(e for e in fired if e)) == 8  # 9 good + 1 bad of 10 = 90%: not below
     assert monitor.routing("batch").demoted == {}
     assert [e.kind for e in events] == ["alert", "recovered"]
+    assert (events_counted("alert"), events_counted("recovered")) == (1, 1)
+    assert value(scrape_here(), "longdoc_model_quality_rate", model=KIMI, profile="batch") == 1.0
     r = rate_of(monitor)
     assert (r.demoted, r.rate, r.counters["alerts"], r.counters["recoveries"]) == (False, 1.0, 1, 1)
     monitor.record_review(KIMI, "batch", "edit")

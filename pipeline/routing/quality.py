@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from pipeline import telemetry
 from pipeline.config import QualityConfig, Settings
 from pipeline.routing.redis_scripts import REDIS_ERRORS
 
@@ -323,6 +324,10 @@ class QualityMonitor:
         except REDIS_ERRORS as exc:
             log.warning("quality outcome of %s not recorded: %s", outcome.model, exc)
             return None
+        if n:
+            telemetry.set_quality_rate(outcome.model, outcome.profile, good / n)
+        if kind in ("alert", "recovered"):
+            telemetry.quality_event(outcome.model, outcome.profile, kind)
         if kind not in ("alert", "recovered"):
             return None
         event = QualityEvent(kind="alert" if kind == "alert" else "recovered", model=outcome.model,
