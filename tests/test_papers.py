@@ -120,9 +120,8 @@ def test_digest_items_are_verified_quotes_and_results_carry_numbers() -> None:
         items = [*d.contributions, *d.results, *d.datasets, *d.availability, *d.limitations, *d.central]
         assert all(e.text[i.start : i.end] == i.quote and i.page == e.page_at(i.start) for i in items)
         assert d.contributions and d.central
-        # 2304.02623 is a position paper: it reports no measured result at all.
-        if name != "2304.02623v1.pdf":
-            assert any(r.value and r.value in r.quote for r in d.results), name
+        # Every one of them, the position paper 2304.02623 too ("1 in 5 patients").
+        assert any(r.value and r.value in r.quote for r in d.results), name
 
 
 def test_digest_picks_claims_results_and_limitations() -> None:
@@ -146,6 +145,21 @@ def test_digest_picks_claims_results_and_limitations() -> None:
         "2 Results",
     )
     assert [x.quote for x in d.limitations] == ["A limitation is that Foo cannot read rotated tables yet."]
+
+
+def test_a_rate_stated_as_a_ratio_is_a_result() -> None:
+    from pipeline.analyze.digest import build_digest
+
+    text = (
+        "A Position\nAnn Author\nAbstract\nWe argue that notes need checking by their readers.\n"
+        "1 Introduction\nPrior surveys (e.g. Bell et al. [3] report that 1 in 5 patients find a mistake).\n"
+        "Table 2 in 4 sections lists the tasks we describe in this paper.\nReferences\n"
+    )
+    paper = analyze_structure(text, PageAt([0]))
+    d = build_digest(text, paper, PageAt([0]), bib_start=text.index("References"))
+    assert [(r.metric, r.value) for r in d.results] == [("share of patients", "1 in 5")]
+    r = d.results[0]
+    assert text[r.start : r.end] == r.quote and "1 in 5 patients" in r.quote
 
 
 @needs_shared

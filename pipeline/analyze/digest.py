@@ -23,6 +23,9 @@ _CLAIM = re.compile(
 )
 # A result's value is a decimal or a percentage: counts and identifiers are not results.
 _NUMBER = re.compile(r"(?<![\w.])(?:\d+\.\d+|\d+(?:\.\d+)?\s*%)")
+# A rate stated as a ratio ("1 in 5 patients", "3 out of 4 annotators") is a result too: its
+# metric is the share of what it counts (position papers report survey findings this way).
+_RATIO = re.compile(r"(?<![\w.])(?P<v>\d+\s+(?:in|out of)\s+(?:every\s+)?\d+)\s+(?P<noun>[a-z][a-z\-]*s)\b")
 _METRIC = re.compile(
     r"\b(?:accuracy|F1|F-?score|precision|recall|ROUGE(?:-\w+)?|BLEU|AUC|correlation|kappa|inter-annotator agreement|"
     r"error rate|perplexity|BERTScore|exact match|Pearson|Spearman|Kendall|MAP|MRR|nDCG|score)\b",
@@ -170,15 +173,20 @@ def build_digest(text: str, paper: Paper, page_at: PageAt, *, bib_start: int | N
             break
         metric = _METRIC.search(x.text)
         numbers = [n for n in _NUMBER.finditer(x.text) if not _is_reference_number(x.text, n)]
-        if not metric or not numbers:
+        ratio = _RATIO.search(x.text)
+        if metric and numbers:
+            metric_name = metric.group()
+            value = min(numbers, key=lambda n: abs(n.start() - metric.start())).group().strip()
+        elif ratio and not _is_reference_number(x.text, ratio):
+            metric_name, value = f"share of {ratio.group('noun')}", " ".join(ratio.group("v").split())
+        else:
             continue
-        value = min(numbers, key=lambda n: abs(n.start() - metric.start())).group().strip()
         ds = _ON_DATASET.search(x.text)
         cmp_ = _COMPARED.search(x.text) if _IMPROVE.search(x.text) else None
         results.append(
             item(
                 x,
-                metric=metric.group(),
+                metric=metric_name,
                 value=value,
                 dataset=ds.group("ds") if ds else None,
                 compared=cmp_.group("sys") if cmp_ else None,
