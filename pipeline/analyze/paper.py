@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
-from pipeline.types import Model
+from pipeline.types import Model, PaperItem
 
 # ---- the JSON a report carries -----------------------------------------------------------
 
@@ -73,6 +73,20 @@ class DigestItem(Model):
     compared: str | None = None
 
 
+class LLMDigest(Model):
+    """The router's models' digest (issue 18, item 4): per-segment answers merged in document
+    order, duplicates across segments folded; every item carries verified evidence."""
+
+    models: list[str]
+    contributions: list[PaperItem] = Field(default_factory=list)
+    methods: list[PaperItem] = Field(default_factory=list)
+    datasets: list[PaperItem] = Field(default_factory=list)
+    results: list[PaperItem] = Field(default_factory=list)
+    limitations: list[PaperItem] = Field(default_factory=list)
+    open_questions: list[PaperItem] = Field(default_factory=list)
+    dropped: int = 0  # items a model gave without any quote found in the text
+
+
 class Digest(Model):
     contributions: list[DigestItem] = Field(default_factory=list)
     results: list[DigestItem] = Field(default_factory=list)
@@ -80,6 +94,7 @@ class Digest(Model):
     availability: list[DigestItem] = Field(default_factory=list)
     limitations: list[DigestItem] = Field(default_factory=list)
     central: list[DigestItem] = Field(default_factory=list)  # 1-3 per section, ranked
+    llm: LLMDigest | None = None  # when an LLM analyzed the paper (``--model auto`` or a model id)
 
 
 class Paper(Model):
