@@ -3,13 +3,27 @@ the real openai SDK against the simulator, per-segment digests merged, every ite
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
+from chunking.locator import Locator
+from pipeline.analyze.base import SegmentTask
+from pipeline.analyze.llm import _with_schema, build_messages, to_analysis
+from pipeline.analyze.llm_schema import (
+    PAPER_SCHEMA_NAME,
+    LLMPaperDigest,
+    LLMPaperItem,
+    LLMPaperOutput,
+    LLMPaperResult,
+    response_format,
+)
 from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import JobOptions, JobStore
 from pipeline.report.markdown import render_markdown
 from pipeline.report.model import Report
+from pipeline.simulate.faults import answer
 from pipeline.simulate.server import SimulatorConfig, running_simulator
+from pipeline.types import PageSpan
 from storage.local import LocalStore
 from tests.config_helpers import grouped
 from tests.llm_helpers import SMALL
@@ -90,3 +104,44 @@ def test_a_contract_gets_no_paper_digest(tmp_path: Path, keys_env: None) -> None
 
 def _segment(report: Report, offset: int) -> int:
     return next(s.index for s in report.segments if s.char_start <= offset < s.char_end)
+
+
+def _paper_task(text: str) -> SegmentTask:
+    locator = Locator([PageSpan(number=1, start=0, end=len(text))], [])
+    return SegmentTask(segment=0, text=text, base_offset=0, kind="paper", locator=locator)
+
+
+def test_a_json_mode_request_carries_the_paper_schema_in_its_prompt_and_is_answered_with_it() -> None:
+    # Profiles without json_schema (JSON mode, plain text) send no schema name: the paper rules and
+    # schema ride in the system prompt, and that is what the simulator must recognise.
+    text = planted_paper()
+    task = _paper_task(text)
+    messages = _with_schema(build_messages(task), response_format(LLMPaperOutput, PAPER_SCHEMA_NAME))
+    assert '"digest"' in messages[0]["content"] and '"open_questions"' in messages[0]["content"]
+    content, finish, _ = answer({"messages": messages}, None, random.Random(0))
+    out = LLMPaperOutput.model_validate_json(content)
+    assert finish == "stop" and out.digest.contributions and not out.findings
+    analysis, dropped = to_analysis(task, "sim", out)
+    assert dropped == 0 and analysis.paper_items_dropped == 0
+    assert {i.kind for i in analysis.paper_items} >= {"contribution", "result", "limitation"}
+
+
+def test_a_result_whose_number_is_not_in_its_quotes_is_dropped() -> None:
+    text = planted_paper()
+    quote = RESULT
+    digest = LLMPaperDigest(
+        contributions=[LLMPaperItem(text="TabParse", quotes=["not in the paper at all", CLAIM])],
+        methods=[], datasets=[], limitations=[], open_questions=[],
+        results=[
+            LLMPaperResult(metric="F1", value="91.2", dataset="PubTabNet", baseline="BarNet", delta="+3.1",
+                           quotes=[quote]),
+            LLMPaperResult(metric="F1", value="95.0", dataset="PubTabNet", baseline="", delta="", quotes=[quote]),
+        ],
+    )  # fmt: skip
+    out = LLMPaperOutput(findings=[], key_terms=[], defined_terms=[], references=[], digest=digest)
+    analysis, dropped = to_analysis(_paper_task(text), "sim", out)
+    assert analysis.paper_items_dropped == 1 and dropped == 1  # the 95.0 result; the invented quote
+    kept = {(i.kind, i.value) for i in analysis.paper_items}
+    assert kept == {("contribution", None), ("result", "91.2")}
+    contribution = next(i for i in analysis.paper_items if i.kind == "contribution")
+    assert [e.quote for e in contribution.evidence] == [CLAIM]
