@@ -19,11 +19,12 @@ def _filler(section: int, n: int) -> str:
     )
 
 
-def planted_paper() -> str:
+def planted_paper(title: str = "TabParse: Parsing Tables in Scanned Reports") -> str:
     return "\n".join(
         [
-            "TabParse: Parsing Tables in Scanned Reports",
+            title,
             "Ann Author and Bo Writer",
+            "© 2024 The authors. Published under CC BY 4.0.",
             "Abstract",
             f"{CLAIM} Tables hold most of the numbers a reader of a report looks for [1].",
             "1 Introduction",

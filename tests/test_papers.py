@@ -37,6 +37,7 @@ def test_structure_matches_the_hand_checked_fixture(fixture: Path) -> None:
     want = json.loads(fixture.read_text())
     paper = _paper(want["pdf"])
     assert paper.title == want["title"]
+    assert paper.year == want["year"]
     assert len(paper.bibliography) == want["bibliography_entries"]
     assert len([s for s in paper.sections if not s.appendix]) == want["numbered_sections"]
     assert paper.abstract and paper.authors

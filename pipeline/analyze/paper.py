@@ -67,6 +67,7 @@ class DigestItem(Model):
     end: int = Field(ge=0)
     page: int = Field(ge=1)
     section: str | None = None  # "4.2 Results"
+    where: str | None = None  # as a reader finds it ("p. 6, § 4.2", "L120–L124"): set by consolidation
     metric: str | None = None  # results only
     value: str | None = None
     dataset: str | None = None
@@ -100,6 +101,7 @@ class Digest(Model):
 class Paper(Model):
     title: str | None = None
     authors: list[str] = Field(default_factory=list)
+    year: str | None = None  # as the first page states it (arXiv stamp, ©, proceedings header)
     abstract: str | None = None
     sections: list[PaperSection] = Field(default_factory=list)
     figures: list[Caption] = Field(default_factory=list)
@@ -473,7 +475,30 @@ def analyze_structure(text: str, page_at: PageAt) -> Paper:
     title, authors = title_authors(text, body_start)
     figures, tables = find_captions(text, page_at)
     bibliography = split_bibliography(text, bib, page_at) if bib else []
+    first_page_end = page_at.starts[1] if len(page_at.starts) > 1 else min(len(text), 8000)
     return Paper(
-        title=title, authors=authors, abstract=abstract, sections=sections, figures=figures, tables=tables,
-        bibliography=bibliography,
+        title=title, authors=authors, year=find_year(text[: min(first_page_end, bib[0] if bib else len(text))]),
+        abstract=abstract, sections=sections, figures=figures, tables=tables, bibliography=bibliography,
     )  # fmt: skip
+
+
+# Where a paper states its own year on its first page: the arXiv stamp ("arXiv:2304.02623v1
+# [cs.CL] 5 Apr 2023"), a copyright line ("©2023"), or the proceedings header above the title.
+# A year cited in the text is not one of them; without such a stamp the year stays unknown
+# (the newest cited year is only a lower bound: the 2006 NAACL paper cites 2004 at the latest).
+_YEAR_STAMPS = (
+    re.compile(
+        r"arXiv:\d{4}\.\d{4,5}(?:v\d+)?\s*\[[\w.\-]+\]\s*\d{1,2}\s+[A-Z][a-z]{2,8}\s+((?:19|20)\d\d)\b"
+    ),
+    re.compile(r"(?:©|\(c\)|Copyright)\s*(?:©\s*)?((?:19|20)\d\d)\b"),
+)
+_PROCEEDINGS = re.compile(r"\A\s*(?:Proceedings|Findings) of\b[^\n]*\n?[^\n]*?\b((?:19|20)\d\d)\b")
+
+
+def find_year(first_page: str) -> str | None:
+    for rx in _YEAR_STAMPS:
+        m = rx.search(first_page)
+        if m:
+            return m.group(1)
+    m = _PROCEEDINGS.search(first_page[:600])
+    return m.group(1) if m else None
