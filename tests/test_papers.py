@@ -179,3 +179,23 @@ def test_a_paper_report_shows_its_digest_first_and_a_contract_none(tmp_path: Pat
     contract = json.loads((tmp_path / "master-services-agreement.report.json").read_text())
     assert contract["document"]["kind"] == "contract" and contract["paper"] is None
     assert "## Digest" not in (tmp_path / "master-services-agreement.report.md").read_text()
+
+
+def test_footnotes_are_numbered_in_order_with_their_marks() -> None:
+    from pipeline.analyze.paper import find_footnotes
+
+    page1 = (
+        "A Paper\nAnn Author\nAbstract\nWe study writing.1 It is common,2 and hard.\n1 Introduction\n"
+        "Tools help a lot.\n1\nIn the remainder of this work, writing\nmeans prose.\n"
+        "2https://example.org/tools\n"
+    )
+    page2 = "3\nTable 1: Scores.\nMore text with no mark at all.\n4The next note has no number 3 before it.\n"
+    text = page1 + page2 + "References\n[1] A. Smith. 2019. A title. In ACL.\n"
+    notes = find_footnotes(text, PageAt([0, len(page1)]), (text.index("References"), len(text)))
+    assert [(n.number, n.text, n.page) for n in notes] == [
+        (1, "In the remainder of this work, writing\nmeans prose.", 1),
+        (2, "https://example.org/tools", 1),
+    ]
+    assert all(text[n.start : n.end] == n.text for n in notes)
+    marks = [text[: n.marker + 1] for n in notes if n.marker is not None]
+    assert len(marks) == 2 and marks[0].endswith("writing.1") and marks[1].endswith("common,2")

@@ -137,7 +137,8 @@ def _paper_digest(report: Report) -> list[str]:
     numbered = sum(not s.appendix for s in p.sections)
     out += [
         f"{numbered} numbered section(s), {len(p.sections) - numbered} appendix section(s), "
-        f"{len(p.figures)} figure(s), {len(p.tables)} table(s), {len(p.bibliography)} bibliography "
+        f"{len(p.figures)} figure(s), {len(p.tables)} table(s), {len(p.footnotes)} footnote(s), "
+        f"{len(p.bibliography)} bibliography "
         f"entries, {resolved} of {len(p.citations)} citation(s) linked to an entry.",
         "",
     ]
