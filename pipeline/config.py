@@ -20,6 +20,7 @@ model: as a ``BaseSettings`` it would read ``LONGDOC_STORAGE`` as its ``storage`
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -275,6 +276,25 @@ class ReviewConfig(BaseSettings):
     model_config = _group("LONGDOC_REVIEW_")
 
     signoff_severity: Literal["high", "medium", "low", "none"] = "high"
+    # The seed's high-stakes line: a job whose error cost is at or above it is held in
+    # ``awaiting_review`` until every item needing sign-off is decided; its report is not final
+    # before that (issue 19). 0 holds every job with such items.
+    hold_error_cost_usd: float = Field(1000.0, ge=0.0)
+
+
+class MetricsConfig(BaseSettings):
+    """Prometheus ``GET /metrics`` (README: Metrics). Env: ``LONGDOC_METRICS_<FIELD>``."""
+
+    model_config = _group("LONGDOC_METRICS_")
+
+    # false: no /metrics route (404). It is unauthenticated, like /v1/health: it carries counts,
+    # model ids and tenant names, never a document, so keep it on the operators' network.
+    enabled: bool = True
+    # Where every API and worker process on this machine writes its samples (prometheus_client
+    # multiprocess mode); None: ``<storage dir>/_metrics/<host>`` (see ``Settings.metrics_dir``).
+    dir: Path | None = None
+    # A worker on another machine than the API processes serves its own /metrics on this port.
+    worker_port: int | None = Field(None, ge=1, le=65535)
 
 
 class Settings(BaseModel):
@@ -295,3 +315,9 @@ class Settings(BaseModel):
     webhook: WebhookConfig = Field(default_factory=WebhookConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+
+    def metrics_dir(self) -> Path:
+        # "_" starts no tenant name (like "_active/"): never inside a tenant's keys. The files are
+        # named by pid: machines sharing a storage folder (NFS) each get their own directory.
+        return self.metrics.dir or self.storage.dir / "_metrics" / socket.gethostname()

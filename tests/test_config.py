@@ -111,6 +111,10 @@ ENV_TABLE: list[tuple[str, str, str, Any]] = [
     ("LONGDOC_RETENTION_DAYS", "retention.days", '{"acme": 30}', {"acme": 30}),
     ("LONGDOC_RETENTION_SWEEP_INTERVAL_S", "retention.sweep_interval_s", "60", 60.0),
     ("LONGDOC_REVIEW_SIGNOFF_SEVERITY", "review.signoff_severity", "medium", "medium"),
+    ("LONGDOC_REVIEW_HOLD_ERROR_COST_USD", "review.hold_error_cost_usd", "5000", 5000.0),
+    ("LONGDOC_METRICS_ENABLED", "metrics.enabled", "false", False),
+    ("LONGDOC_METRICS_DIR", "metrics.dir", "/srv/longdoc-metrics", Path("/srv/longdoc-metrics")),
+    ("LONGDOC_METRICS_WORKER_PORT", "metrics.worker_port", "9101", 9101),
 ]
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline import telemetry
 from pipeline.analyze.base import Analyzer, SegmentTask
 from pipeline.analyze.injection import FRAME_VERSION, with_injection_flags
 from pipeline.analyze.llm import LLMAnalyzer, UsageMeter, to_analysis
@@ -113,12 +114,15 @@ def analyze_routed(
             analysis, _ = to_analysis(task, model, out)
             analysis = with_injection_flags(task, analysis)
             record({"segment": task.segment, "model": model, "cache": "hit"})
+            telemetry.cache_lookup(model, hit=True)
             return analysis.model_copy(
                 update={
                     "usage": meter.usage(cache_hits=1),
                     "warnings": _fallback_note(model, decision, problems, analysis),
                 }
             )
+        if store is not None:
+            telemetry.cache_lookup(model, hit=False)
         held = 0.0
         if budget is not None:
             held = decision.chain_usd.get(model, decision.estimated_usd) * RESERVE_MARGIN

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from chunking.tokenizer import count_tokens
+from pipeline import telemetry
 from pipeline.analyze.base import Capabilities, SegmentTask
 from pipeline.analyze.clauses import CATEGORIES
 from pipeline.analyze.injection import frame_segment
@@ -194,12 +195,19 @@ class LLMAnalyzer:
         messages = build_messages(task)
         result = self.call(messages, meter, kind=task.kind)
         try:
-            return _parse(result, task.kind)
+            return self._parse(result, task.kind)
         except InvalidOutput as first:
             repair = [*messages, {"role": "assistant", "content": result.content[:2000]},
                       {"role": "user", "content": f"That reply was not valid: {first.message}. Reply again with only "
                        "the complete JSON object for the schema, nothing else."}]  # fmt: skip
-            return _parse(self.call(repair, meter, kind=task.kind), task.kind)
+            return self._parse(self.call(repair, meter, kind=task.kind), task.kind)
+
+    def _parse(self, result: CallResult, kind: str = "contract") -> LLMSegmentOutput:
+        try:
+            return _parse(result, kind)
+        except InvalidOutput:
+            telemetry.model_error(self.spec.id, "invalid_output")  # every unusable answer, repairs too
+            raise
 
 
 def _with_schema(messages: list[dict[str, str]], fmt: dict[str, Any]) -> list[dict[str, str]]:

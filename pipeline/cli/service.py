@@ -127,6 +127,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     require_backends(settings)
     import uvicorn
 
+    from pipeline import telemetry
     from pipeline.api.app import build_state, create_app
     from pipeline.api.locks import hold_storage_dir
     from pipeline.api.tenants import KeyRing, dev_keys
@@ -137,6 +138,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             storage_lock = hold_storage_dir(settings)
             if storage_lock is not None:
                 held.enter_context(storage_lock)
+            if settings.metrics.enabled:  # several processes, one /metrics view (README: Metrics)
+                telemetry.configure(settings.metrics_dir(), wipe=storage_lock is not None)
             if args.dev and not len(KeyRing.from_settings(settings)):
                 settings, key, secret = dev_keys(settings)
                 print(f"longdoc serve --dev: tenant {settings.storage.tenant!r}\n  API key:        {key}\n"
@@ -286,6 +289,8 @@ def _grid_row(row: TableRow, job_id: str | None, store: ObjectStore, tenant: str
 def _run_remote(
     args: argparse.Namespace, settings: Settings, source: Path, paths: list[Path], options: JobOptions
 ) -> int:
+    from pipeline.jobs.store import REPORTED
+
     """Through a server: one job per file, each with an Idempotency-Key made of the batch and
     the file's sha256, so a re-run gets the earlier jobs back instead of redoing them."""
     from collections import Counter
@@ -312,7 +317,7 @@ def _run_remote(
                 opts["budget_usd"] = round(args.budget * sizes[p] / total, 6) or 1e-6
             key = f"{batch_id}:{sha}:{fingerprint(opts)[:16]}"
             job = client.wait(client.submit(p, opts, idempotency_key=key).id)
-            report = client.report(job.id) if job.status == "succeeded" else None
+            report = client.report(job.id) if job.status in REPORTED else None
             row = TableRow(name, job.status, job.error.code if job.error else "", job.cost.actual_usd, report)
             return row, job.id
         except LongdocError as exc:
@@ -341,6 +346,8 @@ def _run_remote(
 
 
 def _finished_jobs(batches: object, tenant: str, batch_id: str) -> dict[str, str]:
+    from pipeline.jobs.store import REPORTED
+
     """sha256 → job id of documents an earlier run of this batch finished for good."""
     from pipeline.api.batches import BatchService
     from pipeline.api.problems import ProblemError
@@ -355,9 +362,7 @@ def _finished_jobs(batches: object, tenant: str, batch_id: str) -> dict[str, str
         if (
             e.sha256
             and e.job_id
-            and (
-                e.status == "succeeded" or (e.status == "failed" and e.error and e.error.code in _INPUT_CODES)
-            )
+            and (e.status in REPORTED or (e.status == "failed" and e.error and e.error.code in _INPUT_CODES))
         ):
             out[e.sha256] = e.job_id
     return out
@@ -417,7 +422,9 @@ def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, o
             print(
                 printable(f"literature table: {lit_paths['literature_csv']}  {lit_paths['literature_xlsx']}")
             )
-    failed = any(r.status != "succeeded" for r in table_rows)
+    from pipeline.jobs.store import REPORTED
+
+    failed = any(r.status not in REPORTED for r in table_rows)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 

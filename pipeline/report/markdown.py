@@ -212,6 +212,9 @@ def render_markdown(report: Report) -> str:
         f"reference(s) · {s.term_issues} defined-term issue(s) · {s.conflicts} conflict(s) · cost ${s.cost_usd:.2f}"
     )
     out.append("")
+    if report.review is not None and not report.review.final:  # held for sign-off (issue 19)
+        n = report.review.awaiting_signoff
+        out += [f"**Not final:** {n} review item(s) await a reviewer's sign-off.", ""]
     if d.ocr_pages:  # a reader checking a quote must know it is OCR text, not the PDF's own
         shown = ", ".join(map(str, d.ocr_pages))
         out += [f"Read by OCR: page(s) {shown}; quotes cited on them are OCR text.", ""]

@@ -4,7 +4,7 @@
 
 const KEY_STORE = "longdoc.apiKey";
 const BATCH_STORE = "longdoc.batches";
-const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
+const TERMINAL = new Set(["awaiting_review", "succeeded", "failed", "canceled"]);
 const KEY_TERM_TITLES = {
   party: "Parties", agreement_date: "Agreement date", effective_date: "Effective date",
   expiration_date: "Expiration date", governing_law: "Governing law", renewal_term: "Renewal term",
@@ -126,6 +126,7 @@ function initUpload() {
     form.append("model", $("opt-model").value);
     form.append("profile", $("opt-profile").value);
     if ($("opt-budget").value) form.append("budget_usd", $("opt-budget").value);
+    if ($("opt-error-cost").value) form.append("error_cost_usd", $("opt-error-cost").value);
     $("submit").disabled = true;
     try {
       const resp = await api(single ? "/v1/jobs" : "/v1/batches", { method: "POST", body: form });
@@ -515,6 +516,10 @@ function updateSignoff() {
   node.textContent = V.threshold === "none"
     ? "No sign-off required."
     : "needs sign-off: " + open + " open (" + V.threshold + " severity and above)";
+  // A high-stakes job waits in awaiting_review: its report is final only once these are decided.
+  if (V.job && V.job.status === "awaiting_review") {
+    node.textContent += open ? " — held for sign-off: the report is not final yet" : " — all decided: the report is final";
+  }
   node.classList.toggle("open", open > 0);
 }
 
