@@ -15,7 +15,7 @@ from pipeline import telemetry
 from pipeline.analyze.base import Analyzer, SegmentTask
 from pipeline.analyze.injection import FRAME_VERSION, with_injection_flags
 from pipeline.analyze.llm import LLMAnalyzer, UsageMeter, checked_analysis, to_analysis
-from pipeline.analyze.llm_schema import PROMPT_VERSION, LLMSegmentOutput, playbook_prompt
+from pipeline.analyze.llm_schema import PAPER_PROMPT_VERSION, PROMPT_VERSION, output_model, playbook_prompt
 from pipeline.errors import JobClosed, LongdocError
 from pipeline.routing.budget import RESERVE_MARGIN, BudgetPool
 from pipeline.routing.quality import Outcome, QualityMonitor
@@ -106,9 +106,11 @@ def analyze_routed(
             outside = True
             problems.append(f"{model}: outside the data boundary {decision.boundary}")
             continue
-        key = keys.cache(tenant, cache_key(task.text, model, tenant, playbook_prompt(task.playbook)))
+        # A paper segment's answer (another schema) never shares a key with a contract's.
+        rules = PAPER_PROMPT_VERSION if task.kind == "paper" else playbook_prompt(task.playbook)
+        key = keys.cache(tenant, cache_key(task.text, model, tenant, rules))
         if store is not None and store.exists(key):
-            out = LLMSegmentOutput.model_validate_json(store.get(key))
+            out = output_model(task.kind).model_validate_json(store.get(key))
             if job_id is not None:
                 store.put_linked(tenant, job_id, key)
             analysis, _ = to_analysis(task, model, out)

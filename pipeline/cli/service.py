@@ -370,7 +370,7 @@ def _finished_jobs(batches: object, tenant: str, batch_id: str) -> dict[str, str
 
 def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, object], table_rows: list[TableRow],
                    skipped: int, grid_rows: list[GridRow], settings: Settings) -> int:  # fmt: skip
-    from pipeline.report import grid
+    from pipeline.report import grid, literature
     from pipeline.report.markdown import printable
     from pipeline.report.tables import to_csv, to_xlsx
 
@@ -385,6 +385,14 @@ def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, o
     review_csv, review_xlsx = out / f"{stem}.review.csv", out / f"{stem}.review.xlsx"
     review_csv.write_bytes(grid.to_csv(grid_rows, viewer))
     review_xlsx.write_bytes(grid.to_xlsx(grid_rows, viewer))
+    # Papers (issue 18): one literature table beside the others; a batch of contracts gets none.
+    lit_rows = [literature.LiteratureRow(g.name, g.job_id, g.status, g.report) for g in grid_rows]
+    lit_paths: dict[str, str] = {}
+    if literature.has_papers(lit_rows):
+        lit_csv, lit_xlsx = out / f"{stem}.literature.csv", out / f"{stem}.literature.xlsx"
+        lit_csv.write_bytes(literature.to_csv(lit_rows, viewer))
+        lit_xlsx.write_bytes(literature.to_xlsx(lit_rows, viewer))
+        lit_paths = {"literature_csv": str(lit_csv), "literature_xlsx": str(lit_xlsx)}
     counts = resource.get("counts", {})
     if args.json:
         sys.stdout.write(
@@ -395,6 +403,7 @@ def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, o
                     "table_xlsx": str(xlsx_path),
                     "review_csv": str(review_csv),
                     "review_xlsx": str(review_xlsx),
+                    **lit_paths,
                 },
                 indent=1,
             )  # fmt: skip
@@ -409,6 +418,10 @@ def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, o
                 print(f"  {printable(r.name)}: error[{r.error_code}]", file=sys.stderr)
         print(printable(f"table: {csv_path}  {xlsx_path}"))
         print(printable(f"review grid: {review_csv}  {review_xlsx}"))
+        if lit_paths:
+            print(
+                printable(f"literature table: {lit_paths['literature_csv']}  {lit_paths['literature_xlsx']}")
+            )
     from pipeline.jobs.store import REPORTED
 
     failed = any(r.status not in REPORTED for r in table_rows)
