@@ -199,3 +199,43 @@ def test_footnotes_are_numbered_in_order_with_their_marks() -> None:
     assert all(text[n.start : n.end] == n.text for n in notes)
     marks = [text[: n.marker + 1] for n in notes if n.marker is not None]
     assert len(marks) == 2 and marks[0].endswith("writing.1") and marks[1].endswith("common,2")
+
+
+GROUND_TRUTH = SHARED_DATA / "papers" / "text_groundtruth"
+# The master's thesis (arXiv 1707.09725, 134 pages): its chapters, read by hand from the text.
+THESIS_CHAPTERS = [("1", "Introduction"), ("2", "Convolutional Neural Networks"), ("3", "Topology Learning"),
+                   ("4", "Hierarchical Classification"), ("5", "Experimental Evaluation"),
+                   ("6", "Conclusion and Outlook")]  # fmt: skip
+
+
+@needs_shared
+def test_the_ground_truth_texts_run_as_papers_and_the_thesis_yields_its_chapter_tree(tmp_path: Path) -> None:
+    """Issue 18: the 14 ground-truth TXT papers run through the whole pipeline without error."""
+    from pipeline.config import StorageConfig
+    from pipeline.jobs.stages import StageContext
+    from pipeline.jobs.store import JobStore
+    from storage.local import LocalStore
+    from workers.local import LocalExecutor
+
+    files = sorted(GROUND_TRUTH.glob("*.txt"))
+    assert len(files) == 14
+    ctx = StageContext(settings=Settings(storage=StorageConfig(dir=tmp_path)), store=LocalStore(tmp_path))
+    executor = LocalExecutor(ctx, workers=2)
+    papers: dict[str, Paper] = {}
+    try:
+        for path in files:
+            job = JobStore(ctx.store, "t").create(path.read_bytes(), path.name, ext="txt")
+            record, report = executor.run("t", job.job_id)
+            assert record.status == "succeeded" and report is not None, (path.name, record.error)
+            assert report.document.kind == "paper" and report.paper is not None, path.name
+            text = path.read_text(encoding="utf-8")
+            for s in report.paper.sections:  # every heading is where it says it is
+                assert text[s.start :].lstrip().startswith(s.number), (path.name, s)
+            papers[path.stem] = report.paper
+    finally:
+        executor.close()
+    thesis = papers["1707.09725"]
+    chapters = [(s.number, s.title) for s in thesis.sections if s.level == 1]
+    assert chapters == THESIS_CHAPTERS
+    assert sum(s.level == 2 for s in thesis.sections) >= 20  # "2.1 Linear Image Filters" …
+    assert all(any(c.number.startswith(n + ".") for c in thesis.sections) for n, _ in THESIS_CHAPTERS[1:5])

@@ -164,7 +164,14 @@ _CAPTION = re.compile(
 def _bad_title(title: str) -> bool:
     # A sentence that happens to start with a number ("1 The BookSum number might …") is long
     # or ends like one; a table of contents line has dot leaders or a page number.
-    return bool(_TOC_LINE.search(title)) or title.endswith((",", ";", ".")) or len(title.split()) > 12
+    # A table row ("7 Fully Connected (output) 10 neurons 850 1 730") holds numbers, not words.
+    table_row = len(re.findall(r"(?<![\w.])\d+(?![\w.])", title)) >= 3
+    return (
+        bool(_TOC_LINE.search(title))
+        or title.endswith((",", ";", "."))
+        or len(title.split()) > 12
+        or table_row
+    )
 
 
 def _next_ok(num: str, last: list[int] | None) -> bool:
