@@ -443,3 +443,50 @@ def test_a_paper_report_opens_with_its_digest(tmp_path: Path) -> None:
             assert box is not None and terms is not None and box["y"] < terms["y"]
         finally:
             browser.close()
+
+
+def test_a_paper_read_by_the_routers_models_shows_their_digest_on_the_page(
+    tmp_path: Path, keys_env: None
+) -> None:
+    """Issue 18 item 4 on the page: model 'auto' over the simulator; each LLM digest item shows
+    its verified quotes, above the offline digest."""
+    from pipeline.simulate.server import SimulatorConfig, running_simulator
+    from tests.llm_helpers import SMALL
+    from tests.paper_helpers import CLAIM, RESULT, planted_paper
+
+    paper = planted_paper()
+    with running_simulator(SimulatorConfig(time_scale=0.0)) as sim:
+        settings = make_settings(
+            tmp_path, segment=SMALL, routing={"llm_base_url": sim, "llm_backoff_base_s": 0.01}
+        )
+        with live_server(settings) as url, sync_api.sync_playwright() as pw:
+            browser = launch(pw)
+            try:
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.goto(url + "/")
+                page.get_by_label("Your API key").fill(KEYS["acme"])
+                page.get_by_role("button", name="Use key").click()
+                page.locator("#file-input").set_input_files(
+                    [{"name": "tabparse.txt", "mimeType": "text/plain", "buffer": paper.encode()}]
+                )
+                page.locator("#opt-model").select_option("auto")
+                page.get_by_role("button", name="Analyze").click()
+                row = page.locator('#jobs tbody tr[data-status="succeeded"]').first
+                row.wait_for(timeout=60_000)
+                row.get_by_role("button", name="View report").click()
+                page.locator("#digest").wait_for(state="visible")
+                heading = page.locator("#digest h4").first
+                assert heading.inner_text().startswith("Digest by ")
+                results = page.locator('#digest ul[data-part="llm-results"]')
+                assert "91.2" in results.inner_text()
+                quotes = page.locator('#digest ul[data-part^="llm-"] blockquote')
+                assert quotes.count() >= 2
+                for n in range(quotes.count()):
+                    assert quotes.nth(n).text_content() in paper  # verbatim
+                assert CLAIM in page.locator('#digest ul[data-part="llm-contributions"]').inner_text()
+                assert RESULT[:20] in results.inner_text()
+                llm_box = results.bounding_box()
+                offline = page.locator('#digest ul[data-part="contributions"]').bounding_box()
+                assert llm_box is not None and offline is not None and llm_box["y"] < offline["y"]
+            finally:
+                browser.close()

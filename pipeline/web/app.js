@@ -266,6 +266,17 @@ function digestItem(d) {
   return el("li", { class: "digest-item" }, quote(d.quote), el("span", { class: "cite" }, cite(d) + (facts ? " — " + facts : "")));
 }
 
+const LLM_PARTS = [
+  ["contributions", "Contributions"], ["methods", "Methods"], ["datasets", "Data sets"], ["results", "Results"],
+  ["limitations", "Limitations"], ["open_questions", "Open questions"],
+];
+
+function llmItem(it) {
+  const facts = [it.dataset, it.baseline ? "vs " + it.baseline : null, it.delta ? "Δ " + it.delta : null].filter(Boolean).join(" · ");
+  return el("li", { class: "digest-item" }, el("span", {}, it.text + (facts ? " (" + facts + ")" : "")),
+    ...it.evidence.map((e) => el("span", { class: "cite" }, quote(e.quote), " " + cite(e))));
+}
+
 function showDigest(paper) {
   $("digest").hidden = !paper;
   if (!paper) {
@@ -277,6 +288,14 @@ function showDigest(paper) {
   if (paper.authors && paper.authors.length) parts.push(el("p", { class: "hint" }, paper.authors.join(", ")));
   parts.push(el("p", { class: "hint" }, paper.sections.length + " sections · " + paper.figures.length + " figures · " +
     paper.tables.length + " tables · " + paper.bibliography.length + " references"));
+  const llm = paper.digest.llm;
+  if (llm) {  // what the router's models read: each item with its verified quotes
+    parts.push(el("h4", {}, "Digest by " + llm.models.join(", ")));
+    for (const [key, title] of LLM_PARTS) {
+      const items = llm[key] || [];
+      if (items.length) parts.push(el("h5", {}, title), el("ul", { dataset: { part: "llm-" + key } }, items.map(llmItem)));
+    }
+  }
   for (const [key, title] of DIGEST_PARTS) {
     const items = paper.digest[key] || [];
     if (items.length) parts.push(el("h4", {}, title), el("ul", { dataset: { part: key } }, items.map(digestItem)));
