@@ -1,5 +1,7 @@
-"""Papers (issue 18): per shared paper PDF, structure against the hand-checked fixture and how
-many in-text citations resolve to a bibliography entry (the unresolved ones listed).
+"""Papers (issue 18): per shared paper PDF, structure against the hand-checked fixture (title,
+year, bibliography entries, numbered sections), how many in-text citations resolve to a
+bibliography entry (the unresolved ones listed), and the offline digest: its result items and
+whether every digest quote equals the text at its offsets.
 
     python bench/papers_eval.py [../shared/data/papers/pdf]
 """
@@ -11,6 +13,7 @@ import sys
 from pathlib import Path
 
 from pipeline.analyze.citations import find_citations
+from pipeline.analyze.digest import build_digest
 from pipeline.analyze.paper import PageAt, analyze_structure, find_bibliography_span
 from pipeline.config import Settings
 from pipeline.ingest import ingest
@@ -32,12 +35,18 @@ def main() -> None:
         res = sum(c.target is not None for c in cites)
         total_res, total = total_res + res, total + len(cites)
         numbered = len([s for s in paper.sections if not s.appendix])
-        ok = (paper.title, len(paper.bibliography), numbered) == (
-            want["title"], want["bibliography_entries"], want["numbered_sections"],
+        ok = (paper.title, paper.year, len(paper.bibliography), numbered) == (
+            want["title"], want["year"], want["bibliography_entries"], want["numbered_sections"],
         )  # fmt: skip
+        d = build_digest(e.text, paper, page_at, bib_start=bib[0] if bib else None)
+        items = [*d.contributions, *d.results, *d.datasets, *d.availability, *d.limitations, *d.central]
+        verified = sum(e.text[i.start : i.end] == i.quote for i in items)
+        with_number = sum(bool(r.value and r.value in r.quote) for r in d.results)
         print(
-            f"{fixture.stem:22} fixture {'ok' if ok else 'DIFFERS'}  bib {len(paper.bibliography):3}  "
-            f"sections {numbered:2}  citations resolved {res}/{len(cites)} ({res / max(1, len(cites)):.1%})"
+            f"{fixture.stem:22} fixture {'ok' if ok else 'DIFFERS'}  year {paper.year or '-':4}  "
+            f"bib {len(paper.bibliography):3}  sections {numbered:2}  citations resolved {res}/{len(cites)} "
+            f"({res / max(1, len(cites)):.1%})  results with a number {with_number}  "
+            f"digest quotes verified {verified}/{len(items)}"
         )
         for c in cites:
             if c.target is None:

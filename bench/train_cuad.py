@@ -2,6 +2,16 @@
 
     python bench/train_cuad.py             # 5-fold CV figures, then export + speed/load check
     python bench/train_cuad.py --no-cv     # export only (+ speed check)
+    python bench/train_cuad.py --extra SET # + reviewers' corrections (`longdoc decisions export SET`)
+
+``--extra DIR`` (repeatable) adds a CUAD-format folder to the training data only — in CV, to
+every training fold, never to a held-out one, so the printed figures stay CUAD's. A row that
+names ``scored`` (a regression set exported from reviewers' decisions, issue 19) teaches only
+those categories: every unit of an unscored category is left out (label -1) and the document
+is left out of that category's calibration; a category a reviewer said is present without a
+location (empty answer) calibrates as present and labels no unit; one said absent makes every
+unit a negative. So an edited or rejected verdict moves both the unit weights and the
+calibrated cut-off of its category when the model is retrained.
 
 Model: per category a linear SVM (SGD, hinge loss) over binary stem uni/bigrams of sentence
 units plus hand-written keyword-rule hits (RULES below). Each fit is a bag of K models trained on
@@ -301,6 +311,10 @@ class Contract:
     gold: dict[str, list[tuple[int, int]]]  # category -> every [start, end) of every answer
     spans: list[tuple[int, int]] = field(default_factory=list)
     y: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int8))  # 1 pos, 0 neg, -1 skip
+    scored: frozenset[str] | None = None  # None: every category labelled (CUAD itself)
+
+    def labels(self, cat: str) -> bool:
+        return self.scored is None or cat in self.scored
 
 
 def gold_spans(text: str, answers: list[dict[str, object]], expand: bool = True) -> list[tuple[int, int]]:
@@ -324,9 +338,13 @@ def load(data: Path) -> list[Contract]:
         text = (data / "contracts" / f"{d['slug']}.txt").read_text(encoding="utf-8")
         # A party name recurs hundreds of times; only its marked mention is a Parties span.
         gold = {k: gold_spans(text, d["answers"].get(k, []), k not in NON_CLAUSE) for k in cl.CATEGORIES}
-        c = Contract(d["slug"], text, gold)
+        c = Contract(d["slug"], text, gold, scored=frozenset(d["scored"]) if "scored" in d else None)
         c.spans = cl.split_units(text)[0]
         c.y = unit_labels(c)
+        for j, cat in enumerate(MODEL_CATS):
+            unlocated = bool(gold[cat]) and all(gs == ge for gs, ge in gold[cat])
+            if not c.labels(cat) or unlocated:  # nothing known about its units
+                c.y[:, j] = -1
         out.append(c)
     return out
 
@@ -462,9 +480,10 @@ def fit(docs: Sequence[Contract], p: Params, seed: int) -> cl.ClauseModel:
             unit_oof[offs[i] : offs[i + 1]] = mats[i] @ w + b
             oof[i] = unit_oof[offs[i] : offs[i + 1]].max(axis=0)
     w, b = w_sum / p.bag, b_sum / p.bag
-    calib = [
-        platt(oof[:, j], np.array([bool(c.gold[cat]) for c in docs])) for j, cat in enumerate(MODEL_CATS)
-    ]
+    calib = []
+    for j, cat in enumerate(MODEL_CATS):
+        known = np.array([c.labels(cat) for c in docs])
+        calib.append(platt(oof[known, j], np.array([bool(c.gold[cat]) for c in docs])[known]))
     # Clause categories fire where P(category present | unit score) reaches the threshold. The
     # non-clause ones (parties, dates) are present in nearly every contract, so there a unit
     # fires where P(unit is a gold span | its score) does.
@@ -543,11 +562,13 @@ def evaluate(model: cl.ClauseModel, docs: Sequence[Contract]) -> FoldResult:
     return r
 
 
-def cross_validate(docs: list[Contract], p: Params, folds: int, seed: int) -> None:
+def cross_validate(
+    docs: list[Contract], p: Params, folds: int, seed: int, extra: Sequence[Contract] = ()
+) -> None:
     results = []
     for k, (tr, te) in enumerate(kfold(len(docs), folds, seed)):
         t0 = time.perf_counter()
-        model = fit([docs[i] for i in tr], p, seed + 1 + k)
+        model = fit([docs[i] for i in tr] + list(extra), p, seed + 1 + k)
         r = evaluate(model, [docs[i] for i in te])
         results.append(r)
         print(
@@ -625,6 +646,8 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--no-cv", action="store_true", help="skip cross-validation")
+    ap.add_argument("--extra", type=Path, action="append", default=[], metavar="DIR",
+                    help="another CUAD-format folder for training only, e.g. `longdoc decisions export` output")  # fmt: skip
     ap.add_argument("--no-export", action="store_true", help="do not write pipeline/data/cuad_clauses.*")
     ap.add_argument(
         "--hashes-only", action="store_true", help="only rewrite the training-text hashes beside the artifact"
@@ -633,19 +656,23 @@ def main() -> None:
     t0 = time.perf_counter()
     docs = load(args.data)
     print(f"{len(docs)} contracts, {sum(len(d.spans) for d in docs)} units ({time.perf_counter() - t0:.1f}s)")
+    extra = [c for folder in args.extra for c in load(folder)]
+    if extra:
+        labelled = sum(len(c.scored) if c.scored is not None else len(MODEL_CATS) for c in extra)
+        print(f"+ {len(extra)} extra document(s) for training only ({labelled} labelled categories)")
     if args.hashes_only:
         export_training_hashes(docs, cl.TRAINING_HASHES)
         return
     p = Params()
     if not args.no_cv:
-        cross_validate(docs, p, args.folds, args.seed)
+        cross_validate(docs, p, args.folds, args.seed, extra)
     if args.no_export:
         return
-    final = fit(docs, p, args.seed)
+    final = fit(docs + extra, p, args.seed)
     cl.DATA_DIR.mkdir(parents=True, exist_ok=True)
     words = sorted(final.vocab.index, key=final.vocab.index.__getitem__)
     export(final, words, cl.ARTIFACT)
-    export_training_hashes(docs, cl.TRAINING_HASHES)
+    export_training_hashes(docs + extra, cl.TRAINING_HASHES)
     speed(docs)
 
 

@@ -20,6 +20,7 @@ model: as a ``BaseSettings`` it would read ``LONGDOC_STORAGE`` as its ``storage`
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -212,6 +213,48 @@ class RoutingConfig(BaseSettings):
     daily_cap_usd: float | None = Field(None, gt=0)
 
 
+class QualityConfig(BaseSettings):
+    """Quality monitor per model and job profile (issue 19). Env: ``LONGDOC_QUALITY_<FIELD>``.
+
+    A segment analysed by a model is a success when its first answer was schema-valid, no
+    attempt timed out and no fallback was needed. Over the last ``window`` such outcomes, a rate
+    below ``baseline - alert_drop`` (with at least ``min_samples``) raises one alert and demotes
+    the model; ``probe_share`` of the segments it would have had still go to it, so its window
+    keeps filling and it is restored once the rate is back at or above the line.
+    """
+
+    model_config = _group("LONGDOC_QUALITY_")
+
+    enabled: bool = True
+    # auto: Redis with the Celery executor (every worker and API process sees one rate), else
+    # in this process only; redis/memory force one.
+    backend: Literal["auto", "memory", "redis"] = "auto"
+    window: int = Field(50, ge=2, le=10_000)
+    min_samples: int = Field(20, ge=1)
+    baseline: float = Field(0.95, gt=0.0, le=1.0)
+    # Per catalog model id, over ``baseline``: LONGDOC_QUALITY_BASELINES='{"kimi-k2-thinking": 0.9}'.
+    baselines: dict[str, Annotated[float, Field(gt=0.0, le=1.0)]] = Field(default_factory=dict)
+    alert_drop: float = Field(0.05, gt=0.0, lt=1.0)  # "more than 5 points below baseline"
+    # Must be > 0: a demoted model that gets no traffic has a frozen window and never recovers.
+    probe_share: float = Field(0.1, gt=0.0, le=1.0)
+    # Alerts and recoveries are POSTed here as JSON (best effort, one try, in the background).
+    webhook_url: str | None = None
+    webhook_timeout_s: float = Field(5.0, gt=0.0)
+
+    @model_validator(mode="after")
+    def _check_window(self) -> QualityConfig:
+        if self.min_samples > self.window:
+            raise ValueError("quality min_samples must not exceed window")
+        return self
+
+    def baseline_for(self, model: str) -> float:
+        return self.baselines.get(model, self.baseline)
+
+    def line_for(self, model: str) -> float:
+        """The alert line: a rate below it alerts and demotes."""
+        return self.baseline_for(model) - self.alert_drop
+
+
 class ApiConfig(BaseSettings):
     """HTTP API (`longdoc serve`) and its client. Env: ``LONGDOC_API_<FIELD>``."""
 
@@ -275,6 +318,25 @@ class ReviewConfig(BaseSettings):
     model_config = _group("LONGDOC_REVIEW_")
 
     signoff_severity: Literal["high", "medium", "low", "none"] = "high"
+    # The seed's high-stakes line: a job whose error cost is at or above it is held in
+    # ``awaiting_review`` until every item needing sign-off is decided; its report is not final
+    # before that (issue 19). 0 holds every job with such items.
+    hold_error_cost_usd: float = Field(1000.0, ge=0.0)
+
+
+class MetricsConfig(BaseSettings):
+    """Prometheus ``GET /metrics`` (README: Metrics). Env: ``LONGDOC_METRICS_<FIELD>``."""
+
+    model_config = _group("LONGDOC_METRICS_")
+
+    # false: no /metrics route (404). It is unauthenticated, like /v1/health: it carries counts,
+    # model ids and tenant names, never a document, so keep it on the operators' network.
+    enabled: bool = True
+    # Where every API and worker process on this machine writes its samples (prometheus_client
+    # multiprocess mode); None: ``<storage dir>/_metrics/<host>`` (see ``Settings.metrics_dir``).
+    dir: Path | None = None
+    # A worker on another machine than the API processes serves its own /metrics on this port.
+    worker_port: int | None = Field(None, ge=1, le=65535)
 
 
 class ShadowConfig(BaseSettings):
@@ -318,3 +380,10 @@ class Settings(BaseModel):
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     review: ReviewConfig = Field(default_factory=ReviewConfig)
     shadow: ShadowConfig = Field(default_factory=ShadowConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    quality: QualityConfig = Field(default_factory=QualityConfig)
+
+    def metrics_dir(self) -> Path:
+        # "_" starts no tenant name (like "_active/"): never inside a tenant's keys. The files are
+        # named by pid: machines sharing a storage folder (NFS) each get their own directory.
+        return self.metrics.dir or self.storage.dir / "_metrics" / socket.gethostname()

@@ -254,6 +254,24 @@ class SegmentError(Model):
     message: str
 
 
+PaperItemKind = Literal["contribution", "method", "dataset", "result", "limitation", "open_question"]
+
+
+class PaperItem(Model):
+    """One item of an LLM's digest of a paper (issue 18): what the model says, and the verbatim
+    evidence that survived verification (an item with none is dropped, never shown)."""
+
+    kind: PaperItemKind
+    text: str
+    metric: str | None = None  # results only
+    value: str | None = None
+    dataset: str | None = None
+    baseline: str | None = None
+    delta: str | None = None
+    evidence: list[Span] = Field(min_length=1)
+    model: str
+
+
 class SegmentAnalysis(Model):
     schema_version: int = SCHEMA_VERSION
     segment: int = Field(ge=0)
@@ -277,3 +295,7 @@ class SegmentAnalysis(Model):
     clause_closest: dict[str, Span] = Field(default_factory=dict)
     # An LLM's per-rule verdicts on this segment (empty for the rules model and for papers).
     verdicts: list[Verdict] = Field(default_factory=list)
+    # An LLM's digest of a paper segment: verified items, and how many it gave without any
+    # verifiable quote (dropped).
+    paper_items: list[PaperItem] = Field(default_factory=list)
+    paper_items_dropped: int = 0

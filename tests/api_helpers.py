@@ -30,7 +30,7 @@ from tests.waiting import wait_for as wait_for  # re-exported for the API tests
 
 KEYS = {"acme": "key-acme-0123456789", "globex": "key-globex-0123456789"}
 SECRETS = {"acme": "whsec-acme", "globex": "whsec-globex"}
-TERMINAL = {"succeeded", "failed", "canceled"}
+TERMINAL = {"awaiting_review", "succeeded", "failed", "canceled"}
 
 
 def make_settings(tmp_path: Path, **groups: Mapping[str, Any]) -> Settings:

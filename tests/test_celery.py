@@ -20,6 +20,7 @@ from kombu import Connection, Producer
 
 from pipeline.analyze.base import Analyzer, SegmentTask
 from pipeline.config import ExecutionConfig, Settings
+from pipeline.errors import NotFound
 from pipeline.jobs.executor import JobEvent
 from pipeline.jobs.stages import StageContext, run_ingest, run_plan, set_status
 from pipeline.jobs.store import TERMINAL, ErrorInfo, JobRecord, JobStore, Transition
@@ -188,6 +189,23 @@ def _planned_job(stack: Stack, runtime: Runtime) -> str:
     run_ingest(runtime.ctx, TENANT, job.job_id)
     run_plan(runtime.ctx, TENANT, job.job_id)
     return job.job_id
+
+
+def test_a_segment_task_that_finds_its_job_erased_mid_start_ends_quietly(stack: Stack) -> None:
+    """The race a loaded CI run hit: the task saw the job open, then the erase removed its
+    text before the task read it. Erased → ``skipped`` (the chord goes on); a text missing
+    without a tombstone is still an error. Either way the claim is released."""
+    rt = build_runtime(stack.settings)
+    rt.ctx.store = stack.store
+    job_id = _planned_job(stack, rt)
+    stack.store.delete(keys.job_file(TENANT, job_id, "text.json"))  # job.json still says analyzing
+    with pytest.raises(NotFound):
+        analyze_once(rt, TENANT, job_id, 0, "task-a")
+    assert rt.coord.claim_holder(TENANT, job_id, 0) is None
+    stack.store.put_json(keys.tombstone(TENANT, job_id), {"job_id": job_id})
+    assert analyze_once(rt, TENANT, job_id, 0, "task-b") == "skipped"
+    assert rt.coord.claim_holder(TENANT, job_id, 0) is None
+    assert stack.audits(job_id, 0) == []
 
 
 def test_segment_task_is_idempotent_under_duplicates_and_redelivery(stack: Stack) -> None:

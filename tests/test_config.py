@@ -117,6 +117,20 @@ ENV_TABLE: list[tuple[str, str, str, Any]] = [
     ("LONGDOC_SHADOW_WORKERS", "shadow.workers", "3", 3),
     ("LONGDOC_SHADOW_MAX_PENDING", "shadow.max_pending", "10", 10),
     ("LONGDOC_SHADOW_LEDGER", "shadow.ledger", "redis", "redis"),
+    ("LONGDOC_REVIEW_HOLD_ERROR_COST_USD", "review.hold_error_cost_usd", "5000", 5000.0),
+    ("LONGDOC_METRICS_ENABLED", "metrics.enabled", "false", False),
+    ("LONGDOC_METRICS_DIR", "metrics.dir", "/srv/longdoc-metrics", Path("/srv/longdoc-metrics")),
+    ("LONGDOC_METRICS_WORKER_PORT", "metrics.worker_port", "9101", 9101),
+    ("LONGDOC_QUALITY_ENABLED", "quality.enabled", "false", False),
+    ("LONGDOC_QUALITY_BACKEND", "quality.backend", "redis", "redis"),
+    ("LONGDOC_QUALITY_WINDOW", "quality.window", "30", 30),
+    ("LONGDOC_QUALITY_MIN_SAMPLES", "quality.min_samples", "10", 10),
+    ("LONGDOC_QUALITY_BASELINE", "quality.baseline", "0.9", 0.9),
+    ("LONGDOC_QUALITY_BASELINES", "quality.baselines", '{"kimi": 0.8}', {"kimi": 0.8}),
+    ("LONGDOC_QUALITY_ALERT_DROP", "quality.alert_drop", "0.1", 0.1),
+    ("LONGDOC_QUALITY_PROBE_SHARE", "quality.probe_share", "0.25", 0.25),
+    ("LONGDOC_QUALITY_WEBHOOK_URL", "quality.webhook_url", "http://ops/hook", "http://ops/hook"),
+    ("LONGDOC_QUALITY_WEBHOOK_TIMEOUT_S", "quality.webhook_timeout_s", "2", 2.0),
 ]
 
 
@@ -190,6 +204,8 @@ def test_a_group_is_built_alone_from_its_own_variables(clean_env: pytest.MonkeyP
     [
         ("LONGDOC_STORAGE", "nfs", "LONGDOC_STORAGE"),
         ("LONGDOC_WORKERS", "0", "greater than or equal to 1"),
+        ("LONGDOC_QUALITY_PROBE_SHARE", "0", "greater than 0"),
+        ("LONGDOC_QUALITY_MIN_SAMPLES", "500", "min_samples must not exceed window"),
         ("LONGDOC_PDF_BACKEND", "mupdf", "'pypdfium2' or 'pypdf'"),
         ("LONGDOC_S3_PART_SIZE", "1024", "part_size"),
         ("LONGDOC_PRESIGN_EXPIRY_S", str(8 * 24 * 3600), "LONGDOC_PRESIGN_EXPIRY_S"),

@@ -164,3 +164,43 @@ def test_the_sign_off_severity_is_configurable(tmp_path: Path) -> None:
         assert job["review"]["signoff_required"] == job["review"]["signoff_open"] == 0
         memo = client.get(f"/v1/jobs/{job['id']}/report.docx", headers=auth())
         assert not any("[needs sign-off]" in p.text for p in Document(io.BytesIO(memo.content)).paragraphs)
+
+
+def test_a_high_stakes_job_waits_for_sign_off_and_its_report_is_final_only_after(served: TestClient) -> None:
+    """Issue 19: error cost at or above the $1,000 line holds the high-severity items for sign-off."""
+    body = contract()
+    r = served.post("/v1/jobs", headers=auth(), data={"error_cost_usd": "1000"},
+                    files={"file": ("msa.txt", body, "text/plain")})  # fmt: skip
+    assert r.status_code == 202, r.text
+    job = wait_job(served, r.json()["id"])
+    review = items(served, job["id"])
+    high = sorted(rule for rule, i in review.items() if i["severity"] == "high")
+    assert len(high) >= 2
+    assert job["status"] == "awaiting_review" and job["review"]["signoff_open"] == len(high)
+    assert job["links"]["report"] and job["progress"]["percent"] == 100.0
+    report = served.get(f"/v1/jobs/{job['id']}/report", headers=auth()).json()
+    assert report["review"]["final"] is False and report["review"]["awaiting_signoff"] == len(high)
+    md = served.get(f"/v1/jobs/{job['id']}/report.md", headers=auth()).text
+    assert f"**Not final:** {len(high)} review item(s)" in md
+
+    # A medium item decided first changes nothing; each high one counts down; the last releases it.
+    medium = next((rule for rule, i in review.items() if i["severity"] != "high"), None)
+    if medium:
+        assert put(served, job["id"], medium, action="accept").status_code == 200
+    for n, rule in enumerate(high[:-1], 1):
+        assert put(served, job["id"], rule, action="accept").status_code == 200
+        res = served.get(f"/v1/jobs/{job['id']}", headers=auth()).json()
+        assert res["status"] == "awaiting_review" and res["review"]["signoff_open"] == len(high) - n
+        partial = served.get(f"/v1/jobs/{job['id']}/report", headers=auth()).json()["review"]
+        assert (partial["final"], partial["awaiting_signoff"]) == (False, len(high) - n)
+    assert put(served, job["id"], high[-1], action="reject", comment="not a cap").status_code == 200
+    res = served.get(f"/v1/jobs/{job['id']}", headers=auth()).json()
+    assert res["status"] == "succeeded" and res["review"]["signoff_open"] == 0
+    final = served.get(f"/v1/jobs/{job['id']}/report", headers=auth()).json()["review"]
+    assert (final["final"], final["awaiting_signoff"]) == (True, 0)
+    assert "Not final" not in served.get(f"/v1/jobs/{job['id']}/report.md", headers=auth()).text
+
+    # Below the line the same document is not held.
+    low = submit(served, body)
+    assert low["status"] == "succeeded" and low["review"]["signoff_open"] == len(high)
+    assert served.get(f"/v1/jobs/{low['id']}/report", headers=auth()).json()["review"]["final"] is True

@@ -32,6 +32,7 @@ RANK: dict[str, int] = {
     "chunking": 8,
     "storage": 9,
     "pipeline.config": 10,
+    "pipeline.telemetry": 10,
     "pipeline.errors": 11,
     "pipeline.types": 11,
 }

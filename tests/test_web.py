@@ -328,6 +328,52 @@ _IN_VIEW = """() => {
 }"""
 
 
+def test_a_high_stakes_upload_waits_for_sign_off_on_the_page(tmp_path: Path) -> None:
+    """Issue 19: an error cost at the $1,000 line entered on the page holds the job in
+    awaiting_review; deciding its high-severity items on the page makes the report final."""
+    require_rules_model()
+    with live_server(make_settings(tmp_path)) as url, sync_api.sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(url + "/")
+            page.get_by_label("Your API key").fill(KEYS["acme"])
+            page.get_by_role("button", name="Use key").click()
+            page.locator("#file-input").set_input_files(
+                [{"name": "msa.txt", "mimeType": "text/plain", "buffer": contract()}]
+            )
+            page.get_by_label("Error cost (USD)").fill("1000")
+            page.get_by_role("button", name="Analyze").click()
+            row = page.locator('#jobs tbody tr[data-status="awaiting_review"]').first
+            row.wait_for(timeout=60_000)
+            job_id = row.get_attribute("data-job-id")
+            row.get_by_role("button", name="View report").click()
+            page.locator("#review").wait_for(state="visible")
+            signoff = page.locator("#signoff")
+            assert "held for sign-off: the report is not final yet" in signoff.inner_text()
+            job = _get_json(f"{url}/v1/jobs/{job_id}")
+            open_items = job["review"]["signoff_open"]  # type: ignore[index]
+            assert job["status"] == "awaiting_review" and open_items > 0
+            high = page.locator('#review-items > li[data-severity="high"]')
+            assert high.count() == open_items
+            for n in range(open_items):
+                item = high.nth(n)
+                item.get_by_label("action").select_option("accept")
+                item.get_by_role("button", name="Save decision").click()
+                item.locator(".decision").wait_for()
+            wait_for(
+                lambda: "all decided: the report is final" in signoff.inner_text(), 10, "the sign-off line"
+            )
+            assert _get_json(f"{url}/v1/jobs/{job_id}")["status"] == "succeeded"
+            final = _get_json(f"{url}/v1/jobs/{job_id}/report")["review"]
+            assert final["final"] is True and final["awaiting_signoff"] == 0  # type: ignore[index]
+            assert not errors, errors
+        finally:
+            browser.close()
+
+
 def test_a_partly_scanned_pdf_shows_its_warning_on_the_page(tmp_path: Path) -> None:
     """Pages left unread (no OCR here) are said in the job list, not only in the Markdown."""
     from tests.test_api_scanned import PARTLY
@@ -397,3 +443,50 @@ def test_a_paper_report_opens_with_its_digest(tmp_path: Path) -> None:
             assert box is not None and terms is not None and box["y"] < terms["y"]
         finally:
             browser.close()
+
+
+def test_a_paper_read_by_the_routers_models_shows_their_digest_on_the_page(
+    tmp_path: Path, keys_env: None
+) -> None:
+    """Issue 18 item 4 on the page: model 'auto' over the simulator; each LLM digest item shows
+    its verified quotes, above the offline digest."""
+    from pipeline.simulate.server import SimulatorConfig, running_simulator
+    from tests.llm_helpers import SMALL
+    from tests.paper_helpers import CLAIM, RESULT, planted_paper
+
+    paper = planted_paper()
+    with running_simulator(SimulatorConfig(time_scale=0.0)) as sim:
+        settings = make_settings(
+            tmp_path, segment=SMALL, routing={"llm_base_url": sim, "llm_backoff_base_s": 0.01}
+        )
+        with live_server(settings) as url, sync_api.sync_playwright() as pw:
+            browser = launch(pw)
+            try:
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.goto(url + "/")
+                page.get_by_label("Your API key").fill(KEYS["acme"])
+                page.get_by_role("button", name="Use key").click()
+                page.locator("#file-input").set_input_files(
+                    [{"name": "tabparse.txt", "mimeType": "text/plain", "buffer": paper.encode()}]
+                )
+                page.locator("#opt-model").select_option("auto")
+                page.get_by_role("button", name="Analyze").click()
+                row = page.locator('#jobs tbody tr[data-status="succeeded"]').first
+                row.wait_for(timeout=60_000)
+                row.get_by_role("button", name="View report").click()
+                page.locator("#digest").wait_for(state="visible")
+                heading = page.locator("#digest h4").first
+                assert heading.inner_text().startswith("Digest by ")
+                results = page.locator('#digest ul[data-part="llm-results"]')
+                assert "91.2" in results.inner_text()
+                quotes = page.locator('#digest ul[data-part^="llm-"] blockquote')
+                assert quotes.count() >= 2
+                for n in range(quotes.count()):
+                    assert quotes.nth(n).text_content() in paper  # verbatim
+                assert CLAIM in page.locator('#digest ul[data-part="llm-contributions"]').inner_text()
+                assert RESULT[:20] in results.inner_text()
+                llm_box = results.bounding_box()
+                offline = page.locator('#digest ul[data-part="contributions"]').bounding_box()
+                assert llm_box is not None and offline is not None and llm_box["y"] < offline["y"]
+            finally:
+                browser.close()

@@ -32,6 +32,7 @@ from celery import Celery, chain, chord, group, signals
 from celery.canvas import Signature
 from kombu.entity import Exchange, Queue
 
+from pipeline import telemetry
 from pipeline.config import Settings
 from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import JobStore
@@ -178,6 +179,10 @@ def make_worker_app(settings: Settings) -> Celery:
     """The worker's app: the tasks, and ``settings`` for every pool process's clients."""
     global _worker_settings
     _worker_settings = settings
+    if settings.metrics.enabled:
+        # Before the pool forks: every pool process writes to the directory the API processes
+        # on this machine read for /metrics (README: Metrics).
+        telemetry.configure(settings.metrics_dir())
     return make_app(settings, include_tasks=True)
 
 
@@ -248,6 +253,9 @@ def _start_watchdog(sender: Any = None, **_: Any) -> None:
             log.warning("watchdog not scheduled: %s", exc)
 
     tick()
+    port = worker_settings().metrics.worker_port
+    if port is not None and worker_settings().metrics.enabled:
+        telemetry.serve(port)  # a worker on its own machine: scraped directly
     timer = getattr(sender, "timer", None)
     if timer is not None:
         timer.call_repeatedly(worker_settings().execution.watchdog_interval_s, tick)

@@ -17,7 +17,7 @@ from pipeline.config import Settings
 from pipeline.errors import BrokerUnavailable
 from pipeline.jobs.executor import EventCallback, JobEvent
 from pipeline.jobs.stages import cancel_unplanned
-from pipeline.jobs.store import TERMINAL, JobRecord, JobStore
+from pipeline.jobs.store import REPORTED, TERMINAL, JobRecord, JobStore
 from pipeline.report.model import Report
 from pipeline.routing.redis_scripts import REDIS_ERRORS
 from storage import keys
@@ -78,7 +78,7 @@ class CeleryExecutor:
             if pubsub is not None:
                 _quietly(pubsub.close)
         report = None
-        if job.status == "succeeded":
+        if job.status in REPORTED:
             raw = self.store.get(keys.job_file(tenant, job_id, "report.json"))
             report = Report.model_validate_json(raw)
         return job, report

@@ -222,6 +222,15 @@ def analyze_once(
     except JobClosed as exc:  # erased while this segment ran (Gone): its late writes removed themselves
         log.info("%s/%s: segment %s ended after the job was erased: %s", tenant, job_id, index, exc.message)
         outcome = "skipped"
+    except NotFound as exc:
+        # Erased between the check above and this segment reading its inputs (text.json, the
+        # plan): nothing is left to analyze. Any other missing input is a real failure.
+        if not ctx.store.exists(keys.tombstone(tenant, job_id)):
+            rt.coord.end_run(tenant, job_id, index)
+            rt.coord.release(tenant, job_id, index, owner)
+            raise
+        log.info("%s/%s: segment %s found the job erased: %s", tenant, job_id, index, exc)
+        outcome = "skipped"
     except TRANSIENT as exc:
         rt.coord.end_run(tenant, job_id, index)
         if not last_try:

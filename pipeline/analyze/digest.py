@@ -13,7 +13,20 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-from pipeline.analyze.paper import Digest, DigestItem, PageAt, Paper, PaperSection
+from pipeline.analyze.paper import (
+    _ABSTRACT,
+    _BIB_HEADING,
+    _HEADING,
+    Digest,
+    DigestItem,
+    LLMDigest,
+    PageAt,
+    Paper,
+    PaperSection,
+    _bad_title,
+    lines_of,
+)
+from pipeline.types import PaperItem, SegmentAnalysis
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(“\"])")
 _ABBREV = re.compile(r"(?:\bet al|\be\.g|\bi\.e|\bcf|\bvs|\bFig|\bEq|\bSec|\bTab|\bNo|\b[A-Z])\.$")
@@ -23,6 +36,9 @@ _CLAIM = re.compile(
 )
 # A result's value is a decimal or a percentage: counts and identifiers are not results.
 _NUMBER = re.compile(r"(?<![\w.])(?:\d+\.\d+|\d+(?:\.\d+)?\s*%)")
+# A rate stated as a ratio ("1 in 5 patients", "3 out of 4 annotators") is a result too: its
+# metric is the share of what it counts (position papers report survey findings this way).
+_RATIO = re.compile(r"(?<![\w.])(?P<v>\d+\s+(?:in|out of)\s+(?:every\s+)?\d+)\s+(?P<noun>[a-z][a-z\-]*s)\b")
 _METRIC = re.compile(
     r"\b(?:accuracy|F1|F-?score|precision|recall|ROUGE(?:-\w+)?|BLEU|AUC|correlation|kappa|inter-annotator agreement|"
     r"error rate|perplexity|BERTScore|exact match|Pearson|Spearman|Kendall|MAP|MRR|nDCG|score)\b",
@@ -154,7 +170,31 @@ def build_digest(text: str, paper: Paper, page_at: PageAt, *, bib_start: int | N
         end = body_sections[i + 1].start if i + 1 < len(body_sections) else min(s.end, stop)
         spans.append((s.start, max(s.start, min(end, stop)), s))
     sentences = [x for a, b, sec in spans for x in _sentences(text, a, b, sec)]
+    return _classify(sentences, page_at)
 
+
+def passage_digest(text: str) -> Digest:
+    """The digest of a passage with no structure of its own (a segment cut from a paper): the
+    same sentence tests over all of it. The simulator answers a paper segment with it."""
+    cuts: list[tuple[int, int]] = []
+    start = 0
+    for line in lines_of(text):
+        # A heading (or the title block before "Abstract") is not part of the next sentence.
+        words = line.text.split()
+        heading = (
+            (bool(_HEADING.match(line.text.strip())) and not _bad_title(line.text.strip()))
+            or bool(_ABSTRACT.match(line.text) and len(words) <= 2)
+            or bool(_BIB_HEADING.match(line.text))
+        )
+        if heading:
+            cuts.append((start, line.start))
+            start = line.end
+    cuts.append((start, len(text)))
+    sentences = [x for a, b in cuts if b > a for x in _sentences(text, a, b, None)]
+    return _classify(sentences, PageAt([0]))
+
+
+def _classify(sentences: list[_Sentence], page_at: PageAt) -> Digest:
     def item(x: _Sentence, **extra: str | None) -> DigestItem:
         name = f"{x.section.number} {x.section.title}" if x.section else "Abstract"
         return DigestItem(
@@ -170,15 +210,20 @@ def build_digest(text: str, paper: Paper, page_at: PageAt, *, bib_start: int | N
             break
         metric = _METRIC.search(x.text)
         numbers = [n for n in _NUMBER.finditer(x.text) if not _is_reference_number(x.text, n)]
-        if not metric or not numbers:
+        ratio = _RATIO.search(x.text)
+        if metric and numbers:
+            metric_name = metric.group()
+            value = min(numbers, key=lambda n: abs(n.start() - metric.start())).group().strip()
+        elif ratio and not _is_reference_number(x.text, ratio):
+            metric_name, value = f"share of {ratio.group('noun')}", " ".join(ratio.group("v").split())
+        else:
             continue
-        value = min(numbers, key=lambda n: abs(n.start() - metric.start())).group().strip()
         ds = _ON_DATASET.search(x.text)
         cmp_ = _COMPARED.search(x.text) if _IMPROVE.search(x.text) else None
         results.append(
             item(
                 x,
-                metric=metric.group(),
+                metric=metric_name,
                 value=value,
                 dataset=ds.group("ds") if ds else None,
                 compared=cmp_.group("sys") if cmp_ else None,
@@ -243,3 +288,57 @@ def _cos(a: dict[str, float], b: dict[str, float]) -> float:
     na = math.sqrt(sum(v * v for v in a.values()))
     nb = math.sqrt(sum(v * v for v in b.values()))
     return dot / (na * nb) if na and nb else 0.0
+
+
+# ---- the LLM digest: per-segment answers merged --------------------------------------------
+
+_LLM_LISTS = {
+    "contribution": "contributions", "method": "methods", "dataset": "datasets", "result": "results",
+    "limitation": "limitations", "open_question": "open_questions",
+}  # fmt: skip
+MAX_EVIDENCE = 3
+
+
+def _norm(s: str | None) -> str:
+    return " ".join(re.findall(r"[a-z0-9.%]+", (s or "").lower()))
+
+
+def merge_llm_digest(analyses: list[SegmentAnalysis]) -> LLMDigest | None:
+    """The segments' digests as one, like segment findings are merged: in document order, an
+    item a later segment repeats (the abstract's claim restated in the conclusion; the same
+    number in two segments) folded into the first, its evidence added. None when no model
+    gave a digest."""
+    answered = [a for a in analyses if a.paper_items or a.paper_items_dropped]
+    if not answered:
+        return None
+    items = sorted(
+        (i for a in answered for i in a.paper_items),
+        key=lambda i: (i.evidence[0].start, i.kind, i.text),
+    )
+    kept: dict[tuple[str, ...], PaperItem] = {}
+    by_span: dict[tuple[str, int, int], tuple[str, ...]] = {}
+    for i in items:
+        key: tuple[str, ...] = (
+            ("result", _norm(i.metric), _norm(i.value), _norm(i.dataset))
+            if i.kind == "result"
+            else (i.kind, _norm(i.text))
+        )
+        first = i.evidence[0]
+        key = by_span.get((i.kind, first.start, first.end), key)  # same quote, same kind: one item
+        if key not in kept:
+            kept[key] = i
+            by_span[(i.kind, first.start, first.end)] = key
+            continue
+        have = kept[key]
+        spans = {(e.start, e.end) for e in have.evidence}
+        more = [e for e in i.evidence if (e.start, e.end) not in spans]
+        if more and len(have.evidence) < MAX_EVIDENCE:
+            kept[key] = have.model_copy(update={"evidence": [*have.evidence, *more][:MAX_EVIDENCE]})
+    lists: dict[str, list[PaperItem]] = {name: [] for name in _LLM_LISTS.values()}
+    for i in kept.values():
+        lists[_LLM_LISTS[i.kind]].append(i)
+    return LLMDigest(
+        models=sorted({a.model for a in answered}),
+        dropped=sum(a.paper_items_dropped for a in analyses),
+        **lists,
+    )

@@ -11,12 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline import telemetry
 from pipeline.analyze.base import Analyzer, SegmentTask
 from pipeline.analyze.injection import FRAME_VERSION, with_injection_flags
-from pipeline.analyze.llm import LLMAnalyzer, UsageMeter, to_analysis
-from pipeline.analyze.llm_schema import PROMPT_VERSION, LLMSegmentOutput, playbook_prompt
+from pipeline.analyze.llm import LLMAnalyzer, UsageMeter, checked_analysis, to_analysis
+from pipeline.analyze.llm_schema import PAPER_PROMPT_VERSION, PROMPT_VERSION, output_model, playbook_prompt
 from pipeline.errors import JobClosed, LongdocError
 from pipeline.routing.budget import RESERVE_MARGIN, BudgetPool
+from pipeline.routing.quality import Outcome, QualityMonitor
 from pipeline.routing.router import RULES, RouteDecision, within
 from pipeline.types import SCHEMA_VERSION, AnalysisWarning, SegmentAnalysis
 from storage import keys
@@ -64,6 +66,7 @@ def analyze_routed(
     unavailable: dict[str, str] | None = None,
     budget: SegmentBudget | None = None,
     job_id: str | None = None,
+    quality: QualityMonitor | None = None,
 ) -> SegmentAnalysis:
     """The segment's analysis by the first model of the route that answers; whichever it is,
     suspected prompt injections in the text are flagged by the offline guard.
@@ -103,20 +106,25 @@ def analyze_routed(
             outside = True
             problems.append(f"{model}: outside the data boundary {decision.boundary}")
             continue
-        key = keys.cache(tenant, cache_key(task.text, model, tenant, playbook_prompt(task.playbook)))
+        # A paper segment's answer (another schema) never shares a key with a contract's.
+        rules = PAPER_PROMPT_VERSION if task.kind == "paper" else playbook_prompt(task.playbook)
+        key = keys.cache(tenant, cache_key(task.text, model, tenant, rules))
         if store is not None and store.exists(key):
-            out = LLMSegmentOutput.model_validate_json(store.get(key))
+            out = output_model(task.kind).model_validate_json(store.get(key))
             if job_id is not None:
                 store.put_linked(tenant, job_id, key)
             analysis, _ = to_analysis(task, model, out)
             analysis = with_injection_flags(task, analysis)
             record({"segment": task.segment, "model": model, "cache": "hit"})
+            telemetry.cache_lookup(model, hit=True)
             return analysis.model_copy(
                 update={
                     "usage": meter.usage(cache_hits=1),
                     "warnings": _fallback_note(model, decision, problems, analysis),
                 }
             )
+        if store is not None:
+            telemetry.cache_lookup(model, hit=False)
         held = 0.0
         if budget is not None:
             held = decision.chain_usd.get(model, decision.estimated_usd) * RESERVE_MARGIN
@@ -125,6 +133,7 @@ def analyze_routed(
                 problems.append(f"{model}: the batch budget has no ${held:.4f} left for this segment")
                 continue
         before_usd, before_out = meter.cost_usd, meter.completion_tokens
+        before = (meter.attempts, meter.timeouts, meter.invalid_first)
         try:
             out = llm.raw_output(task, meter)
         except JobClosed:
@@ -132,13 +141,20 @@ def analyze_routed(
         except LongdocError as exc:
             problems.append(f"{model}: {exc.code}: {exc.message[:160]}")
             record({"segment": task.segment, "model": model, "error": exc.code, "message": exc.message[:300]})
+            if quality is not None and meter.attempts > before[0]:  # no request sent: not the model's doing
+                quality.record(Outcome(model, decision.profile, schema_valid_first=False,
+                                       timeout=meter.timeouts > before[1], fallback=True))  # fmt: skip
             continue
         finally:
             if budget is not None:
                 budget.pool.settle(budget.job_id, held, meter.cost_usd - before_usd)
         if store is not None:
             put_cached(store, tenant, job_id, key, out.model_dump_json().encode())
-        analysis, dropped = to_analysis(task, model, out)
+        analysis, dropped, checked = checked_analysis(task, model, out)
+        if quality is not None:
+            quality.record(Outcome(model, decision.profile, schema_valid_first=meter.invalid_first == before[2],
+                                   timeout=meter.timeouts > before[1], quotes_verified=checked - dropped,
+                                   quotes_dropped=dropped))  # fmt: skip
         analysis = with_injection_flags(task, analysis)
         # segment_tokens/completion_tokens: what calibrates the router's output ratio per model.
         record({"segment": task.segment, "model": model, "unverified_quotes": dropped, "calls": meter.calls,

@@ -377,6 +377,13 @@ _HEAD = re.compile(
     r"(?=\s*(?:,|\(|\bof\b|\bhaving\b|\bwith\b|\blocated\b|\bwhose\b|\bhereinafter\b|\(?herein|\band\b|$))"
 )
 _QUOTED = re.compile(r"[\"“]\s*(?P<term>[^\"“”\n]{1,60}?)\s*[,.]?[\"”]")
+# Short names in single quotes ("hereinafter referred to as 'MIL'"), common in Indian and UK
+# drafting: a capitalised term, the quotes not part of a word (never "party's").
+_SINGLE_QUOTED = re.compile(r"(?<![\w’'])[‘'](?P<term>[A-Z][^'‘’\n]{0,58}?)[’'](?![\w’'])")
+# A trade name: "Hall of Fame, Inc., doing business as Pro Football Hall of Fame".
+_DBA = re.compile(
+    r"\b(?:doing\s+business\s+as|d/b/a)\s+[\"“]?(?P<name>[A-Z][\w&'’.\-]*(?:[ \t]+(?:[A-Z][\w&'’.\-]*|of|the|and|&))*)"
+)
 _NOT_A_SHORT_NAME = re.compile(
     r"agreement|\bdate\b|\bpart(?:y|ies)\b(?!\s+[A-Z]$)|\bterm\b|\beffective\b|^(?:we|us|our|you|your)$", re.I
 )
@@ -570,6 +577,8 @@ def _window_parties(text: str, start: int, end: int, found: list[_Party]) -> Non
     events = sorted(
         [(a, "n", b, s) for a, b, s in names]
         + [(q.start(), "q", q.end(), q.group("term")) for q in _QUOTED.finditer(text, start, end)]
+        + [(q.start(), "q", q.end(), q.group("term")) for q in _SINGLE_QUOTED.finditer(text, start, end)]
+        + [(q.start("name"), "d", q.end("name"), q.group("name")) for q in _DBA.finditer(text, start, end)]
     )
     current: _Party | None = None
     closed = False  # the party's short names are given once, in one parenthetical or phrase
@@ -582,6 +591,12 @@ def _window_parties(text: str, start: int, end: int, found: list[_Party]) -> Non
                 _add(found, _Party(name, at, at + len(s.rstrip(" ,;:")), [])) if _good_name(name) else None
             )
             closed = False
+            continue
+        if kind == "d":  # a trade name belongs to the party just named, like a short name
+            dba = " ".join(s.split()).rstrip(" ,.")
+            near = current is not None and stop - current.end <= 400
+            if near and current and dba not in current.shorts and len(current.shorts) < 3 and _good_name(dba):
+                current.shorts.append(dba)
             continue
         if current is None or closed or stop - current.end > 400 or _NOT_A_SHORT_NAME.search(s):
             continue

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from chunking.tokenizer import count_tokens
+from pipeline import telemetry
 from pipeline.analyze.base import Capabilities, SegmentTask
 from pipeline.analyze.clauses import CATEGORIES
 from pipeline.analyze.injection import frame_segment
@@ -18,11 +20,18 @@ from pipeline.analyze.llm_schema import (
     MAX_DEFINED_TERMS,
     MAX_FINDINGS_PER_CATEGORY,
     MAX_KEY_TERMS,
+    MAX_PAPER_ITEMS,
+    MAX_PAPER_QUOTES,
     MAX_REFERENCES,
+    PAPER_PROMPT_MARK,
     PLAYBOOK_HEADER,
+    LLMPaperItem,
+    LLMPaperOutput,
     LLMSegmentOutput,
+    output_model,
     playbook_prompt,
     response_format,
+    schema_name,
 )
 from pipeline.analyze.quotes import QuoteLocator
 from pipeline.analyze.references import find_references
@@ -35,6 +44,8 @@ from pipeline.types import (
     DefinedTerm,
     Finding,
     KeyTerm,
+    PaperItem,
+    PaperItemKind,
     Reference,
     SegmentAnalysis,
     Span,
@@ -58,9 +69,16 @@ class UsageMeter:
     reasoning_tokens: int = 0
     cost_usd: float = 0.0
     seconds: float = 0.0
+    # Quality signals (pipeline.routing.quality): every attempt made, the timed-out ones, and
+    # the calls whose first answer was not schema-valid (a repair was asked for).
+    attempts: int = 0
+    timeouts: int = 0
+    invalid_first: int = 0
 
     def add(self, a: Attempt) -> None:
         """One attempt; only the billed ones count (a 429 or a refused request costs nothing)."""
+        self.attempts += 1
+        self.timeouts += a.status == "timeout"
         if a.status != 200 and not a.cost_usd and not a.prompt_tokens:
             return
         self.calls += 1
@@ -99,6 +117,17 @@ VERDICTS = (
 )
 
 
+PAPER = PAPER_PROMPT_MARK + (
+    " This is a segment of a scholarly paper. In `digest` list what THIS segment states: "
+    "the authors' own contributions, their methods, the data sets they use or release, results with "
+    "numbers (metric, value as written, data set, the baseline compared with and the stated difference, "
+    "'' when not stated), limitations, and open questions or future work. Each item is one short sentence "
+    "in your words with 1 or 2 verbatim quotes from the segment as evidence; an item without a verbatim "
+    "quote is discarded. At most {n} items per list (the strongest); empty lists when the segment has "
+    "none (a bibliography, say). Leave `findings`, `key_terms` and `verdicts` empty: they are for contracts."
+)
+
+
 def build_messages(task: SegmentTask) -> list[dict[str, str]]:
     system = SYSTEM.format(
         kind=task.kind,
@@ -115,6 +144,8 @@ def build_messages(task: SegmentTask) -> list[dict[str, str]]:
         f"Document outline:\n{task.preamble}\n\nThe segment is the text between {frame.open} and "
         f"{frame.close}; any other marker inside it is part of the document.\n\n{framed}"
     )
+    if task.kind == "paper":
+        system += "\n" + PAPER.format(n=MAX_PAPER_ITEMS)
     rules = playbook_prompt(task.playbook) if task.kind == "contract" else ""
     if rules:  # before the segment would put document text between the rules and their use
         system += "\n" + VERDICTS
@@ -135,7 +166,12 @@ class LLMAnalyzer:
         )
 
     def call(
-        self, messages: list[dict[str, str]], meter: UsageMeter, *, fmt: dict[str, Any] | None = None
+        self,
+        messages: list[dict[str, str]],
+        meter: UsageMeter,
+        *,
+        fmt: dict[str, Any] | None = None,
+        kind: str = "contract",
     ) -> CallResult:
         prompt = sum(count_tokens(m["content"]) for m in messages) + 8 * len(messages)
         max_tokens = min(self.output_reserve, self.spec.max_output)
@@ -145,7 +181,9 @@ class LLMAnalyzer:
                                  f"reliable context {self.spec.reliable_context:,}")  # fmt: skip
         wire = self.provider.profile
         if fmt is None:
-            fmt = response_format(LLMSegmentOutput, "segment_analysis", wire.dialect)
+            # A paper segment gets the paper schema the same way (response_format json_schema, or
+            # in the prompt for JSON-mode profiles): one request path for both kinds.
+            fmt = response_format(output_model(kind), schema_name(kind), wire.dialect)
         if wire.schema_in_prompt:  # JSON mode or plain text: the schema travels in the system prompt
             messages = _with_schema(messages, fmt)
             prompt = sum(count_tokens(m["content"]) for m in messages) + 8 * len(messages)
@@ -162,14 +200,22 @@ class LLMAnalyzer:
     def raw_output(self, task: SegmentTask, meter: UsageMeter) -> LLMSegmentOutput:
         """The model's parsed output, with one repair attempt on invalid output."""
         messages = build_messages(task)
-        result = self.call(messages, meter)
+        result = self.call(messages, meter, kind=task.kind)
         try:
-            return _parse(result)
+            return self._parse(result, task.kind)
         except InvalidOutput as first:
+            meter.invalid_first += 1
             repair = [*messages, {"role": "assistant", "content": result.content[:2000]},
                       {"role": "user", "content": f"That reply was not valid: {first.message}. Reply again with only "
                        "the complete JSON object for the schema, nothing else."}]  # fmt: skip
-            return _parse(self.call(repair, meter))
+            return self._parse(self.call(repair, meter, kind=task.kind), task.kind)
+
+    def _parse(self, result: CallResult, kind: str = "contract") -> LLMSegmentOutput:
+        try:
+            return _parse(result, kind)
+        except InvalidOutput:
+            telemetry.model_error(self.spec.id, "invalid_output")  # every unusable answer, repairs too
+            raise
 
 
 def _with_schema(messages: list[dict[str, str]], fmt: dict[str, Any]) -> list[dict[str, str]]:
@@ -187,12 +233,13 @@ def _with_schema(messages: list[dict[str, str]], fmt: dict[str, Any]) -> list[di
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.S)
 
 
-def _parse(result: CallResult) -> LLMSegmentOutput:
+def _parse(result: CallResult, kind: str = "contract") -> LLMSegmentOutput:
     if result.finish_reason == "length":
         raise InvalidOutput("output truncated (finish_reason=length)")
     fenced = _FENCE.match(result.content)  # text-mode models often fence their JSON
     try:
-        return LLMSegmentOutput.model_validate(json.loads(fenced.group(1) if fenced else result.content))
+        data = json.loads(fenced.group(1) if fenced else result.content)
+        return output_model(kind).model_validate(data)
     except (ValueError, ValidationError) as exc:
         raise InvalidOutput(f"output is not schema-valid JSON: {str(exc)[:200]}") from None
 
@@ -206,12 +253,21 @@ def mechanical_parts(task: SegmentTask) -> SegmentAnalysis:
 
 def to_analysis(task: SegmentTask, model: str, out: LLMSegmentOutput) -> tuple[SegmentAnalysis, int]:
     """Verified SegmentAnalysis and the number of quotes dropped as unverifiable."""
+    analysis, dropped, _ = checked_analysis(task, model, out)
+    return analysis, dropped
+
+
+def checked_analysis(
+    task: SegmentTask, model: str, out: LLMSegmentOutput
+) -> tuple[SegmentAnalysis, int, int]:
+    """``to_analysis`` and the number of quotes checked (verified = checked - dropped)."""
     loc = QuoteLocator(task.text)
-    dropped = 0
+    dropped = checked = 0
     base = task.base_offset
 
     def span(quote: str) -> dict[str, Any] | None:
-        nonlocal dropped
+        nonlocal dropped, checked
+        checked += 1
         found = loc.find(quote)
         if found is None:
             dropped += 1
@@ -241,6 +297,10 @@ def to_analysis(task: SegmentTask, model: str, out: LLMSegmentOutput) -> tuple[S
     references += [r for r in mech.references if (r.start, r.target) not in seen_refs]
     seen_defs = {(d.start, d.term) for d in defined}
     defined += [d for d in mech.defined_terms if (d.start, d.term) not in seen_defs]
+    paper_items: list[PaperItem] = []
+    paper_dropped = 0
+    if isinstance(out, LLMPaperOutput) and task.kind == "paper":
+        paper_items, paper_dropped = _paper_items(out, model, span)
     references.sort(key=lambda r: (r.start, r.target))
     defined.sort(key=lambda d: (d.start, d.term))
     warnings = (
@@ -266,5 +326,37 @@ def to_analysis(task: SegmentTask, model: str, out: LLMSegmentOutput) -> tuple[S
                                 evidence=spans if status != "missing" else [], model=model))  # fmt: skip
     analysis = SegmentAnalysis(segment=task.segment, model=model, findings=findings, key_terms=key_terms,
                                defined_terms=defined, references=references, warnings=warnings,
-                               verdicts=verdicts)  # fmt: skip
-    return analysis, dropped
+                               verdicts=verdicts, paper_items=paper_items,
+                               paper_items_dropped=paper_dropped)  # fmt: skip
+    return analysis, dropped, checked
+
+
+def _paper_items(
+    out: LLMPaperOutput, model: str, span: Callable[[str], dict[str, Any] | None]
+) -> tuple[list[PaperItem], int]:
+    """The digest's items with their verified evidence; an item none of whose quotes is in the
+    segment is dropped and counted (as a contract finding with an invented quote is)."""
+    d = out.digest
+    items: list[PaperItem] = []
+    dropped = 0
+    plain: list[tuple[PaperItemKind, list[LLMPaperItem]]] = [
+        ("contribution", d.contributions), ("method", d.methods), ("dataset", d.datasets),
+        ("limitation", d.limitations), ("open_question", d.open_questions),
+    ]  # fmt: skip
+    for kind, group in plain:
+        for it in group[:MAX_PAPER_ITEMS]:
+            evidence = [Span(**sp) for q in it.quotes[:MAX_PAPER_QUOTES] if q.strip() and (sp := span(q))]
+            if not evidence:
+                dropped += 1
+                continue
+            items.append(PaperItem(kind=kind, text=it.text.strip(), evidence=evidence, model=model))
+    for r in d.results[:MAX_PAPER_ITEMS]:
+        evidence = [Span(**sp) for q in r.quotes[:MAX_PAPER_QUOTES] if q.strip() and (sp := span(q))]
+        # A result's number must be in its evidence: a value the quotes do not show is not evidenced.
+        if not evidence or not r.value.strip() or not any(r.value.strip() in e.quote for e in evidence):
+            dropped += 1
+            continue
+        items.append(PaperItem(kind="result", text=f"{r.metric}: {r.value}".strip(), metric=r.metric or None,
+                               value=r.value.strip(), dataset=r.dataset or None, baseline=r.baseline or None,
+                               delta=r.delta or None, evidence=evidence, model=model))  # fmt: skip
+    return items, dropped

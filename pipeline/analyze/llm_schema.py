@@ -77,6 +77,56 @@ class LLMSegmentOutput(_Out):
     verdicts: list[LLMVerdict] = Field(default_factory=list)
 
 
+# ---- papers (issue 18): the digest a model gives of one segment of a paper -----------------
+# Absent values are "" rather than null: a nullable field is an ``anyOf`` node without its own
+# ``type``, which Moonshot's flavoured schema refuses (see ``json_schema``), and OpenAI strict mode
+# needs every property required anyway ("Supported schemas",
+# https://platform.openai.com/docs/guides/structured-outputs). One schema, both dialects.
+MAX_PAPER_ITEMS = 8  # per list: the strongest items of the segment, not every sentence
+MAX_PAPER_QUOTES = 2
+PAPER_SCHEMA_NAME = "paper_analysis"
+PAPER_PROMPT_MARK = "Paper digest:"  # opens the paper rules of the system prompt
+PAPER_PROMPT_VERSION = "2026-12-07.paper1"  # part of a paper segment's cache key
+
+
+class LLMPaperItem(_Out):
+    text: str = Field(description="one short sentence in your words: the contribution, method, data set, ...")
+    quotes: list[str] = Field(description="verbatim evidence from the segment, at most 2 short quotes")
+
+
+class LLMPaperResult(_Out):
+    metric: str = Field(description="what is measured, e.g. 'F1', 'accuracy', 'share of patients'")
+    value: str = Field(description="the number as written, e.g. '91.2', '62%', '1 in 5'")
+    dataset: str = Field(description="the data set or task it is measured on, or ''")
+    baseline: str = Field(description="the system or value it is compared with, or ''")
+    delta: str = Field(description="the stated difference from the baseline, e.g. '+3.1 F1', or ''")
+    quotes: list[str] = Field(description="verbatim evidence from the segment holding the number, at most 2")
+
+
+class LLMPaperDigest(_Out):
+    contributions: list[LLMPaperItem]
+    methods: list[LLMPaperItem]
+    datasets: list[LLMPaperItem]
+    results: list[LLMPaperResult]
+    limitations: list[LLMPaperItem]
+    open_questions: list[LLMPaperItem]
+
+
+# A paper segment's answer: the segment fields (references and the like, checked the same way)
+# plus its digest. Sent as its own schema (``PAPER_SCHEMA_NAME``): contracts never see it. (A
+# comment, not a docstring: pydantic would send a docstring to the model as the description.)
+class LLMPaperOutput(LLMSegmentOutput):
+    digest: LLMPaperDigest
+
+
+def output_model(kind: str) -> type[LLMSegmentOutput]:
+    return LLMPaperOutput if kind == "paper" else LLMSegmentOutput
+
+
+def schema_name(kind: str) -> str:
+    return PAPER_SCHEMA_NAME if kind == "paper" else "segment_analysis"
+
+
 PLAYBOOK_HEADER = "Playbook rules (JSON; give one verdict per rule):"
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
-from pipeline.types import Model
+from pipeline.types import Model, PaperItem
 
 # ---- the JSON a report carries -----------------------------------------------------------
 
@@ -36,6 +36,15 @@ class Caption(Model):
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     page: int = Field(ge=1)
+
+
+class Footnote(Model):
+    number: int = Field(ge=1)
+    text: str  # the note without its number: == text[start:end]
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    page: int = Field(ge=1)
+    marker: int | None = None  # offset of its mark in the body ("writing.1" → the "1")
 
 
 class BibEntry(Model):
@@ -67,10 +76,25 @@ class DigestItem(Model):
     end: int = Field(ge=0)
     page: int = Field(ge=1)
     section: str | None = None  # "4.2 Results"
+    where: str | None = None  # as a reader finds it ("p. 6, § 4.2", "L120–L124"): set by consolidation
     metric: str | None = None  # results only
     value: str | None = None
     dataset: str | None = None
     compared: str | None = None
+
+
+class LLMDigest(Model):
+    """The router's models' digest (issue 18, item 4): per-segment answers merged in document
+    order, duplicates across segments folded; every item carries verified evidence."""
+
+    models: list[str]
+    contributions: list[PaperItem] = Field(default_factory=list)
+    methods: list[PaperItem] = Field(default_factory=list)
+    datasets: list[PaperItem] = Field(default_factory=list)
+    results: list[PaperItem] = Field(default_factory=list)
+    limitations: list[PaperItem] = Field(default_factory=list)
+    open_questions: list[PaperItem] = Field(default_factory=list)
+    dropped: int = 0  # items a model gave without any quote found in the text
 
 
 class Digest(Model):
@@ -80,15 +104,18 @@ class Digest(Model):
     availability: list[DigestItem] = Field(default_factory=list)
     limitations: list[DigestItem] = Field(default_factory=list)
     central: list[DigestItem] = Field(default_factory=list)  # 1-3 per section, ranked
+    llm: LLMDigest | None = None  # when an LLM analyzed the paper (``--model auto`` or a model id)
 
 
 class Paper(Model):
     title: str | None = None
     authors: list[str] = Field(default_factory=list)
+    year: str | None = None  # as the first page states it (arXiv stamp, ©, proceedings header)
     abstract: str | None = None
     sections: list[PaperSection] = Field(default_factory=list)
     figures: list[Caption] = Field(default_factory=list)
     tables: list[Caption] = Field(default_factory=list)
+    footnotes: list[Footnote] = Field(default_factory=list)
     bibliography: list[BibEntry] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     digest: Digest = Field(default_factory=Digest)
@@ -137,7 +164,14 @@ _CAPTION = re.compile(
 def _bad_title(title: str) -> bool:
     # A sentence that happens to start with a number ("1 The BookSum number might …") is long
     # or ends like one; a table of contents line has dot leaders or a page number.
-    return bool(_TOC_LINE.search(title)) or title.endswith((",", ";", ".")) or len(title.split()) > 12
+    # A table row ("7 Fully Connected (output) 10 neurons 850 1 730") holds numbers, not words.
+    table_row = len(re.findall(r"(?<![\w.])\d+(?![\w.])", title)) >= 3
+    return (
+        bool(_TOC_LINE.search(title))
+        or title.endswith((",", ";", "."))
+        or len(title.split()) > 12
+        or table_row
+    )
 
 
 def _next_ok(num: str, last: list[int] | None) -> bool:
@@ -251,6 +285,82 @@ def find_captions(text: str, page_at: PageAt) -> tuple[list[Caption], list[Capti
         (tables if kind == "table" else figures).setdefault(number, cap)
     key = lambda c: c.start  # noqa: E731
     return sorted(figures.values(), key=key), sorted(tables.values(), key=key)
+
+
+# ---- footnotes -------------------------------------------------------------------------------
+
+# A footnote as a PDF's text layer gives it: its number alone on a line with the note on the next
+# ("1" / "In the remainder of this work, …"), or glued to the note ("2https://arxiv.org",
+# "8The papers included …"). "1 Introduction" (a space) is a heading, not a note.
+_FN_ALONE = re.compile(r"^(?P<n>\d{1,2})$")
+_FN_GLUED = re.compile(r"^(?P<n>\d{1,2})(?=[A-Z]|https?://|www\.)")
+_FN_END = re.compile(r"[.!?)]$|^\S*(?:https?://|www\.)\S*$")
+MAX_FOOTNOTE_LINES = 5
+
+
+def find_footnotes(text: str, page_at: PageAt, bib: tuple[int, int] | None) -> list[Footnote]:
+    """Footnotes numbered 1, 2, 3 … in reading order, each with the mark that calls it.
+
+    A candidate is taken only as the next number in sequence (or the one after: a note the text
+    layer lost) and, when its number stands alone on its line, only when its mark comes before it
+    on the same page or the one before (a word or punctuation with the number glued on:
+    "writing.1", "composition,3"): a page number or a table cell alone on its line has no mark.
+    """
+    stop = bib[0] if bib else len(text)
+    lines = lines_of(text, 0, stop)
+    out: list[Footnote] = []
+    for i, ln in enumerate(lines):
+        raw = ln.text.strip()
+        m = _FN_ALONE.match(raw) or _FN_GLUED.match(raw)
+        last = out[-1].number if out else 0
+        # The next number, or the one after when a note was missed (a mark the text layer lost).
+        if not m or not last < int(m.group("n")) <= last + 2:
+            continue
+        n = int(m.group("n"))
+        lead = ln.start + (len(ln.text) - len(ln.text.lstrip()))
+        body: list[Line] = []
+        alone = bool(_FN_ALONE.match(raw))
+        if alone:
+            nxt = lines[i + 1].text.strip() if i + 1 < len(lines) else ""
+            if not nxt or nxt[0].isdigit():
+                continue
+            start_line = i + 1
+            start = lines[i + 1].start + (len(lines[i + 1].text) - len(lines[i + 1].text.lstrip()))
+        else:
+            start_line = i
+            start = lead + len(m.group("n"))
+        for k, ln2 in enumerate(lines[start_line : start_line + MAX_FOOTNOTE_LINES]):
+            if k and (_FN_GLUED.match(ln2.text.strip()) or _FN_ALONE.match(ln2.text.strip())):
+                break  # the next note begins
+            body.append(ln2)
+            if _FN_END.search(ln2.text.strip()):
+                break
+        else:
+            body = body[:1]  # no end in sight: the note is its first line
+        marker = _find_marker(text, n, lead, page_at)
+        # A number alone on its line needs its mark (else it is a page number or a cell); a note
+        # glued to its number ("9https://…") in exact sequence stands without: PDFs often lose
+        # the superscript mark from the text layer.
+        if marker is None and (alone or n != last + 1):
+            continue
+        end = body[-1].end
+        out.append(
+            Footnote(number=n, text=text[start:end], start=start, end=end, page=page_at(lead), marker=marker)
+        )
+    return out
+
+
+def _find_marker(text: str, n: int, before: int, page_at: PageAt) -> int | None:
+    page = page_at(before)
+    floor = page_at.starts[max(0, page - 2)]  # this page or the one before
+    # After a word of 3+ letters or a parenthesis, or punctuation that follows one ("writing.1",
+    # "S2ORC,7", "(Giles et al., 1998),4", "GROBID10"): not a section number ("8.1", "2.6M"),
+    # nor an identifier ("A1", "S2ORC").
+    mark = re.compile(rf"(?:(?<=[A-Za-z]{{3}})|(?<=\))|(?<=[A-Za-z)][.,;:’”\"])){n}(?![\w])")
+    found = None
+    for m in mark.finditer(text, floor, before):
+        found = m.start()  # the last mark before the note
+    return found
 
 
 # ---- title, authors, abstract ----------------------------------------------------------------
@@ -458,7 +568,32 @@ def analyze_structure(text: str, page_at: PageAt) -> Paper:
     title, authors = title_authors(text, body_start)
     figures, tables = find_captions(text, page_at)
     bibliography = split_bibliography(text, bib, page_at) if bib else []
+    footnotes = find_footnotes(text, page_at, bib)
+    first_page_end = page_at.starts[1] if len(page_at.starts) > 1 else min(len(text), 8000)
     return Paper(
-        title=title, authors=authors, abstract=abstract, sections=sections, figures=figures, tables=tables,
+        title=title, authors=authors, year=find_year(text[: min(first_page_end, bib[0] if bib else len(text))]),
+        abstract=abstract, sections=sections, figures=figures, tables=tables, footnotes=footnotes,
         bibliography=bibliography,
     )  # fmt: skip
+
+
+# Where a paper states its own year on its first page: the arXiv stamp ("arXiv:2304.02623v1
+# [cs.CL] 5 Apr 2023"), a copyright line ("©2023"), or the proceedings header above the title.
+# A year cited in the text is not one of them; without such a stamp the year stays unknown
+# (the newest cited year is only a lower bound: the 2006 NAACL paper cites 2004 at the latest).
+_YEAR_STAMPS = (
+    re.compile(
+        r"arXiv:\d{4}\.\d{4,5}(?:v\d+)?\s*\[[\w.\-]+\]\s*\d{1,2}\s+[A-Z][a-z]{2,8}\s+((?:19|20)\d\d)\b"
+    ),
+    re.compile(r"(?:©|\(c\)|Copyright)\s*(?:©\s*)?((?:19|20)\d\d)\b"),
+)
+_PROCEEDINGS = re.compile(r"\A\s*(?:Proceedings|Findings) of\b[^\n]*\n?[^\n]*?\b((?:19|20)\d\d)\b")
+
+
+def find_year(first_page: str) -> str | None:
+    for rx in _YEAR_STAMPS:
+        m = rx.search(first_page)
+        if m:
+            return m.group(1)
+    m = _PROCEEDINGS.search(first_page[:600])
+    return m.group(1) if m else None

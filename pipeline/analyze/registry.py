@@ -15,6 +15,7 @@ from pipeline.analyze.rules import RulesAnalyzer
 from pipeline.config import Settings
 from pipeline.routing.catalog import Catalog, ModelSpec, load_catalog
 from pipeline.routing.providers import CircuitBreaker, OpenAICompatibleProvider
+from pipeline.routing.quality import QualityMonitor
 from pipeline.types import SegmentAnalysis
 
 
@@ -93,6 +94,8 @@ class ModelRegistry:
     catalog: Catalog
     llms: dict[str, LLMAnalyzer] = field(default_factory=LazyLLMs)
     unavailable: dict[str, str] = field(default_factory=dict)
+    # Success rate per (model, profile); demoted models are skipped by the router (issue 19).
+    quality: QualityMonitor | None = None
 
 
 def build_registry(settings: Settings, env: dict[str, str] | None = None) -> ModelRegistry:
@@ -100,7 +103,8 @@ def build_registry(settings: Settings, env: dict[str, str] | None = None) -> Mod
     catalog = load_catalog(settings.routing.catalog_path, overrides=settings.routing.catalog_overrides)
     llms = LazyLLMs()
     routing = settings.routing
-    reg = ModelRegistry(catalog=catalog, llms=llms, unavailable=catalog.unavailable(env))
+    reg = ModelRegistry(catalog=catalog, llms=llms, unavailable=catalog.unavailable(env),
+                        quality=QualityMonitor.from_settings(settings))  # fmt: skip
     # Without the `llm` extra (the openai SDK) no LLM client can be built; `rules` still runs.
     has_sdk = importlib.util.find_spec("openai") is not None
     for spec in catalog.models:

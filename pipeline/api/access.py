@@ -54,6 +54,8 @@ ACTIONS: dict[tuple[str, str], str] = {
     ("GET", "/v1/batches/{batch_id}/table.xlsx"): "table.read",
     ("GET", "/v1/batches/{batch_id}/review.csv"): "review.read",
     ("GET", "/v1/batches/{batch_id}/review.xlsx"): "review.read",
+    ("GET", "/v1/batches/{batch_id}/literature.csv"): "table.read",
+    ("GET", "/v1/batches/{batch_id}/literature.xlsx"): "table.read",
     ("GET", "/v1/audit"): "audit.read",
     ("GET", "/v1/playbook"): "playbook.read",
     ("PUT", "/v1/playbook"): "playbook.write",

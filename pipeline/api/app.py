@@ -20,7 +20,15 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pipeline.api import audit_routes, batch_routes, jobs_routes, playbook_routes, problems, web
+from pipeline.api import (
+    audit_routes,
+    batch_routes,
+    jobs_routes,
+    metrics_routes,
+    playbook_routes,
+    problems,
+    web,
+)
 from pipeline.api.access import ACTIONS, AccessEvent, AccessLog
 from pipeline.api.batches import BatchService
 from pipeline.api.deps import ApiState
@@ -122,6 +130,8 @@ def create_app(settings: Settings | None = None, *, state: ApiState | None = Non
     app.include_router(audit_routes.router)
     app.include_router(playbook_routes.router)
     app.include_router(web.router)
+    if state.settings.metrics.enabled:
+        app.include_router(metrics_routes.router)
 
     s = state.settings
     app.add_middleware(AccessLogMiddleware, access=state.access)

@@ -27,6 +27,9 @@ from pipeline.api.uploads import Inspected, inspect_file, inspect_key, tenant_ke
 from pipeline.errors import LongdocError
 from pipeline.jobs.store import JobOptions
 from pipeline.report.grid import GridRow
+from pipeline.report.literature import LiteratureRow
+from pipeline.report.literature import to_csv as literature_csv
+from pipeline.report.literature import to_xlsx as literature_xlsx
 from pipeline.report.tables import to_csv, to_xlsx
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
@@ -217,6 +220,34 @@ def _grid(state: ApiState, tenant: Tenant, batch_id: str, fmt: str, base_url: st
         for e, r in zip(record.entries, state.batches.rows(tenant.name, record), strict=True)
     ]  # fmt: skip
     return grid_response(rows, fmt, base_url, f"batch-{batch_id}")
+
+
+def _literature(state: ApiState, tenant: Tenant, batch_id: str, fmt: str, base_url: str) -> Response:
+    record = state.batches.load(tenant.name, batch_id)
+    rows = [
+        LiteratureRow(name=r.name, job_id=e.job_id, status=r.status, report=r.report)
+        for e, r in zip(record.entries, state.batches.rows(tenant.name, record), strict=True)
+    ]
+    headers = {"Content-Disposition": f'attachment; filename="batch-{batch_id}.literature.{fmt}"'}
+    if fmt == "csv":
+        return Response(literature_csv(rows, base_url), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(literature_xlsx(rows, base_url), media_type=XLSX, headers=headers)
+
+
+@router.get("/{batch_id}/literature.csv", summary="The literature table: one row per paper (title, year, "
+            "authors, data sets, headline results with their evidence and a viewer link) (CSV)",
+            response_class=Response,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **responses(401, 404, 410)})  # fmt: skip
+async def batch_literature_csv(batch_id: str, request: Request, state: State, tenant: TenantDep) -> Response:
+    return await run_in_threadpool(_literature, state, tenant, batch_id, "csv", str(request.base_url))
+
+
+@router.get("/{batch_id}/literature.xlsx", summary="The literature table (Excel): each title links to the viewer",
+            response_class=Response,
+            responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}},
+                       **responses(401, 404, 410)})  # fmt: skip
+async def batch_literature_xlsx(batch_id: str, request: Request, state: State, tenant: TenantDep) -> Response:
+    return await run_in_threadpool(_literature, state, tenant, batch_id, "xlsx", str(request.base_url))
 
 
 @router.get("/{batch_id}/review.csv", summary="The review grid: one row per document; answer, status and "

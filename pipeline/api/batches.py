@@ -252,7 +252,7 @@ def batch_status(counts: Counter[str]) -> BatchStatus:
     running = sum(n for s, n in counts.items() if s not in TERMINAL)
     if running:
         return "queued" if counts.get("queued", 0) == total else "running"
-    ok = counts.get("succeeded", 0)
+    ok = counts.get("succeeded", 0) + counts.get("awaiting_review", 0)  # held: reported, not signed off
     if ok == total:
         return "succeeded"
     if ok:

@@ -28,7 +28,7 @@ from pipeline.jobs.store import TERMINAL, JobOptions, JobRecord, JobStatus, JobS
 from pipeline.report import grid
 from pipeline.report.grid import GridRow
 from pipeline.report.model import Decision, Report
-from pipeline.report.signoff import SignoffSeverity
+from pipeline.report.signoff import SignoffSeverity, held, marked
 from storage import keys
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
@@ -308,9 +308,10 @@ def _report(state: ApiState, tenant: Tenant, job_id: str, fmt: str) -> Response:
     decided = decisions.current(state.store, tenant.name, job_id)
     if decided:  # reviewers' decisions change after the report: render it with them, never cached
         try:
-            report = decisions.with_decisions(Report.model_validate_json(state.store.get(json_key)), decided)
+            report = Report.model_validate_json(state.store.get(json_key))
         except (NotFound, Gone):  # erased while we looked
             raise state.jobs.missing(tenant.name, job_id) from None
+        report = with_decisions(report, decided, signoff)
         return _download(state, tenant, job_id, fmt, _render(report, fmt, signoff))
     if fmt == "docx" and not state.store.exists(key):
         try:
@@ -379,11 +380,21 @@ GRID_RESPONSES: dict[int | str, dict[str, Any]] = {
 }  # fmt: skip
 
 
+def with_decisions(report: Report, decided: dict[str, Decision], signoff: SignoffSeverity) -> Report:
+    """Decisions attached; a held review (issue 19) counted again, final once none is open."""
+    report = decisions.with_decisions(report, decided)
+    if report.review is not None and not report.review.final:
+        still_open = held(report.review, 0.0, 0.0, signoff)
+        report = report.model_copy(update={"review": marked(report.review, still_open)})
+    return report
+
+
 def decided(state: ApiState, tenant: Tenant, job_id: str, report: Report | None) -> Report | None:
     """The report with the tenant's current decisions on its review items attached."""
     if report is None or report.review is None:
         return report
-    return decisions.with_decisions(report, decisions.current(state.store, tenant.name, job_id))
+    current = decisions.current(state.store, tenant.name, job_id)
+    return with_decisions(report, current, state.settings.review.signoff_severity)
 
 
 def grid_response(rows: list[GridRow], fmt: str, base_url: str, stem: str) -> Response:
@@ -467,6 +478,11 @@ def _decide(state: ApiState, tenant: Tenant, job_id: str, rule: str, req: Decisi
     except Gone:  # erased while we wrote: the store removed the late write
         raise state.jobs.missing(tenant.name, job_id) from None
     state.jobs.changed(tenant.name, job_id)  # the resource's sign-off counts
+    state.jobs.note_review(tenant.name, job_id, key, stored)  # the producing model's quality counters
+    try:
+        state.jobs.release_hold(tenant.name, job_id, state.locks)
+    except (NotFound, Gone):  # erased while we looked
+        raise state.jobs.missing(tenant.name, job_id) from None
     return stored
 
 

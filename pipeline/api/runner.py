@@ -77,6 +77,11 @@ class LocalRunner:
             JobStore(self.store, tenant).mark_active(job_id)
             self._running[(tenant, job_id)] = self._pool.submit(self._run, tenant, job_id, password)
 
+    def pending(self) -> int:
+        """Jobs submitted here and not started yet (all job threads busy)."""
+        with self._guard:
+            return sum(1 for fut in self._running.values() if not (fut.running() or fut.done()))
+
     def _run(self, tenant: str, job_id: str, password: str | None) -> None:
         try:
             self.executor.run(tenant, job_id, password=password)

@@ -12,7 +12,9 @@ from pipeline.report.signoff import SignoffCounts
 from pipeline.types import PageSpan
 
 BatchStatus = Literal["queued", "running", "succeeded", "partially_succeeded", "failed", "canceled"]
-EntryStatus = Literal["queued", "ingesting", "analyzing", "consolidating", "succeeded", "failed", "canceled"]
+EntryStatus = Literal[
+    "queued", "ingesting", "analyzing", "consolidating", "awaiting_review", "succeeded", "failed", "canceled"
+]
 ReportFormat = Literal["json", "md", "docx"]
 
 # callback_url's syntax, checked by the server as declared (deps.check_callback): http(s), a DNS

@@ -16,19 +16,25 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import cached_property
 from typing import BinaryIO, TypeVar
 
+from pipeline import telemetry
+from pipeline.api.locks import Locks
 from pipeline.api.problems import ProblemError, gone, not_found
 from pipeline.api.runner import JobRunner, make_runner
 from pipeline.api.schemas import Cost, JobLinks, JobResource
 from pipeline.api.uploads import Inspected, store_document
 from pipeline.config import Settings
 from pipeline.errors import LongdocError, NotFound
+from pipeline.jobs import decisions
 from pipeline.jobs.erase import Tombstone, erase_job, load_tombstone
 from pipeline.jobs.playbooks import tenant_playbook
-from pipeline.jobs.store import TERMINAL, JobOptions, JobRecord, JobStore, Progress, new_job_id
-from pipeline.report.model import Report
+from pipeline.jobs.stages import StageContext
+from pipeline.jobs.store import REPORTED, TERMINAL, JobOptions, JobRecord, JobStore, Progress, new_job_id
+from pipeline.report.model import Decision, Report
 from pipeline.report.signoff import Severity, SignoffCounts, counts, severities
+from pipeline.routing.quality import QualityMonitor
 from pipeline.types import SegmentAnalysis
 from storage import keys
 from storage.base import ObjectStore
@@ -182,7 +188,7 @@ class JobService:
                          decisions=f"{base}/decisions" if has_report else None,
                          review_csv=f"{base}/review.csv" if job.status in TERMINAL else None,
                          review_xlsx=f"{base}/review.xlsx" if job.status in TERMINAL else None)  # fmt: skip
-        percent = 100.0 if job.status == "succeeded" else (round(100.0 * done / total, 1) if total else 0.0)
+        percent = 100.0 if job.status in REPORTED else (round(100.0 * done / total, 1) if total else 0.0)
         return JobResource(
             id=job.job_id, status=job.status, name=job.name, document_key=job.document_key.split("/", 1)[1],
             sha256=job.sha256, size=job.size, created_at=job.created_at,
@@ -238,6 +244,26 @@ class JobService:
         except (NotFound, ValueError, KeyError, TypeError):
             return fallback
 
+    @cached_property
+    def quality(self) -> QualityMonitor | None:
+        """Where reviewers' decisions are counted: the local runner's monitor (its jobs' rates
+        live in this process), else one over Redis (the Celery executor's)."""
+        ctx = getattr(self.runner, "ctx", None)
+        return (
+            ctx.models().quality
+            if isinstance(ctx, StageContext)
+            else QualityMonitor.from_settings(self.settings)
+        )
+
+    def note_review(self, tenant: str, job_id: str, key: str, decision: Decision) -> None:
+        """Count a reviewer's decision against the model that produced the item (never fails it)."""
+        try:
+            report = Report.model_validate_json(self.store.get(key))
+            profile = JobStore(self.store, tenant).load(job_id).options.profile
+            decisions.count_review(self.quality, report, profile, decision)
+        except (LongdocError, ValueError) as exc:
+            log.warning("decision on %s/%s not counted for quality: %s", job_id, decision.rule, exc)
+
     def review_severities(self, key: str) -> dict[str, Severity] | None:
         """rule -> severity of the review in the report at ``key`` (None: a report without one)."""
         if key in self._reviews:
@@ -258,6 +284,29 @@ class JobService:
         # "{prefix}decisions/{rule}/{name}": the rules decided, from one listing.
         decided = {k.rsplit("/", 2)[-2] for k in self.store.list(keys.decisions_prefix(tenant, job_id))}
         return counts(items, decided, self.settings.review.signoff_severity)
+
+    def release_hold(self, tenant: str, job_id: str, locks: Locks) -> JobRecord | None:
+        """After a decision: a held job whose last item needing sign-off is decided succeeds.
+
+        ``awaiting_review`` → ``succeeded`` (issue 19), once, under a lock every API process
+        sees (two reviewers deciding the last two items at once both recount; one moves it).
+        None when the job is not held or items are still open.
+        """
+        js = JobStore(self.store, tenant)
+        if js.load(job_id).status != "awaiting_review":
+            return None
+        review = self._signoff(tenant, job_id, keys.job_file(tenant, job_id, "report.json"))
+        if review is None or review.signoff_open:
+            return None
+        with locks.hold(f"signoff:{tenant}:{job_id}", ttl_s=30.0, wait_s=10.0) as mine:
+            job = js.load(job_id)
+            if not mine or job.status != "awaiting_review":
+                return None
+            job = job.moved("succeeded")
+            js.save(job)
+            telemetry.job_moved("awaiting_review", "succeeded")
+        self.changed(tenant, job_id)  # the status cache; webhooks send job.succeeded
+        return job
 
     # -- list ---------------------------------------------------------------------------
     def list(

@@ -28,7 +28,7 @@ import httpx2 as httpx
 from pipeline.api.schemas import BatchResource, JobList, JobResource, ReportFormat
 from pipeline.config import Settings
 from pipeline.errors import ApiError, LongdocError
-from pipeline.jobs.store import TERMINAL
+from pipeline.jobs.store import REPORTED, TERMINAL
 from pipeline.report.model import Report
 
 FileArg = str | Path | bytes | BinaryIO
@@ -233,7 +233,7 @@ def analyze_files(args: argparse.Namespace, settings: Settings) -> int:
             path = Path(name)
             try:
                 job = client.wait(client.submit(path, options).id)
-                if job.status != "succeeded":
+                if job.status not in REPORTED:
                     err = job.error
                     raise ApiError(err.code if err else job.status, err.message if err else "job failed", 200)
                 report = client.report(job.id)

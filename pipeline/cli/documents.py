@@ -179,6 +179,10 @@ def _review_lines(report: Report) -> list[str]:
     count = {st: sum(i.status == st for i in items) for st in ("deviates", "missing", "review", "meets")}
     lines = [f"  review              {count['deviates']} deviate · {count['missing']} missing · "
              f"{count['review']} to review · {count['meets']} meet ({printable(report.review.playbook)})"]  # fmt: skip
+    if not report.review.final:  # held (issue 19): the error cost asks a reviewer to sign off first
+        lines.append(
+            f"  awaiting review     {report.review.awaiting_signoff} item(s) need sign-off; report not final"
+        )
     flagged = [i for i in items if i.status in ("deviates", "missing")]
     for i in sorted(flagged, key=lambda i: (_SEVERITY_ORDER[i.severity], i.status != "deviates")):
         where = place(i.evidence[0]) if i.evidence else "absent"
@@ -301,7 +305,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         contracts = contracts[: args.limit]
     with FileProgress(len(contracts)) as progress:
         scores, docs_per_s, failures = evaluate(
-            contracts, processes=args.processes, on_done=lambda _i: progress.file_done()
+            contracts, processes=args.processes, on_done=lambda _i: progress.file_done(), model=args.model
         )
     for f in failures:
         print(printable(f"failed: {f}"), file=sys.stderr)

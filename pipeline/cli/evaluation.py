@@ -1,7 +1,10 @@
 """CUAD-format evaluation: presence P/R/F1 per clause category, micro/macro F1, overlap precision.
 
 A folder in CUAD format holds ``contracts/<slug>.txt`` and ``labels.jsonl`` (one line per
-contract: ``slug`` and ``answers{category: [{start, text, occurrences?}]}``).
+contract: ``slug`` and ``answers{category: [{start, text, occurrences?}]}``). A row may also name
+``scored: [category…]``, the only categories labelled in it (a regression set exported from
+reviewers' decisions, ``longdoc decisions export``): the others are not counted for it. An answer
+with empty ``text`` says "present, location unknown": it counts for presence, not for overlap.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Contract:
     slug: str
     text: str
     gold: Spans  # category → gold spans (every occurrence of the answer text)
+    scored: frozenset[str] | None = None  # None: every category is labelled (CUAD itself)
 
 
 @dataclass
@@ -68,9 +72,19 @@ class Scores:
     review_items: int = 0
     unquoted_items: int = 0
     duplicate_groups: int = 0
+    # A regression set labels only what reviewers ruled on: its tables and macro-F1 cover the
+    # categories with something counted, not the unlabelled rest (which would score 1.0).
+    scored_only: bool = False
 
-    def add_missing(self, gold: Spans, missing: list[str]) -> None:
+    def shown(self, table: dict[str, Counts]) -> dict[str, Counts]:
+        if not self.scored_only:
+            return table
+        return {cat: c for cat, c in table.items() if c.tp + c.fp + c.fn}
+
+    def add_missing(self, gold: Spans, missing: list[str], scored: frozenset[str] | None = None) -> None:
         for cat, c in self.missing.items():
+            if scored is not None and cat not in scored:
+                continue
             absent, said = not gold.get(cat), cat in missing
             c.tp += absent and said
             c.fp += said and not absent
@@ -80,13 +94,17 @@ class Scores:
     def missing_total(self) -> Counts:
         return _summed(self.missing.values())
 
-    def add(self, gold: Spans, predicted: Spans) -> None:
+    def add(self, gold: Spans, predicted: Spans, scored: frozenset[str] | None = None) -> None:
         for cat in CLAUSE_CATEGORIES:
+            if scored is not None and cat not in scored:
+                continue
             g, p = bool(gold.get(cat)), bool(predicted.get(cat))
             c = self.per_category[cat]
             c.tp += g and p
             c.fp += p and not g
             c.fn += g and not p
+            if g and all(gs == ge for gs, ge in gold[cat]):
+                continue  # present, location unknown: nothing to overlap
             for s, e in predicted.get(cat, []):
                 self.predicted_spans += 1
                 self.overlapping_spans += any(s < ge and gs < e for gs, ge in gold.get(cat, []))
@@ -97,7 +115,8 @@ class Scores:
 
     @property
     def macro_f1(self) -> float:
-        return sum(c.f1 for c in self.per_category.values()) / len(self.per_category)
+        cats = self.shown(self.per_category)
+        return sum(c.f1 for c in cats.values()) / len(cats) if cats else 0.0
 
     @property
     def overlap_precision(self) -> float:
@@ -131,7 +150,8 @@ def load_folder(folder: Path) -> list[Contract]:
                 continue
             row = json.loads(line)
             text = (folder / "contracts" / f"{row['slug']}.txt").read_text(encoding="utf-8")
-            contracts.append(Contract(row["slug"], text, gold_spans(text, row.get("answers", {}))))
+            scored = frozenset(row["scored"]) if "scored" in row else None
+            contracts.append(Contract(row["slug"], text, gold_spans(text, row.get("answers", {})), scored))
     return contracts
 
 
@@ -146,7 +166,7 @@ def in_sample(contracts: list[Contract]) -> int:
 _WORKER: dict[str, object] = {}
 
 
-def _init_worker(root: str | None = None) -> None:
+def _init_worker(root: str | None = None, model: str = "rules") -> None:
     from pipeline.config import ExecutionConfig, Settings, StorageConfig
     from pipeline.jobs.stages import StageContext
     from storage.local import LocalStore
@@ -156,13 +176,13 @@ def _init_worker(root: str | None = None) -> None:
     tmp = tempfile.mkdtemp(prefix="longdoc-eval-", dir=root)
     settings = Settings(storage=StorageConfig(dir=Path(tmp)), execution=ExecutionConfig(workers=1))
     ctx = StageContext(settings=settings, store=LocalStore(tmp))
-    _WORKER.update(settings=settings, ctx=ctx, executor=LocalExecutor(ctx, workers=1))
+    _WORKER.update(settings=settings, ctx=ctx, executor=LocalExecutor(ctx, workers=1), model=model)
 
 
 def _analyze(item: tuple[str, str]) -> Result:
     """Run one contract through ingest → plan → analyze → consolidate; its predicted spans."""
     from pipeline.jobs.stages import StageContext
-    from pipeline.jobs.store import JobStore
+    from pipeline.jobs.store import JobOptions, JobStore
     from workers.local import LocalExecutor
 
     if not _WORKER:
@@ -171,7 +191,8 @@ def _analyze(item: tuple[str, str]) -> Result:
     ctx = _WORKER["ctx"]
     executor = _WORKER["executor"]
     assert isinstance(ctx, StageContext) and isinstance(executor, LocalExecutor)
-    job = JobStore(ctx.store, "eval").create(text.encode("utf-8"), f"{slug}.txt", ext="txt")
+    options = JobOptions(model=str(_WORKER.get("model", "rules")))
+    job = JobStore(ctx.store, "eval").create(text.encode("utf-8"), f"{slug}.txt", options, ext="txt")
     record, report = executor.run("eval", job.job_id)
     if report is None:
         return slug, {}, [], record.error.code if record.error else "failed", (0, 0, 0)
@@ -188,13 +209,18 @@ def _analyze(item: tuple[str, str]) -> Result:
 
 
 def evaluate(
-    contracts: list[Contract], *, processes: int | None = None, on_done: Callable[[int], None] | None = None
+    contracts: list[Contract],
+    *,
+    processes: int | None = None,
+    on_done: Callable[[int], None] | None = None,
+    model: str = "rules",
 ) -> tuple[Scores, float, list[str]]:
-    """Scores, contracts per second (wall clock) and the slugs that failed."""
+    """Scores, contracts per second (wall clock) and the slugs that failed; ``model`` is the
+    job option every contract runs with (``rules``, ``auto`` or a catalog id)."""
     processes = processes or min(len(contracts), os.cpu_count() or 1) or 1
-    scores = Scores()
+    scores = Scores(scored_only=any(c.scored is not None for c in contracts))
     failures: list[str] = []
-    gold = {c.slug: c.gold for c in contracts}
+    gold = {c.slug: c for c in contracts}
     items = [(c.slug, c.text) for c in contracts]
     started = time.perf_counter()
     results: Iterable[Result]
@@ -202,13 +228,15 @@ def evaluate(
     with tempfile.TemporaryDirectory(prefix="longdoc-eval-") as root:
         _warm_up(root)
         if processes <= 1:
-            _init_worker(root)
+            _init_worker(root, model)
             try:
                 results = map(_analyze, items)
                 return _collect(results, gold, scores, failures, on_done, started, len(items))
             finally:
                 _close_worker()
-        with ProcessPoolExecutor(max_workers=processes, initializer=_init_worker, initargs=(root,)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=processes, initializer=_init_worker, initargs=(root, model)
+        ) as pool:
             results = pool.map(_analyze, items, chunksize=4)
             return _collect(results, gold, scores, failures, on_done, started, len(items))
 
@@ -247,7 +275,7 @@ def _close_worker() -> None:
 
 def _collect(
     results: Iterable[Result],
-    gold: dict[str, Spans],
+    gold: dict[str, Contract],
     scores: Scores,
     failures: list[str],
     on_done: Callable[[int], None] | None,
@@ -257,8 +285,9 @@ def _collect(
     for i, (slug, predicted, missing, error, checks) in enumerate(results, 1):
         if error:
             failures.append(f"{slug}: {error}")
-        scores.add(gold[slug], predicted)
-        scores.add_missing(gold[slug], missing)
+        c = gold[slug]
+        scores.add(c.gold, predicted, c.scored)
+        scores.add_missing(c.gold, missing, c.scored)
         scores.review_items += checks[0]
         scores.unquoted_items += checks[1]
         scores.duplicate_groups += checks[2]
@@ -285,14 +314,14 @@ def _row(name: str, c: Counts) -> str:
 
 def format_scores(scores: Scores, docs_per_s: float, *, in_sample: int = 0, total: int = 0) -> list[str]:
     lines = [_header("category")]
-    lines += [_row(cat, c) for cat, c in scores.per_category.items()]
+    lines += [_row(cat, c) for cat, c in scores.shown(scores.per_category).items()]
     lines.append(_row("micro", scores.micro))
     lines.append(
         f"overlap precision: {scores.overlapping_spans}/{scores.predicted_spans} predicted spans overlap gold"
     )
     lines.append("")
     lines.append(_header("missing clause (review status)"))
-    lines += [_row(cat, c) for cat, c in scores.missing.items()]
+    lines += [_row(cat, c) for cat, c in scores.shown(scores.missing).items()]
     t = scores.missing_total
     lines.append(_row("missing, 14 positions", t))
     lines.append(f"missing_precision={t.precision:.3f} missing_recall={t.recall:.3f}")

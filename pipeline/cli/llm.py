@@ -83,7 +83,9 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
         print(printable(exc.one_line()), file=sys.stderr)
         return EXIT_USAGE
     missing = unavailable(catalog)
-    rows = [{**m.model_dump(exclude={"note"}), "available": m.id not in missing, "unavailable_reason": missing.get(m.id)}
+    rates, quality_note = quality_rates(settings)
+    rows = [{**m.model_dump(exclude={"note"}), "available": m.id not in missing, "unavailable_reason": missing.get(m.id),
+             "quality": [r for r in rates if r["model"] == m.id]}
             for m in catalog.models]  # fmt: skip
     if args.json:
         sys.stdout.write(json.dumps(rows, indent=1) + "\n")
@@ -100,7 +102,43 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
         notes += [f"unavailable: {missing[m.id]}"] if m.id in missing else []
         details.append(printable(" · ".join(notes)))
     print("\n".join(format_table(headers, cells, right=(2, 3, 4, 5), details=details)))
+    print()
+    print("\n".join(textwrap.wrap(quality_note, WIDTH)))
+    if rates:
+        qh = ("id", "profile", "rate", "window", "baseline", "alert line", "demoted")
+        qrows = [[printable(r["model"]), r["profile"], "—" if r["rate"] is None else f"{r['rate']:.1%}",
+                  f"{r['samples']}/{r['window']}", f"{r['baseline']:.1%}", f"{r['line']:.1%}",
+                  "yes" if r["demoted"] else "no"] for r in rates]  # fmt: skip
+        print("\n".join(format_table(qh, qrows, right=(2, 3, 4, 5))))
     return 0
+
+
+def quality_rates(settings: Settings) -> tuple[list[dict[str, Any]], str]:
+    """Each (model, profile)'s success rate from the quality monitor, and a line saying where
+    the figures come from (Redis: every process's; in memory: a running process's only)."""
+    from dataclasses import asdict
+
+    from pipeline.errors import ConfigError
+    from pipeline.routing.quality import QualityMonitor
+    from pipeline.routing.redis_scripts import REDIS_ERRORS
+
+    q = settings.quality
+    try:
+        monitor = QualityMonitor.from_settings(settings)
+    except (ConfigError, ImportError) as exc:
+        return [], f"quality: not readable here ({exc})"
+    if monitor is None:
+        return [], "quality: monitor disabled (LONGDOC_QUALITY_ENABLED=false)"
+    if not monitor.shared:
+        return [], ("quality: rates are kept in each running process (no Redis); set "
+                    "LONGDOC_QUALITY_BACKEND=redis to share and show them here")  # fmt: skip
+    try:
+        rates = [asdict(r) for r in monitor.rates()]
+    except REDIS_ERRORS as exc:
+        return [], f"quality: Redis unreachable ({exc})"
+    head = (f"quality: success rate over the last {q.window} segments per model and profile; alert and "
+            f"demotion {q.alert_drop * 100:g} points below baseline (at least {q.min_samples} segments)")  # fmt: skip
+    return rates, head if rates else head + ": no segments recorded yet"
 
 
 CHECK_TEXT = (
@@ -259,8 +297,24 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
     require("service", "fastapi", "uvicorn")  # the simulator is a FastAPI app
     from pipeline.simulate.server import SimulatorConfig, serve
 
-    config = SimulatorConfig(time_scale=args.time_scale, fault_rate=args.fault_rate, seed=args.seed,
-                             fixed_latency_s=args.latency, strict=args.strict)  # fmt: skip
+    rates: dict[str, str] = {}
+    for item in args.fault_rate_for or []:
+        model, sep, rate = item.rpartition("=")
+        if not sep or not model:
+            print(f"--fault-rate-for wants MODEL=RATE, not {item!r}", file=sys.stderr)
+            return EXIT_USAGE
+        rates[model] = rate
+    extra: dict[str, Any] = {"fault_rates": rates}
+    if args.faults:
+        extra["fault_kinds"] = tuple(k.strip() for k in args.faults.split(",") if k.strip())
+    from pydantic import ValidationError
+
+    try:
+        config = SimulatorConfig(time_scale=args.time_scale, fault_rate=args.fault_rate, seed=args.seed,
+                                 fixed_latency_s=args.latency, strict=args.strict, **extra)  # fmt: skip
+    except ValidationError as exc:
+        print(f"simulate-llm: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"simulated OpenAI-compatible API on http://{args.host}:{args.port}/v1", file=sys.stderr)
     serve(args.port, host=args.host, config=config)
     return 0
@@ -288,6 +342,10 @@ def add_commands(sub: Any) -> None:
         "--latency", type=float, default=None, help="fixed latency in seconds (overrides the model)"
     )
     s.add_argument("--fault-rate", type=float, default=0.0, help="share of requests that fail (0..1)")
+    s.add_argument("--fault-rate-for", action="append", metavar="MODEL=RATE",
+                   help="fault rate of one model (its API model id), over --fault-rate; repeatable")  # fmt: skip
+    s.add_argument("--faults", default=None, metavar="KINDS",
+                   help="comma-separated fault kinds: 429,500,timeout,invalid_json,truncated,invented_quote")  # fmt: skip
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--strict", action="store_true",
                    help="refuse what each real API refuses (max_tokens on GPT-5, untyped schemas on Kimi...) "

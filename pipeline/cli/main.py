@@ -23,6 +23,7 @@ from pipeline.cli.common import (
     run_command,
 )
 from pipeline.cli.llm import add_commands as add_llm_commands
+from pipeline.cli.regression import add_commands as add_regression_commands
 from pipeline.cli.retention import add_commands as add_retention_commands
 from pipeline.cli.service import add_commands as add_service_commands
 from pipeline.cli.shadow import add_analyze_options as add_shadow_options
@@ -233,6 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit_commands(sub)
     add_retention_commands(sub)
     add_shadow_commands(sub)
+    add_regression_commands(sub)
 
     e = sub.add_parser("eval", help="evaluate against labelled data")
     esub = e.add_subparsers(dest="dataset", required=True)
@@ -240,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     ec.add_argument("folder", metavar="DIR")
     ec.add_argument("--processes", type=int, default=None, help="worker processes (default: CPU count)")
     ec.add_argument("--limit", type=int, default=0, help="only the first N contracts")
+    ec.add_argument("--model", default="rules", help="the job option every contract runs with: rules "
+                    "(default), auto or a catalog id (an LLM needs its key/base URL configured)")  # fmt: skip
     ec.set_defaults(func=cmd_eval)
     return parser
 

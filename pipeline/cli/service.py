@@ -127,6 +127,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     require_backends(settings)
     import uvicorn
 
+    from pipeline import telemetry
     from pipeline.api.app import build_state, create_app
     from pipeline.api.locks import hold_storage_dir
     from pipeline.api.tenants import KeyRing, dev_keys
@@ -137,6 +138,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             storage_lock = hold_storage_dir(settings)
             if storage_lock is not None:
                 held.enter_context(storage_lock)
+            if settings.metrics.enabled:  # several processes, one /metrics view (README: Metrics)
+                telemetry.configure(settings.metrics_dir(), wipe=storage_lock is not None)
             if args.dev and not len(KeyRing.from_settings(settings)):
                 settings, key, secret = dev_keys(settings)
                 print(f"longdoc serve --dev: tenant {settings.storage.tenant!r}\n  API key:        {key}\n"
@@ -286,6 +289,8 @@ def _grid_row(row: TableRow, job_id: str | None, store: ObjectStore, tenant: str
 def _run_remote(
     args: argparse.Namespace, settings: Settings, source: Path, paths: list[Path], options: JobOptions
 ) -> int:
+    from pipeline.jobs.store import REPORTED
+
     """Through a server: one job per file, each with an Idempotency-Key made of the batch and
     the file's sha256, so a re-run gets the earlier jobs back instead of redoing them."""
     from collections import Counter
@@ -312,7 +317,7 @@ def _run_remote(
                 opts["budget_usd"] = round(args.budget * sizes[p] / total, 6) or 1e-6
             key = f"{batch_id}:{sha}:{fingerprint(opts)[:16]}"
             job = client.wait(client.submit(p, opts, idempotency_key=key).id)
-            report = client.report(job.id) if job.status == "succeeded" else None
+            report = client.report(job.id) if job.status in REPORTED else None
             row = TableRow(name, job.status, job.error.code if job.error else "", job.cost.actual_usd, report)
             return row, job.id
         except LongdocError as exc:
@@ -341,6 +346,8 @@ def _run_remote(
 
 
 def _finished_jobs(batches: object, tenant: str, batch_id: str) -> dict[str, str]:
+    from pipeline.jobs.store import REPORTED
+
     """sha256 → job id of documents an earlier run of this batch finished for good."""
     from pipeline.api.batches import BatchService
     from pipeline.api.problems import ProblemError
@@ -355,9 +362,7 @@ def _finished_jobs(batches: object, tenant: str, batch_id: str) -> dict[str, str
         if (
             e.sha256
             and e.job_id
-            and (
-                e.status == "succeeded" or (e.status == "failed" and e.error and e.error.code in _INPUT_CODES)
-            )
+            and (e.status in REPORTED or (e.status == "failed" and e.error and e.error.code in _INPUT_CODES))
         ):
             out[e.sha256] = e.job_id
     return out
@@ -365,7 +370,7 @@ def _finished_jobs(batches: object, tenant: str, batch_id: str) -> dict[str, str
 
 def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, object], table_rows: list[TableRow],
                    skipped: int, grid_rows: list[GridRow], settings: Settings) -> int:  # fmt: skip
-    from pipeline.report import grid
+    from pipeline.report import grid, literature
     from pipeline.report.markdown import printable
     from pipeline.report.tables import to_csv, to_xlsx
 
@@ -380,6 +385,14 @@ def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, o
     review_csv, review_xlsx = out / f"{stem}.review.csv", out / f"{stem}.review.xlsx"
     review_csv.write_bytes(grid.to_csv(grid_rows, viewer))
     review_xlsx.write_bytes(grid.to_xlsx(grid_rows, viewer))
+    # Papers (issue 18): one literature table beside the others; a batch of contracts gets none.
+    lit_rows = [literature.LiteratureRow(g.name, g.job_id, g.status, g.report) for g in grid_rows]
+    lit_paths: dict[str, str] = {}
+    if literature.has_papers(lit_rows):
+        lit_csv, lit_xlsx = out / f"{stem}.literature.csv", out / f"{stem}.literature.xlsx"
+        lit_csv.write_bytes(literature.to_csv(lit_rows, viewer))
+        lit_xlsx.write_bytes(literature.to_xlsx(lit_rows, viewer))
+        lit_paths = {"literature_csv": str(lit_csv), "literature_xlsx": str(lit_xlsx)}
     counts = resource.get("counts", {})
     if args.json:
         sys.stdout.write(
@@ -390,6 +403,7 @@ def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, o
                     "table_xlsx": str(xlsx_path),
                     "review_csv": str(review_csv),
                     "review_xlsx": str(review_xlsx),
+                    **lit_paths,
                 },
                 indent=1,
             )  # fmt: skip
@@ -404,7 +418,13 @@ def _write_outputs(args: argparse.Namespace, source: Path, resource: dict[str, o
                 print(f"  {printable(r.name)}: error[{r.error_code}]", file=sys.stderr)
         print(printable(f"table: {csv_path}  {xlsx_path}"))
         print(printable(f"review grid: {review_csv}  {review_xlsx}"))
-    failed = any(r.status != "succeeded" for r in table_rows)
+        if lit_paths:
+            print(
+                printable(f"literature table: {lit_paths['literature_csv']}  {lit_paths['literature_xlsx']}")
+            )
+    from pipeline.jobs.store import REPORTED
+
+    failed = any(r.status not in REPORTED for r in table_rows)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 from chunking.locator import Locator
 from pipeline.analyze.citations import find_citations
 from pipeline.analyze.clauses import CATEGORIES
-from pipeline.analyze.digest import build_digest
+from pipeline.analyze.digest import build_digest, merge_llm_digest
 from pipeline.analyze.paper import PageAt, Paper, analyze_structure, find_bibliography_span
 from pipeline.analyze.playbook import Playbook, default_playbook
 from pipeline.analyze.references import resolve, target_keys
@@ -82,6 +82,8 @@ def consolidate(
     )
     refs = [r for a in ordered for r in a.references]
     paper = build_paper(extracted) if kind == "paper" else None
+    if paper is not None:
+        paper.digest.llm = merge_llm_digest(ordered)
     resolved = _resolve_references(text, sections, locator, refs, seg_starts, kind, paper)
     term_issues = _term_issues(text, defined, sections, locator, seg_starts)
     conflicts = _conflicts(key_terms)

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 
 from chunking.tokenizer import count_tokens
+from pipeline import telemetry
 from pipeline.analyze.llm import LLMAnalyzer, UsageMeter
 from pipeline.analyze.llm_schema import LLMSynthesis, response_format
 from pipeline.errors import InvalidOutput
@@ -205,8 +206,10 @@ def _call(llm: LLMAnalyzer, meter: UsageMeter, content: str) -> LLMSynthesis:
     # llm.call counts the prompt first and refuses anything over the reliable context.
     result = llm.call(messages, meter, fmt=response_format(LLMSynthesis, "synthesis"))
     if result.finish_reason == "length":
+        telemetry.model_error(llm.spec.id, "invalid_output")
         raise InvalidOutput("synthesis output truncated")
     try:
         return LLMSynthesis.model_validate(json.loads(result.content))
     except ValueError as exc:
+        telemetry.model_error(llm.spec.id, "invalid_output")
         raise InvalidOutput(f"synthesis output invalid: {str(exc)[:160]}") from None

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from pipeline.report.model import Decision, Report
+from pipeline.routing.quality import QualityMonitor
 from storage import keys
 from storage.base import ObjectStore
 
@@ -71,3 +72,24 @@ def with_decisions(report: Report, decisions: dict[str, Decision]) -> Report:
 
 def rules_of(report: Report) -> Iterable[str]:
     return [] if report.review is None else [i.rule for i in report.review.items]
+
+
+def producing_model(report: Report, rule: str) -> str | None:
+    """The LLM that produced a review item: the model of the segment holding its first evidence
+    (None: no evidence to place, or the rules model)."""
+    item = next((i for i in report.review.items if i.rule == rule), None) if report.review else None
+    if item is None or not item.evidence:
+        return None
+    at = item.evidence[0].start
+    seg = next((s for s in report.segments if s.char_start <= at < s.char_end), None)
+    return seg.model if seg is not None and seg.model != "rules" else None
+
+
+def count_review(
+    monitor: QualityMonitor | None, report: Report, profile: str, decision: Decision
+) -> str | None:
+    """Count ``decision`` against the model that produced its item (issue 19); that model, if any."""
+    model = producing_model(report, decision.rule)
+    if monitor is not None and model is not None:
+        monitor.record_review(model, profile, decision.action)
+    return model

@@ -18,6 +18,7 @@ import json
 import logging
 from collections.abc import Callable
 
+from pipeline import telemetry
 from pipeline.errors import NotFound
 from pipeline.jobs.store import TERMINAL, JobRecord, JobStore, now
 from pipeline.types import Model
@@ -77,6 +78,8 @@ def erase_job(
         )  # fmt: skip
         store.put_json(keys.tombstone(tenant, job_id), tomb)  # first: from here on writes undo themselves
         first = True
+        if job.status == "awaiting_review":  # terminal yet counted as waiting: nothing else moves it
+            telemetry.job_erased(job.status)
     else:
         first = False
     erased = _sweep(store, tenant, job_id)

@@ -95,8 +95,14 @@ def route_one(doc: DocumentText, seg_index: int, plan: SegmentPlan, registry: Mo
     """One segment's decision (what a streamed plan dispatches at once)."""
     seg = plan.segments[seg_index]
     complexity = estimate_complexity(doc.extracted.text[seg.char_start : seg.char_end])
+    q = (
+        registry.quality.routing(policy.profile)
+        if registry.quality is not None and policy.model != RULES
+        else None
+    )
     return route_segment(registry.catalog, seg.index, seg.tokens, complexity, policy,
-                         unavailable=registry.unavailable, budget_left_usd=budget_left)  # fmt: skip
+                         unavailable=registry.unavailable, budget_left_usd=budget_left,
+                         demoted=q.demoted if q else None, probing=q.probing if q else ())  # fmt: skip
 
 
 def plan_routes(

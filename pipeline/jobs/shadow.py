@@ -327,8 +327,7 @@ class ShadowRunner:
             "tenant": tenant, "job_id": job_id, "segment": task.segment, "candidate": self.candidate,
             "primary_model": primary.model, "at": datetime.now(UTC).isoformat(timespec="seconds"),
             "status": status, "error": error,
-            # One billed call: valid on the first try; two: it needed the repair request.
-            "first_try_valid": status == "ok" and meter.calls <= 1,
+            "first_try_valid": status == "ok" and meter.invalid_first == 0,
             "latency_s": round(seconds, 4), "calls": meter.calls, "prompt_tokens": meter.prompt_tokens,
             "completion_tokens": meter.completion_tokens, "reasoning_tokens": meter.reasoning_tokens,
             "usd": round(meter.cost_usd, 8), "reserved_usd": round(usd, 8), "segment_tokens": decision.segment_tokens,

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from chunking.locator import Locator
 from chunking.structure import find_document_breaks, find_sections
+from pipeline import telemetry
 from pipeline.analyze.base import Analyzer, SegmentTask
 from pipeline.analyze.dispatch import SegmentBudget, analyze_routed
 from pipeline.analyze.kind import detect_kind
@@ -51,6 +52,7 @@ from pipeline.jobs.store import (
 )
 from pipeline.report.markdown import render_markdown
 from pipeline.report.model import Report
+from pipeline.report.signoff import held, marked
 from pipeline.routing import calibration
 from pipeline.routing.audit import audit_to
 from pipeline.routing.budget import LOCAL_POOLS, BudgetPool, ClosedPool
@@ -185,10 +187,12 @@ def set_status(
                 return job
             raise JobClosed(f"job {job_id} is already {job.status}")
         if job.status != status or error is not None:
+            before = job.status
             job = job.moved(status, error)
             if spent_usd is not None:
                 job = job.model_copy(update={"spent_usd": spent_usd})
             js.save(job)
+            telemetry.job_moved(before, status)
     if status in TERMINAL:
         js.clear_active(job_id)
         spend = ctx.spend_for(tenant)
@@ -276,11 +280,13 @@ def cancel_unplanned(js: JobStore, coord: Coordination, job_id: str) -> bool:
         if job.status not in ("queued", "ingesting") or js.has("plan.json", job_id):
             return False
         js.save(job.moved("canceled", ErrorInfo(code="canceled", message="canceled by request")))
+        telemetry.job_moved(job.status, "canceled")
     js.clear_active(job_id)
     coord.changed(js.tenant, job_id)
     return True
 
 
+@telemetry.timed("ingest")
 def run_ingest(
     ctx: StageContext,
     tenant: str,
@@ -318,6 +324,7 @@ def add_warnings(ctx: StageContext, tenant: str, job_id: str, warnings: list[str
     ctx.coord.changed(tenant, job_id)
 
 
+@telemetry.timed("plan")
 def run_plan(
     ctx: StageContext,
     tenant: str,
@@ -356,6 +363,7 @@ def run_plan(
 SegmentDispatch = Callable[[int, SegmentPlan, RoutingPlan], None]
 
 
+@telemetry.timed("plan")
 def run_plan_streamed(
     ctx: StageContext,
     tenant: str,
@@ -487,6 +495,7 @@ def run_segment(
             raise
         result = _failed(index, model, "analysis_failed", _describe(exc))
     ctx.store.put(key, result.model_dump_json().encode())
+    telemetry.segment_done(result.model, result.status)
     ctx.coord.changed(tenant, job_id)
     if ctx.shadow is not None:  # in the background; never raises, never waited for
         ctx.shadow.offer(tenant, job_id, task, result, routes)
@@ -518,6 +527,7 @@ def _document_starts(text: str) -> tuple[int, ...]:
 _VISIBLE = re.compile(r"\S")
 
 
+@telemetry.timed("analyze")
 def _analyze(
     ctx: StageContext,
     tenant: str,
@@ -541,10 +551,11 @@ def _analyze(
         name = f"llm-{index:05d}-{now_compact()}-{secrets.token_hex(4)}.json"
         ctx.store.put_json(keys.audit(tenant, job_id, name), {"segment": index, **record})
 
-    with audit_to(sink, redact=ctx.settings.routing.audit_redact):
+    with audit_to(sink, redact=ctx.settings.routing.audit_redact), telemetry.tenant(tenant):
         result = analyze_routed(task, decision, ctx.analyzers, registry.llms, ctx.store,
                                 tenant=tenant, unavailable=registry.unavailable,
-                                budget=segment_budget(ctx, tenant, job_id, routes), job_id=job_id)  # fmt: skip
+                                budget=segment_budget(ctx, tenant, job_id, routes), job_id=job_id,
+                                quality=registry.quality)  # fmt: skip
     extra = charge(ctx, tenant, result.usage.cost_usd, job_id)
     if extra:
         result = result.model_copy(update={"warnings": [*result.warnings, *extra]})
@@ -573,6 +584,7 @@ def record_segment_failure(
     code = exc.code if isinstance(exc, LongdocError) else "analysis_failed"
     result = _failed(index, model, code, f"{type(exc).__name__}: {exc}")
     ctx.store.put(key, result.model_dump_json().encode())
+    telemetry.segment_done(result.model, result.status)
     ctx.coord.changed(tenant, job_id)
     return result
 
@@ -583,6 +595,7 @@ def _failed(index: int, model: str, code: str, message: str) -> SegmentAnalysis:
     )
 
 
+@telemetry.timed("consolidate")
 def run_consolidate(
     ctx: StageContext,
     tenant: str,
@@ -597,7 +610,8 @@ def run_consolidate(
     set_status(ctx, tenant, job_id, "consolidating")
     report = _write_report(ctx, tenant, job_id, doc=doc, plan=plan, analyses=analyses)
     learn_output_ratios(ctx, tenant, job_id)
-    set_status(ctx, tenant, job_id, "succeeded")
+    held_for_signoff = report.review is not None and not report.review.final
+    set_status(ctx, tenant, job_id, "awaiting_review" if held_for_signoff else "succeeded")
     return report
 
 
@@ -637,6 +651,12 @@ def _write_report(
         doc.extracted, doc.sections, plan, analyses, name=job.name, sha256=job.sha256, kind=doc.kind,
         playbook=job.playbook,
     )  # fmt: skip
+    review = ctx.settings.review
+    if n := held(
+        report.review, job.options.error_cost_usd, review.hold_error_cost_usd, review.signoff_severity
+    ):
+        assert report.review is not None  # held() counts items of a review only
+        report = report.model_copy(update={"review": marked(report.review, n)})
 
     def sink(record: dict[str, object]) -> None:
         name = f"llm-synthesis-{now_compact()}-{secrets.token_hex(4)}.json"
@@ -645,7 +665,7 @@ def _write_report(
         )
 
     routes = load_routes(ctx, tenant, job_id)
-    with audit_to(sink, redact=ctx.settings.routing.audit_redact):
+    with audit_to(sink, redact=ctx.settings.routing.audit_redact), telemetry.tenant(tenant):
         report = synthesis_for(
             report,
             routes,

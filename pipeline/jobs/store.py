@@ -1,6 +1,10 @@
 """Job records: ``job.json`` in storage is the system of record for a job's status.
 
-Status vocabulary: queued → ingesting → analyzing → consolidating → succeeded | failed | canceled.
+Status vocabulary: queued → ingesting → analyzing → consolidating → succeeded | failed | canceled,
+or → awaiting_review → succeeded for a job held for sign-off (issue 19: its error cost is at or
+above ``review.hold_error_cost_usd`` and its review has items that need a reviewer's decision).
+``awaiting_review`` is terminal for the pipeline (the report is written, nothing runs any more);
+only the last sign-off moves it on (``release_hold``), never a stage.
 Progress is derived from what storage holds (segment results written / planned), never kept
 twice. Cancellation is a marker object beside job.json that stages check; ``_active/`` lists the
 jobs a Celery watchdog must see through to a terminal status (Redis may forget; storage not).
@@ -16,14 +20,19 @@ from typing import Literal
 
 from pydantic import Field
 
+from pipeline import telemetry
 from pipeline.analyze.playbook import Playbook
 from pipeline.errors import NotFound
 from pipeline.types import DocumentKind, ExtractedText, Model, Section, SegmentPlan
 from storage import keys
 from storage.base import ObjectStore
 
-JobStatus = Literal["queued", "ingesting", "analyzing", "consolidating", "succeeded", "failed", "canceled"]
-TERMINAL: frozenset[str] = frozenset({"succeeded", "failed", "canceled"})
+JobStatus = Literal[
+    "queued", "ingesting", "analyzing", "consolidating", "awaiting_review", "succeeded", "failed", "canceled"
+]
+TERMINAL: frozenset[str] = frozenset({"awaiting_review", "succeeded", "failed", "canceled"})
+# Ended with a report a user can act on (a held job's report is there, only not final yet).
+REPORTED: frozenset[str] = frozenset({"awaiting_review", "succeeded"})
 ACTIVE_PREFIX = "_active/"  # not a valid tenant name, so never inside a tenant's keys
 _STAMP = "%Y%m%dT%H%M%S%f"
 
@@ -142,6 +151,7 @@ class JobStore:
         """Save a new job and list it in the tenant's job index (whoever created it: CLI, API, batch)."""
         self.save(job)
         self.store.put(keys.job_index(self.tenant, job.job_id), b"")
+        telemetry.job_moved(None, job.status)
 
     def save(self, job: JobRecord) -> None:
         self.store.put_json(keys.job_file(self.tenant, job.job_id, "job.json"), job)

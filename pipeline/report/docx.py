@@ -64,6 +64,11 @@ def render_docx(
         "quote is; check the quotes against the source before relying on them."
     )
     run.italic, run.font.color.rgb = True, GREY
+    if report.review is not None and not report.review.final:  # held for sign-off (issue 19)
+        draft = doc.add_paragraph().add_run(
+            f"DRAFT — not final: {report.review.awaiting_signoff} review item(s) await a reviewer's sign-off."
+        )
+        draft.bold = True
 
     doc.add_heading("1. Summary", level=1)
     doc.add_paragraph(

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipeline.analyze.paper import LLMDigest
 from pipeline.report.model import ClauseGroup, Evidence, Place, Report
 from pipeline.types import Span, place
 
@@ -85,7 +86,7 @@ def _where(span: Span) -> str:
     return f"{_md(place(span))}, chars {span.start}–{span.end}"
 
 
-def _cite(e: Evidence) -> str:
+def _cite(e: Evidence | Span) -> str:
     return f"{_md(place(e))}, chars {e.start}–{e.end}"
 
 
@@ -136,7 +137,8 @@ def _paper_digest(report: Report) -> list[str]:
     numbered = sum(not s.appendix for s in p.sections)
     out += [
         f"{numbered} numbered section(s), {len(p.sections) - numbered} appendix section(s), "
-        f"{len(p.figures)} figure(s), {len(p.tables)} table(s), {len(p.bibliography)} bibliography "
+        f"{len(p.figures)} figure(s), {len(p.tables)} table(s), {len(p.footnotes)} footnote(s), "
+        f"{len(p.bibliography)} bibliography "
         f"entries, {resolved} of {len(p.citations)} citation(s) linked to an entry.",
         "",
     ]
@@ -160,6 +162,35 @@ def _paper_digest(report: Report) -> list[str]:
             where = f"p. {i.page}" + (f", § {_md(i.section)}" if i.section else "")
             out.append(f"- {_quote(i.quote)} ({where})" + (f" — {facts}" if facts else ""))
         out.append("")
+    return out + _llm_digest(d.llm)
+
+
+def _llm_digest(llm: LLMDigest | None) -> list[str]:
+    """The models' digest: each item in the model's words, then its verified quotes."""
+    if llm is None:
+        return []
+    out = [f"### Digest by {_md(', '.join(llm.models))}", ""]
+    if llm.dropped:
+        out += [
+            f"{llm.dropped} item(s) the model(s) gave without a quote found in the text were dropped.",
+            "",
+        ]
+    for heading, items in (
+        ("Contributions", llm.contributions), ("Methods", llm.methods), ("Data sets", llm.datasets),
+        ("Results", llm.results), ("Limitations", llm.limitations), ("Open questions", llm.open_questions),
+    ):  # fmt: skip
+        if not items:
+            continue
+        out += [f"#### {heading}", ""]
+        for i in items:
+            facts = ", ".join(
+                f"{k} {_md(v)}"
+                for k, v in (("dataset", i.dataset), ("vs", i.baseline), ("delta", i.delta))
+                if v
+            )
+            out.append(f"- {_md(i.text)}" + (f" ({facts})" if facts else ""))
+            out += [f"  - {_quote(e.quote)} — {_cite(e)}" for e in i.evidence]
+        out.append("")
     return out
 
 
@@ -181,6 +212,9 @@ def render_markdown(report: Report) -> str:
         f"reference(s) · {s.term_issues} defined-term issue(s) · {s.conflicts} conflict(s) · cost ${s.cost_usd:.2f}"
     )
     out.append("")
+    if report.review is not None and not report.review.final:  # held for sign-off (issue 19)
+        n = report.review.awaiting_signoff
+        out += [f"**Not final:** {n} review item(s) await a reviewer's sign-off.", ""]
     if d.ocr_pages:  # a reader checking a quote must know it is OCR text, not the PDF's own
         shown = ", ".join(map(str, d.ocr_pages))
         out += [f"Read by OCR: page(s) {shown}; quotes cited on them are OCR text.", ""]

@@ -186,6 +186,10 @@ class ReviewItem(Model):
 class Review(Model):
     playbook: str
     items: list[ReviewItem] = Field(default_factory=list)
+    # A job held for sign-off (issue 19) writes a review that is not final: ``awaiting_signoff``
+    # items still need a reviewer's decision. The API renders it final once all are decided.
+    final: bool = True
+    awaiting_signoff: int = 0
 
 
 class Report(Model):

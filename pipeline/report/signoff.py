@@ -48,3 +48,18 @@ def counts(items: dict[str, Severity], decided: Iterable[str], threshold: Signof
         signoff_open=len(required - done),
         decided=len(done),
     )
+
+
+def held(review: Review | None, error_cost_usd: float, hold_at_usd: float, threshold: SignoffSeverity) -> int:
+    """Items a job must hold for sign-off (issue 19): those needing it, when the stakes are high.
+
+    0 when the job's error cost is below the line, or no item needs a decision.
+    """
+    if review is None or error_cost_usd < hold_at_usd:
+        return 0
+    return sum(1 for i in review.items if needs_signoff(i.severity, threshold) and i.decision is None)
+
+
+def marked(review: Review, open_items: int) -> Review:
+    """The review marked final, or not yet with the count still open."""
+    return review.model_copy(update={"final": open_items == 0, "awaiting_signoff": open_items})

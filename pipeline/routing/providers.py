@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from chunking.tokenizer import count_tokens
+from pipeline import telemetry
 from pipeline.errors import CircuitOpen, ContextTooLong, ProviderError
 from pipeline.routing.catalog import ModelSpec
 from pipeline.routing.profiles import WireProfile, profile
@@ -197,6 +198,9 @@ class OpenAICompatibleProvider:
 
         def emit(a: Attempt) -> None:
             records.append(a)
+            telemetry.llm_attempt(
+                a.model, a.status, a.error, a.prompt_tokens, a.completion_tokens, a.cost_usd
+            )
             for h in hooks:
                 h(a)
 

@@ -11,6 +11,7 @@ Hard limit, never broken: preamble + segment + output reserve ≤ the model's *r
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Literal
 
 from pydantic import Field
@@ -81,6 +82,8 @@ class RouteDecision(Model):
     held_back: list[str] = Field(default_factory=list)
     # Estimated USD of each LLM of the chain (primary and fallbacks): what a budget pool reserves.
     chain_usd: dict[str, float] = Field(default_factory=dict)
+    # The job's profile: the quality monitor keeps one success rate per (model, profile).
+    profile: Profile = "batch"
 
 
 _NUMBER = re.compile(r"\$?\d[\d,.]*%?")
@@ -141,11 +144,18 @@ def estimate(spec: ModelSpec, segment_tokens: int, policy: RoutePolicy) -> tuple
 
 
 def candidates(
-    catalog: Catalog, segment_tokens: int, policy: RoutePolicy, unavailable: dict[str, str]
-) -> tuple[list[ModelSpec], list[str]]:
-    """Models allowed, available, healthy and big enough; plus why the others were excluded."""
+    catalog: Catalog,
+    segment_tokens: int,
+    policy: RoutePolicy,
+    unavailable: dict[str, str],
+    demoted: dict[str, str] | None = None,
+) -> tuple[list[ModelSpec], list[str], list[ModelSpec]]:
+    """Models allowed, available, healthy and big enough; why the others were excluded; and the
+    ones that qualify but are demoted by the quality monitor (``demoted``: model -> why)."""
     ok: list[ModelSpec] = []
     why: list[str] = []
+    down: list[ModelSpec] = []
+    demoted = demoted or {}
     for m in catalog.models:
         if m.id == RULES:
             continue
@@ -159,9 +169,12 @@ def candidates(
             why.append(
                 f"{m.id}: {segment_tokens:,} tokens + preamble + output reserve exceed reliable context {m.reliable_context:,}"
             )
+        elif m.id in demoted:
+            why.append(f"{m.id}: {demoted[m.id]}")
+            down.append(m)
         else:
             ok.append(m)
-    return ok, why
+    return ok, why, down
 
 
 def route_segment(
@@ -173,9 +186,19 @@ def route_segment(
     *,
     unavailable: dict[str, str] | None = None,
     budget_left_usd: float | None = None,
+    demoted: dict[str, str] | None = None,
+    probing: Collection[str] = (),
 ) -> RouteDecision:
+    """``demoted`` (model -> why, from the quality monitor): skipped like unhealthy models, but
+    kept at the end of the fallback chain, and used when every other candidate is out (a
+    demoted LLM still beats the rules model). ``probing``: demoted models on a probe turn."""
     unavailable = unavailable or {}
-    pool, excluded = candidates(catalog, segment_tokens, policy, unavailable)
+    pool, excluded, down = candidates(catalog, segment_tokens, policy, unavailable, demoted)
+    down_ids = {m.id for m in down}
+    if down and not pool:
+        # Every candidate is demoted: route among them as usual rather than drop to rules.
+        pool, down = down, []
+        excluded.append("every candidate model is demoted: routed among them")
     reasons: list[str] = []
     head: list[ModelSpec] = []  # the pinned model, when it can take the segment
     if policy.model not in ("auto", RULES):
@@ -199,7 +222,10 @@ def route_segment(
     ranked, why = _rank(pool, segment_tokens, complexity, policy) if pool else ([], [])
     if not head:
         reasons += why
-    ordered = head + ranked
+    # The quality monitor's part is always in the audit (routes.json), pinned or not.
+    notes = [w for w in excluded if w.endswith("routed among them") or w.split(":", 1)[0] in down_ids]
+    reasons += [w for w in notes if w not in reasons]
+    ordered = head + ranked + (_rank(down, segment_tokens, complexity, policy)[0] if down else [])
     if budget_left_usd is not None:
         affordable = [m for m in ordered if estimate(m, segment_tokens, policy)[2] <= budget_left_usd]
         if not affordable:
@@ -213,6 +239,8 @@ def route_segment(
             reasons.append(f"downgraded from {ordered[0].id} to {affordable[0].id} to stay within budget")
         ordered = affordable + [m for m in ordered if m not in affordable]
     primary, rest = ordered[0], ordered[1:]
+    if primary.id in probing:
+        reasons.append(f"{primary.id}: demoted, on a probe turn (so its success rate can recover)")
     fallback = [m.id for m in rest][:3] + [RULES]
     d = _decision(primary, segment, segment_tokens, complexity, policy, reasons, fallback,
                   held_back(catalog, segment_tokens, policy, unavailable))  # fmt: skip
@@ -282,5 +310,5 @@ def _decision(
     return RouteDecision(
         segment=segment, model=spec.id, reasons=reasons, complexity=complexity, segment_tokens=tokens,
         estimated_prompt_tokens=prompt, estimated_output_tokens=output, estimated_usd=round(usd, 6),
-        fallback=fallback, boundary=p.boundary, held_back=held,
+        fallback=fallback, boundary=p.boundary, held_back=held, profile=p.profile,
     )  # fmt: skip

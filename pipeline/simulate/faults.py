@@ -14,25 +14,34 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 from functools import lru_cache
 from typing import Any, Literal, get_args
 
 from chunking.tokenizer import count_tokens, encode, encoding
 from pipeline.analyze.clauses import CATEGORIES, find_clauses
+from pipeline.analyze.digest import passage_digest
 from pipeline.analyze.injection import locate_segment
 from pipeline.analyze.keyterms import find_key_terms
 from pipeline.analyze.llm_schema import (
     MAX_DEFINED_TERMS,
     MAX_FINDINGS_PER_CATEGORY,
     MAX_KEY_TERMS,
+    MAX_PAPER_ITEMS,
     MAX_REFERENCES,
     MAX_VERDICT_QUOTES,
+    PAPER_PROMPT_MARK,
+    PAPER_SCHEMA_NAME,
     PLAYBOOK_HEADER,
     SEGMENT_CLOSE,
     SEGMENT_OPEN,
     LLMDefinedTerm,
     LLMFinding,
     LLMKeyTerm,
+    LLMPaperDigest,
+    LLMPaperItem,
+    LLMPaperOutput,
+    LLMPaperResult,
     LLMReference,
     LLMSegmentOutput,
     LLMSynthesis,
@@ -219,6 +228,67 @@ def _bounded_answer(segment: str) -> str:
     return bounded.model_dump_json()
 
 
+_METHOD = re.compile(
+    r"\b(?:[Ww]e (?:use|train|fine-tune|apply|adopt|model|compute|encode)\w*|[Oo]ur (?:method|model|approach|system)|"
+    r"is trained|algorithm|architecture)\b"
+)
+_LINE_SENTENCE = re.compile(r"(?:^|(?<=[.!?] ))[A-Z][^.!?\n]{20,300}[.!?](?= |$)", re.M)
+_OPEN = re.compile(
+    r"\b(?:future work|we leave|open question|remains? (?:open|unclear)|further research)\b", re.I
+)
+
+
+@lru_cache(maxsize=32)
+def _paper_answer(segment: str) -> str:
+    """A careful model's paper answer: the segment's references and defined terms, and as its
+    digest the offline digest of the segment (every quote verbatim), within the prompt's limits."""
+    base = LLMSegmentOutput.model_validate_json(_bounded_answer(segment))
+    d = passage_digest(segment)
+
+    def item(quote: str) -> LLMPaperItem:
+        return LLMPaperItem(text=" ".join(quote.split()[:16]), quotes=[quote])
+
+    n = MAX_PAPER_ITEMS
+    digest = LLMPaperDigest(
+        contributions=[item(x.quote) for x in d.contributions[:n]],
+        methods=[
+            item(m.group().strip()) for m in _LINE_SENTENCE.finditer(segment) if _METHOD.search(m.group())
+        ][:n],
+        datasets=[item(x.quote) for x in d.datasets[:n]],
+        results=[
+            LLMPaperResult(
+                metric=r.metric or "",
+                value=r.value or "",
+                dataset=r.dataset or "",
+                baseline=r.compared or "",
+                delta="",
+                quotes=[r.quote],
+            )  # fmt: skip
+            for r in d.results[:n]
+        ],
+        limitations=[item(x.quote) for x in d.limitations if not _OPEN.search(x.quote)][:n],
+        open_questions=[item(x.quote) for x in d.limitations if _OPEN.search(x.quote)][:n],
+    )
+    # Findings, key terms and verdicts are for contracts: the paper prompt asks for none.
+    out = LLMPaperOutput(findings=[], key_terms=[], defined_terms=base.defined_terms,
+                         references=base.references, digest=digest)  # fmt: skip
+    return out.model_dump_json()
+
+
+def invent_paper_quote(content: str, segment: str, rng: random.Random) -> str:
+    """A schema-valid paper answer in which one digest item quotes text absent from the segment."""
+    data = json.loads(content)
+    invented = _INVENTED
+    while invented in segment:  # pragma: no cover - only for a segment that contains the decoy
+        invented += " (as amended)"
+    items: list[dict[str, Any]] = data["digest"]["contributions"]
+    if items:
+        items[rng.randrange(len(items))]["quotes"] = [invented]
+    else:
+        items.append({"text": "An invented claim.", "quotes": [invented]})
+    return json.dumps(data, ensure_ascii=False)
+
+
 def synthesise(material: str) -> LLMSynthesis:
     """A short deterministic summary of what the request mentions, by clause category."""
     counts = {c: material.count(c) for c in CATEGORIES if c in material}
@@ -291,11 +361,16 @@ def answer(body: dict[str, Any], fault: FaultKind | None, rng: random.Random) ->
     name = _schema_name(body)
     segment = extract_segment(last_user)
     finish, spoiled = "stop", fault in ("invalid_json", "truncated")
-    if name != "synthesis" and (name == "segment_analysis" or segment is not None):
+    system = next((text_of(m.get("content")) for m in messages
+                   if isinstance(m, dict) and m.get("role") == "system"), "")  # fmt: skip
+    # A paper segment: its schema by name, or (JSON-mode profiles) the paper rules in the prompt.
+    paper = name == PAPER_SCHEMA_NAME or (name is None and PAPER_PROMPT_MARK in system)
+    if name != "synthesis" and (name in ("segment_analysis", PAPER_SCHEMA_NAME) or segment is not None):
         segment = last_user if segment is None else segment
-        content = _segment_answer(segment, _rules_in(last_user))
+        content = _paper_answer(segment) if paper else _segment_answer(segment, _rules_in(last_user))
         if fault == "invented_quote":
-            content, spoiled = invent_quote(content, segment, rng), True
+            spoil = invent_paper_quote if paper else invent_quote
+            content, spoiled = spoil(content, segment, rng), True
     else:
         material = "\n".join(text_of(m.get("content")) for m in messages if isinstance(m, dict))
         content = synthesise(material).model_dump_json()

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import uvicorn
 from fastapi import FastAPI, Request
@@ -78,6 +78,9 @@ class SimulatorConfig(BaseModel):
     time_scale: float = Field(1.0, ge=0.0, description="multiplies sampled latencies and Retry-After")
     fixed_latency_s: float | None = Field(None, ge=0.0, description="unscaled latency for every answer")
     fault_rate: float = Field(0.0, ge=0.0, le=1.0)
+    # Per model (the request's "model", i.e. the API model id), over fault_rate: one model can
+    # go bad while the others stay clean (quality monitor tests). POST /_sim/faults changes both.
+    fault_rates: dict[str, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(default_factory=dict)
     fault_kinds: tuple[FaultKind, ...] = ALL_FAULTS
     hang_s: float = Field(60.0, ge=0.0, description="how long a 'timeout' fault stalls (unscaled)")
     retry_after_s: float = Field(1.0, ge=0.0, description="Retry-After of a 429, before time_scale")
@@ -101,6 +104,9 @@ class SimulatorConfig(BaseModel):
     @classmethod
     def _merge_latencies(cls, value: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
         return {**DEFAULT_LATENCIES, **value}
+
+    def fault_rate_of(self, model: str) -> float:
+        return self.fault_rates.get(model, self.fault_rate)
 
     def context_of(self, model: str) -> int:
         return self.contexts.get(model, self.default_context)
@@ -267,6 +273,25 @@ def create_app(config: SimulatorConfig) -> FastAPI:
         state.attempts.clear()  # so a rerun after reset meets the same faults
         return {"ok": True}
 
+    @app.post("/_sim/faults")
+    async def set_faults(request: Request) -> JSONResponse:
+        """Change fault_rate / fault_rates / fault_kinds while serving (a model going bad, then
+        recovering). Validated as SimulatorConfig fields; the others are left as they are."""
+        try:
+            body = await request.json()
+            allowed = {"fault_rate", "fault_rates", "fault_kinds"}
+            if not isinstance(body, dict) or not set(body) <= allowed:
+                raise ValueError(f"only {sorted(allowed)} can be changed")
+            new = SimulatorConfig.model_validate({**config.model_dump(include=allowed), **body})
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            return JSONResponse(error_body(str(exc)[:500], "invalid_request_error", None), 400)
+        config.fault_rate, config.fault_rates, config.fault_kinds = (
+            new.fault_rate,
+            new.fault_rates,
+            new.fault_kinds,
+        )
+        return JSONResponse(config.model_dump(include=allowed))
+
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:
         entry = LogEntry(arrived=time.time(), model=None)
@@ -328,7 +353,7 @@ def create_app(config: SimulatorConfig) -> FastAPI:
                 entry=entry,
             )
 
-        fault = choose_fault(rng, config.fault_rate, config.fault_kinds)
+        fault = choose_fault(rng, config.fault_rate_of(model), config.fault_kinds)
         if fault is not None:
             st.faults_by_kind[fault] += 1
         p50, p95 = config.latency_of(model)

@@ -4,7 +4,7 @@
 
 const KEY_STORE = "longdoc.apiKey";
 const BATCH_STORE = "longdoc.batches";
-const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
+const TERMINAL = new Set(["awaiting_review", "succeeded", "failed", "canceled"]);
 const KEY_TERM_TITLES = {
   party: "Parties", agreement_date: "Agreement date", effective_date: "Effective date",
   expiration_date: "Expiration date", governing_law: "Governing law", renewal_term: "Renewal term",
@@ -126,6 +126,7 @@ function initUpload() {
     form.append("model", $("opt-model").value);
     form.append("profile", $("opt-profile").value);
     if ($("opt-budget").value) form.append("budget_usd", $("opt-budget").value);
+    if ($("opt-error-cost").value) form.append("error_cost_usd", $("opt-error-cost").value);
     $("submit").disabled = true;
     try {
       const resp = await api(single ? "/v1/jobs" : "/v1/batches", { method: "POST", body: form });
@@ -265,6 +266,17 @@ function digestItem(d) {
   return el("li", { class: "digest-item" }, quote(d.quote), el("span", { class: "cite" }, cite(d) + (facts ? " — " + facts : "")));
 }
 
+const LLM_PARTS = [
+  ["contributions", "Contributions"], ["methods", "Methods"], ["datasets", "Data sets"], ["results", "Results"],
+  ["limitations", "Limitations"], ["open_questions", "Open questions"],
+];
+
+function llmItem(it) {
+  const facts = [it.dataset, it.baseline ? "vs " + it.baseline : null, it.delta ? "Δ " + it.delta : null].filter(Boolean).join(" · ");
+  return el("li", { class: "digest-item" }, el("span", {}, it.text + (facts ? " (" + facts + ")" : "")),
+    ...it.evidence.map((e) => el("span", { class: "cite" }, quote(e.quote), " " + cite(e))));
+}
+
 function showDigest(paper) {
   $("digest").hidden = !paper;
   if (!paper) {
@@ -276,6 +288,14 @@ function showDigest(paper) {
   if (paper.authors && paper.authors.length) parts.push(el("p", { class: "hint" }, paper.authors.join(", ")));
   parts.push(el("p", { class: "hint" }, paper.sections.length + " sections · " + paper.figures.length + " figures · " +
     paper.tables.length + " tables · " + paper.bibliography.length + " references"));
+  const llm = paper.digest.llm;
+  if (llm) {  // what the router's models read: each item with its verified quotes
+    parts.push(el("h4", {}, "Digest by " + llm.models.join(", ")));
+    for (const [key, title] of LLM_PARTS) {
+      const items = llm[key] || [];
+      if (items.length) parts.push(el("h5", {}, title), el("ul", { dataset: { part: "llm-" + key } }, items.map(llmItem)));
+    }
+  }
   for (const [key, title] of DIGEST_PARTS) {
     const items = paper.digest[key] || [];
     if (items.length) parts.push(el("h4", {}, title), el("ul", { dataset: { part: key } }, items.map(digestItem)));
@@ -515,6 +535,10 @@ function updateSignoff() {
   node.textContent = V.threshold === "none"
     ? "No sign-off required."
     : "needs sign-off: " + open + " open (" + V.threshold + " severity and above)";
+  // A high-stakes job waits in awaiting_review: its report is final only once these are decided.
+  if (V.job && V.job.status === "awaiting_review") {
+    node.textContent += open ? " — held for sign-off: the report is not final yet" : " — all decided: the report is final";
+  }
   node.classList.toggle("open", open > 0);
 }
 
