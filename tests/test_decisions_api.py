@@ -132,6 +132,11 @@ def test_unknown_rule_bad_body_no_report_and_erased(served: TestClient) -> None:
     assert put(served, job["id"], "no-such-rule", action="accept").json()["code"] == "not_found"
     assert put(served, job["id"], "governing-law", action="approve").status_code == 422
     assert put(served, "job_nope", "governing-law", action="accept").status_code == 404
+    # A body that is not JSON at all, malformed or not UTF-8: one documented status, 422.
+    for body in (b'{"action": ', b"\xef\xbf\xbd\xff d1\x18"):
+        r = served.put(f"/v1/jobs/{job['id']}/decisions/governing-law", content=body,
+                       headers={**auth(), "Content-Type": "application/json"})  # fmt: skip
+        assert (r.status_code, r.json()["code"]) == (422, "validation_error"), (body, r.text)
 
     failed = submit(served, b"   \n", name="blank.txt")  # empty_document: the job ends without a report
     assert failed["status"] == "failed" and failed["review"] is None

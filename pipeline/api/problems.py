@@ -100,6 +100,17 @@ def install(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        if (
+            exc.status_code == 400
+            and exc.detail == BODY_PARSE_ERROR
+            and request.headers.get("content-type", "").startswith("application/json")
+        ):
+            # FastAPI answers a JSON body that is not UTF-8 with this 400, but malformed JSON
+            # with a 422: both are a body that is not JSON, one status for both (found by
+            # Schemathesis's stateful phase on PUT …/decisions/{rule}).
+            errors = [{"loc": ["body"], "msg": "the body is not JSON (it is not valid UTF-8)"}]
+            p = ProblemError(422, "validation_error", "the request is not valid", extra={"errors": errors})
+            return problem_response(p, request.url.path)
         code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
             exc.status_code, "http_error"
         )
@@ -135,6 +146,10 @@ def allowed_methods(request: Request) -> list[str]:
         if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
             served.append(method.value)
     return served
+
+
+# FastAPI's detail when it cannot decode a request body at all (fastapi/routing.py).
+BODY_PARSE_ERROR = "There was an error parsing the body"
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
