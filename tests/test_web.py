@@ -41,16 +41,26 @@ def launch(pw: sync_api.Playwright) -> sync_api.Browser:
     )
 
 
-def upload(page: sync_api.Page, url: str, name: str, mime: str, data: bytes) -> sync_api.Locator:
-    """Sign in with acme's key, upload one file, and return its job row once it succeeded."""
+def choose(page: sync_api.Page, url: str, name: str, mime: str, data: bytes) -> None:
+    """Sign in with acme's key and put one file in the upload form (options stay to be set)."""
     page.goto(url + "/")
     page.get_by_label("Your API key").fill(KEYS["acme"])
     page.get_by_role("button", name="Use key").click()
     page.locator("#file-input").set_input_files([{"name": name, "mimeType": mime, "buffer": data}])
+
+
+def analyzed(page: sync_api.Page, status: str = "succeeded") -> sync_api.Locator:
+    """Submit the form; the job's row once it reached ``status``."""
     page.get_by_role("button", name="Analyze").click()
-    row = page.locator('#jobs tbody tr[data-status="succeeded"]').first
+    row = page.locator(f'#jobs tbody tr[data-status="{status}"]').first
     row.wait_for(timeout=60_000)
     return row
+
+
+def upload(page: sync_api.Page, url: str, name: str, mime: str, data: bytes) -> sync_api.Locator:
+    """Sign in with acme's key, upload one file, and return its job row once it succeeded."""
+    choose(page, url, name, mime, data)
+    return analyzed(page)
 
 
 def test_upload_and_read_the_report(tmp_path: Path) -> None:
@@ -338,16 +348,9 @@ def test_a_high_stakes_upload_waits_for_sign_off_on_the_page(tmp_path: Path) -> 
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url + "/")
-            page.get_by_label("Your API key").fill(KEYS["acme"])
-            page.get_by_role("button", name="Use key").click()
-            page.locator("#file-input").set_input_files(
-                [{"name": "msa.txt", "mimeType": "text/plain", "buffer": contract()}]
-            )
+            choose(page, url, "msa.txt", "text/plain", contract())
             page.get_by_label("Error cost (USD)").fill("1000")
-            page.get_by_role("button", name="Analyze").click()
-            row = page.locator('#jobs tbody tr[data-status="awaiting_review"]').first
-            row.wait_for(timeout=60_000)
+            row = analyzed(page, "awaiting_review")
             job_id = row.get_attribute("data-job-id")
             row.get_by_role("button", name="View report").click()
             page.locator("#review").wait_for(state="visible")
@@ -463,16 +466,9 @@ def test_a_paper_read_by_the_routers_models_shows_their_digest_on_the_page(
             browser = launch(pw)
             try:
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(url + "/")
-                page.get_by_label("Your API key").fill(KEYS["acme"])
-                page.get_by_role("button", name="Use key").click()
-                page.locator("#file-input").set_input_files(
-                    [{"name": "tabparse.txt", "mimeType": "text/plain", "buffer": paper.encode()}]
-                )
+                choose(page, url, "tabparse.txt", "text/plain", paper.encode())
                 page.locator("#opt-model").select_option("auto")
-                page.get_by_role("button", name="Analyze").click()
-                row = page.locator('#jobs tbody tr[data-status="succeeded"]').first
-                row.wait_for(timeout=60_000)
+                row = analyzed(page)
                 row.get_by_role("button", name="View report").click()
                 page.locator("#digest").wait_for(state="visible")
                 heading = page.locator("#digest h4").first
