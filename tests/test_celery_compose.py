@@ -37,3 +37,5 @@ def test_worker_service_scales() -> None:
     worker = compose("config").split("\n  worker:\n", 1)[1].split("\nvolumes:", 1)[0]
     assert "container_name" not in worker and "ports" not in worker
     assert "longdoc" in worker and "worker" in worker
+    # Its own /metrics for Prometheus, inside the network only (no host port to clash).
+    assert "LONGDOC_METRICS_WORKER_PORT: '9101'" in worker or 'LONGDOC_METRICS_WORKER_PORT: "9101"' in worker
