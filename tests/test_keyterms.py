@@ -149,15 +149,18 @@ def test_a_relative_term_is_not_an_expiration_date() -> None:
         ("Governing Law. The laws of the State of Texas shall apply to this Agreement.", "Texas, US"),
         # A paragraph break inside the sentence, as PDFs leave them.
         ("This Agreement shall be construed in accordance with, and governed by, the\n\nlaws of the State of Georgia.", "Georgia, US"),
+        ("Choice of Law. Delaware law shall govern this Agreement.", "Delaware, US"),
+        ("This Agreement shall be governed by Indian law.", "India"),
+        ("Governing Law: State of New York", "New York, US"),  # a cover page's field
+        ("Governing law - Ontario", "Ontario, CA"),
     ],
 )  # fmt: skip
 def test_governing_law_is_a_jurisdiction(sentence: str, value: str) -> None:
     [law] = terms(sentence, "governing_law")
     assert law.value == value
-    assert (
-        sentence[law.start : law.end].startswith("This Agreement")
-        or "laws of" in sentence[law.start : law.end]
-    )
+    quoted = sentence[law.start : law.end]
+    assert quoted.startswith(("This Agreement", "Choice of Law", "Governing")) or "laws of" in quoted
+    assert sentence.find(quoted) == law.start  # verbatim at its offsets
 
 
 @pytest.mark.parametrize(
@@ -167,6 +170,8 @@ def test_governing_law_is_a_jurisdiction(sentence: str, value: str) -> None:
         "Inventorship is governed by the patent laws of the United States.",
         "Each party shall comply with the laws of the State of Texas.",
         "This Agreement shall be governed by the laws of the Domiciliary State.",
+        "The Company is organized under Delaware law.",
+        "Governing documents: the law firm of Delaware Partners LLP.",
     ],
 )
 def test_laws_named_for_another_purpose_are_not_the_governing_law(sentence: str) -> None:

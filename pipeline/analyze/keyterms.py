@@ -133,6 +133,11 @@ _COUNTRIES = {
     "Saudi Arabia": "Saudi Arabia", "Argentina": "Argentina", "Chile": "Chile", "Colombia": "Colombia",
     "Isle of Man": "Isle of Man", "Guernsey": "Guernsey", "Malta": "Malta", "Bahamas": "Bahamas",
     "Barbados": "Barbados", "Panama": "Panama", "U.S. Virgin Islands": "U.S. Virgin Islands",
+    # Adjectives as in "governed by Indian law" (those above: English, Swiss, German, ...).
+    "Indian": "India", "Australian": "Australia", "Korean": "South Korea", "Singaporean": "Singapore",
+    "Belgian": "Belgium", "Austrian": "Austria", "Danish": "Denmark", "Norwegian": "Norway",
+    "Finnish": "Finland", "Mexican": "Mexico", "Brazilian": "Brazil", "Russian": "Russia",
+    "Luxembourgish": "Luxembourg", "Portuguese": "Portugal", "Polish": "Poland", "Greek": "Greece",
 }  # fmt: skip
 JURISDICTIONS: dict[str, str] = {
     **{s.casefold(): f"{s}, US" for s in _US_STATES},
@@ -157,6 +162,15 @@ _NAMED_PLACE = re.compile(
     re.I,
 )
 _X_LAW = re.compile(rf"\b(?:by|with|under)\s+(?:the\s+)?(?P<place>{_PLACE_NAMES})\s+law\b", re.I)
+# "Delaware law shall govern this Agreement": the place before "law", the verb after it.
+_X_LAW_GOVERNS = re.compile(
+    rf"\b(?P<place>{_PLACE_NAMES})\s+law(?=s?\s+(?:shall\s+|will\s+|must\s+|is\s+to\s+)?govern)", re.I
+)
+# A cover page's or term sheet's field: "Governing Law: Delaware", "Governing law - State of New York".
+_LAW_FIELD = re.compile(
+    r"law\s*[:：\-–]\s*(?:the\s+)?(?:laws\s+of\s+(?:the\s+)?)?(?:(?:State|Commonwealth|Province)\s+of\s+)?",
+    re.I,
+)
 # The sentence must say the laws govern the agreement: "governed by", "construed in
 # accordance with", "The laws of X govern"; not "organized under the laws of Delaware".
 _GOVERNS = re.compile(
@@ -631,10 +645,14 @@ def _clause(text: str, pos: int, end: int, reach: int = 300) -> tuple[int, int]:
 def _governing_law(text: str, low: str | None) -> list[KeyTermHit]:
     # str.find("law") on the lowered text, then anchored matches there: a case-blind regex
     # scanning the whole contract costs several times more.
+    fields: list[tuple[int, re.Match[str]]] = []
     if low is None:
         laws_of = list(_LAWS_OF.finditer(text))
-        x_law = list(_X_LAW.finditer(text))
+        x_law = list(_X_LAW.finditer(text)) + list(_X_LAW_GOVERNS.finditer(text))
         thereof = list(_LAWS_THEREOF.finditer(text))
+        for g in re.finditer(r"\bgoverning\s+(?=law)", text, re.I):
+            if (fm := _LAW_FIELD.match(text, g.end())) and (pm := _PLACE.match(text, fm.end())):
+                fields.append((g.end(), pm))
     else:
         laws_of, x_law, thereof = [], [], []
         pos = low.find("law")
@@ -646,10 +664,22 @@ def _governing_law(text: str, low: str | None) -> list[KeyTermHit]:
                     thereof.append(t)
                 # "by English law": the place is one to three capitalised words before "law".
                 elif (
+                    low[max(0, pos - 10) : pos].rstrip().endswith("governing")
+                    and (fm := _LAW_FIELD.match(text, pos))
+                    and (pm := _PLACE.match(text, fm.end()))
+                ):
+                    fields.append((pos, pm))
+                elif (
                     text[pos - 1 : pos].isspace()
                     and text[pos - 2 : pos - 1].isalpha()
-                    and (x := _X_LAW.search(text, max(0, pos - 45), pos + 3))
-                    and x.end() == pos + 3
+                    and (
+                        ((x := _X_LAW.search(text, max(0, pos - 45), pos + 3)) and x.end() == pos + 3)
+                        or (
+                            "govern" in low[pos + 3 : pos + 30]  # a cheap test before the big regex
+                            and (x := _X_LAW_GOVERNS.search(text, max(0, pos - 45), pos + 30))
+                            and x.end() == pos + 3
+                        )
+                    )
                 ):
                     x_law.append(x)
             pos = low.find("law", pos + 3)
@@ -663,6 +693,9 @@ def _governing_law(text: str, low: str | None) -> list[KeyTermHit]:
             and not _FIELD_OF_LAW.search(text, max(0, m.start() - 30), m.start())
         ):
             found.append((m.start(), p.end(), JURISDICTIONS[" ".join(p.group().split()).casefold()]))
+    for at, pm in fields:
+        if pm.group()[0].isupper():
+            found.append((at, pm.end(), JURISDICTIONS[" ".join(pm.group().split()).casefold()]))
     for m in x_law:
         if m.group("place")[0].isupper():
             found.append((m.start(), m.end(), JURISDICTIONS[" ".join(m.group("place").split()).casefold()]))
