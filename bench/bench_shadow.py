@@ -42,6 +42,7 @@ from pipeline.config import (
 from pipeline.jobs.shadow import load_records, summarize
 from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import JobOptions, JobStore
+from pipeline.routing.catalog import load_catalog
 from storage.local import LocalStore
 from workers.local import LocalExecutor
 
@@ -51,12 +52,27 @@ CANDIDATE = "gpt-5.1-thinking"
 
 
 @contextmanager
-def external_simulator(time_scale: float) -> Iterator[str]:
+def external_simulator(time_scale: float, drift: float = 0.0) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli.main", "simulate-llm", "--port", str(port),
-                             "--time-scale", str(time_scale)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "pipeline.cli.main",
+        "simulate-llm",
+        "--port",
+        str(port),
+        "--time-scale",
+        str(time_scale),
+    ]
+    if drift:
+        # The simulator answers every model alike; this share of the candidate's answers quotes a
+        # passage that is not in the segment, so that finding is dropped: the candidate then
+        # misses categories the primary found, as a weaker model would.
+        api_id = load_catalog().get(CANDIDATE).api_model
+        argv += ["--fault-rate-for", f"{api_id}={drift}", "--faults", "invented_quote"]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + 30
@@ -122,7 +138,8 @@ def run(
             c = ctx.shadow.counts
             figures.update(offered=c.offered, sampled=c.sampled, capped=c.capped, dropped=c.dropped, stored=s.sampled,
                            spent=s.usd_total, p50=s.latency_p50_s, p95=s.latency_p95_s,
-                           agreement=statistics.mean(a.agreement for a in s.categories if a.agreement is not None))  # fmt: skip
+                           agreement=statistics.mean(a.agreement for a in s.categories if a.agreement is not None),
+                           lowest=sorted((a.agreement, a.category) for a in s.categories if a.agreement is not None)[:3])  # fmt: skip
         ex.close()
     return walls, reports, figures
 
@@ -135,6 +152,8 @@ def main() -> int:
     ap.add_argument("--cap", type=float, default=5.0, help="shadow cap, USD per day")
     ap.add_argument("--time-scale", type=float, default=0.05, help="simulated latencies x this")
     ap.add_argument("--max-ratio", type=float, default=1.10, help="fail above this on/off ratio")
+    ap.add_argument("--candidate-drift", type=float, default=0.0,
+                    help="share of the candidate's answers that invent one quote (disagreement to measure)")  # fmt: skip
     args = ap.parse_args()
     if not CUAD.is_dir():
         print(f"skipped: {CUAD} is absent")
@@ -146,7 +165,7 @@ def main() -> int:
     medians: dict[str, list[float]] = {"off": [], "on": []}
     baseline: dict[str, str] | None = None
     ok = True
-    with external_simulator(args.time_scale) as url:
+    with external_simulator(args.time_scale, args.candidate_drift) as url:
         for r in range(args.runs):
             for mode in ("off", "on"):
                 share = args.share if mode == "on" else 0.0
@@ -163,7 +182,9 @@ def main() -> int:
                     line += (f"; shadow: {fig['sampled']}/{fig['offered']} segments sampled, {fig['stored']} stored, "
                              f"{fig['capped']} capped, {fig['dropped']} dropped, spend ${fig['spent']:.4f} of "
                              f"${args.cap:.2f} cap, candidate p50/p95 {fig['p50']:.2f}/{fig['p95']:.2f} s, "
-                             f"mean agreement {fig['agreement']:.3f}, drained {fig['drain_s']:.2f} s after the last job")  # fmt: skip
+                             f"mean agreement {fig['agreement']:.3f} (lowest: "
+                             + ", ".join(f"{c} {a:.2f}" for a, c in fig["lowest"])
+                             + f"), drained {fig['drain_s']:.2f} s after the last job")  # fmt: skip
                     ok &= fig["spent"] <= args.cap
                 print(line, flush=True)
     off, on = statistics.median(medians["off"]), statistics.median(medians["on"])
