@@ -7,6 +7,7 @@ Plain functions and classes, no pytest fixtures (those live in conftest.py files
 
 from __future__ import annotations
 
+import argparse
 import functools
 import hashlib
 import socket
@@ -45,6 +46,12 @@ def make_settings(tmp_path: Path, **groups: Mapping[str, Any]) -> Settings:
         "webhook": {"secrets": {t: SecretStr(s) for t, s in SECRETS.items()}},
     }
     return grouped(**merged(base, groups))
+
+
+def batch_args(source: Path, out: Path, *, jobs: int = 1) -> argparse.Namespace:
+    """``longdoc batch SOURCE --out OUT --json`` as parsed: offline rules model, no budget."""
+    return argparse.Namespace(source=str(source), out=str(out), model="rules", profile="batch", budget=None,
+                              providers="", self_hosted_only=False, jobs=jobs, json=True, viewer_url=None)  # fmt: skip
 
 
 def auth(tenant: str = "acme") -> dict[str, str]:

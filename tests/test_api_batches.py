@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
@@ -12,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline.analyze.clauses import CATEGORIES
-from tests.api_helpers import api, auth, contract, make_settings, require_rules_model, wait_batch
+from tests.api_helpers import api, auth, batch_args, contract, make_settings, require_rules_model, wait_batch
 from tests.conftest import SHARED_DATA, needs_shared
 
 COLUMNS = (
@@ -95,11 +94,6 @@ def test_json_manifest_of_stored_documents(tmp_path: Path) -> None:
         assert client.post("/v1/batches", json={"documents": []}, headers=auth()).status_code == 422
 
 
-def _cli_args(source: Path, out: Path) -> argparse.Namespace:
-    return argparse.Namespace(source=str(source), out=str(out), model="rules", profile="batch", budget=None, providers="", self_hosted_only=False,
-                              jobs=2, json=True)  # fmt: skip
-
-
 def test_cli_batch_writes_tables_and_resumes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from pipeline.cli.service import cmd_batch
 
@@ -111,7 +105,7 @@ def test_cli_batch_writes_tables_and_resumes(tmp_path: Path, capsys: pytest.Capt
     (folder / ".hidden").write_bytes(b"skip me")
     settings = make_settings(tmp_path)
     out = tmp_path / "out"
-    assert cmd_batch(_cli_args(folder, out), settings) == 1  # one bad file
+    assert cmd_batch(batch_args(folder, out, jobs=2), settings) == 1  # one bad file
     first = json.loads(capsys.readouterr().out)
     assert first["status"] == "partially_succeeded" and first["counts"] == {"succeeded": 4, "failed": 1}
     rows = list(csv.reader(io.StringIO((out / "docs.table.csv").read_text(encoding="utf-8-sig"))))
@@ -121,7 +115,7 @@ def test_cli_batch_writes_tables_and_resumes(tmp_path: Path, capsys: pytest.Capt
     assert len(jobs_before) == 4
 
     (folder / "c4.txt").write_bytes(contract(party_a="New Party Inc."))  # one new file
-    assert cmd_batch(_cli_args(folder, out), settings) == 1
+    assert cmd_batch(batch_args(folder, out, jobs=2), settings) == 1
     second = json.loads(capsys.readouterr().out)
     assert second["counts"] == {"succeeded": 5, "failed": 1}
     jobs_after = sorted(p.name for p in index.iterdir())
@@ -129,7 +123,7 @@ def test_cli_batch_writes_tables_and_resumes(tmp_path: Path, capsys: pytest.Capt
 
     manifest = tmp_path / "list.txt"
     manifest.write_text("# two of them\ndocs/c0.txt\ndocs/c1.txt\n")
-    assert cmd_batch(_cli_args(manifest, out), settings) == 0
+    assert cmd_batch(batch_args(manifest, out, jobs=2), settings) == 0
     assert json.loads(capsys.readouterr().out)["status"] == "succeeded" and (out / "list.table.xlsx").exists()
 
 

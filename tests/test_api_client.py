@@ -10,7 +10,7 @@ import pytest
 from pydantic import SecretStr
 
 from pipeline.cli.client import ApiError, Client, analyze_files
-from tests.api_helpers import KEYS, contract, live_server, make_settings, require_rules_model
+from tests.api_helpers import KEYS, batch_args, contract, live_server, make_settings, require_rules_model
 
 
 def test_submit_wait_download(tmp_path: Path) -> None:
@@ -65,8 +65,7 @@ def test_analyze_and_batch_through_a_server(tmp_path: Path, capsys: pytest.Captu
         assert results[0]["ok"] and Path(results[0]["report_md"]).exists()
         assert results[1]["error"]["code"] == "unsupported_media_type"
 
-        bargs = argparse.Namespace(source=str(docs), out=str(tmp_path / "out"), model="rules", profile="batch",
-                                   budget=None, jobs=2, json=True, self_hosted_only=False, providers="")  # fmt: skip
+        bargs = batch_args(docs, tmp_path / "out", jobs=2)
         assert cmd_batch(bargs, remote) == 1
         first = json.loads(capsys.readouterr().out)
         assert first["counts"] == {"succeeded": 3, "failed": 1}

@@ -20,7 +20,16 @@ from pipeline.report.grid import FILLS, GridRow
 from pipeline.report.links import viewer_url
 from pipeline.report.model import Decision, Report, Review
 from storage.local import LocalStore
-from tests.api_helpers import api, auth, contract, make_settings, require_rules_model, wait_batch, wait_job
+from tests.api_helpers import (
+    api,
+    auth,
+    batch_args,
+    contract,
+    make_settings,
+    require_rules_model,
+    wait_batch,
+    wait_job,
+)
 
 BASE = "https://longdoc.example"
 EXAMPLE = Path(__file__).resolve().parents[1] / "pipeline" / "examples" / "master-services-agreement.txt"
@@ -204,8 +213,7 @@ def test_cli_batch_writes_the_grid_beside_the_table(
     (folder / "msa.txt").write_bytes(EXAMPLE.read_bytes())
     (folder / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
     out = tmp_path / "out"
-    args = argparse.Namespace(source=str(folder), out=str(out), model="rules", profile="batch", budget=None,
-                              providers="", self_hosted_only=False, jobs=1, json=True, viewer_url=None)  # fmt: skip
+    args = batch_args(folder, out)
     assert cmd_batch(args, make_settings(tmp_path)) == 1  # the bad file
     printed = json.loads(capsys.readouterr().out)
     assert printed["review_csv"] == str(out / "docs.review.csv")
@@ -263,8 +271,7 @@ def test_analyze_and_batch_through_a_server_fetch_its_grid(
         links = _hyperlinks(Path(result["review_xlsx"]))
         assert links and all(u.startswith(f"{url}/#job={result['job_id']}&item=") for u in links)
 
-        bargs = argparse.Namespace(source=str(docs), out=str(tmp_path / "out"), model="rules", profile="batch",
-                                   budget=None, jobs=1, json=True, self_hosted_only=False, providers="")  # fmt: skip
+        bargs = batch_args(docs, tmp_path / "out")
         assert cmd_batch(bargs, remote) == 0
         (row,) = _csv_rows((tmp_path / "out" / "docs.review.csv").read_bytes())
         assert row["status"] == "succeeded" and row["job_id"]

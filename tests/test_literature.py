@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.api_helpers import api, auth, make_settings, require_rules_model, wait_batch
+from tests.api_helpers import api, auth, batch_args, make_settings, require_rules_model, wait_batch
 from tests.paper_helpers import RESULT, planted_paper
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "pipeline" / "examples" / "master-services-agreement.txt"
@@ -20,11 +19,6 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "pipeline" / "examples" / "maste
 
 def _rows(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-
-
-def _args(folder: Path, out: Path) -> argparse.Namespace:
-    return argparse.Namespace(source=str(folder), out=str(out), model="rules", profile="batch", budget=None,
-                              providers="", self_hosted_only=False, jobs=1, json=True, viewer_url=None)  # fmt: skip
 
 
 def test_cli_batch_writes_one_literature_row_per_paper(
@@ -39,7 +33,7 @@ def test_cli_batch_writes_one_literature_row_per_paper(
     (folder / "b-gridnet.txt").write_text(planted_paper("GridNet: Reading Tables Again"))
     (folder / "c-msa.txt").write_bytes(EXAMPLE.read_bytes())
     out = tmp_path / "out"
-    assert cmd_batch(_args(folder, out), make_settings(tmp_path)) == 0
+    assert cmd_batch(batch_args(folder, out), make_settings(tmp_path)) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["literature_csv"] == str(out / "docs.literature.csv")
     rows = _rows((out / "docs.literature.csv").read_bytes())
@@ -69,7 +63,7 @@ def test_a_batch_of_contracts_gets_no_literature_table(
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "msa.txt").write_bytes(EXAMPLE.read_bytes())
-    assert cmd_batch(_args(folder, tmp_path / "out"), make_settings(tmp_path)) == 0
+    assert cmd_batch(batch_args(folder, tmp_path / "out"), make_settings(tmp_path)) == 0
     assert "literature_csv" not in json.loads(capsys.readouterr().out)
     assert not list((tmp_path / "out").glob("*.literature.*"))
 

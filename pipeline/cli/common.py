@@ -16,6 +16,7 @@ from pipeline.errors import Unreadable
 
 if TYPE_CHECKING:
     from pipeline.config import Settings
+    from storage.base import ObjectStore
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -95,6 +96,15 @@ def require_backends(settings: Settings) -> None:
         require("s3", "minio", feature="with LONGDOC_STORAGE=s3")
     if settings.routing.daily_cap_usd is not None:  # the cap's ledger lives in Redis
         require("distributed", "redis", feature="with LONGDOC_DAILY_CAP_USD")
+
+
+def operator_store(settings: Settings) -> ObjectStore:
+    """The configured storage, opened by an operator command (``purge``, ``decisions export``)."""
+    if settings.storage.kind == "s3":
+        require("s3", "minio", feature="with LONGDOC_STORAGE=s3")
+    from storage import open_store
+
+    return open_store(settings.storage)
 
 
 def run_command(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.cli.common import EXIT_OK, EXIT_USAGE, require
+from pipeline.cli.common import EXIT_OK, EXIT_USAGE, operator_store
 
 if TYPE_CHECKING:
     from pipeline.config import Settings
@@ -40,11 +40,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         print(f"longdoc decisions export: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if settings.storage.kind == "s3":
-        require("s3", "minio", feature="with LONGDOC_STORAGE=s3")
-    from storage import open_store
-
-    docs = export(open_store(settings.storage), tenant, args.job)
+    docs = export(operator_store(settings), tenant, args.job)
     out = Path(args.out)
     (out / "contracts").mkdir(parents=True, exist_ok=True)
     for old in (out / "contracts").glob("*.txt"):  # a re-export replaces the set, never mixes two

@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from pipeline.cli.common import EXIT_OK, EXIT_USAGE, require
+from pipeline.cli.common import EXIT_OK, EXIT_USAGE, operator_store
 
 if TYPE_CHECKING:
     from pipeline.config import Settings
@@ -39,11 +39,7 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         print(f"longdoc purge: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if settings.storage.kind == "s3":
-        require("s3", "minio", feature="with LONGDOC_STORAGE=s3")
-    from storage import open_store
-
-    result = purge(open_store(settings.storage), tenant, age, dry_run=args.dry_run)
+    result = purge(operator_store(settings), tenant, age, dry_run=args.dry_run)
     verb = "would erase" if args.dry_run else "erased"
     for job in result.jobs:
         print(f"{verb} {tenant}/{job.job_id} (created {job.created_at}, {job.status})")
