@@ -166,6 +166,7 @@ _X_LAW = re.compile(rf"\b(?:by|with|under)\s+(?:the\s+)?(?P<place>{_PLACE_NAMES}
 _X_LAW_GOVERNS = re.compile(
     rf"\b(?P<place>{_PLACE_NAMES})\s+law(?=s?\s+(?:shall\s+|will\s+|must\s+|is\s+to\s+)?govern)", re.I
 )
+_GOVERNING = re.compile(r"\bgoverning\s+(?=law)", re.I)
 # A cover page's or term sheet's field: "Governing Law: Delaware", "Governing law - State of New York".
 _LAW_FIELD = re.compile(
     r"law\s*[:：\-–]\s*(?:the\s+)?(?:laws\s+of\s+(?:the\s+)?)?(?:(?:State|Commonwealth|Province)\s+of\s+)?",
@@ -650,7 +651,7 @@ def _governing_law(text: str, low: str | None) -> list[KeyTermHit]:
         laws_of = list(_LAWS_OF.finditer(text))
         x_law = list(_X_LAW.finditer(text)) + list(_X_LAW_GOVERNS.finditer(text))
         thereof = list(_LAWS_THEREOF.finditer(text))
-        for g in re.finditer(r"\bgoverning\s+(?=law)", text, re.I):
+        for g in _GOVERNING.finditer(text):
             if (fm := _LAW_FIELD.match(text, g.end())) and (pm := _PLACE.match(text, fm.end())):
                 fields.append((g.end(), pm))
     else:

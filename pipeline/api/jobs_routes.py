@@ -28,7 +28,7 @@ from pipeline.jobs.store import TERMINAL, JobOptions, JobRecord, JobStatus, JobS
 from pipeline.report import grid
 from pipeline.report.grid import GridRow
 from pipeline.report.model import Decision, Report
-from pipeline.report.signoff import SignoffSeverity, held, marked
+from pipeline.report.signoff import SignoffSeverity, marked, still_open
 from storage import keys
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
@@ -384,8 +384,9 @@ def with_decisions(report: Report, decided: dict[str, Decision], signoff: Signof
     """Decisions attached; a held review (issue 19) counted again, final once none is open."""
     report = decisions.with_decisions(report, decided)
     if report.review is not None and not report.review.final:
-        still_open = held(report.review, 0.0, 0.0, signoff)
-        report = report.model_copy(update={"review": marked(report.review, still_open)})
+        report = report.model_copy(
+            update={"review": marked(report.review, still_open(report.review, signoff))}
+        )
     return report
 
 

@@ -50,14 +50,19 @@ def counts(items: dict[str, Severity], decided: Iterable[str], threshold: Signof
     )
 
 
+def still_open(review: Review, threshold: SignoffSeverity) -> int:
+    """Items of ``review`` that need sign-off and carry no decision yet."""
+    return sum(1 for i in review.items if needs_signoff(i.severity, threshold) and i.decision is None)
+
+
 def held(review: Review | None, error_cost_usd: float, hold_at_usd: float, threshold: SignoffSeverity) -> int:
-    """Items a job must hold for sign-off (issue 19): those needing it, when the stakes are high.
+    """Items a job must hold for sign-off (issue 19): those still open, when the stakes are high.
 
     0 when the job's error cost is below the line, or no item needs a decision.
     """
     if review is None or error_cost_usd < hold_at_usd:
         return 0
-    return sum(1 for i in review.items if needs_signoff(i.severity, threshold) and i.decision is None)
+    return still_open(review, threshold)
 
 
 def marked(review: Review, open_items: int) -> Review:

@@ -326,10 +326,9 @@ class QualityMonitor:
             return None
         if n:
             telemetry.set_quality_rate(outcome.model, outcome.profile, good / n)
-        if kind in ("alert", "recovered"):
-            telemetry.quality_event(outcome.model, outcome.profile, kind)
         if kind not in ("alert", "recovered"):
             return None
+        telemetry.quality_event(outcome.model, outcome.profile, kind)
         event = QualityEvent(kind="alert" if kind == "alert" else "recovered", model=outcome.model,
                              profile=outcome.profile, rate=round(good / n, 4), samples=n,
                              baseline=self.config.baseline_for(outcome.model), line=round(line, 4),
