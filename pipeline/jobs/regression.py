@@ -83,9 +83,8 @@ def labels(
         # Two rules on one category: present if either reviewer verdict places the clause.
         verdicts[item.category] = verdicts.get(item.category, False) or present
         if present:
-            answers.setdefault(item.category, []).extend(
-                s for s in spans if s not in answers.get(item.category, [])
-            )
+            have = answers.setdefault(item.category, [])
+            have += [s for s in spans if s not in have]
     located = {c: [a for a in v if a["text"]] or v[:1] for c, v in answers.items() if verdicts[c]}
     return located, sorted(verdicts)
 
