@@ -289,3 +289,25 @@ def test_request_log_marks_a_hung_up_request_499_with_its_prompt_tokens() -> Non
             "the hung-up request to be logged",
         )[0]
     assert entry["status"] == 499 and entry["prompt_tokens"] > 1000 and entry["completion_tokens"] == 0
+
+
+def test_a_held_model_answers_only_after_release_and_the_others_at_once() -> None:
+    config = SimulatorConfig(strict=False, time_scale=0.0, held_models=("gpt-5.1-chat-latest",))
+    with running_simulator(config) as url, ThreadPoolExecutor(2) as pool:
+        held = pool.submit(ask, client(url), "gpt-5.1-chat-latest")
+        wait_for(lambda: [e for e in sim_get(url, "/_log")["requests"] if e["model"] == "gpt-5.1-chat-latest"],
+                 10, "the held request to arrive")  # fmt: skip
+        assert ask(client(url)).choices[0].finish_reason == "stop"  # another model is not held
+        assert not held.done()
+        assert sim_post(url, "/_sim/release") == {"ok": True}
+        assert held.result(timeout=10).choices[0].finish_reason == "stop"
+        # Released for good: a later call to that model answers at once.
+        assert ask(client(url), "gpt-5.1-chat-latest").choices[0].finish_reason == "stop"
+
+
+def test_a_held_request_whose_client_hangs_up_is_logged_499() -> None:
+    config = SimulatorConfig(strict=False, time_scale=0.0, held_models=("kimi-k2-thinking",))
+    with running_simulator(config) as url:
+        with pytest.raises(openai.APITimeoutError):
+            ask(client(url, timeout=0.5))
+        wait_for(lambda: sim_get(url, "/_sim/stats")["by_status"] == {"499": 1}, 5, "the hang-up to be seen")
