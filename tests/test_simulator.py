@@ -176,11 +176,11 @@ def test_fault_500() -> None:
 
 
 def test_fault_timeout_makes_the_client_give_up() -> None:
-    with fault_server("timeout", hang_s=5) as url:
+    with fault_server("timeout", hang_s=30) as url:
         start = time.monotonic()
         with pytest.raises(openai.APITimeoutError):
             ask(client(url, timeout=0.5))
-        assert time.monotonic() - start < 2
+        assert time.monotonic() - start < 10  # the client's 0.5 s, not the server's 30 s hang
         # The server noticed the hang-up and stopped working on it.
         deadline = time.monotonic() + 3
         while sim_get(url, "/_sim/stats")["by_status"].get("499") != 1 and time.monotonic() < deadline:
@@ -228,12 +228,12 @@ def test_sdk_retries_through_429s() -> None:
 
 
 def test_concurrent_requests_are_served_in_parallel() -> None:
-    with running_simulator(SimulatorConfig(strict=False, fixed_latency_s=0.4)) as url:
+    with running_simulator(SimulatorConfig(strict=False, fixed_latency_s=1.0)) as url:
         c = client(url)
         start = time.monotonic()
         with ThreadPoolExecutor(8) as pool:
             done = list(pool.map(lambda i: ask(c, segment=SEGMENT[: 2000 + i]), range(8)))
-        assert len(done) == 8 and time.monotonic() - start < 2.0
+        assert len(done) == 8 and time.monotonic() - start < 4.0  # one after another: 8 s
 
 
 def test_stats_reset_models_and_auth() -> None:
