@@ -311,3 +311,16 @@ def test_a_held_request_whose_client_hangs_up_is_logged_499() -> None:
         with pytest.raises(openai.APITimeoutError):
             ask(client(url, timeout=0.5))
         wait_for(lambda: sim_get(url, "/_sim/stats")["by_status"] == {"499": 1}, 5, "the hang-up to be seen")
+
+
+def test_hold_after_answers_the_first_n_calls_and_holds_the_rest_until_release() -> None:
+    with (
+        running_simulator(SimulatorConfig(strict=False, time_scale=0.0, hold_after=1)) as url,
+        ThreadPoolExecutor(1) as pool,
+    ):
+        assert ask(client(url)).choices[0].finish_reason == "stop"  # the first call answers
+        second = pool.submit(ask, client(url), "gpt-5.1-chat-latest")
+        wait_for(lambda: len(sim_get(url, "/_log")["requests"]) == 2, 10, "the second call to arrive")
+        assert not second.done() and sim_get(url, "/_log")["requests"][1]["status"] == 0
+        sim_post(url, "/_sim/release")
+        assert second.result(timeout=10).choices[0].finish_reason == "stop"

@@ -94,6 +94,9 @@ class SimulatorConfig(BaseModel):
     # Answers for these models (API ids) wait, after their latency, until POST /_sim/release:
     # a test shows "the job ends while these calls are still out" by state, not by a long latency.
     held_models: tuple[str, ...] = ()
+    # Requests after the first N (any model) are held the same way: "N calls answered, the next
+    # one in flight" for as long as a test needs.
+    hold_after: int | None = Field(None, ge=0)
     # Refuse what each real API refuses and deliver reasoning as each does (simulate/contracts.py).
     # On by default so every test meets the real contracts; `longdoc simulate-llm --strict`.
     strict: bool = True
@@ -293,7 +296,7 @@ def create_app(config: SimulatorConfig) -> FastAPI:
     @app.post("/_sim/release")
     async def release() -> dict[str, Any]:
         """Let the held models' calls answer (and every later one at once)."""
-        config.held_models = ()
+        config.held_models, config.hold_after = (), None
         if state.released is None:
             state.released = asyncio.Event()
         state.released.set()
@@ -360,6 +363,7 @@ def create_app(config: SimulatorConfig) -> FastAPI:
         rng = request_rng(config.seed, rhash, state.attempts[rhash])
         st = state.stats
         st.requests += 1
+        held = model in config.held_models or (config.hold_after is not None and st.requests > config.hold_after)
         st.by_model[model] += 1
         entry.prompt_tokens = prompt_tokens
         if config.strict and (refused := contracts.refusal(body)) is not None:
@@ -396,7 +400,7 @@ def create_app(config: SimulatorConfig) -> FastAPI:
             )
         if not await _sleep(
             request, config.hang_s if fault == "timeout" else latency * (0.1 if fault == "500" else 1)
-        ) or (model in config.held_models and not await _held(request, state)):
+        ) or (held and not await _held(request, state)):
             st.by_status["499"] += 1  # client closed the request (nginx's code)
             close(entry, 499)
             return Response(status_code=499)
