@@ -109,7 +109,10 @@ _CA_PROVINCES = [
     "Ontario", "Quebec", "British Columbia", "Alberta", "Manitoba", "Saskatchewan", "Nova Scotia",
     "New Brunswick", "Newfoundland and Labrador", "Prince Edward Island",
 ]  # fmt: skip
-_AU_STATES = ["New South Wales", "Queensland", "Western Australia", "South Australia", "Tasmania"]
+_AU_STATES = [
+    "New South Wales", "Queensland", "Western Australia", "South Australia", "Tasmania", "Victoria",
+    "Australian Capital Territory", "Northern Territory",
+]  # fmt: skip
 # Spelling in a contract -> the jurisdiction a lawyer would write.
 _COUNTRIES = {
     "England and Wales": "England and Wales, UK", "England & Wales": "England and Wales, UK",
@@ -143,6 +146,22 @@ _COUNTRIES = {
     "Belgian": "Belgium", "Austrian": "Austria", "Danish": "Denmark", "Norwegian": "Norway",
     "Finnish": "Finland", "Mexican": "Mexico", "Brazilian": "Brazil", "Russian": "Russia",
     "Luxembourgish": "Luxembourg", "Portuguese": "Portugal", "Polish": "Poland", "Greek": "Greece",
+    # Abbreviations and the rest of the world's contract law choices.
+    "U.K.": "United Kingdom", "UK": "United Kingdom", "U.S.A.": "United States", "USA": "United States",
+    "U.S.": "United States", "Romania": "Romania", "Bulgaria": "Bulgaria", "Croatia": "Croatia",
+    "Serbia": "Serbia", "Slovenia": "Slovenia", "Slovakia": "Slovakia", "Slovak Republic": "Slovakia",
+    "Estonia": "Estonia", "Latvia": "Latvia", "Lithuania": "Lithuania", "Ukraine": "Ukraine",
+    "Iceland": "Iceland", "Liechtenstein": "Liechtenstein", "Monaco": "Monaco", "Gibraltar": "Gibraltar",
+    "Jersey": "Jersey", "Mauritius": "Mauritius", "Seychelles": "Seychelles", "Kenya": "Kenya",
+    "Nigeria": "Nigeria", "Egypt": "Egypt", "Morocco": "Morocco", "Ghana": "Ghana", "Peru": "Peru",
+    "Venezuela": "Venezuela", "Uruguay": "Uruguay", "Costa Rica": "Costa Rica", "Ecuador": "Ecuador",
+    "Dominican Republic": "Dominican Republic", "Jamaica": "Jamaica", "Trinidad and Tobago": "Trinidad and Tobago",
+    "Qatar": "Qatar", "Kuwait": "Kuwait", "Bahrain": "Bahrain", "Oman": "Oman", "Jordan": "Jordan",
+    "Lebanon": "Lebanon", "Pakistan": "Pakistan", "Bangladesh": "Bangladesh", "Sri Lanka": "Sri Lanka",
+    "Nepal": "Nepal", "Kazakhstan": "Kazakhstan", "Mongolia": "Mongolia", "Marshall Islands": "Marshall Islands",
+    "Liberia": "Liberia", "Curaçao": "Curaçao", "Curacao": "Curaçao", "Netherlands Antilles": "Netherlands Antilles",
+    "Anguilla": "Anguilla", "Guam": "Guam", "Yukon": "Yukon, CA", "Northwest Territories": "Northwest Territories, CA",
+    "Nunavut": "Nunavut, CA", "Scots": "Scotland, UK",
 }  # fmt: skip
 JURISDICTIONS: dict[str, str] = {
     **{s.casefold(): f"{s}, US" for s in _US_STATES},
@@ -155,7 +174,7 @@ _PLACE_NAMES = "|".join(
 )
 _PLACE = re.compile(rf"(?P<place>{_PLACE_NAMES})(?![\w’'])", re.I)
 _LAWS_OF = re.compile(
-    r"\blaws?\s+(?:in\s+force\s+in|of|in)\s+(?:the\s+)?(?:(?:State|Commonwealth|Province|Republic|Kingdom|Canton)\s+of\s+(?:the\s+)?)?",
+    r"\blaws?\s+(?:(?:in\s+force|in\s+effect|prevailing|applicable)\s+in|of|in)\s+(?:the\s+)?(?:(?:State|Commonwealth|Province|Republic|Kingdom|Canton)\s+of\s+(?:the\s+)?)?",
     re.I,
 )
 _LAWS_THEREOF = re.compile(
@@ -166,7 +185,9 @@ _NAMED_PLACE = re.compile(
     rf"\b(?:State|Commonwealth|Province|Republic|Kingdom)\s+of\s+(?:the\s+)?(?P<place>{_PLACE_NAMES})(?![\w’'])",
     re.I,
 )
-_X_LAW = re.compile(rf"\b(?:by|with|under)\s+(?:the\s+)?(?P<place>{_PLACE_NAMES})\s+law\b", re.I)
+_X_LAW = re.compile(
+    rf"\b(?:by|with|under|to)\s+(?:the\s+)?(?P<place>{_PLACE_NAMES})\s+(?:State\s+|state\s+)?law\b", re.I
+)
 # "Delaware law shall govern this Agreement": the place before "law", the verb after it.
 _X_LAW_GOVERNS = re.compile(
     rf"\b(?P<place>{_PLACE_NAMES})\s+law(?=s?\s+(?:shall\s+|will\s+|must\s+|is\s+to\s+)?govern)", re.I
@@ -181,8 +202,12 @@ _LAW_FIELD = re.compile(
 # accordance with", "The laws of X govern"; not "organized under the laws of Delaware".
 _GOVERNS = re.compile(
     r"\b(?:govern(?:s|ed)?|constru(?:e|ed)|interpreted|controlled\s+by\s+(?:the\s+)?laws|enforced|"
-    r"shall\s+apply|governing\s+law|regulated\s+by|subject\s+to\s+(?:the\s+)?(?:\w+\s+)?laws?|"
-    r"construction|interpretation|validity)\b|\b(?:applicable|choice\s+of)\s+laws?\s*[.:]",
+    r"(?:shall|will|to|must)\s+apply|appl(?:y|ies)\s+to\s+this|governing\s+law|regulated\s+by|"
+    r"subject\s+to\s+(?:the\s+)?(?:\w+\s+)?laws?|construction|interpretation|validity|"
+    # "determined in accordance with the laws of", "settled under the law of"
+    r"(?:determined|decided|resolved|adjudicated|settled)\s+(?:by|under|in\s+accordance\s+with|according\s+to|"
+    r"pursuant\s+to)\s+(?:the\s+)?(?:\w+\s+){0,2}laws?|laws?\s+applicable\s+to\s+this)\b|"
+    r"\b(?:applicable|choice\s+of)\s+laws?\s*[.:]",
     re.I,
 )
 # A clause boundary that paragraph breaks do not make: PDFs put "\n\n" mid-sentence.
@@ -748,9 +773,12 @@ def party_candidates(text: str, head_chars: int = 5000, low: str | None = None) 
     body = _WINDOW_END.search(text, intro_windows[0][0] if intro_windows else 0, head_end)
     for c in cands:
         c.feats["after_recitals"] = float(body is not None and c.start > body.start() and c.start < head_end)
-        line_start = text.rfind("\n", 0, c.start) + 1
-        line_end = text.find("\n", c.end)
-        line = text[line_start : line_end if line_end != -1 else len(text)]
+        # The line around the candidate, at most 200 characters either side (a PDF's text may
+        # have no line breaks for pages).
+        lo = max(0, c.start - 200)
+        line_start = text.rfind("\n", lo, c.start) + 1 or lo
+        line_end = text.find("\n", c.end, c.end + 200)
+        line = text[line_start : line_end if line_end != -1 else c.end + 200]
         c.feats["toc_line"] = float(bool(_TOC_LINE.search(line)))
         c.feats["numbered_line"] = float(bool(_NUMBERED_LINE.match(line)))
     name_cands = sorted((c for c in cands if not c.short), key=lambda c: c.start)
