@@ -128,7 +128,7 @@ def score(d: Doc, probs: list[float], thresholds: Cut, with_rules: bool) -> tupl
     found = copy.deepcopy(d.rules) if with_rules else []
     merge_candidates(found, keep(d.candidates, probs, {"name": thresholds[0], "short": thresholds[1]}))
     mine: dict[str, KeyTermHit] = {}
-    for h in party_hits(found):
+    for h in party_hits(found, d.text):
         for v in kc.party_values(h.value):
             mine.setdefault(v, KeyTermHit(h.name, v, h.start, h.end))
     correct = sum(kc.correct("party", h, d.golds) for h in mine.values())
@@ -180,24 +180,49 @@ def cross_validate(docs: list[Doc]) -> tuple[float, Cut]:
 
 
 def export(model: PartyModel, path: Path) -> str:
-    data = json.dumps(model, indent=1, sort_keys=True) + "\n"
+    data = serialize(model)
     path.write_text(data, encoding="utf-8")
     return hashlib.sha256(data.encode()).hexdigest()
+
+
+def serialize(model: PartyModel) -> str:
+    return json.dumps(model, indent=1, sort_keys=True) + "\n"
+
+
+def final_model(docs: list[Doc], c: float, cut: Cut) -> PartyModel:
+    """The shipped model: fitted on every even contract with the cross-validated C and cut."""
+    model = fit(docs, c, cut)
+    model["trained_on"] = "cuad-dev labels.jsonl, even-indexed rows (0, 2, 4, ...)"
+    model["C"] = c
+    return model
+
+
+def refit_shipped(folder: Path, shipped: PartyModel) -> str:
+    """The shipped file's bytes as this script would write them again, from its stored C and
+    cut (no cross-validation): tests/test_keyterms.py checks the two are equal."""
+    cut: Cut = (
+        {k: shipped["name"][k] for k in ("threshold", "top2")},
+        {k: shipped["short"][k] for k in ("threshold", "attached")},
+    )
+    return serialize(final_model(load(folder, "even"), shipped["C"], cut))
 
 
 def main(argv: Iterable[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", nargs="?", default=str(ROOT.parent / "shared" / "data" / "cuad-dev"))
-    ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--no-export", action="store_true", help="print the CV figures only")
+    ap.add_argument("--check", action="store_true", help="refit with the shipped C and cut; compare bytes")
     ap.add_argument("--out", default=str(_MODEL_PATH))
     args = ap.parse_args(list(argv) if argv is not None else None)
+    if args.check:
+        shipped = _MODEL_PATH.read_text(encoding="utf-8")
+        same = refit_shipped(Path(args.folder), json.loads(shipped)) == shipped
+        print("the shipped model is reproduced byte for byte" if same else "the refit model differs")
+        return 0 if same else 1
     docs = load(Path(args.folder), "even")
     c, cut = cross_validate(docs)
     if not args.no_export:
-        model = fit(docs, c, cut)
-        model["trained_on"] = "CUAD cuad-dev labels.jsonl even-indexed rows"
-        model["C"] = c
-        print(f"wrote {args.out} sha256 {export(model, Path(args.out))}")
+        print(f"wrote {args.out} sha256 {export(final_model(docs, c, cut), Path(args.out))}")
     return 0
 
 

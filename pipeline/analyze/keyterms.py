@@ -511,7 +511,7 @@ def _last_signature_block(full: str, low: str | None) -> re.Match[str] | None:
 def _parties(
     head: str, full: str | None = None, low: str | None = None, model: PartyModel | None = None
 ) -> list[KeyTermHit]:
-    return party_hits(rule_parties(head, full, low, model))
+    return party_hits(rule_parties(head, full, low, model), full if full is not None else head)
 
 
 def rule_parties(
@@ -559,11 +559,23 @@ def rule_parties(
     return found
 
 
-def party_hits(found: list[Party]) -> list[KeyTermHit]:
+def party_hits(found: list[Party], text: str) -> list[KeyTermHit]:
+    """One hit per party, its value the name with its short names; the evidence span reaches
+    every short name it states (one named past the span is looked for in the next 600
+    characters, and dropped from the value when absent): each value is quoted verbatim."""
     out = []
     for p in found[:16]:
-        value = p.name + (" (" + ", ".join(f'"{s}"' for s in p.shorts) + ")" if p.shorts else "")
-        out.append(KeyTermHit("party", value, p.start, p.end))
+        end, shorts = p.end, []
+        for short in p.shorts:
+            if " ".join(short.split()) in " ".join(text[p.start : end].split()):
+                shorts.append(short)
+                continue
+            m = re.search(r"\s+".join(map(re.escape, short.split())), text[end : p.start + 600])
+            if m:
+                end += m.end()
+                shorts.append(short)
+        value = p.name + (" (" + ", ".join(f'"{s}"' for s in shorts) + ")" if shorts else "")
+        out.append(KeyTermHit("party", value, p.start, end))
     return out
 
 
