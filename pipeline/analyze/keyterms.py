@@ -202,7 +202,7 @@ _LAW_FIELD = re.compile(
 # accordance with", "The laws of X govern"; not "organized under the laws of Delaware".
 _GOVERNS = re.compile(
     r"\b(?:govern(?:s|ed)?|constru(?:e|ed)|interpreted|controlled\s+by\s+(?:the\s+)?laws|enforced|"
-    r"(?:shall|will|to|must)\s+apply|appl(?:y|ies)\s+to\s+this|governing\s+law|regulated\s+by|"
+    r"shall\s+apply|(?:will|must)\s+apply\s+to\b|appl(?:y|ies)\s+to\s+this|governing\s+law|regulated\s+by|"
     r"subject\s+to\s+(?:the\s+)?(?:\w+\s+)?laws?|construction|interpretation|validity|"
     # "determined in accordance with the laws of", "settled under the law of"
     r"(?:determined|decided|resolved|adjudicated|settled)\s+(?:by|under|in\s+accordance\s+with|according\s+to|"
@@ -603,6 +603,8 @@ _APPOSITIVE = re.compile(
     r",[ \t]*\(?(?:an?|the)\s+(?:[\w.\-]+\s+){0,5}?(?:corporation|company|partnership|limited|LLC|trust|bank|"
     r"association|entity|individual|resident|societ|GmbH|organi[sz]ed|incorporated|existing)\b"
 )
+_SUFFIX_AFTER = re.compile(rf",?[ \t]+{_ENTITY_SUFFIX}(?![A-Za-z])")
+_SUFFIX_ONLY = re.compile(rf"{_ENTITY_SUFFIX},?")
 _NAME_TAIL = re.compile(r"[A-Z0-9][\w&.'’\-]*(?:[ \t]+(?:[A-Z0-9&][\w&.'’\-]*|of|de|and|&|the|for))*[ \t]*$")
 # A name followed by the parenthetical defining its short name: ', a Delaware corporation ("FCE")'.
 _THEN_DEFINES = re.compile(
@@ -702,9 +704,17 @@ def party_candidates(text: str, head_chars: int = 5000, low: str | None = None) 
         for h in [a] + [m.end() for m in _NEXT_PARTY.finditer(text, a, end)]:
             hm = _HEAD.match(text, h, end)
             if hm and hm.group("name").strip():
-                add(hm.start("name"), hm.end("name"), "src_head", False)
+                # "FuelCell Energy, Inc.": the head stops at the comma before the suffix
+                tail = _SUFFIX_AFTER.match(text, hm.end("name"))
+                add(hm.start("name"), tail.end() if tail else hm.end("name"), "src_head", False)
     for m in _APPOSITIVE.finditer(text, 0, head_end):
         tail = _NAME_TAIL.search(text, max(0, m.start() - 120), m.start())
+        if tail and _SUFFIX_ONLY.fullmatch(tail.group().strip()):
+            # "Inc." of "FuelCell Energy, Inc., a Delaware corporation": the whole suffixed name
+            whole = [
+                p for p in PARTY.finditer(text, max(0, m.start() - 120), m.start()) if p.end() == m.start()
+            ]
+            tail = whole[-1] if whole else None
         if tail:
             add(tail.start(), tail.end(), "src_appos", False)
     for m in _TITLE_NAME.finditer(text, 0, head_end):
