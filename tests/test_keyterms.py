@@ -347,7 +347,7 @@ def test_bench_scores_a_party_value_as_its_name_and_short_name() -> None:
 def test_cuad_figures_do_not_regress() -> None:
     """Floors a little under today's figures on all 229 shared CUAD contracts. The issue's
     targets are met for the precision of governing law, parties and each date; governing-law
-    recall (0.94 of 0.95) and party recall (0.77 of 0.90) fall short: see bench/keyterms_cuad.py."""
+    recall (0.943 of 0.95) and party recall (0.836 of 0.90) fall short: see bench/keyterms_cuad.py."""
     folder = SHARED_DATA / "cuad-dev"
     if not (folder / "labels.jsonl").is_file():
         pytest.skip("cuad-dev labels absent")
@@ -362,7 +362,7 @@ def test_cuad_figures_do_not_regress() -> None:
         return float(s.found / s.gold)
 
     assert p("governing_law") >= 0.98 and r("governing_law") >= 0.92
-    assert p("party") >= 0.92 and r("party") >= 0.75
+    assert p("party") >= 0.91 and r("party") >= 0.82
     for name in ("agreement_date", "effective_date", "expiration_date"):
         assert p(name) >= 0.90, name
     assert p("renewal_term") >= 0.90 and r("renewal_term") >= 0.45

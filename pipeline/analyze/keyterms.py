@@ -618,7 +618,8 @@ _THEN_APPOSITIVE = re.compile(
 _ABBREVIATION_END = re.compile(r"\b[A-Za-z]{1,4}$")
 _LEADING_JOINER = re.compile(r"^(?:and|AND|And|between|BETWEEN|Between)\s+")
 _SENTENCE_BREAK = re.compile(r"(?:[a-z]{2}|\d{4}|^[A-Z])\.\s+(?=[A-Z])")
-_TOC_LINE = re.compile(r"\.{4,}|_{4,}|\s\d{1,3}\s*$")
+# A table of contents' line: dot leaders, blanks or a page number at its end.
+_TOC_END = re.compile(r"\s\d{1,3}$")
 _NUMBERED_LINE = re.compile(
     r"\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.|\([a-z0-9]+\)|ARTICLE|Article|Section|SECTION)\s"
 )
@@ -737,7 +738,7 @@ def party_candidates(text: str, head_chars: int = 5000, low: str | None = None) 
         rank += in_window
         add(
             q.start("term"), q.end("term"), "src_quoted", True,
-            in_parens=float(in_parens), called=float(bool(_CALLED.search(before))),
+            in_parens=float(in_parens), called=float(_called(before)),
             quoted_rank=1.0 / rank if in_window else 0.0,
         )  # fmt: skip
     for m in _ROLE_LINE.finditer(text, 0, head_end):
@@ -801,7 +802,9 @@ def party_candidates(text: str, head_chars: int = 5000, low: str | None = None) 
         line_start = text.rfind("\n", lo, c.start) + 1 or lo
         line_end = text.find("\n", c.end, c.end + 200)
         line = text[line_start : line_end if line_end != -1 else c.end + 200]
-        c.feats["toc_line"] = float(bool(_TOC_LINE.search(line)))
+        c.feats["toc_line"] = float(
+            "...." in line or "____" in line or bool(_TOC_END.search(line.rstrip()[-4:]))
+        )
         c.feats["numbered_line"] = float(bool(_NUMBERED_LINE.match(line)))
     name_cands = sorted((c for c in cands if not c.short), key=lambda c: c.start)
     sig_keys = {_party_key(c.text) for c in name_cands if c.feats.get("src_sig")}
@@ -834,6 +837,15 @@ def party_candidates(text: str, head_chars: int = 5000, low: str | None = None) 
             c.feats["head_and_sig"] = float(bool(c.feats.get("src_sig")) and c.start < head_end)
             c.feats["in_sig"] = float(_party_key(c.text) in sig_keys)
     return cands
+
+
+def _called(before: str) -> bool:
+    """_CALLED at the end of ``before``; its words looked for first (the regex is slow to try
+    at every position)."""
+    low = before.lower()
+    return any(w in low for w in ("referred", "hereinafter", "called", "known")) and bool(
+        _CALLED.search(before)
+    )
 
 
 def _derived(short: str, name: str) -> bool:
