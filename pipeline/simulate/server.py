@@ -363,7 +363,9 @@ def create_app(config: SimulatorConfig) -> FastAPI:
         rng = request_rng(config.seed, rhash, state.attempts[rhash])
         st = state.stats
         st.requests += 1
-        held = model in config.held_models or (config.hold_after is not None and st.requests > config.hold_after)
+        held = model in config.held_models or (
+            config.hold_after is not None and st.requests > config.hold_after
+        )
         st.by_model[model] += 1
         entry.prompt_tokens = prompt_tokens
         if config.strict and (refused := contracts.refusal(body)) is not None:
