@@ -67,8 +67,15 @@ class LocalExecutor:
 
             def dispatch(i: int, plan: SegmentPlan, routes: RoutingPlan) -> None:
                 # Each segment leaves for its model as soon as it is routed (streamed plan).
-                futures.append(self._pool.submit(run_segment, self.ctx, tenant, job_id, i, doc=doc, plan=plan,
-                                                 routes=routes, context=context))  # fmt: skip
+                fut = self._pool.submit(run_segment, self.ctx, tenant, job_id, i, doc=doc, plan=plan,
+                                        routes=routes, context=context)  # fmt: skip
+                futures.append(fut)
+                if i == 0 and routes.decisions[0].model != "rules":
+                    # The next segments are routed once the first request is on its way (or the
+                    # segment ended without one): routing them meanwhile, and their threads
+                    # building requests, would hold the GIL the first request is built under.
+                    fut.add_done_callback(lambda _f: context.calling.set())
+                    context.calling.wait()
 
             analyses: list[SegmentAnalysis] = []
             try:

@@ -67,12 +67,13 @@ def analyze_routed(
     budget: SegmentBudget | None = None,
     job_id: str | None = None,
     quality: QualityMonitor | None = None,
+    on_call: Callable[[], None] | None = None,
 ) -> SegmentAnalysis:
     """The segment's analysis by the first model of the route that answers; whichever it is,
     suspected prompt injections in the text are flagged by the offline guard.
 
     With ``job_id``, every cached answer the job writes or reads is linked to it (``put_linked``),
-    so erasing the job erases those answers too."""
+    so erasing the job erases those answers too. ``on_call`` hears each model call begin."""
     record = audit or (lambda _r: None)
     meter = UsageMeter()
     problems: list[str] = []
@@ -134,6 +135,8 @@ def analyze_routed(
                 continue
         before_usd, before_out = meter.cost_usd, meter.completion_tokens
         before = (meter.attempts, meter.timeouts, meter.invalid_first)
+        if on_call is not None:
+            on_call()
         try:
             out = llm.raw_output(task, meter)
         except JobClosed:

@@ -10,11 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Protocol
-
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.analyze.playbook import load_playbook
 from pipeline.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, data_policy, read_file, require
@@ -34,23 +30,28 @@ from storage import open_store
 from storage.base import ObjectStore
 from workers.local import LocalExecutor
 
+if TYPE_CHECKING:  # rich is imported where something is printed with it, not before a first request
+    from rich.console import Console
+
 
 def shown(text: str) -> str:
     """Text from a file name or a document, for rich output with markup: one line, no tags."""
+    from rich.markup import escape
+
     return escape(printable(text))
 
 
 def plan_file(
     path: Path, settings: Settings, password: str | None, progress: FileProgress
 ) -> PlannedDocument:
-    progress.stage("read", shown(path.name))
+    progress.stage("read", path.name)
     try:
         data = read_file(path, settings)
-        progress.stage("extract", shown(path.name))
+        progress.stage("extract", path.name)
         extracted = ingest(data, name=path.name, password=password, limits=settings.limits)
     except LongdocError as exc:
         raise exc.with_document(str(path)) from None
-    return plan_document(extracted, settings, on_stage=lambda s: progress.stage(s, shown(path.name)))
+    return plan_document(extracted, settings, on_stage=lambda s: progress.stage(s, path.name))
 
 
 def plan_summary(path: Path, planned: PlannedDocument) -> dict[str, object]:
@@ -69,6 +70,8 @@ def plan_summary(path: Path, planned: PlannedDocument) -> dict[str, object]:
 
 
 def _print_plan(console: Console, path: Path, planned: PlannedDocument) -> None:
+    from rich.table import Table
+
     ex, plan = planned.extracted, planned.plan
     console.print(
         f"[bold]{shown(str(path))}[/bold]  {ex.page_count} pages · {plan.total_tokens:,} tokens · "
@@ -99,6 +102,8 @@ def _print_plan(console: Console, path: Path, planned: PlannedDocument) -> None:
 
 
 def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.console import Console
+
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     results: list[dict[str, object]] = []
@@ -243,11 +248,11 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
             for name, stem in zip(args.files, stems, strict=True):
                 path = Path(name)
                 try:
-                    progress.stage("read", shown(path.name))
+                    progress.stage("read", path.name)
                     data = read_file(path, settings)
                     job = jobs.create(data, path.name, options, ext=extension_for(data), playbook=playbook)
 
-                    def on_event(e: JobEvent, _name: str = shown(path.name)) -> None:
+                    def on_event(e: JobEvent, _name: str = path.name) -> None:
                         detail = f"{e.segments_done}/{e.segments_total} segments" if e.segments_total else ""
                         progress.stage(e.stage, f"{_name} {detail}")
 

@@ -487,7 +487,9 @@ def run_segment(
     ctx.coord.changed(tenant, job_id)
     routes = routes or load_routes(ctx, tenant, job_id)
     try:
-        result = _analyze(ctx, tenant, job_id, task, routes, model)
+        result = _analyze(
+            ctx, tenant, job_id, task, routes, model, on_call=context.calling.set if context else None
+        )
     except LongdocError as exc:
         result = _failed(index, model, exc.code, exc.message)
     except BaseException as exc:  # noqa: BLE001 - one bad segment (even a native panic) must not lose the others
@@ -508,6 +510,8 @@ class SegmentContext:
 
     locator: Locator
     document_starts: tuple[int, ...]
+    # Set when a segment of the job is about to send its model request (see LocalExecutor.run).
+    calling: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
 
     @classmethod
     def of(cls, doc: DocumentText) -> SegmentContext:
@@ -535,6 +539,7 @@ def _analyze(
     task: SegmentTask,
     routes: RoutingPlan | None,
     model: str,
+    on_call: Callable[[], None] | None = None,
 ) -> SegmentAnalysis:
     decision = routes.decisions[task.segment] if routes else None
     if routes is None or decision is None or (decision.model == model == "rules" and not decision.fallback):
@@ -555,7 +560,7 @@ def _analyze(
         result = analyze_routed(task, decision, ctx.analyzers, registry.llms, ctx.store,
                                 tenant=tenant, unavailable=registry.unavailable,
                                 budget=segment_budget(ctx, tenant, job_id, routes), job_id=job_id,
-                                quality=registry.quality)  # fmt: skip
+                                quality=registry.quality, on_call=on_call)  # fmt: skip
     extra = charge(ctx, tenant, result.usage.cost_usd, job_id)
     if extra:
         result = result.model_copy(update={"warnings": [*result.warnings, *extra]})
