@@ -5,6 +5,7 @@ No services needed; the same stage functions and storage layout as the Celery ex
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 
 from pipeline.errors import Gone, LongdocError
@@ -45,7 +46,11 @@ class LocalExecutor:
     def __init__(self, ctx: StageContext, *, workers: int | None = None) -> None:
         self.ctx = ctx
         self.workers = workers or ctx.settings.execution.workers
-        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="segment")
+        # ``workers`` analyses (model calls, rules passes) run at once; twice as many threads, so a
+        # thread still verifying and writing one answer does not keep the next request waiting
+        # for a thread after a slot has freed.
+        self._slots = threading.BoundedSemaphore(self.workers)
+        self._pool = ThreadPoolExecutor(max_workers=2 * self.workers, thread_name_prefix="segment")
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -62,7 +67,7 @@ class LocalExecutor:
             doc = run_ingest(self.ctx, tenant, job_id, password=password,
                              on_text=lambda text: ahead.append(TokenizingAhead(text)))  # fmt: skip
             emit(JobEvent(job_id, "planning"))
-            context = SegmentContext.of(doc)
+            context = SegmentContext.of(doc, slots=self._slots)
             futures: list[Future[SegmentAnalysis]] = []
 
             def dispatch(i: int, plan: SegmentPlan, routes: RoutingPlan) -> None:
@@ -71,7 +76,7 @@ class LocalExecutor:
                                         routes=routes, context=context)  # fmt: skip
                 futures.append(fut)
                 if i == 0 and routes.decisions[0].model != "rules":
-                    # The next segments are routed once the first request is on its way (or the
+                    # The next segments are routed once the first model call has begun (or the
                     # segment ended without one): routing them meanwhile, and their threads
                     # building requests, would hold the GIL the first request is built under.
                     fut.add_done_callback(lambda _f: context.calling.set())

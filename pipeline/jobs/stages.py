@@ -18,9 +18,9 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from importlib import import_module
 from typing import TYPE_CHECKING, Protocol
@@ -488,7 +488,7 @@ def run_segment(
     routes = routes or load_routes(ctx, tenant, job_id)
     try:
         result = _analyze(
-            ctx, tenant, job_id, task, routes, model, on_call=context.calling.set if context else None
+            ctx, tenant, job_id, task, routes, model, call_slot=context.call_slot if context else None
         )
     except LongdocError as exc:
         result = _failed(index, model, exc.code, exc.message)
@@ -510,12 +510,22 @@ class SegmentContext:
 
     locator: Locator
     document_starts: tuple[int, ...]
-    # Set when a segment of the job is about to send its model request (see LocalExecutor.run).
+    # Set when a segment of the job begins its analysis (model call or rules): see LocalExecutor.run.
     calling: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
+    # The executor's analyses in flight (model calls, rules passes); None: no limit here.
+    slots: threading.BoundedSemaphore | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def of(cls, doc: DocumentText) -> SegmentContext:
-        return cls(Locator.for_text(doc.extracted, doc.sections), _document_starts(doc.extracted.text))
+    def of(cls, doc: DocumentText, *, slots: threading.BoundedSemaphore | None = None) -> SegmentContext:
+        return cls(Locator.for_text(doc.extracted, doc.sections), _document_starts(doc.extracted.text),
+                   slots=slots)  # fmt: skip
+
+    @contextmanager
+    def call_slot(self) -> Iterator[None]:
+        """Around one segment's analysis: holds a slot while it runs, then says it began."""
+        with self.slots if self.slots is not None else nullcontext():
+            self.calling.set()
+            yield
 
 
 def _document_starts(text: str) -> tuple[int, ...]:
@@ -539,11 +549,12 @@ def _analyze(
     task: SegmentTask,
     routes: RoutingPlan | None,
     model: str,
-    on_call: Callable[[], None] | None = None,
+    call_slot: Callable[[], AbstractContextManager[object]] | None = None,
 ) -> SegmentAnalysis:
     decision = routes.decisions[task.segment] if routes else None
     if routes is None or decision is None or (decision.model == model == "rules" and not decision.fallback):
-        return ctx.analyzers[model].analyze(task)
+        with call_slot() if call_slot is not None else nullcontext():
+            return ctx.analyzers[model].analyze(task)
     registry = ctx.models()
     # LLMs give a verdict per playbook rule: the job's own playbook (else the shipped one).
     playbook = (
@@ -560,7 +571,7 @@ def _analyze(
         result = analyze_routed(task, decision, ctx.analyzers, registry.llms, ctx.store,
                                 tenant=tenant, unavailable=registry.unavailable,
                                 budget=segment_budget(ctx, tenant, job_id, routes), job_id=job_id,
-                                quality=registry.quality, on_call=on_call)  # fmt: skip
+                                quality=registry.quality, call_slot=call_slot)  # fmt: skip
     extra = charge(ctx, tenant, result.usage.cost_usd, job_id)
     if extra:
         result = result.model_copy(update={"warnings": [*result.warnings, *extra]})
