@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
+from typing import TYPE_CHECKING
 
 from pipeline.errors import Gone, LongdocError
 from pipeline.jobs.executor import EventCallback, JobEvent
@@ -25,8 +26,10 @@ from pipeline.jobs.stages import (
     run_segment,
 )
 from pipeline.jobs.store import JobRecord
-from pipeline.report.model import Report
 from pipeline.types import SegmentAnalysis, SegmentPlan
+
+if TYPE_CHECKING:
+    from pipeline.report.model import Report
 
 
 def _settle(futures: list[Future[SegmentAnalysis]], exc: BaseException) -> None:

@@ -34,7 +34,6 @@ from pipeline.analyze.kind import detect_kind
 from pipeline.analyze.playbook import default_playbook
 from pipeline.analyze.registry import ModelRegistry, build_analyzers, build_registry
 from pipeline.config import Settings
-from pipeline.consolidate.merge import consolidate
 from pipeline.errors import Canceled, Internal, JobClosed, LongdocError, Poisoned, StorageError
 from pipeline.ingest import ingest
 from pipeline.jobs.planning import TokenizingAhead, cut_segments
@@ -50,9 +49,6 @@ from pipeline.jobs.store import (
     now,
     now_compact,
 )
-from pipeline.report.markdown import render_markdown
-from pipeline.report.model import Report
-from pipeline.report.signoff import held, marked
 from pipeline.routing import calibration
 from pipeline.routing.audit import audit_to
 from pipeline.routing.budget import LOCAL_POOLS, BudgetPool, ClosedPool
@@ -61,7 +57,10 @@ from pipeline.types import AnalysisWarning, SegmentAnalysis, SegmentError, Segme
 from storage import keys
 from storage.base import ObjectStore
 
-if TYPE_CHECKING:  # the cap's ledger is in Redis (the `distributed` extra): imported only with a cap
+if TYPE_CHECKING:
+    from pipeline.report.model import Report
+
+    # the cap's ledger is in Redis (the `distributed` extra): imported only with a cap
     from pipeline.routing.spend import SpendGuard, SpendGuards
 
 log = logging.getLogger("longdoc.jobs")
@@ -654,6 +653,11 @@ def _write_report(
     plan: SegmentPlan | None,
     analyses: list[SegmentAnalysis] | None,
 ) -> Report:
+    # Imported here: consolidation and the report modules are not needed before a first request.
+    from pipeline.consolidate.merge import consolidate
+    from pipeline.report.markdown import render_markdown
+    from pipeline.report.signoff import held, marked
+
     js = ctx.jobs(tenant)
     job = js.load(job_id)
     doc = doc or js.load_text(job_id)
