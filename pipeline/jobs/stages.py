@@ -384,6 +384,12 @@ def run_plan_streamed(
     js = ctx.jobs(tenant)
     check_cancel(ctx, tenant, job_id)
     job = js.load(job_id)
+    if job.options.model not in ("rules", "auto"):
+        # The pinned model's client (httpx client, TLS context) is built beside the planning below:
+        # loading the CA certificates leaves the GIL, so most of it costs the first request nothing.
+        threading.Thread(
+            target=_build_client, args=(ctx, job.options.model), name="llm-client", daemon=True
+        ).start()
     batch_id = _batch_of(ctx, tenant, job_id)
     pooled = batch_id if batch_id is not None and ctx.budget_pool(tenant, batch_id) is not None else None
     if ctx.spend_for(tenant) is not None or (job.options.budget_usd is not None and pooled is None):
@@ -414,6 +420,16 @@ def run_plan_streamed(
     ctx.store.put(keys.job_file(tenant, job_id, "routes.json"), routes.model_dump_json(indent=1).encode())
     js.save_plan(job_id, plan)
     return plan, routes
+
+
+def _build_client(ctx: StageContext, model: str) -> None:
+    """Build ``model``'s client ahead of its first use; a failure is left to that use to report."""
+    try:
+        llms = ctx.models().llms
+        if model in llms:
+            llms[model]  # noqa: B018 - LazyLLMs builds the client on first lookup
+    except Exception:  # noqa: BLE001, S110 - the segment that needs the client builds it again and reports
+        pass
 
 
 def _batch_of(ctx: StageContext, tenant: str, job_id: str) -> str | None:
