@@ -134,8 +134,9 @@ class StageContext:
             registry = build_registry(self.settings)
             if registry.llms:
                 # The SDK imports its chat resources on first use: here, not in the first request.
-                # (Clients are built when a segment first uses their model: LazyLLMs.)
-                import_module("openai.resources.chat")
+                # The package is lazy (a module __getattr__): naming Chat imports chat.py and
+                # the completions resource (~17 ms). Clients are built on first use: LazyLLMs.
+                _ = import_module("openai.resources.chat").Chat
             self._pending.set_result(registry)
         except BaseException as exc:  # noqa: BLE001 - handed to whoever asks for the models
             self._pending.set_exception(exc)
