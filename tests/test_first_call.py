@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -28,18 +29,20 @@ from chunking.tokenizer import _load_ranks, encoding
 from pipeline.analyze.registry import LazyLLMs, build_registry
 from pipeline.config import Settings
 from pipeline.ingest import ingest
-from pipeline.jobs import stages
+from pipeline.jobs import routes, stages
 from pipeline.jobs.planning import TokenizingAhead, cut_segments
 from pipeline.jobs.stages import StageContext
-from pipeline.jobs.store import DocumentText, JobOptions, JobStore
+from pipeline.jobs.store import DocumentText, JobOptions, JobRecord, JobStore
 from pipeline.routing.router import RouteDecision
 from pipeline.simulate.server import SimulatorConfig, running_simulator
 from pipeline.types import ExtractedText
+from storage import keys
 from storage.local import LocalStore
 from tests.config_helpers import grouped
 from tests.conftest import HAVE_SHARED, SHARED_DATA
 from tests.llm_helpers import SMALL, request_log
 from tests.planted import planted_contract
+from tests.waiting import wait_for
 from workers.local import LocalExecutor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,7 +141,7 @@ def test_segments_after_the_first_are_routed_once_its_model_call_began(
     """The planner waits for segment 0's call to begin before routing segment 1 (their work would
     share the GIL the first request is built under); the job still runs every segment."""
     events: list[tuple[str, int]] = []
-    route_one, call_slot = stages.route_one, stages.SegmentContext.call_slot
+    route_one, call_slot = routes.route_one, stages.SegmentContext.call_slot
 
     def routed(doc: DocumentText, i: int, *args: Any, **kwargs: Any) -> RouteDecision:
         events.append(("route", i))
@@ -159,6 +162,37 @@ def test_segments_after_the_first_are_routed_once_its_model_call_began(
     assert record.status == "succeeded" and report is not None and len(report.segments) > 2
     assert events[:3] == [("route", 0), ("call", -1), ("route", 1)]
     assert sorted(i for kind, i in events if kind == "route") == list(range(len(report.segments)))
+
+
+def test_the_planner_does_not_wait_long_for_a_first_call_that_has_no_slot(
+    tmp_path: Path, keys_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every slot taken (by other jobs' calls): the rest of the plan is routed after the bounded
+    wait, and the job finishes once a slot frees."""
+    routed: list[int] = []
+    route_one = routes.route_one
+
+    def recording(doc: DocumentText, i: int, *args: Any, **kwargs: Any) -> RouteDecision:
+        routed.append(i)
+        return route_one(doc, i, *args, **kwargs)
+
+    monkeypatch.setattr(stages, "route_one", recording)
+    with running_simulator(SimulatorConfig(fixed_latency_s=0.05)) as url:
+        executor, job_id = _planted_job(tmp_path, url, workers=1)
+        executor._slots.acquire()  # another job's call holds the only slot
+        outcome: list[tuple[object, object]] = []
+        runner = threading.Thread(target=lambda: outcome.append(executor.run("t", job_id)))
+        runner.start()
+        try:
+            wait_for(lambda: len(routed) > 2 and executor.ctx.store.exists(keys.job_file("t", job_id, "plan.json")),
+                     timeout_s=30, what="the whole plan routed while segment 0 waits for a slot")  # fmt: skip
+            assert request_log(url) == []  # no model call could begin
+        finally:
+            executor._slots.release()
+            runner.join(timeout=60)
+        executor.close()
+    record, report = outcome[0]
+    assert isinstance(record, JobRecord) and record.status == "succeeded" and report is not None
 
 
 def test_model_calls_in_flight_stay_within_workers(tmp_path: Path, keys_env: None) -> None:

@@ -32,6 +32,11 @@ if TYPE_CHECKING:
     from pipeline.report.model import Report
 
 
+# Longest the planner waits for a job's first model call to begin before routing the rest
+# (it normally begins within a few hundred milliseconds).
+FIRST_CALL_GATE_S = 1.0
+
+
 def _settle(futures: list[Future[SegmentAnalysis]], exc: BaseException) -> None:
     """A segment raised (the cancel marker seen, storage failing): start no other segment, and
     let those already inside a model call finish before the job ends.
@@ -82,8 +87,9 @@ class LocalExecutor:
                     # The next segments are routed once the first model call has begun (or the
                     # segment ended without one): routing them meanwhile, and their threads
                     # building requests, would hold the GIL the first request is built under.
+                    # Bounded: behind other jobs' calls (all slots taken) there is nothing to gain.
                     fut.add_done_callback(lambda _f: context.calling.set())
-                    context.calling.wait()
+                    context.calling.wait(FIRST_CALL_GATE_S)
 
             analyses: list[SegmentAnalysis] = []
             try:
