@@ -1,23 +1,29 @@
 """Key terms against CUAD's expert labels (issue 17): precision and recall per field.
 
-    python bench/keyterms_cuad.py [../shared/data/cuad-dev] [--split even|odd|all] [--show FIELD]
+    python bench/keyterms_cuad.py [../shared/data/cuad-dev] [--split even|odd|all] [--show FIELD] [--rules-only]
     python bench/keyterms_cuad.py --timing [--baseline OTHER/pipeline/analyze/keyterms.py]
 
 ``--timing`` prints the median time of ``find_key_terms`` over all contracts (7 runs); with
 ``--baseline``, that file's ``find_key_terms`` (e.g. main's, from a ``git worktree``) is timed
 in the same process, alternating runs, so the two figures are paired.
+Measured against main's keyterms.py (at 8f483d5) on this 2-core machine, paired in one process:
+4.6 ms against 2.6 ms per contract (median of 7 paired runs, 1.05 s / 0.59 s for the 229),
+1.8x: the party candidates and their features cost about 2 ms a contract, over the 1.5x aimed
+at. Counting each candidate's mentions (in the first 30,000 characters) is the largest part.
 
 Overfitting, honestly: the key-term rules are hand-written and were tuned by reading the
 misses of the *even-indexed* contracts of labels.jsonl only (``--split even``, the default
 while developing); the odd-indexed ones (``--split odd``) were never looked at, so their
 figures are the ones to trust for unseen contracts. ``--split all`` scores all 229. (Odd
 contracts were never read nor listed with ``--show``; their aggregate figures were printed
-along the way, so they are not perfectly blind.)
+along the way, so they are not perfectly blind.) Parties also come from a learned scorer
+(bench/train_parties.py) fitted on the even contracts only; ``--rules-only`` leaves it out.
 
 Figures (229 contracts of ../shared/data/cuad-dev; P precision, R recall):
 
     field            even (tuned on)   odd (unseen)    all 229         main before (all)
-    party            P .953 R .884     P .912 R .670   P .934 R .771   P .817 R .335
+    party            P .949 R .929     P .897 R .753   P .924 R .836   P .817 R .335
+    party, rules     P .952 R .890     P .913 R .674   P .934 R .776
     agreement_date   P .940 R .578     P .947 R .509   P .944 R .544   P .736 R .493
     effective_date   P 1.00 R .444     P .875 R .407   P .938 R .426   P .656 R .358
     expiration_date  P 1.00 R .083     P .900 R .101   P .947 R .092   P .895 R .086
@@ -25,7 +31,14 @@ Figures (229 contracts of ../shared/data/cuad-dev; P precision, R recall):
     renewal_term     P .960 R .500     P .905 R .529   P .935 R .512   P .966 R .338
     renewal_notice   P .917 R .379     P .938 R .636   P .929 R .490   P 1.00 R .176
 
-("main before" is main's finder at d3b3645 scored by this script's rules.) Expiration recall
+("main before" is main's finder at d3b3645 scored by this script's rules; "party, rules" is
+``--rules-only``.) The party model lifts unseen recall from .674 to .753 at a precision of
+.897 (the rules alone: .913); even CV had promised more (model alone P .971 R .825), so the
+unseen contracts differ from the even ones more than the folds of the even ones differ from
+each other. The issue's party targets (P and R >= .90 on all 229) are not met: R .836. The
+governing-law phrasings added from drafting practice (laws in effect in, will apply to,
+determined/settled under, X State law, more places) found no further CUAD answer: odd R .896
+and all-229 R .943 are unchanged, short of the .95 target. Expiration recall
 stays low by design: most gold answers are relative terms ("three years from the Effective
 Date"), which are not dates. Many missed parties are gold answers that are no party names
 (the sentence defining "Party"/"Parties", "the individual identified on the cover page").
@@ -53,7 +66,10 @@ answer of its CUAD category (the issue's criterion), compared case-insensitively
 
 Precision = correct values / values given (each distinct value per contract once). Recall =
 contracts with a gold answer where at least one value is correct / contracts with a gold answer;
-for parties, gold answers matched / gold answers (every party the experts listed).
+for parties, gold answers matched / gold answers (every party the experts listed). Parties also
+print a "named-party recall" over the gold answers that name a party (``names_a_party``: not
+the sentence defining "Party"/"Parties", not "the entity identified on the cover page"), which
+no finder of names can match: even .951, odd .768, all .854 (the misses are real names).
 """
 
 from __future__ import annotations
@@ -108,11 +124,16 @@ class Score:
     found: int = 0
     wrong: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
+    named_gold: int = 0  # parties: gold answers that name a party (see names_a_party)
+    named_found: int = 0
 
     def line(self, name: str) -> str:
         p = self.correct / self.given if self.given else 0.0
         r = self.found / self.gold if self.gold else 0.0
-        return f"{name:<16} precision {p:.3f} ({self.correct}/{self.given})  recall {r:.3f} ({self.found}/{self.gold})"
+        line = f"{name:<16} precision {p:.3f} ({self.correct}/{self.given})  recall {r:.3f} ({self.found}/{self.gold})"
+        if self.named_gold:
+            line += f"  named-party recall {self.named_found / self.named_gold:.3f} ({self.named_found}/{self.named_gold})"
+        return line
 
 
 def _norm_name(s: str) -> str:
@@ -136,6 +157,17 @@ def party_values(value: str) -> list[str]:
     """``Acme Corp. ("Acme", "AC")`` -> ["Acme Corp.", "Acme", "AC"]: the name and its short names."""
     m = re.fullmatch(r'(?P<name>.+?) \((?P<shorts>"[^"]+"(?:, "[^"]+")*)\)', value)
     return [m.group("name"), *re.findall(r'"([^"]+)"', m.group("shorts"))] if m else [value]
+
+
+_GENERIC = re.compile(r"\b(?:Party|Parties|PARTY|PARTIES)\b")
+
+
+def names_a_party(gold: str) -> bool:
+    """False for a gold Parties answer that names nobody: the sentence defining "Party" and
+    "Parties" ('each a "Party" and together the "Parties"'), "the individual identified on the
+    cover page", "its associated chapter 11 debtors". Rule: once the words Party/Parties are
+    taken out, no word starts with a capital letter or a digit-free acronym."""
+    return any(w[:1].isupper() for w in re.findall(r"[^\W\d_][\w.&'-]*", _GENERIC.sub(" ", gold)))
 
 
 def _party_key(s: str) -> str:
@@ -183,7 +215,7 @@ def correct(name: str, hit: KeyTermHit, golds: list[Gold]) -> bool:
     return any(nums & _numbers(g.text) and _overlaps(hit, g) for g in golds)
 
 
-def run(folder: Path, show: str | None, split: str = "all") -> dict[str, Score]:
+def run(folder: Path, show: str | None, split: str = "all", party_model: bool = True) -> dict[str, Score]:
     scores = {name: Score() for name in FIELDS}
     rows = [
         json.loads(line)
@@ -195,7 +227,7 @@ def run(folder: Path, show: str | None, split: str = "all") -> dict[str, Score]:
     t0 = time.perf_counter()
     for row in rows:
         text = (folder / "contracts" / f"{row['slug']}.txt").read_text(encoding="utf-8")
-        hits = find_key_terms(text)
+        hits = find_key_terms(text, party_model=party_model)
         for name, cat in FIELDS.items():
             golds = [Gold(str(a["text"]), int(a["start"]), int(a["start"]) + len(str(a["text"])))
                      for a in row.get("answers", {}).get(cat, [])]  # fmt: skip
@@ -217,8 +249,11 @@ def run(folder: Path, show: str | None, split: str = "all") -> dict[str, Score]:
                         continue
                     seen.add(key)
                     s.gold += 1
+                    named = names_a_party(g.text)
+                    s.named_gold += named
                     if any(correct(name, h, [g]) for h in mine.values()):
                         s.found += 1
+                        s.named_found += named
                     else:
                         s.missed.append(f"{row['slug'][:40]}: {g.text!r}")
             elif golds:
@@ -269,13 +304,14 @@ def main(argv: Iterable[str] | None = None) -> int:
     ap.add_argument("--split", choices=("even", "odd", "all"), default="all",
                     help="even: the contracts the rules were tuned on; odd: never looked at")  # fmt: skip
     ap.add_argument("--show", choices=sorted(FIELDS), help="list wrong and missed values of one field")
+    ap.add_argument("--rules-only", action="store_true", help="parties from the hand rules alone (no model)")
     ap.add_argument("--timing", action="store_true", help="time find_key_terms instead of scoring it")
     ap.add_argument("--baseline", help="another keyterms.py to time alongside (paired)")
     args = ap.parse_args(list(argv) if argv is not None else None)
     if args.timing:
         timing(Path(args.folder), args.baseline)
         return 0
-    run(Path(args.folder), args.show, args.split)
+    run(Path(args.folder), args.show, args.split, party_model=not args.rules_only)
     return 0
 
 

@@ -152,6 +152,10 @@ class ExecutionConfig(BaseSettings):
     # Added to every call of the offline `rules` model: stands in for LLM latency in
     # benchmarks and fault tests. 0 in production.
     rules_latency_s: float = Field(0.0, ge=0.0)
+    # While this file exists, every call of the `rules` model waits (after rules_latency_s): a
+    # fault test keeps calls in flight exactly as long as it needs, then deletes the file.
+    # None in production.
+    rules_hold_path: Path | None = None
 
     # Celery executor. A task past the soft limit gets an exception (its segment is written
     # as failed); past the hard limit its process is killed. The broker redelivers an unacked

@@ -87,9 +87,9 @@ def _runs_alone(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Order the run for two workers (``-n 2 --dist loadgroup`` in pyproject.toml).
+    """Order the run for the test workers (``-n 3 --dist loadgroup`` in pyproject.toml).
 
-    Slow tests that share nothing expensive come first, each its own unit of work, so the two
+    Slow tests that share nothing expensive come first, each its own unit of work, so the
     workers start on the long ones and finish together on short ones; every other test stays
     with its module (one unit: its module-scoped servers and workers start once).
     """

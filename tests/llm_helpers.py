@@ -22,3 +22,15 @@ def request_log(base_url: str) -> list[dict[str, object]]:
     arrived, model, status (499 = the client hung up), error_code and token counts."""
     with urllib.request.urlopen(base_url.removesuffix("/v1") + "/_log") as resp:
         return json.loads(resp.read())["requests"]  # type: ignore[no-any-return]
+
+
+def release(base_url: str) -> None:
+    """Let the simulator's held models (``SimulatorConfig.held_models``) answer."""
+    req = urllib.request.Request(base_url.removesuffix("/v1") + "/_sim/release", data=b"", method="POST")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        resp.read()
+
+
+def in_flight(base_url: str, model: str) -> int:
+    """Requests for ``model`` the simulator has received and not yet answered."""
+    return sum(1 for e in request_log(base_url) if e["model"] == model and e["status"] == 0)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import ParamSpec, TypeVar
+
 from prometheus_client.parser import text_string_to_metric_families
 
 from pipeline import telemetry
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def parse(text: str) -> Samples:
@@ -33,3 +40,14 @@ def scrape_here() -> Samples:
     body, content_type = telemetry.render({"local": 0})
     assert content_type.startswith("text/plain")
     return parse(body.decode())
+
+
+def in_fresh_process(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn(*args)`` in a new interpreter (spawned), its result or its exception back here.
+
+    A process's metrics are global: in a test worker, jobs that earlier tests left running in
+    their threads (a server's close lets running jobs finish) record into them too. Counting
+    exact deltas needs a process where only the test records. ``fn`` must be module-level.
+    """
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args, **kwargs).result(timeout=120)

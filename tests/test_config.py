@@ -69,6 +69,7 @@ ENV_TABLE: list[tuple[str, str, str, Any]] = [
     ("LONGDOC_EXECUTOR", "execution.executor", "celery", "celery"),
     ("LONGDOC_WORKERS", "execution.workers", "7", 7),
     ("LONGDOC_RULES_LATENCY_S", "execution.rules_latency_s", "0.5", 0.5),
+    ("LONGDOC_RULES_HOLD_PATH", "execution.rules_hold_path", "/tmp/hold", Path("/tmp/hold")),
     ("LONGDOC_TASK_SOFT_TIME_LIMIT_S", "execution.task_soft_time_limit_s", "500", 500),
     ("LONGDOC_TASK_TIME_LIMIT_S", "execution.task_time_limit_s", "700", 700),
     ("LONGDOC_BROKER_VISIBILITY_TIMEOUT_S", "execution.broker_visibility_timeout_s", "4000", 4000),

@@ -2,9 +2,9 @@
 folder holds only its tombstone, its cached model answers are gone, and its URLs answer 410 —
 on the local folder and on S3 (moto's server, the minio SDK), with a real Redis and worker.
 
-Models are the LLM simulator's (the answer cache only holds LLM answers), each call taking
-``LATENCY_S`` so the DELETE lands while a call is in flight: that call's result, written after
-the tombstone, must remove itself.
+Models are the LLM simulator's (the answer cache only holds LLM answers). It answers two calls
+and holds the next until the DELETE is done, so the DELETE lands while a call is in flight:
+that call's result, written after the tombstone, must remove itself.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from storage.base import ObjectStore
 from storage.local import LocalStore
 from storage.s3 import S3Store
 from tests.api_helpers import api, auth, make_settings, wait_for
-from tests.llm_helpers import KEYS
+from tests.llm_helpers import KEYS, release
 from tests.planted import planted_contract
 from tests.redis_util import CeleryWorker, worker_env
 from tests.s3server import S3Server, unique_bucket
@@ -33,7 +33,6 @@ pytestmark = pytest.mark.slow
 # Per model call: long enough for the DELETE to land inside one. 1.5 s was missed once in a
 # clean-clone CI run on a loaded machine (the in-flight call returned before the tombstone was
 # written, so no late write had to remove itself); the window is what makes the race certain.
-LATENCY_S = 4.0
 SEGMENTS = {"segment_threshold_tokens": 1500, "segment_min_tokens": 400, "segment_max_tokens": 800}
 
 
@@ -55,7 +54,9 @@ def test_delete_while_a_worker_analyzes(
                                                     secret_key=server.secret_key, bucket=bucket)}  # fmt: skip
     else:
         store = LocalStore(tmp_path / "store")
-    with running_simulator(SimulatorConfig(fixed_latency_s=LATENCY_S)) as url:
+    # The first two calls answer; later ones are held until released: the third call is surely
+    # in flight at the DELETE, and its answer comes after it.
+    with running_simulator(SimulatorConfig(time_scale=0.0, hold_after=2)) as url:
         env = {**worker_env(redis_db, tmp_path / "store", llm_base_url=url, **knobs), **KEYS}
         settings = make_settings(tmp_path, execution={"executor": "celery"}, redis={"url": redis_db},
                                  storage=api_storage)  # fmt: skip
@@ -67,8 +68,8 @@ def test_delete_while_a_worker_analyzes(
             prefix = keys.job_prefix("acme", job_id)
 
             def in_flight() -> bool:
-                """The first two segments answered (so answers are cached) and a third one's call just
-                begun: it has about LATENCY_S to go, so its result lands after the DELETE."""
+                """The first two segments answered (so answers are cached) and a third one's call
+                begun (held by the simulator until after the DELETE)."""
                 done = len(list(store.list(prefix + "segments/")))
                 started = len(list(store.list(prefix + "audit/segment-")))
                 return done >= 2 and started > done
@@ -79,6 +80,7 @@ def test_delete_while_a_worker_analyzes(
             assert total >= 3
             deleted_at = time.monotonic()
             assert client.delete(f"/v1/jobs/{job_id}", headers=auth()).status_code == 204
+            release(url)
 
             analyzed = re.compile(r"Task workers\.tasks\.analyze_segment\[[^]]+\] succeeded")
             try:

@@ -3,14 +3,25 @@ agreement, governing law as a jurisdiction, each value with its verified evidenc
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from pipeline.analyze.keyterms import KeyTermHit, find_key_terms, jurisdiction
+from pipeline.analyze.keyterms import (
+    _FEATURES,
+    _MODEL_PATH,
+    KeyTermHit,
+    find_key_terms,
+    jurisdiction,
+    party_candidates,
+    party_model,
+)
 from pipeline.analyze.playbook import Rule
 from pipeline.consolidate.review import _item
 from pipeline.types import KeyTerm
@@ -153,6 +164,19 @@ def test_a_relative_term_is_not_an_expiration_date() -> None:
         ("This Agreement shall be governed by Indian law.", "India"),
         ("Governing Law: State of New York", "New York, US"),  # a cover page's field
         ("Governing law - Ontario", "Ontario, CA"),
+        # Phrasings from drafting practice (issue 17's recall gap), each its own pattern.
+        ("13. Governing Law. This Agreement shall be governed by the laws in effect in the State of Illinois.", "Illinois, US"),
+        ("The law applicable to this Agreement shall be the laws of Switzerland.", "Switzerland"),
+        ("The parties agree that the laws of the State of Nevada will apply to this Agreement.", "Nevada, US"),
+        ("All disputes hereunder shall be determined in accordance with the laws of the State of Ohio.", "Ohio, US"),
+        ("Any dispute shall be settled under the laws of Sweden.", "Sweden"),
+        ("This Agreement shall be governed by New York State law.", "New York, US"),
+        ("This Agreement is subject to English law.", "England and Wales, UK"),
+        ("The laws of the Commonwealth of Virginia apply to this Agreement.", "Virginia, US"),
+        ("This Agreement shall be governed by the laws of Victoria, Australia.", "Victoria, AU"),
+        ("This Agreement shall be governed by the laws of the U.K.", "United Kingdom"),
+        ("This contract is governed by the laws of Romania.", "Romania"),
+        ("This Agreement shall be governed by the laws of New Jersey.", "New Jersey, US"),
     ],
 )  # fmt: skip
 def test_governing_law_is_a_jurisdiction(sentence: str, value: str) -> None:
@@ -172,6 +196,8 @@ def test_governing_law_is_a_jurisdiction(sentence: str, value: str) -> None:
         "This Agreement shall be governed by the laws of the Domiciliary State.",
         "The Company is organized under Delaware law.",
         "Governing documents: the law firm of Delaware Partners LLP.",
+        "Acme, a corporation organized under the laws of the State of Delaware, will apply for the permits.",
+        "The Distributor shall comply with the laws of the State of Texas and will apply for any licence.",
     ],
 )
 def test_laws_named_for_another_purpose_are_not_the_governing_law(sentence: str) -> None:
@@ -214,6 +240,87 @@ def test_every_value_quotes_its_evidence_verbatim() -> None:
         assert PREAMBLE[k.start : k.end].strip() == PREAMBLE[k.start : k.end]
 
 
+# Pinned so that a retrained party model is a deliberate change: `python bench/train_parties.py`
+# rewrites pipeline/data/party_model.json; update this constant in the same commit.
+PARTY_MODEL_SHA256 = "2a270f877c03d770a14147466a3260301297ca06385bfcd14f2813d8b3ac7b31"
+
+SIGNED = (
+    "SUPPLY AGREEMENT\n\nThis Supply Agreement is made as of May 1, 2019 by and between Acme Widgets, Inc., "
+    'a Delaware corporation ("Supplier"), and the purchaser identified on the signature page.\n\n'
+    + "1. Supply. Supplier shall supply the Products.\n\n"
+    * 5
+    + "SUPPLIER:\n\nACME WIDGETS, INC.\n\nBy: ______________\nName: Jane Roe\nTitle: CEO\n\n"
+    "BUYER:\n\nNORTHWIND TRADING GMBH\n\nBy: ______________\nName: John Doe\nTitle: Managing Director\n"
+)
+
+
+def _parts(value: str) -> list[str]:
+    m = re.fullmatch(r'(?P<name>.+?) \((?P<shorts>"[^"]+"(?:, "[^"]+")*)\)', value)
+    return [m.group("name"), *re.findall(r'"([^"]+)"', m.group("shorts"))] if m else [value]
+
+
+def _quoted(text: str, hit: KeyTermHit) -> bool:
+    evidence = " ".join(text[hit.start : hit.end].split())
+    return all(part in evidence for part in _parts(hit.value))
+
+
+def test_the_party_model_adds_a_signatory_the_rules_miss() -> None:
+    # No IN WITNESS line: the rules see one party; the signature block's "By:" lines name the other.
+    assert [p.value for p in find_key_terms(SIGNED, party_model=False) if p.name == "party"] == [
+        'Acme Widgets, Inc. ("Supplier")'
+    ]
+    parties = terms(SIGNED, "party")
+    assert [p.value for p in parties] == ['Acme Widgets, Inc. ("Supplier")', "NORTHWIND TRADING GMBH"]
+    assert all(_quoted(SIGNED, p) for p in parties)
+    assert SIGNED[parties[1].start : parties[1].end] == "NORTHWIND TRADING GMBH"
+
+
+def test_candidates_carry_spans_and_known_features() -> None:
+    cands = party_candidates(PREAMBLE)
+    by_text = {(c.text, c.short): c for c in cands}
+    fce = by_text[("FCE", True)]
+    assert fce.feats["in_parens"] == 1.0 and fce.feats["from_name"] == 1.0
+    name = by_text[("FuelCell Energy, Inc.", False)]
+    assert PREAMBLE[name.start : name.end] == "FuelCell Energy, Inc."
+    assert name.feats["in_sig"] == 1.0  # FUELCELL ENERGY, INC. signs
+    assert set().union(*(c.feats for c in cands)) <= set(_FEATURES)
+
+
+def test_the_shipped_party_model_has_the_pinned_sha256_and_the_code_s_features() -> None:
+    assert hashlib.sha256(_MODEL_PATH.read_bytes()).hexdigest() == PARTY_MODEL_SHA256
+    model = party_model()
+    assert model is not None and model["features"] == list(_FEATURES)
+    for part in ("name", "short"):
+        assert len(model[part]["weights"]) == len(_FEATURES)
+
+
+@needs_shared
+def test_the_party_model_retrains_byte_for_byte_from_the_even_contracts() -> None:
+    pytest.importorskip("sklearn")
+    folder = SHARED_DATA / "cuad-dev"
+    if not (folder / "labels.jsonl").is_file():
+        pytest.skip("cuad-dev labels absent")
+    spec = importlib.util.spec_from_file_location("train_parties", ROOT / "bench" / "train_parties.py")
+    assert spec is not None and spec.loader is not None
+    train = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = train
+    spec.loader.exec_module(train)
+    shipped = _MODEL_PATH.read_text(encoding="utf-8")
+    assert train.refit_shipped(folder, json.loads(shipped)) == shipped
+
+
+@needs_shared
+def test_every_party_value_on_cuad_is_quoted_by_its_evidence() -> None:
+    folder = SHARED_DATA / "cuad-dev" / "contracts"
+    if not folder.is_dir():
+        pytest.skip("cuad-dev contracts absent")
+    for path in sorted(folder.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for hit in find_key_terms(text):
+            if hit.name == "party":
+                assert _quoted(text, hit), (path.name, hit.value)
+
+
 def _bench() -> ModuleType:
     spec = importlib.util.spec_from_file_location("keyterms_cuad", ROOT / "bench" / "keyterms_cuad.py")
     assert spec is not None and spec.loader is not None
@@ -240,7 +347,7 @@ def test_bench_scores_a_party_value_as_its_name_and_short_name() -> None:
 def test_cuad_figures_do_not_regress() -> None:
     """Floors a little under today's figures on all 229 shared CUAD contracts. The issue's
     targets are met for the precision of governing law, parties and each date; governing-law
-    recall (0.94 of 0.95) and party recall (0.77 of 0.90) fall short: see bench/keyterms_cuad.py."""
+    recall (0.943 of 0.95) and party recall (0.836 of 0.90) fall short: see bench/keyterms_cuad.py."""
     folder = SHARED_DATA / "cuad-dev"
     if not (folder / "labels.jsonl").is_file():
         pytest.skip("cuad-dev labels absent")
@@ -255,7 +362,7 @@ def test_cuad_figures_do_not_regress() -> None:
         return float(s.found / s.gold)
 
     assert p("governing_law") >= 0.98 and r("governing_law") >= 0.92
-    assert p("party") >= 0.92 and r("party") >= 0.75
+    assert p("party") >= 0.91 and r("party") >= 0.82
     for name in ("agreement_date", "effective_date", "expiration_date"):
         assert p(name) >= 0.90, name
     assert p("renewal_term") >= 0.90 and r("renewal_term") >= 0.45

@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +39,7 @@ from tests.api_helpers import (
 )
 from tests.config_helpers import grouped
 from tests.llm_helpers import SMALL, stats
-from tests.metrics_helpers import Samples, parse, scrape_here, total, value
+from tests.metrics_helpers import Samples, in_fresh_process, parse, scrape_here, total, value
 from tests.planted import planted_contract
 from tests.redis_util import ROOT, CeleryWorker, free_port, worker_env
 from tests.serve_process import ServeProcess
@@ -51,9 +50,11 @@ from workers.local import LocalExecutor
 
 
 def test_recorded_values_come_back_in_the_text_format() -> None:
-    # Labels of this test's own (other tests' jobs may record in this process too).
-    model, tenant = f"m-{uuid.uuid4().hex[:8]}", f"t-{uuid.uuid4().hex[:8]}"
-    stage = f"stage-{uuid.uuid4().hex[:8]}"
+    in_fresh_process(_recorded_values_come_back)
+
+
+def _recorded_values_come_back() -> None:
+    model, tenant, stage = "m-test", "t-test", "stage-test"
     before = scrape_here()
 
     telemetry.job_moved(None, "queued")
@@ -104,6 +105,10 @@ def test_recorded_values_come_back_in_the_text_format() -> None:
 
 def test_a_job_held_for_sign_off_is_counted_awaiting_review_until_released(tmp_path: Path) -> None:
     require_rules_model()  # the held items come from the rules model's review
+    in_fresh_process(_held_job_is_counted, tmp_path)
+
+
+def _held_job_is_counted(tmp_path: Path) -> None:
     before = scrape_here()
 
     def delta(got: Samples, name: str, status: str) -> float:
@@ -155,7 +160,12 @@ def _llm_job(root: Path, url: str, tenant: str, text: str) -> None:
 
 
 def test_llm_tokens_cost_cache_and_errors_match_what_the_provider_saw(tmp_path: Path, keys_env: None) -> None:
-    tenant = f"t-{uuid.uuid4().hex[:8]}"  # this test's own label: other tests' calls do not count
+    # Cache lookups and error classes carry no tenant label: counted where no other job records.
+    in_fresh_process(_llm_figures_match_the_provider, tmp_path)
+
+
+def _llm_figures_match_the_provider(tmp_path: Path) -> None:
+    tenant = "t-test"
     by_api = {m.api_model: m for m in load_catalog().models}
     text = planted_contract()
     with running_simulator(SimulatorConfig(time_scale=0.0)) as url:

@@ -28,6 +28,7 @@ from storage.local import LocalStore
 from tests.config_helpers import grouped
 from tests.llm_helpers import SMALL
 from tests.paper_helpers import CLAIM, RESULT, planted_paper
+from tests.planted import planted_contract
 from workers.local import LocalExecutor
 
 
@@ -96,9 +97,8 @@ def test_digest_items_with_invented_quotes_are_dropped_and_counted(tmp_path: Pat
 
 
 def test_a_contract_gets_no_paper_digest(tmp_path: Path, keys_env: None) -> None:
-    example = Path(__file__).resolve().parents[1] / "pipeline" / "examples" / "master-services-agreement.txt"
     with running_simulator(SimulatorConfig(time_scale=0.0)) as url:
-        report = _run(tmp_path, url, example.read_text(), "contract.txt")
+        report = _run(tmp_path, url, planted_contract(), "contract.txt")
     assert report.document.kind == "contract" and report.paper is None and report.findings
 
 

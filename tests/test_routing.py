@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chunking.locator import Locator
+from pipeline.analyze.base import SegmentTask
+from pipeline.analyze.registry import build_analyzers
 from pipeline.routing.catalog import Catalog, ModelSpec, load_catalog
 from pipeline.routing.router import OverBudget, RoutePolicy, fits, route_segment
+from tests.config_helpers import grouped
+from tests.planted import planted_contract
 
 ALL_KEYS = {
     "OPENAI_API_KEY": "k",
@@ -144,3 +153,18 @@ def test_never_over_a_models_reliable_context(models: list[ModelSpec], tokens: i
         if model_id != "rules":
             requested = min(policy.output_reserve_tokens, spec.max_output)
             assert policy.preamble_tokens + tokens + requested <= spec.reliable_context
+
+
+def test_the_rules_models_calls_wait_while_the_hold_file_exists(tmp_path: Path) -> None:
+    # The fault tests' way to keep a call in flight (LONGDOC_RULES_HOLD_PATH) without a fixed wait.
+    hold = tmp_path / "hold"
+    hold.touch()
+    rules = build_analyzers(grouped(storage={"dir": tmp_path}, execution={"rules_hold_path": hold}))["rules"]
+    text = planted_contract()
+    task = SegmentTask(segment=0, text=text, base_offset=0, kind="contract", locator=Locator([], []))
+    with ThreadPoolExecutor(1) as pool:
+        call = pool.submit(rules.analyze, task)
+        with pytest.raises(FutureTimeout):
+            call.result(timeout=0.3)  # held: no answer yet
+        hold.unlink()
+        assert call.result(timeout=30).findings

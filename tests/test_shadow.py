@@ -20,7 +20,7 @@ from pipeline.report.model import Report
 from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage.local import LocalStore
 from tests.config_helpers import grouped
-from tests.llm_helpers import SMALL, request_log
+from tests.llm_helpers import SMALL, in_flight, release, request_log
 from tests.planted import planted_contract
 from tests.redis_util import CeleryWorker, settings_from_env, worker_env
 from tests.waiting import wait_for
@@ -104,25 +104,29 @@ def test_report_with_shadow_equals_report_without(tmp_path: Path, keys_env: None
 
 
 def test_job_ends_before_a_slow_candidate_answers(tmp_path: Path, keys_env: None) -> None:
-    # The primary answers in ~10 ms, the candidate in ~8 s (simulated latency, real HTTP).
-    config = SimulatorConfig(latencies={PRIMARY: (0.01, 0.02), CANDIDATE_API: (8.0, 9.0)})
+    # The primary answers in ~10 ms; the candidate's answers are held by the simulator until
+    # released, so "the job ended while every candidate call was out" is a state, not a race.
+    config = SimulatorConfig(time_scale=0.0, held_models=(CANDIDATE_API,))
     with running_simulator(config) as url:
         h = Harness(tmp_path, url, candidate=CANDIDATE, share=1.0, workers=8)
-        started = time.monotonic()
         job_id, report = h.run(planted_contract())
-        elapsed = time.monotonic() - started
         runner = h.ctx.shadow
         assert runner is not None
         # The report is written and the job succeeded while every candidate call is still out.
         assert runner.counts.sampled == len(report.segments) > 1
         assert runner.counts.done == 0
         assert not load_records(h.ctx.store, "t", CANDIDATE)
-        assert elapsed < 6.0
         assert h.ctx.jobs("t").load(job_id).status == "succeeded"
+        n = len(report.segments)
+        wait_for(lambda: in_flight(url, CANDIDATE_API) == n, 30.0, "every candidate call to be out")
+        last_arrival = max(float(str(e["arrived"])) for e in request_log(url) if e["model"] == CANDIDATE_API)
+        released_at = time.time()
+        release(url)
         wait_for(lambda: runner.counts.done == runner.counts.sampled, 60.0, "the shadow calls")
     records = load_records(h.ctx.store, "t", CANDIDATE)
-    assert len(records) == len(report.segments)
-    assert min(r["latency_s"] for r in records) > 6.0
+    assert len(records) == n and {r["status"] for r in records} == {"ok"}
+    # Each record times its whole call, held time included (the last one out was held this long).
+    assert min(r["latency_s"] for r in records) >= released_at - last_arrival - 0.01, records
 
 
 def test_cap_stops_sampling(tmp_path: Path, keys_env: None) -> None:
@@ -233,11 +237,12 @@ def test_erasing_the_job_erases_its_shadow_records(tmp_path: Path, keys_env: Non
 
 @pytest.mark.slow
 def test_celery_sends_shadow_calls_to_their_own_queue(tmp_path: Path, keys_env: None, redis_db: str) -> None:
-    # Two workers: one on the job queues, one on the shadow queue. The job ends while the 8 s
-    # candidate calls wait on the shadow worker; its spend is in Redis, seen by this process.
+    # Two workers: one on the job queues, one on the shadow queue. The job ends while the
+    # candidate calls are held by the simulator on the shadow worker; its spend is in Redis,
+    # seen by this process.
     from workers.celery_executor import CeleryExecutor
 
-    config = SimulatorConfig(latencies={PRIMARY: (0.01, 0.02), CANDIDATE_API: (8.0, 9.0)})
+    config = SimulatorConfig(time_scale=0.0, held_models=(CANDIDATE_API,))
     with running_simulator(config) as url:
         env = worker_env(redis_db, tmp_path / "store", segment_threshold_tokens=1500, segment_min_tokens=400,
                          segment_max_tokens=800, llm_base_url=url, llm_backoff_base_s=0.01,
@@ -257,13 +262,16 @@ def test_celery_sends_shadow_calls_to_their_own_queue(tmp_path: Path, keys_env: 
                 assert record.status == "succeeded", (record.error, jobs_worker.log()[-3000:])
                 assert report is not None and len(report.segments) > 1
                 assert not load_records(store, "t", CANDIDATE)  # the report came first
+                # The shadow worker's two processes each hold one candidate call.
+                wait_for(lambda: in_flight(url, CANDIDATE_API) == 2, 60.0, "the held candidate calls")
+                assert not load_records(store, "t", CANDIDATE)
+                release(url)
                 n = len(report.segments)
                 wait_for(lambda: len(load_records(store, "t", CANDIDATE)) == n, 120.0, "the shadow tasks")
             finally:
                 executor.close()
     records = load_records(store, "t", CANDIDATE)
     assert {r["status"] for r in records} == {"ok"}
-    assert all(r["latency_s"] > 6.0 for r in records)
     ledger = make_ledger(settings, redis.Redis.from_url(redis_db))  # the ledger the workers wrote
     assert ledger.spent() == pytest.approx(sum(r["usd"] for r in records), abs=1e-6)
     assert ledger.spent() <= settings.shadow.cap_usd

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from pipeline.analyze.patterns import (
     DATE,
@@ -104,7 +109,10 @@ _CA_PROVINCES = [
     "Ontario", "Quebec", "British Columbia", "Alberta", "Manitoba", "Saskatchewan", "Nova Scotia",
     "New Brunswick", "Newfoundland and Labrador", "Prince Edward Island",
 ]  # fmt: skip
-_AU_STATES = ["New South Wales", "Queensland", "Western Australia", "South Australia", "Tasmania"]
+_AU_STATES = [
+    "New South Wales", "Queensland", "Western Australia", "South Australia", "Tasmania", "Victoria",
+    "Australian Capital Territory", "Northern Territory",
+]  # fmt: skip
 # Spelling in a contract -> the jurisdiction a lawyer would write.
 _COUNTRIES = {
     "England and Wales": "England and Wales, UK", "England & Wales": "England and Wales, UK",
@@ -138,6 +146,22 @@ _COUNTRIES = {
     "Belgian": "Belgium", "Austrian": "Austria", "Danish": "Denmark", "Norwegian": "Norway",
     "Finnish": "Finland", "Mexican": "Mexico", "Brazilian": "Brazil", "Russian": "Russia",
     "Luxembourgish": "Luxembourg", "Portuguese": "Portugal", "Polish": "Poland", "Greek": "Greece",
+    # Abbreviations and the rest of the world's contract law choices.
+    "U.K.": "United Kingdom", "UK": "United Kingdom", "U.S.A.": "United States", "USA": "United States",
+    "U.S.": "United States", "Romania": "Romania", "Bulgaria": "Bulgaria", "Croatia": "Croatia",
+    "Serbia": "Serbia", "Slovenia": "Slovenia", "Slovakia": "Slovakia", "Slovak Republic": "Slovakia",
+    "Estonia": "Estonia", "Latvia": "Latvia", "Lithuania": "Lithuania", "Ukraine": "Ukraine",
+    "Iceland": "Iceland", "Liechtenstein": "Liechtenstein", "Monaco": "Monaco", "Gibraltar": "Gibraltar",
+    "Jersey": "Jersey", "Mauritius": "Mauritius", "Seychelles": "Seychelles", "Kenya": "Kenya",
+    "Nigeria": "Nigeria", "Egypt": "Egypt", "Morocco": "Morocco", "Ghana": "Ghana", "Peru": "Peru",
+    "Venezuela": "Venezuela", "Uruguay": "Uruguay", "Costa Rica": "Costa Rica", "Ecuador": "Ecuador",
+    "Dominican Republic": "Dominican Republic", "Jamaica": "Jamaica", "Trinidad and Tobago": "Trinidad and Tobago",
+    "Qatar": "Qatar", "Kuwait": "Kuwait", "Bahrain": "Bahrain", "Oman": "Oman", "Jordan": "Jordan",
+    "Lebanon": "Lebanon", "Pakistan": "Pakistan", "Bangladesh": "Bangladesh", "Sri Lanka": "Sri Lanka",
+    "Nepal": "Nepal", "Kazakhstan": "Kazakhstan", "Mongolia": "Mongolia", "Marshall Islands": "Marshall Islands",
+    "Liberia": "Liberia", "Curaçao": "Curaçao", "Curacao": "Curaçao", "Netherlands Antilles": "Netherlands Antilles",
+    "Anguilla": "Anguilla", "Guam": "Guam", "Yukon": "Yukon, CA", "Northwest Territories": "Northwest Territories, CA",
+    "Nunavut": "Nunavut, CA", "Scots": "Scotland, UK",
 }  # fmt: skip
 JURISDICTIONS: dict[str, str] = {
     **{s.casefold(): f"{s}, US" for s in _US_STATES},
@@ -150,7 +174,7 @@ _PLACE_NAMES = "|".join(
 )
 _PLACE = re.compile(rf"(?P<place>{_PLACE_NAMES})(?![\w’'])", re.I)
 _LAWS_OF = re.compile(
-    r"\blaws?\s+(?:in\s+force\s+in|of|in)\s+(?:the\s+)?(?:(?:State|Commonwealth|Province|Republic|Kingdom|Canton)\s+of\s+(?:the\s+)?)?",
+    r"\blaws?\s+(?:(?:in\s+force|in\s+effect|prevailing|applicable)\s+in|of|in)\s+(?:the\s+)?(?:(?:State|Commonwealth|Province|Republic|Kingdom|Canton)\s+of\s+(?:the\s+)?)?",
     re.I,
 )
 _LAWS_THEREOF = re.compile(
@@ -161,7 +185,9 @@ _NAMED_PLACE = re.compile(
     rf"\b(?:State|Commonwealth|Province|Republic|Kingdom)\s+of\s+(?:the\s+)?(?P<place>{_PLACE_NAMES})(?![\w’'])",
     re.I,
 )
-_X_LAW = re.compile(rf"\b(?:by|with|under)\s+(?:the\s+)?(?P<place>{_PLACE_NAMES})\s+law\b", re.I)
+_X_LAW = re.compile(
+    rf"\b(?:by|with|under|to)\s+(?:the\s+)?(?P<place>{_PLACE_NAMES})\s+(?:State\s+|state\s+)?law\b", re.I
+)
 # "Delaware law shall govern this Agreement": the place before "law", the verb after it.
 _X_LAW_GOVERNS = re.compile(
     rf"\b(?P<place>{_PLACE_NAMES})\s+law(?=s?\s+(?:shall\s+|will\s+|must\s+|is\s+to\s+)?govern)", re.I
@@ -176,8 +202,12 @@ _LAW_FIELD = re.compile(
 # accordance with", "The laws of X govern"; not "organized under the laws of Delaware".
 _GOVERNS = re.compile(
     r"\b(?:govern(?:s|ed)?|constru(?:e|ed)|interpreted|controlled\s+by\s+(?:the\s+)?laws|enforced|"
-    r"shall\s+apply|governing\s+law|regulated\s+by|subject\s+to\s+(?:the\s+)?(?:\w+\s+)?laws?|"
-    r"construction|interpretation|validity)\b|\b(?:applicable|choice\s+of)\s+laws?\s*[.:]",
+    r"shall\s+apply|(?:will|must)\s+apply\s+to\b|appl(?:y|ies)\s+to\s+this|governing\s+law|regulated\s+by|"
+    r"subject\s+to\s+(?:the\s+)?(?:\w+\s+)?laws?|construction|interpretation|validity|"
+    # "determined in accordance with the laws of", "settled under the law of"
+    r"(?:determined|decided|resolved|adjudicated|settled)\s+(?:by|under|in\s+accordance\s+with|according\s+to|"
+    r"pursuant\s+to)\s+(?:the\s+)?(?:\w+\s+){0,2}laws?|laws?\s+applicable\s+to\s+this)\b|"
+    r"\b(?:applicable|choice\s+of)\s+laws?\s*[.:]",
     re.I,
 )
 # A clause boundary that paragraph breaks do not make: PDFs put "\n\n" mid-sentence.
@@ -194,6 +224,10 @@ _ORGANIZED = re.compile(
 )
 
 
+# The learned party scorer's weights as JSON (pipeline/data/party_model.json).
+PartyModel = dict[str, Any]
+
+
 @dataclass(frozen=True)
 class KeyTermHit:
     name: str
@@ -203,13 +237,20 @@ class KeyTermHit:
 
 
 def find_key_terms(
-    text: str, *, preamble_chars: int = 5000, is_document_start: bool = True
+    text: str,
+    *,
+    preamble_chars: int = 5000,
+    is_document_start: bool = True,
+    party_model: PartyModel | None | bool = True,
 ) -> list[KeyTermHit]:
+    """``party_model``: True for the shipped model, False for the hand rules alone, or weights
+    in memory (bench/train_parties.py cross-validates that way)."""
     hits: list[KeyTermHit] = []
     lowered = text.lower()
     low = lowered if len(lowered) == len(text) else None
     if is_document_start:
-        hits += _parties(text[:preamble_chars], text, low)
+        model = _party_model_arg(party_model)
+        hits += _parties(text[:preamble_chars], text, low, model)
         for m in AGREEMENT_DATE.finditer(text, 0, preamble_chars):
             d = DATE.match(text, m.end()) or DATE.search(text, m.end(), m.end() + 60)
             if d and _about_this(text, d.start()):
@@ -422,7 +463,7 @@ _SIGNATURE_NAME = re.compile(
 
 
 @dataclass
-class _Party:
+class Party:
     name: str
     start: int
     end: int
@@ -467,8 +508,17 @@ def _last_signature_block(full: str, low: str | None) -> re.Match[str] | None:
     return None
 
 
-def _parties(head: str, full: str | None = None, low: str | None = None) -> list[KeyTermHit]:
-    found: list[_Party] = []
+def _parties(
+    head: str, full: str | None = None, low: str | None = None, model: PartyModel | None = None
+) -> list[KeyTermHit]:
+    return party_hits(rule_parties(head, full, low, model), full if full is not None else head)
+
+
+def rule_parties(
+    head: str, full: str | None = None, low: str | None = None, model: PartyModel | None = None
+) -> list[Party]:
+    """The hand rules' parties, then (with ``model``) the candidates the model keeps."""
+    found: list[Party] = []
     # On the lowered text when there is one: a case-sensitive scan is ~40% faster.
     intros = list(_INTRO_LOW.finditer(low, 0, len(head)) if low is not None else _INTRO.finditer(head))[:3]
     for i, intro in enumerate(intros):
@@ -493,7 +543,7 @@ def _parties(head: str, full: str | None = None, low: str | None = None) -> list
         name = PARTY.match(head, m.start("name"))
         if name:
             shorts = [f"Party {m.group('label')}", *([m.group("role").strip()] if m.group("role") else [])]
-            _add(found, _Party(_clean_name(name.group("name")), m.start(), name.end("name"), shorts))
+            _add(found, Party(_clean_name(name.group("name")), m.start(), name.end("name"), shorts))
     if full is not None:
         w = _last_signature_block(full, low)
         if w is not None:
@@ -503,18 +553,433 @@ def _parties(head: str, full: str | None = None, low: str | None = None) -> list
             for s in _LINE_OR_SENTENCE.finditer(full, w.end(), block_end):
                 sm = _SIGNATURE_NAME.match(full, s.end(), block_end)
                 if sm:
-                    _add(found, _Party(_clean_name(sm.group("name")), sm.start("name"), sm.end("name"), []))
+                    _add(found, Party(_clean_name(sm.group("name")), sm.start("name"), sm.end("name"), []))
+    if full is not None and model is not None:
+        merge_candidates(found, kept_candidates(full, len(head), model, low))
+    return found
+
+
+def party_hits(found: list[Party], text: str) -> list[KeyTermHit]:
+    """One hit per party, its value the name with its short names; the evidence span reaches
+    every short name it states (one named past the span is looked for in the next 600
+    characters, and dropped from the value when absent): each value is quoted verbatim."""
     out = []
     for p in found[:16]:
-        value = p.name + (" (" + ", ".join(f'"{s}"' for s in p.shorts) + ")" if p.shorts else "")
-        out.append(KeyTermHit("party", value, p.start, p.end))
+        end, shorts = p.end, []
+        for short in p.shorts:
+            if " ".join(short.split()) in " ".join(text[p.start : end].split()):
+                shorts.append(short)
+                continue
+            m = re.search(r"\s+".join(map(re.escape, short.split())), text[end : p.start + 600])
+            if m:
+                end += m.end()
+                shorts.append(short)
+        value = p.name + (" (" + ", ".join(f'"{s}"' for s in shorts) + ")" if shorts else "")
+        out.append(KeyTermHit("party", value, p.start, end))
     return out
+
+
+# ---- learned party scorer -------------------------------------------------------------------
+# Generous rules propose candidate names and short names; a logistic regression trained on
+# CUAD's even-indexed contracts (bench/train_parties.py) keeps the likely parties. The
+# candidates the hand rules above already give stay; the model adds the ones they miss.
+
+_MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "party_model.json"
+# Role nouns contracts define as short names ("the Company", "Licensee"): drafting vocabulary.
+_ROLES = frozenset({"administrator", "adviser", "advisor", "affiliate", "agent", "artist", "assignee", "assignor", "author", "bank", "borrower", "buyer", "carrier", "client", "collaborator", "company", "consultant", "contractee", "contractor", "customer", "dealer", "developer", "distributor", "employee", "employer", "endorser", "executive", "franchisee", "franchisor", "fund", "grantee", "grantor", "guarantor", "holder", "hospital", "host", "institution", "investor", "issuer", "joint venturer", "landlord", "lender", "lessee", "lessor", "licensee", "licensor", "manager", "manufacturer", "marketer", "member", "operator", "owner", "partner", "principal", "producer", "promoter", "provider", "publisher", "purchaser", "recipient", "representative", "reseller", "retailer", "seller", "servicer", "shareholder", "shipper", "sponsor", "stockholder", "sub-adviser", "subcontractor", "sublicensee", "supplier", "talent", "tenant", "transferee", "transferor", "trustee", "university", "vendor", "wholesaler"})  # fmt: skip
+_SIG_SKIP = re.compile(
+    r"(?:By|Name|Title|Date|Its|Address|Signature|Signed|Witness|Attest|Print|Tel|Telephone|Fax|E-?mail|"
+    r"Phone|Attention|Attn|Per|Authorized|Dated|Page|Exhibit|Schedule|Source|IN WITNESS|/s/)\b",
+    re.I,
+)
+_BY_LINE = re.compile(r"^[ \t]*(?:By|BY|Signature|Signed|Per)\b[ \t]*[:_.]?", re.M)
+_ROLE_LINE = re.compile(
+    r"^[ \t]*(?P<label>[A-Z][A-Za-z\- ]{2,30})[ \t]*:[ \t]*(?P<name>[^\n:]{2,90}?)[ \t]*$", re.M
+)
+_TITLE_NAME = re.compile(r"\b(?:Mr|Ms|Mrs|Dr)\.?[ \t]+[A-Z][\w.'’\-]*(?:[ \t]+[A-Z][\w.'’\-]*){0,3}")
+# "Acme Corp., a Delaware corporation": found from the comma (a literal the regex engine can
+# jump to), the name then read backwards; a leading name regex tried at every position is ~10x slower.
+_APPOSITIVE = re.compile(
+    r",[ \t]*\(?(?:an?|the)\s+(?:[\w.\-]+\s+){0,5}?(?:corporation|company|partnership|limited|LLC|trust|bank|"
+    r"association|entity|individual|resident|societ|GmbH|organi[sz]ed|incorporated|existing)\b"
+)
+_SUFFIX_AFTER = re.compile(rf",?[ \t]+{_ENTITY_SUFFIX}(?![A-Za-z])")
+_SUFFIX_ONLY = re.compile(rf"{_ENTITY_SUFFIX},?")
+_NAME_TAIL = re.compile(r"[A-Z0-9][\w&.'’\-]*(?:[ \t]+(?:[A-Z0-9&][\w&.'’\-]*|of|de|and|&|the|for))*[ \t]*$")
+# A name followed by the parenthetical defining its short name: ', a Delaware corporation ("FCE")'.
+_THEN_DEFINES = re.compile(
+    r"[\s,]*[^()\"“;]{0,100}?\(\s*(?:the\s+|hereinafter\s+(?:referred\s+to\s+as\s+|called\s+)?(?:the\s+)?)?[\"“‘']"
+)
+_THEN_APPOSITIVE = re.compile(
+    r"[\s,]*\(?(?:an?|the)\s+(?:[\w.\-]+\s+){0,5}?(?:corporation|company|partnership|limited|LLC|trust|"
+    r"organi[sz]ed|incorporated)",
+    re.I,
+)
+_ABBREVIATION_END = re.compile(r"\b[A-Za-z]{1,4}$")
+_LEADING_JOINER = re.compile(r"^(?:and|AND|And|between|BETWEEN|Between)\s+")
+_SENTENCE_BREAK = re.compile(r"(?:[a-z]{2}|\d{4}|^[A-Z])\.\s+(?=[A-Z])")
+# A table of contents' line: dot leaders, blanks or a page number at its end.
+_TOC_END = re.compile(r"\s\d{1,3}$")
+_NUMBERED_LINE = re.compile(
+    r"\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.|\([a-z0-9]+\)|ARTICLE|Article|Section|SECTION)\s"
+)
+_EDGAR_SOURCE = re.compile(r"Source:\s*$")
+_EDGAR_TAIL = re.compile(r",\s*[\w/-]*\d[\w/-]*,\s*\d{1,2}/\d{1,2}/\d{4}$")
+_LETTER = re.compile(r"[A-Za-z]")
+_LINE = re.compile(r"[^\n]+")
+_ROLE_LABEL = re.compile(r"([A-Z][A-Za-z\- ]{2,30}):\s*(?=\S)")
+_SIG_COLUMN = re.compile(r"\s{3,}|\bBy\s*:")
+_NOT_LOWER = re.compile(r"[^a-z]")
+_CLOSES_PARENS = re.compile(r"[\"”’']?\s*\)")
+COUNT_CHARS = 30_000
+_INTRO_WORD = re.compile(r"\b(?:between|among|and|by|AND|BETWEEN|AMONG)\s*:?\s*(?:\(\d\)\s*)?$")
+_FEATURES = (
+    "bias", "short", "suffix", "src_suffix", "src_head", "src_appos", "src_quoted", "src_sig", "src_role",
+    "src_title", "in_parens", "called", "after_intro", "intro_window", "then_defines", "then_appos",
+    "then_paren", "first_rel", "early", "count", "words", "allcaps", "role_word", "role_ending", "bad_word",
+    "place", "above_by", "sig_allcaps", "quote_first", "defined_here", "lower_start", "digit",
+    "sources", "near_name", "from_name", "in_sig", "head_and_sig", "the_before", "quoted_rank", "first_window",
+    "parens_role", "parens_count", "parens_from_name", "parens_window", "after_recitals", "toc_line",
+    "numbered_line", "first_after_name", "defines_derived",
+)  # fmt: skip
+
+
+@dataclass
+class PartyCandidate:
+    """A span that may name a party, with the features the model scores it on."""
+
+    text: str
+    start: int
+    end: int
+    short: bool
+    feats: dict[str, float]
+
+
+def _key(c: str) -> str:
+    return " ".join(re.sub(r"[^\w&]+", " ", c.casefold()).split())
+
+
+def party_candidates(text: str, head_chars: int = 5000, low: str | None = None) -> list[PartyCandidate]:
+    """Every span a generous rule reads as a party name or short name, one per distinct
+    spelling (its first mention), with features aggregated over its mentions. ``low``:
+    ``text.lower()`` when the caller has it and it keeps the length."""
+    head_end = min(len(text), head_chars)
+    n = max(1, len(text))
+    intro_windows = [
+        (m.end(), min(head_end, m.end() + 1500)) for m in list(_INTRO.finditer(text, 0, head_end))[:3]
+    ]
+    by: dict[str, PartyCandidate] = {}
+
+    def add(start: int, end: int, src: str, short: bool, **flags: float) -> None:
+        if _EDGAR_SOURCE.search(text, max(0, start - 12), start):  # a filing's page footer
+            return
+        raw = " ".join(text[start:end].split()).strip(" ,;:.")
+        # keep a trailing abbreviation's period ("Inc.") that strip took away
+        if text[start:end].rstrip(" ,;:").endswith(".") and _ABBREVIATION_END.search(raw):
+            raw += "."
+        raw = _LEADING_JOINER.sub("", raw)
+        if not short:
+            # A name regex may run back over a sentence end ("Acceptance. Company", "C. The
+            # Company") or on into an EDGAR footer's form and date ("ACME INC., 10-K, 1/29/2020").
+            cut = list(_SENTENCE_BREAK.finditer(raw))
+            if cut and not PARTY.fullmatch(raw):
+                lead = text.find(raw[cut[-1].end() : cut[-1].end() + 8], start)
+                start = lead if lead != -1 else start
+                raw = raw[cut[-1].end() :]
+            raw = _EDGAR_TAIL.sub("", raw)
+        if len(raw) < 2 or len(raw) > 90 or not _LETTER.search(raw):
+            return
+        k = _key(raw) + ("\x00s" if short else "")
+        c = by.get(k)
+        if c is None:
+            c = by[k] = PartyCandidate(raw, start, start + len(text[start:end].rstrip(" ,;:")), short, {})
+            c.feats.update(_static_features(text, raw, start, end, short, intro_windows, n))
+        c.feats[src] = 1.0
+        for f, v in flags.items():
+            c.feats[f] = max(c.feats.get(f, 0.0), v)
+
+    for m in PARTY.finditer(text, 0, head_end):
+        add(m.start("name"), m.end("name"), "src_suffix", False)
+    for a, b in intro_windows:
+        end = _sentence_end(text, a, b)
+        for h in [a] + [m.end() for m in _NEXT_PARTY.finditer(text, a, end)]:
+            hm = _HEAD.match(text, h, end)
+            if hm and hm.group("name").strip():
+                # "FuelCell Energy, Inc.": the head stops at the comma before the suffix
+                tail = _SUFFIX_AFTER.match(text, hm.end("name"))
+                add(hm.start("name"), tail.end() if tail else hm.end("name"), "src_head", False)
+    for m in _APPOSITIVE.finditer(text, 0, head_end):
+        tail = _NAME_TAIL.search(text, max(0, m.start() - 120), m.start())
+        if tail and _SUFFIX_ONLY.fullmatch(tail.group().strip()):
+            # "Inc." of "FuelCell Energy, Inc., a Delaware corporation": the whole suffixed name
+            whole = [
+                p for p in PARTY.finditer(text, max(0, m.start() - 120), m.start()) if p.end() == m.start()
+            ]
+            tail = whole[-1] if whole else None
+        if tail:
+            add(tail.start(), tail.end(), "src_appos", False)
+    for m in _TITLE_NAME.finditer(text, 0, head_end):
+        add(m.start(), m.end(), "src_title", False)
+    quotes = sorted(
+        [*_QUOTED.finditer(text, 0, head_end), *_SINGLE_QUOTED.finditer(text, 0, head_end)],
+        key=lambda q: q.start(),
+    )
+    rank = 0
+    for q in quotes:
+        # A party's short name is a capitalised word or few; "as is", "Confidential Information
+        # of the Disclosing Party" are not.
+        if not q.group("term")[:1].isupper() and not q.group("term")[:1].isdigit():
+            continue
+        if q.group("term").count(" ") > 5:
+            continue
+        before = text[max(0, q.start() - 200) : q.start()]
+        in_parens = before.rfind("(") > before.rfind(")")
+        in_window = any(a <= q.start() < b for a, b in intro_windows[:1])
+        rank += in_window
+        add(
+            q.start("term"), q.end("term"), "src_quoted", True,
+            in_parens=float(in_parens), called=float(_called(before)),
+            quoted_rank=1.0 / rank if in_window else 0.0,
+        )  # fmt: skip
+    for m in _ROLE_LINE.finditer(text, 0, head_end):
+        if _SIG_SKIP.match(m.group("label")):
+            continue
+        add(m.start("name"), m.end("name"), "src_role", False)
+        add(m.start("label"), m.end("label"), "src_role", True)
+    # Signature blocks: the lines above a "By:" line, and every line after IN WITNESS.
+    if low is None:
+        low = text.lower()
+        low = low if len(low) == len(text) else None
+    w = _last_signature_block(text, low)
+    sig_lines: dict[int, float] = {}
+    if w is not None:
+        for sig_line in _LINE.finditer(text, w.end(), min(len(text), w.end() + 6000)):
+            sig_lines.setdefault(sig_line.start(), 0.0)
+    for by_line in _BY_LINE.finditer(text, max(0, len(text) - 40000)):
+        back = text.rfind("\n", 0, by_line.start())
+        for _ in range(3):
+            if back <= 0:
+                break
+            prev = text.rfind("\n", 0, back)
+            if text[prev + 1 : back].strip():
+                sig_lines[prev + 1] = 1.0
+            back = prev
+    for at, above in sig_lines.items():
+        line_end = text.find("\n", at)
+        line_end = len(text) if line_end == -1 else line_end
+        line = text[at:line_end]
+        stripped = line.strip()
+        if (
+            not stripped
+            or not stripped[0].isupper()
+            or len(stripped.split()) > 10
+            or _SIG_SKIP.match(stripped)
+        ):
+            continue
+        lead = len(line) - len(line.lstrip())
+        role = _ROLE_LABEL.match(stripped)
+        if role:
+            add(at + lead, at + lead + len(role.group(1)), "src_sig", True, above_by=above)
+            lead += role.end()
+            stripped = stripped[role.end() :]
+        entity = _SIG_COLUMN.split(stripped, maxsplit=1)[0]
+        add(
+            at + lead,
+            at + lead + len(entity),
+            "src_sig",
+            False,
+            above_by=above,
+            sig_allcaps=float(entity.isupper()),
+        )
+    cands = list(by.values())
+    # Past the recitals' or the body's first words, a name is more often a third party's.
+    body = _WINDOW_END.search(text, intro_windows[0][0] if intro_windows else 0, head_end)
+    for c in cands:
+        c.feats["after_recitals"] = float(body is not None and c.start > body.start() and c.start < head_end)
+        # The line around the candidate, at most 200 characters either side (a PDF's text may
+        # have no line breaks for pages).
+        lo = max(0, c.start - 200)
+        line_start = text.rfind("\n", lo, c.start) + 1 or lo
+        line_end = text.find("\n", c.end, c.end + 200)
+        line = text[line_start : line_end if line_end != -1 else c.end + 200]
+        c.feats["toc_line"] = float(
+            "...." in line or "____" in line or bool(_TOC_END.search(line.rstrip()[-4:]))
+        )
+        c.feats["numbered_line"] = float(bool(_NUMBERED_LINE.match(line)))
+    name_cands = sorted((c for c in cands if not c.short), key=lambda c: c.start)
+    sig_keys = {_party_key(c.text) for c in name_cands if c.feats.get("src_sig")}
+    shorts = [c for c in cands if c.short and c.feats.get("src_quoted")]
+    for c in cands:
+        srcs = sum(v for f, v in c.feats.items() if f.startswith("src_"))
+        c.feats["sources"] = min(srcs, 4.0) / 4.0
+        if c.short:
+            # A short name drawn from the name it follows: "Acme" of "Acme Corp.", "FCE" of
+            # "FuelCell Energy".
+            earlier = [p for p in name_cands if p.start < c.start and c.start - p.start < 400]
+            c.feats["near_name"] = float(bool(earlier))
+            c.feats["from_name"] = float(bool(earlier) and _derived(c.text, earlier[-1].text))
+            c.feats["in_sig"] = float(_key(c.text) in sig_keys)
+            # A short name is defined once, in the parenthetical after its party's name.
+            paren = c.feats.get("in_parens", 0.0)
+            c.feats["parens_role"] = paren * c.feats["role_word"]
+            c.feats["parens_count"] = paren * c.feats["count"]
+            c.feats["parens_from_name"] = paren * c.feats["from_name"]
+            c.feats["parens_window"] = paren * c.feats["first_window"]
+            # The first short name after that name: its party's, not a later defined term.
+            c.feats["first_after_name"] = float(
+                bool(earlier) and not any(earlier[-1].start < q.start < c.start for q in shorts)
+            )
+        else:
+            # A name whose parenthetical defines a short name drawn from it: ("FCE").
+            c.feats["defines_derived"] = float(
+                any(c.end <= q.start <= c.end + 250 and _derived(q.text, c.text) for q in shorts)
+            )
+            c.feats["head_and_sig"] = float(bool(c.feats.get("src_sig")) and c.start < head_end)
+            c.feats["in_sig"] = float(_party_key(c.text) in sig_keys)
+    return cands
+
+
+def _called(before: str) -> bool:
+    """_CALLED at the end of ``before``; its words looked for first (the regex is slow to try
+    at every position)."""
+    low = before.lower()
+    return any(w in low for w in ("referred", "hereinafter", "called", "known")) and bool(
+        _CALLED.search(before)
+    )
+
+
+def _derived(short: str, name: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z0-9]+", name) if not _SUFFIXED.fullmatch(w)]
+    s = re.sub(r"[^a-z0-9]", "", short.casefold())
+    if not s or not words:
+        return False
+    initials = "".join(w[0] for w in words).casefold()
+    caps = "".join(ch for ch in name if ch.isupper()).casefold()
+    joined = "".join(words).casefold()
+    return s in joined or s == initials or (len(s) > 1 and s in caps) or initials.startswith(s)
+
+
+def _static_features(
+    text: str, raw: str, start: int, end: int, short: bool, intro_windows: list[tuple[int, int]], n: int
+) -> dict[str, float]:
+    words = raw.split()
+    after = text[end : end + 140]
+    before = text[max(0, start - 40) : start]
+    # Mentions in the first COUNT_CHARS only: counting in a 300-page contract costs more than
+    # the count tells.
+    count = text.count(raw if len(raw) > 2 else f" {raw} ", 0, COUNT_CHARS)
+    first = text.find(raw, 0, start)
+    last_word = _NOT_LOWER.sub("", words[-1].lower())
+    return {
+        "bias": 1.0,
+        "short": float(short),
+        "suffix": float(bool(_SUFFIXED.search(raw, max(0, len(raw) - 16)))),
+        "after_intro": float(bool(_INTRO_WORD.search(before))),
+        "intro_window": float(any(a - 30 <= start < b for a, b in intro_windows)),
+        "first_window": float(any(a - 30 <= start < b for a, b in intro_windows[:1])),
+        "then_defines": float(bool(_THEN_DEFINES.match(after))),
+        "then_appos": float(bool(_THEN_APPOSITIVE.match(after))),
+        "then_paren": float(after.lstrip(" ,").startswith("(")),
+        "first_rel": (first if first >= 0 else start) / n,
+        "early": float(start < 2500),
+        "count": min(math.log1p(count), 4.0) / 4.0,
+        "words": min(len(words), 10) / 10.0,
+        "allcaps": float(raw.isupper()),
+        "role_word": float(" ".join(w.lower() for w in words[-2:]).strip() in _ROLES or last_word in _ROLES),
+        "role_ending": float(last_word.endswith(("or", "ee", "er", "ant", "ent", "ist"))),
+        "bad_word": float(
+            bool(_NOT_A_SHORT_NAME.search(raw))
+            or words[0].lower() in _STOP_WORDS
+            or words[0] in MONTHS.split("|")
+        ),  # fmt: skip
+        "place": float(raw.casefold() in JURISDICTIONS),
+        "quote_first": float(text[max(0, start - 1) : start] in "\"“‘'" and start > 0),
+        "defined_here": float(bool(_CLOSES_PARENS.match(text, end, end + 4))),
+        "lower_start": float(raw[0].islower()),
+        "the_before": float(before.rstrip("\"“‘' \t\n").lower().endswith("the")),
+        "digit": float(any(ch.isdigit() for ch in raw)),
+    }
+
+
+def _party_model_arg(arg: PartyModel | None | bool) -> PartyModel | None:
+    if arg is True:
+        return party_model()
+    return None if arg is False or arg is None else arg
+
+
+def feature_vector(c: PartyCandidate) -> list[float]:
+    return [c.feats.get(f, 0.0) for f in _FEATURES]
+
+
+@cache
+def party_model() -> PartyModel | None:
+    """The shipped weights (pipeline/data/party_model.json); None when the file is absent."""
+    try:
+        model: PartyModel = json.loads(_MODEL_PATH.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return model
+
+
+def party_probability(c: PartyCandidate, model: PartyModel) -> float:
+    weights = model["short" if c.short else "name"]["weights"]
+    z = sum(w * c.feats[f] for f, w in zip(model["features"], weights, strict=True) if f in c.feats)
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def kept_candidates(
+    text: str, head_chars: int, model: PartyModel, low: str | None = None
+) -> list[PartyCandidate]:
+    cands = party_candidates(text, head_chars, low)
+    return keep(cands, [party_probability(c, model) for c in cands], model)
+
+
+def keep(cands: list[PartyCandidate], probs: list[float], model: PartyModel) -> list[PartyCandidate]:
+    """A name is kept at the name threshold, or at the lower ``top2`` one when it is one of the
+    document's two likeliest names (most contracts have two parties); a short name at its
+    threshold, or at the lower ``attached`` one when it sits in the parenthetical after a kept name."""
+    name, short = model["name"], model["short"]
+    ranked = sorted((p for c, p in zip(cands, probs, strict=True) if not c.short), reverse=True)
+    second = ranked[1] if len(ranked) > 1 else (ranked[0] if ranked else 1.0)
+    names = [
+        c
+        for c, p in zip(cands, probs, strict=True)
+        if not c.short and (p >= name["threshold"] or (p >= second and p >= name["top2"]))
+    ]
+    ends = sorted(c.end for c in names)
+    out = list(names)
+    for c, p in zip(cands, probs, strict=True):
+        if not c.short:
+            continue
+        i = bisect_left(ends, c.start + 1) - 1
+        attached = i >= 0 and c.start - ends[i] <= 300 and bool(c.feats.get("in_parens"))
+        if p >= short["threshold"] or (attached and p >= short["attached"]):
+            out.append(c)
+    return out
+
+
+def merge_candidates(found: list[Party], kept: list[PartyCandidate]) -> None:
+    """Adds the candidates the model keeps to the rules' parties: a name as a new party (unless
+    the rules have it), a short name to the party it follows (or on its own)."""
+    for c in sorted(kept, key=lambda c: c.start):
+        if not c.short:
+            _add(found, Party(c.text, c.start, c.end, []))
+            continue
+        folded = c.text.casefold()
+        if any(folded == p.name.casefold() or folded in (s.casefold() for s in p.shorts) for p in found):
+            continue
+        owner = max((p for p in found if p.end <= c.start), key=lambda p: p.end, default=None)
+        if owner is not None and c.start - owner.end <= 300 and len(owner.shorts) < 3:
+            owner.shorts.append(c.text)
+            owner.end = max(owner.end, c.end)
+        else:
+            found.append(Party(c.text, c.start, c.end, []))
 
 
 _SUFFIXED = re.compile(rf"(?i:{_ENTITY_SUFFIX})\W*$")
 
 
-def _add(found: list[_Party], new: _Party) -> _Party | None:
+def _add(found: list[Party], new: Party) -> Party | None:
     key = _party_key(new.name)
     if not key:
         return None
@@ -565,7 +1030,7 @@ def _sentence_end(text: str, start: int, end: int) -> int:
     return end
 
 
-def _window_parties(text: str, start: int, end: int, found: list[_Party]) -> None:
+def _window_parties(text: str, start: int, end: int, found: list[Party]) -> None:
     """Names and their quoted short names between "by and between" and the sentence's end."""
     end = _sentence_end(text, start, end)
     names: list[tuple[int, int, str]] = []
@@ -595,7 +1060,7 @@ def _window_parties(text: str, start: int, end: int, found: list[_Party]) -> Non
         + [(q.start(), "q", q.end(), q.group("term")) for q in _SINGLE_QUOTED.finditer(text, start, end)]
         + [(q.start("name"), "d", q.end("name"), q.group("name")) for q in _DBA.finditer(text, start, end)]
     )
-    current: _Party | None = None
+    current: Party | None = None
     closed = False  # the party's short names are given once, in one parenthetical or phrase
     for at, kind, stop, s in events:
         if kind == "n":
@@ -603,7 +1068,7 @@ def _window_parties(text: str, start: int, end: int, found: list[_Party]) -> Non
             if re.search(r"\b(?:a|an)\s+$", text[max(0, at - 4) : at]):  # "a Delaware Corporation"
                 name = ""
             current = (
-                _add(found, _Party(name, at, at + len(s.rstrip(" ,;:")), [])) if _good_name(name) else None
+                _add(found, Party(name, at, at + len(s.rstrip(" ,;:")), [])) if _good_name(name) else None
             )
             closed = False
             continue

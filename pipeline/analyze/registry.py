@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, ItemsView, Iterator, KeysView, ValuesView
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pipeline.analyze.base import Analyzer, Capabilities, SegmentTask
 from pipeline.analyze.llm import LLMAnalyzer
@@ -20,23 +21,30 @@ from pipeline.types import SegmentAnalysis
 
 
 class DelayedAnalyzer:
-    """Wraps a model with a fixed latency (benchmarks and fault tests)."""
+    """Wraps a model with a fixed latency, and a hold while ``hold_path`` exists (benchmarks and
+    fault tests)."""
 
-    def __init__(self, inner: Analyzer, latency_s: float) -> None:
+    HOLD_POLL_S = 0.02
+
+    def __init__(self, inner: Analyzer, latency_s: float, hold_path: Path | None = None) -> None:
         self.inner = inner
         self.latency_s = latency_s
+        self.hold_path = hold_path
         self.name = inner.name
         self.capabilities: Capabilities = inner.capabilities
 
     def analyze(self, task: SegmentTask) -> SegmentAnalysis:
         time.sleep(self.latency_s)
+        while self.hold_path is not None and self.hold_path.exists():
+            time.sleep(self.HOLD_POLL_S)
         return self.inner.analyze(task)
 
 
 def build_analyzers(settings: Settings) -> dict[str, Analyzer]:
     rules: Analyzer = RulesAnalyzer()
-    if settings.execution.rules_latency_s > 0:
-        rules = DelayedAnalyzer(rules, settings.execution.rules_latency_s)
+    ex = settings.execution
+    if ex.rules_latency_s > 0 or ex.rules_hold_path is not None:
+        rules = DelayedAnalyzer(rules, ex.rules_latency_s, ex.rules_hold_path)
     return {rules.name: rules}
 
 

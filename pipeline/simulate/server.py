@@ -91,6 +91,12 @@ class SimulatorConfig(BaseModel):
     latencies: dict[str, tuple[float, float]] = Field(default_factory=dict, validate_default=True)
     default_latency: tuple[float, float] = (4.0, 10.0)  # self-hosted and unknown models
     require_key: bool = False
+    # Answers for these models (API ids) wait, after their latency, until POST /_sim/release:
+    # a test shows "the job ends while these calls are still out" by state, not by a long latency.
+    held_models: tuple[str, ...] = ()
+    # Requests after the first N (any model) are held the same way: "N calls answered, the next
+    # one in flight" for as long as a test needs.
+    hold_after: int | None = Field(None, ge=0)
     # Refuse what each real API refuses and deliver reasoning as each does (simulate/contracts.py).
     # On by default so every test meets the real contracts; `longdoc simulate-llm --strict`.
     strict: bool = True
@@ -207,6 +213,20 @@ class _State:
     stats: SimStats = field(default_factory=SimStats)
     log: list[LogEntry] = field(default_factory=list)
     attempts: Counter[str] = field(default_factory=Counter)  # request hash → attempts seen
+    released: asyncio.Event | None = None  # made in the server's loop, on first use
+
+
+async def _held(request: Request, state: _State) -> bool:
+    """Wait until POST /_sim/release; False when the client hung up meanwhile."""
+    if state.released is None:
+        state.released = asyncio.Event()
+    while not state.released.is_set():
+        try:
+            await asyncio.wait_for(state.released.wait(), 0.25)
+        except TimeoutError:
+            if await request.is_disconnected():
+                return False
+    return True
 
 
 async def _sleep(request: Request, seconds: float) -> bool:
@@ -273,6 +293,15 @@ def create_app(config: SimulatorConfig) -> FastAPI:
         state.attempts.clear()  # so a rerun after reset meets the same faults
         return {"ok": True}
 
+    @app.post("/_sim/release")
+    async def release() -> dict[str, Any]:
+        """Let the held models' calls answer (and every later one at once)."""
+        config.held_models, config.hold_after = (), None
+        if state.released is None:
+            state.released = asyncio.Event()
+        state.released.set()
+        return {"ok": True}
+
     @app.post("/_sim/faults")
     async def set_faults(request: Request) -> JSONResponse:
         """Change fault_rate / fault_rates / fault_kinds while serving (a model going bad, then
@@ -334,6 +363,7 @@ def create_app(config: SimulatorConfig) -> FastAPI:
         rng = request_rng(config.seed, rhash, state.attempts[rhash])
         st = state.stats
         st.requests += 1
+        held = model in config.held_models or (config.hold_after is not None and st.requests > config.hold_after)
         st.by_model[model] += 1
         entry.prompt_tokens = prompt_tokens
         if config.strict and (refused := contracts.refusal(body)) is not None:
@@ -370,7 +400,7 @@ def create_app(config: SimulatorConfig) -> FastAPI:
             )
         if not await _sleep(
             request, config.hang_s if fault == "timeout" else latency * (0.1 if fault == "500" else 1)
-        ):
+        ) or (held and not await _held(request, state)):
             st.by_status["499"] += 1  # client closed the request (nginx's code)
             close(entry, 499)
             return Response(status_code=499)

@@ -28,15 +28,20 @@ pytestmark = pytest.mark.slow
 
 TENANT = "t"
 KNOBS = {"segment_threshold_tokens": 1500, "segment_min_tokens": 400, "segment_max_tokens": 800,
-         "rules_latency_s": 6, "task_soft_time_limit_s": 60, "task_time_limit_s": 90,
+         "task_soft_time_limit_s": 60, "task_time_limit_s": 90,
          "broker_visibility_timeout_s": 300, "job_stall_timeout_s": 600, "job_requeue_after_s": 120}  # fmt: skip
 
 
 def test_a_segment_killing_its_worker_every_time_is_poisoned(redis_db: str, tmp_path: Path) -> None:
-    settings = settings_from_env(worker_env(redis_db, tmp_path / "store", executor_poll_s=0.2, **KNOBS))
+    # Every model call waits while the hold file exists: a run of segment 0 is surely inside its
+    # call when killed, whatever the machine's load; the file goes once three runs are killed.
+    hold = tmp_path / "hold"
+    hold.touch()
+    knobs = {**KNOBS, "rules_hold_path": hold}
+    settings = settings_from_env(worker_env(redis_db, tmp_path / "store", executor_poll_s=0.2, **knobs))
     store = LocalStore(settings.storage.dir)
     js = JobStore(store, TENANT)
-    env = worker_env(redis_db, settings.storage.dir, **KNOBS)
+    env = worker_env(redis_db, settings.storage.dir, **knobs)
     with CeleryWorker(env, tmp_path / "worker.log", concurrency=8) as worker:
         executor = CeleryExecutor(settings, store)
         try:
@@ -55,8 +60,8 @@ def test_a_segment_killing_its_worker_every_time_is_poisoned(redis_db: str, tmp_
                 return len(killed) >= settings.execution.job_max_attempts
 
             wait_for(killed_enough, 120, "three runs of segment 0 to be killed")
-            # Latency is 6 s per segment (a wide window to kill a run in, short enough for the
-            # suite): the job ends with segment 0 failed as poisoned.
+            hold.unlink()  # the other segments' calls (held meanwhile) answer now
+            # The job ends with segment 0 failed as poisoned.
             final = executor.wait(TENANT, job_id, timeout_s=120)
         finally:
             executor.close()
