@@ -3,6 +3,7 @@
     pip install -e '.[bench]'                  # langgraph (never a runtime dependency)
     python bench/bench_vs_langgraph.py         # 5 paired runs, ~400K tokens, kimi-k2-thinking
     python bench/bench_vs_langgraph.py --runs 3 --latency 19 --timeline
+    python bench/bench_vs_langgraph.py --reduce concat   # B without its summary request
 
 A: ``longdoc analyze DOC --model kimi-k2-thinking`` as a subprocess (fresh storage folder each
 run, so the LLM cache never answers), whole-command wall time: planning, every segment request,
@@ -10,9 +11,15 @@ quote verification, consolidation and the reports.
 B: this file run with ``--map-reduce`` as a subprocess: the document cut into 100K-token chunks
 (project tokenizer, at paragraph boundaries), one LangGraph ``Send`` per chunk to a map node
 that makes the same structured request through the ``openai`` SDK (same system prompt, framing,
-JSON schema in Moonshot's dialect, output limit), and a reduce node that concatenates the
-findings. No quote verification, no consolidation, no report. Whole-process wall time too, so
-both sides pay their interpreter start-up and imports.
+JSON schema in Moonshot's dialect, output limit), and a reduce node. With ``--reduce llm``
+(default) the reduce node is the map-reduce of LangGraph's own summarisation how-to: one more
+model request that writes a summary from the mapped findings, with longdoc's synthesis system
+prompt and schema, as longdoc's default makes one synthesis request after its segments (like
+with like: both sides then wait on two rounds of segment requests and one summary request).
+With ``--reduce concat`` it only concatenates the findings (the plain map-reduce the figure was
+first taken against; longdoc then waits on one request round more than B does). No quote
+verification, no consolidation, no report. Whole-process wall time too, so both sides pay
+their interpreter start-up and imports.
 
 One in-process simulator serves both sides with one latency model: a fixed latency per request
 (default 19 s, the seed p50 of kimi-k2-thinking in pipeline/data/models.json). A fixed latency
@@ -63,6 +70,7 @@ class OverallState(TypedDict):
     # (LangGraph's reducer for fan-in from Send branches).
     results: Annotated[list[dict[str, Any]], operator.add]
     findings: list[dict[str, Any]]
+    summary: str
 
 
 def chunk_document(text: str, chunk_tokens: int = CHUNK_TOKENS) -> list[str]:
@@ -79,8 +87,8 @@ def chunk_document(text: str, chunk_tokens: int = CHUNK_TOKENS) -> list[str]:
     return [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
 
 
-def map_reduce(doc: Path, base_url: str, workers: int) -> int:
-    """Side B. Prints one JSON line: chunks, requests, findings."""
+def map_reduce(doc: Path, base_url: str, workers: int, reduce_with: str = "llm") -> int:
+    """Side B. Prints one JSON line: chunks, findings (and the summary's length)."""
     try:
         from langgraph.graph import END, START, StateGraph
         from langgraph.types import Send
@@ -98,8 +106,10 @@ def map_reduce(doc: Path, base_url: str, workers: int) -> int:
         MAX_KEY_TERMS,
         MAX_REFERENCES,
         LLMSegmentOutput,
+        LLMSynthesis,
         response_format,
     )
+    from pipeline.consolidate.synthesis import SYSTEM as SYNTHESIS_SYSTEM
 
     # The same request longdoc's moonshot profile sends (pipeline/routing/profiles.py): its
     # system prompt, a framed segment, the schema in Moonshot's dialect, max_completion_tokens,
@@ -109,6 +119,7 @@ def map_reduce(doc: Path, base_url: str, workers: int) -> int:
         per_cat=MAX_FINDINGS_PER_CATEGORY, kt=MAX_KEY_TERMS, dt=MAX_DEFINED_TERMS, refs=MAX_REFERENCES,
     )  # fmt: skip
     fmt = response_format(LLMSegmentOutput, "segment_analysis", "moonshot")
+    synthesis_fmt = response_format(LLMSynthesis, "synthesis", "moonshot")
     client = OpenAI(base_url=base_url, api_key=KEYS["MOONSHOT_API_KEY"], max_retries=2, timeout=600)
 
     # Annotations here name module-level types only: LangGraph evaluates them (get_type_hints).
@@ -132,7 +143,19 @@ def map_reduce(doc: Path, base_url: str, workers: int) -> int:
 
     def reduce(state: OverallState) -> dict[str, Any]:
         ordered = sorted(state["results"], key=lambda r: r["index"])
-        return {"findings": [f for r in ordered for f in r["findings"]]}
+        findings = [f for r in ordered for f in r["findings"]]
+        if reduce_with != "llm":
+            return {"findings": findings, "summary": ""}
+        # One line per finding, as longdoc's synthesis gets one line per fact.
+        facts = "\n".join(json.dumps(f, ensure_ascii=False)[:300] for f in findings)
+        resp = client.chat.completions.create(
+            model=MODEL,
+            messages=[{"role": "system", "content": SYNTHESIS_SYSTEM}, {"role": "user", "content": facts}],
+            max_completion_tokens=16384,
+            response_format=synthesis_fmt,  # type: ignore[arg-type]
+        )
+        out = json.loads(resp.choices[0].message.content or "{}")
+        return {"findings": findings, "summary": out.get("executive_summary", "")}
 
     builder = StateGraph(OverallState)
     builder.add_node("analyze_chunk", analyze_chunk)
@@ -144,7 +167,15 @@ def map_reduce(doc: Path, base_url: str, workers: int) -> int:
 
     chunks = chunk_document(doc.read_text(encoding="utf-8"))
     final = graph.invoke({"chunks": chunks, "results": []}, config={"max_concurrency": workers})
-    print(json.dumps({"chunks": len(chunks), "findings": len(final["findings"])}))
+    print(
+        json.dumps(
+            {
+                "chunks": len(chunks),
+                "findings": len(final["findings"]),
+                "summary_chars": len(final["summary"]),
+            }
+        )
+    )
     return 0
 
 
@@ -175,9 +206,9 @@ def side_a(doc: Path, base_url: str, store: Path) -> tuple[float, float, str]:
     return timed(argv, env)
 
 
-def side_b(doc: Path, base_url: str, workers: int) -> tuple[float, float, str]:
+def side_b(doc: Path, base_url: str, workers: int, reduce_with: str) -> tuple[float, float, str]:
     argv = [sys.executable, str(Path(__file__).resolve()), "--map-reduce", str(doc),
-            "--base-url", base_url, "--workers", str(workers)]  # fmt: skip
+            "--base-url", base_url, "--workers", str(workers), "--reduce", reduce_with]  # fmt: skip
     return timed(argv, dict(os.environ))
 
 
@@ -223,11 +254,13 @@ def main() -> int:
     ap.add_argument("--latency", type=float, default=19.0, help="fixed seconds per request (seed p50)")
     ap.add_argument("--workers", type=int, default=None, help="B's concurrency (default: longdoc's)")
     ap.add_argument("--timeline", action="store_true", help="print each run's simulator request log")
+    ap.add_argument("--reduce", choices=["llm", "concat"], default="llm",
+                    help="B's reduce node: one summary request over the findings (default), or concatenation")  # fmt: skip
     ap.add_argument("--map-reduce", type=Path, metavar="DOC", help=argparse.SUPPRESS)
     ap.add_argument("--base-url", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.map_reduce is not None:
-        return map_reduce(args.map_reduce, args.base_url, args.workers or workers_default())
+        return map_reduce(args.map_reduce, args.base_url, args.workers or workers_default(), args.reduce)
     try:
         import langgraph  # noqa: F401
     except ImportError:
@@ -260,7 +293,7 @@ def main() -> int:
             a, a_start, a_out = side_a(doc, base_url, store)
             a_log = sim(sim_base, "/_log")["requests"]
             sim(sim_base, "/_sim/reset", "POST")
-            b, b_start, b_out = side_b(doc, base_url, workers)
+            b, b_start, b_out = side_b(doc, base_url, workers, args.reduce)
             b_log = sim(sim_base, "/_log")["requests"]
             if run >= 0:
                 a_times.append(a)
@@ -275,7 +308,7 @@ def main() -> int:
     ma, mb = statistics.median(a_times), statistics.median(b_times)
     ratio = ma / mb
     print(f"{args.tokens:,}-token document, {MODEL}, fixed simulator latency {args.latency} s, "
-          f"concurrency {workers} both sides, {args.runs} paired runs")  # fmt: skip
+          f"concurrency {workers} both sides, {args.runs} paired runs, B's reduce: {args.reduce}")  # fmt: skip
     print(f"(load average {min(load):.1f}–{max(load):.1f} during the runs, "
           f"{os.getloadavg()[0]:.1f} now, on {os.cpu_count()} CPUs)")  # fmt: skip
     print(f"  A longdoc analyze       median {ma:.2f} s   runs {' '.join(f'{t:.2f}' for t in a_times)}")

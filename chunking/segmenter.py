@@ -226,7 +226,7 @@ class _BoundaryFinder:
             return np.zeros(0, dtype=np.int64)
         k = np.maximum(np.searchsorted(self.starts, offsets, side="right") - 1, 0)
         tokens = np.searchsorted(self.starts, self.starts[k], side="left")
-        return np.unique(tokens[tokens > 0])
+        return _sorted_unique(tokens[tokens > 0])
 
     def _token_of(self, offset: int) -> int:
         k = max(int(np.searchsorted(self.starts, offset, side="right")) - 1, 0)
@@ -290,6 +290,16 @@ class _BoundaryFinder:
                     if lo <= t <= hi and accept(t):
                         return t
         return target
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for a 1-D integer array. numpy 2's ``unique`` asks ``np.ma`` whether
+    the array is masked, and importing ``numpy.ma`` (~30 ms) would sit before a job's first
+    model request."""
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def _nearest(tokens: np.ndarray, lo: int, hi: int, target: int) -> int | None:

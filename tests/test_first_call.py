@@ -3,26 +3,48 @@
 The document is tokenized on a thread while ingest looks for its sections (``TokenizingAhead``);
 the plan cut from those tokens must be the plan ``cut_segments`` cuts alone, segment for
 segment, on the bundled example, a 400K-token document and CUAD contracts. Model clients are
-built on first use (``LazyLLMs``), and the o200k ranks are taken from line numbers.
+built on first use (``LazyLLMs``), and the o200k ranks are taken from line numbers. Segment 1 is
+routed once segment 0's model call has begun, ``workers`` slots bound the calls in flight, and
+modules a first request does not need are not imported before it.
 """
 
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+from chunking.segmenter import _sorted_unique
 from chunking.structure import find_sections
 from chunking.tokenizer import _load_ranks, encoding
 from pipeline.analyze.registry import LazyLLMs, build_registry
 from pipeline.config import Settings
 from pipeline.ingest import ingest
+from pipeline.jobs import routes, stages
 from pipeline.jobs.planning import TokenizingAhead, cut_segments
+from pipeline.jobs.stages import StageContext
+from pipeline.jobs.store import DocumentText, JobOptions, JobRecord, JobStore
+from pipeline.routing.router import RouteDecision
+from pipeline.simulate.server import SimulatorConfig, running_simulator
 from pipeline.types import ExtractedText
+from storage import keys
+from storage.local import LocalStore
+from tests.config_helpers import grouped
 from tests.conftest import HAVE_SHARED, SHARED_DATA
+from tests.llm_helpers import SMALL, request_log
+from tests.planted import planted_contract
+from tests.waiting import wait_for
+from workers import local
+from workers.local import LocalExecutor
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "pipeline" / "examples" / "master-services-agreement.txt"
@@ -103,3 +125,119 @@ def test_model_clients_are_built_on_first_use(settings: Settings) -> None:
         llms["no-such-model"]
     assert sorted(llms) == sorted(llms.keys()) and len(llms) == len(list(llms.values()))
     assert dict.__len__(llms) == len(llms)  # values() built every one
+
+
+def _planted_job(root: Path, base_url: str, workers: int) -> tuple[LocalExecutor, str]:
+    settings = grouped(storage={"dir": root}, segment=SMALL,
+                       routing={"llm_base_url": base_url, "llm_timeout_s": 10.0, "llm_backoff_base_s": 0.01})  # fmt: skip
+    ctx = StageContext(settings=settings, store=LocalStore(root))
+    job = JobStore(ctx.store, "t").create(planted_contract().encode(), "contract.txt",
+                                          JobOptions(model="kimi-k2-thinking"), ext="txt")  # fmt: skip
+    return LocalExecutor(ctx, workers=workers), job.job_id
+
+
+def test_segments_after_the_first_are_routed_once_its_model_call_began(
+    tmp_path: Path, keys_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner waits for segment 0's call to begin before routing segment 1 (their work would
+    share the GIL the first request is built under); the job still runs every segment."""
+    events: list[tuple[str, int]] = []
+    route_one, call_slot = routes.route_one, stages.SegmentContext.call_slot
+
+    def routed(doc: DocumentText, i: int, *args: Any, **kwargs: Any) -> RouteDecision:
+        events.append(("route", i))
+        return route_one(doc, i, *args, **kwargs)
+
+    @contextmanager
+    def slot(self: stages.SegmentContext) -> Iterator[None]:
+        events.append(("call", -1))  # before the slot signals the planner
+        with call_slot(self):
+            yield
+
+    monkeypatch.setattr(stages, "route_one", routed)
+    monkeypatch.setattr(stages.SegmentContext, "call_slot", slot)
+    monkeypatch.setattr(local, "FIRST_CALL_GATE_S", 60.0)  # the bound is not what this test is about
+    with running_simulator(SimulatorConfig(fixed_latency_s=0.05)) as url:
+        executor, job_id = _planted_job(tmp_path, url, workers=4)
+        record, report = executor.run("t", job_id)
+        executor.close()
+    assert record.status == "succeeded" and report is not None and len(report.segments) > 2
+    assert events[:3] == [("route", 0), ("call", -1), ("route", 1)]
+    assert sorted(i for kind, i in events if kind == "route") == list(range(len(report.segments)))
+
+
+def test_the_planner_does_not_wait_long_for_a_first_call_that_has_no_slot(
+    tmp_path: Path, keys_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every slot taken (by other jobs' calls): the rest of the plan is routed after the bounded
+    wait, and the job finishes once a slot frees."""
+    routed: list[int] = []
+    route_one = routes.route_one
+
+    def recording(doc: DocumentText, i: int, *args: Any, **kwargs: Any) -> RouteDecision:
+        routed.append(i)
+        return route_one(doc, i, *args, **kwargs)
+
+    monkeypatch.setattr(stages, "route_one", recording)
+    with running_simulator(SimulatorConfig(fixed_latency_s=0.05)) as url:
+        executor, job_id = _planted_job(tmp_path, url, workers=1)
+        executor._slots.acquire()  # another job's call holds the only slot
+        outcome: list[tuple[object, object]] = []
+        runner = threading.Thread(target=lambda: outcome.append(executor.run("t", job_id)))
+        runner.start()
+        try:
+            wait_for(lambda: len(routed) > 2 and executor.ctx.store.exists(keys.job_file("t", job_id, "plan.json")),
+                     timeout_s=30, what="the whole plan routed while segment 0 waits for a slot")  # fmt: skip
+            assert request_log(url) == []  # no model call could begin
+        finally:
+            executor._slots.release()
+            runner.join(timeout=60)
+        executor.close()
+    record, report = outcome[0]
+    assert isinstance(record, JobRecord) and record.status == "succeeded" and report is not None
+
+
+def test_model_calls_in_flight_stay_within_workers(tmp_path: Path, keys_env: None) -> None:
+    """``workers`` slots bound the calls in flight; threads beyond them only verify and write."""
+    with running_simulator(SimulatorConfig(fixed_latency_s=0.2)) as url:
+        executor, job_id = _planted_job(tmp_path, url, workers=2)
+        record, report = executor.run("t", job_id)
+        executor.close()
+        log = request_log(url)
+    assert record.status == "succeeded" and report is not None and len(report.segments) > 2
+    calls = [(float(e["arrived"]), float(e["arrived"]) + float(e["seconds"])) for e in log]  # type: ignore[arg-type]
+    assert len(calls) == len(report.segments) + 1  # and the synthesis
+    edges = sorted([(a, 1) for a, _ in calls] + [(b, -1) for _, b in calls])
+    in_flight = peak = 0
+    for _, step in edges:
+        in_flight += step
+        peak = max(peak, in_flight)
+    assert peak == 2
+
+
+def test_the_analyze_path_imports_no_redis_rich_or_report_module_before_a_job_runs() -> None:
+    """What 'longdoc analyze' imports before its first model request: not redis-py (a local job
+    never talks to Redis), not rich (quiet when stderr is no terminal), not the report and
+    consolidation modules (needed once segments are answered), not numpy.ma."""
+    code = (
+        "import sys\n"
+        "import pipeline.cli.documents, pipeline.jobs.stages, workers.local\n"
+        "from pipeline.jobs.progress import FileProgress\n"
+        "with FileProgress(1, enabled=False) as p:\n"
+        "    p.stage('read', 'x')\n"
+        "import numpy as np\n"
+        "from chunking.segmenter import _sorted_unique\n"
+        "_sorted_unique(np.array([3, 1, 3]))\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in ('redis', 'rich') or m == 'numpy.ma' "
+        "or m.startswith(('pipeline.report.', 'pipeline.consolidate.', 'numpy.ma.')))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == []
+
+
+def test_sorted_unique_is_np_unique() -> None:
+    rng = np.random.default_rng(7)
+    for n in (0, 1, 2, 50, 5000):
+        values = rng.integers(0, 40 if n < 100 else 3000, size=n).astype(np.int64)
+        mine, theirs = _sorted_unique(values), np.unique(values)
+        assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs)

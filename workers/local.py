@@ -5,7 +5,10 @@ No services needed; the same stage functions and storage layout as the Celery ex
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
+from importlib import import_module
+from typing import TYPE_CHECKING
 
 from pipeline.errors import Gone, LongdocError
 from pipeline.jobs.executor import EventCallback, JobEvent
@@ -24,8 +27,18 @@ from pipeline.jobs.stages import (
     run_segment,
 )
 from pipeline.jobs.store import JobRecord
-from pipeline.report.model import Report
 from pipeline.types import SegmentAnalysis, SegmentPlan
+
+if TYPE_CHECKING:
+    from pipeline.report.model import Report
+
+
+# What run_consolidate imports (pipeline.jobs.stages imports them where they are used).
+CONSOLIDATION_MODULES = ("pipeline.consolidate.merge", "pipeline.report.markdown", "pipeline.report.signoff",
+                         "pipeline.consolidate.synthesis")  # fmt: skip
+# Longest the planner waits for a job's first model call to begin before routing the rest
+# (it normally begins within a few hundred milliseconds).
+FIRST_CALL_GATE_S = 1.0
 
 
 def _settle(futures: list[Future[SegmentAnalysis]], exc: BaseException) -> None:
@@ -45,7 +58,11 @@ class LocalExecutor:
     def __init__(self, ctx: StageContext, *, workers: int | None = None) -> None:
         self.ctx = ctx
         self.workers = workers or ctx.settings.execution.workers
-        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="segment")
+        # ``workers`` analyses (model calls, rules passes) run at once; twice as many threads, so a
+        # thread still verifying and writing one answer does not keep the next request waiting
+        # for a thread after a slot has freed.
+        self._slots = threading.BoundedSemaphore(self.workers)
+        self._pool = ThreadPoolExecutor(max_workers=2 * self.workers, thread_name_prefix="segment")
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -62,13 +79,21 @@ class LocalExecutor:
             doc = run_ingest(self.ctx, tenant, job_id, password=password,
                              on_text=lambda text: ahead.append(TokenizingAhead(text)))  # fmt: skip
             emit(JobEvent(job_id, "planning"))
-            context = SegmentContext.of(doc)
+            context = SegmentContext.of(doc, slots=self._slots)
             futures: list[Future[SegmentAnalysis]] = []
 
             def dispatch(i: int, plan: SegmentPlan, routes: RoutingPlan) -> None:
                 # Each segment leaves for its model as soon as it is routed (streamed plan).
-                futures.append(self._pool.submit(run_segment, self.ctx, tenant, job_id, i, doc=doc, plan=plan,
-                                                 routes=routes, context=context))  # fmt: skip
+                fut = self._pool.submit(run_segment, self.ctx, tenant, job_id, i, doc=doc, plan=plan,
+                                        routes=routes, context=context)  # fmt: skip
+                futures.append(fut)
+                if i == 0 and routes.decisions[0].model != "rules":
+                    # The next segments are routed once the first model call has begun (or the
+                    # segment ended without one): routing them meanwhile, and their threads
+                    # building requests, would hold the GIL the first request is built under.
+                    # Bounded: behind other jobs' calls (all slots taken) there is nothing to gain.
+                    fut.add_done_callback(lambda _f: context.calling.set())
+                    context.calling.wait(FIRST_CALL_GATE_S)
 
             analyses: list[SegmentAnalysis] = []
             try:
@@ -76,6 +101,10 @@ class LocalExecutor:
                                            ahead=ahead[0] if ahead else None)  # fmt: skip
                 total = len(plan.segments)
                 emit(JobEvent(job_id, "analyzing", total, 0))
+                # Consolidation's modules are loaded while the segments are analyzed (requests in
+                # flight leave the CPU idle), not after the last answer, where they delay the report.
+                for module in CONSOLIDATION_MODULES:
+                    import_module(module)
                 for fut in as_completed(futures):
                     analyses.append(fut.result())
                     emit(JobEvent(job_id, "analyzing", total, len(analyses)))

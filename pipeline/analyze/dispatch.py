@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,12 +68,14 @@ def analyze_routed(
     budget: SegmentBudget | None = None,
     job_id: str | None = None,
     quality: QualityMonitor | None = None,
+    call_slot: Callable[[], AbstractContextManager[object]] | None = None,
 ) -> SegmentAnalysis:
     """The segment's analysis by the first model of the route that answers; whichever it is,
     suspected prompt injections in the text are flagged by the offline guard.
 
     With ``job_id``, every cached answer the job writes or reads is linked to it (``put_linked``),
-    so erasing the job erases those answers too."""
+    so erasing the job erases those answers too. Each model call (with its retries and repair) is
+    made inside ``call_slot()``: the executor's limit on calls in flight."""
     record = audit or (lambda _r: None)
     meter = UsageMeter()
     problems: list[str] = []
@@ -135,7 +138,8 @@ def analyze_routed(
         before_usd, before_out = meter.cost_usd, meter.completion_tokens
         before = (meter.attempts, meter.timeouts, meter.invalid_first)
         try:
-            out = llm.raw_output(task, meter)
+            with call_slot() if call_slot is not None else nullcontext():
+                out = llm.raw_output(task, meter)
         except JobClosed:
             raise  # the job was erased (its audit write refused): no fallback model is called for it
         except LongdocError as exc:

@@ -10,11 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Protocol
-
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.analyze.playbook import load_playbook
 from pipeline.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, data_policy, read_file, require
@@ -27,30 +23,39 @@ from pipeline.jobs.planning import PlannedDocument, plan_document
 from pipeline.jobs.progress import FileProgress
 from pipeline.jobs.stages import StageContext
 from pipeline.jobs.store import JobOptions, JobStore
-from pipeline.report.markdown import printable, report_stems, write_memo, write_report_files
-from pipeline.report.model import Report
 from pipeline.types import ExtractWarning, place
 from storage import open_store
 from storage.base import ObjectStore
 from workers.local import LocalExecutor
 
+# rich and the report modules are imported where something is printed or written with them:
+# neither is needed before a job's first model request.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from pipeline.report.model import Report
+
 
 def shown(text: str) -> str:
     """Text from a file name or a document, for rich output with markup: one line, no tags."""
+    from rich.markup import escape
+
+    from pipeline.report.markdown import printable
+
     return escape(printable(text))
 
 
 def plan_file(
     path: Path, settings: Settings, password: str | None, progress: FileProgress
 ) -> PlannedDocument:
-    progress.stage("read", shown(path.name))
+    progress.stage("read", path.name)
     try:
         data = read_file(path, settings)
-        progress.stage("extract", shown(path.name))
+        progress.stage("extract", path.name)
         extracted = ingest(data, name=path.name, password=password, limits=settings.limits)
     except LongdocError as exc:
         raise exc.with_document(str(path)) from None
-    return plan_document(extracted, settings, on_stage=lambda s: progress.stage(s, shown(path.name)))
+    return plan_document(extracted, settings, on_stage=lambda s: progress.stage(s, path.name))
 
 
 def plan_summary(path: Path, planned: PlannedDocument) -> dict[str, object]:
@@ -69,6 +74,10 @@ def plan_summary(path: Path, planned: PlannedDocument) -> dict[str, object]:
 
 
 def _print_plan(console: Console, path: Path, planned: PlannedDocument) -> None:
+    from rich.table import Table
+
+    from pipeline.report.markdown import printable
+
     ex, plan = planned.extracted, planned.plan
     console.print(
         f"[bold]{shown(str(path))}[/bold]  {ex.page_count} pages · {plan.total_tokens:,} tokens · "
@@ -99,6 +108,10 @@ def _print_plan(console: Console, path: Path, planned: PlannedDocument) -> None:
 
 
 def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.console import Console
+
+    from pipeline.report.markdown import printable
+
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     results: list[dict[str, object]] = []
@@ -141,6 +154,8 @@ def write_grid(out_dir: Path, stem: str, xlsx: bytes) -> Path:
 
 
 def _summary_lines(report: Report) -> list[str]:
+    from pipeline.report.markdown import printable
+
     d, s = report.document, report.summary
     lines = [
         f"  {d.kind} · {d.pages} page(s) · {d.tokens:,} tokens · {s.segments} segment(s) · "
@@ -173,6 +188,8 @@ _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 def _review_lines(report: Report) -> list[str]:
     """What deviates and what is missing, worst first, each with where to read it."""
+    from pipeline.report.markdown import printable
+
     if report.review is None:
         return []
     items = report.review.items
@@ -236,18 +253,17 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     jobs = JobStore(store, settings.storage.tenant)
     results: list[dict[str, object]] = []
     failed = 0
+    stems: list[str] = []
     try:
-        # Two files with one name (a/contract.pdf, b/contract.pdf) must not share a report.
-        stems = report_stems([Path(name) for name in args.files])
         with FileProgress(len(args.files)) as progress:
-            for name, stem in zip(args.files, stems, strict=True):
+            for i, name in enumerate(args.files):
                 path = Path(name)
                 try:
-                    progress.stage("read", shown(path.name))
+                    progress.stage("read", path.name)
                     data = read_file(path, settings)
                     job = jobs.create(data, path.name, options, ext=extension_for(data), playbook=playbook)
 
-                    def on_event(e: JobEvent, _name: str = shown(path.name)) -> None:
+                    def on_event(e: JobEvent, _name: str = path.name) -> None:
                         detail = f"{e.segments_done}/{e.segments_total} segments" if e.segments_total else ""
                         progress.stage(e.stage, f"{_name} {detail}")
 
@@ -258,12 +274,25 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                         err = record.error
                         raise _JobFailed(err.code if err else "failed", err.message if err else "job failed")
                 except (LongdocError, _JobFailed) as exc:
+                    from pipeline.report.markdown import printable
+
                     failed += 1
                     code, msg = (exc.code, exc.message)
                     results.append({"file": str(path), "ok": False, "error": {"code": code, "message": msg}})
                     if not args.json:
                         print(printable(f"{path}: error[{code}] {msg}"), file=sys.stderr)
                 else:
+                    # Imported once there is a report: not before the first file's model requests.
+                    from pipeline.report.markdown import (
+                        printable,
+                        report_stems,
+                        write_memo,
+                        write_report_files,
+                    )
+
+                    # Two files with one name (a/contract.pdf, b/contract.pdf) must not share a report.
+                    stems = stems or report_stems([Path(n) for n in args.files])
+                    stem = stems[i]
                     json_path, md_path = write_report_files(out_dir, path, report, stem=stem)
                     results.append({"file": str(path), "ok": True, "job_id": job.job_id, "report_json": str(json_path),
                                     "report_md": str(md_path), "summary": report.summary.model_dump()})  # fmt: skip
@@ -290,6 +319,7 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.cli.evaluation import evaluate, format_scores, in_sample, load_folder
+    from pipeline.report.markdown import printable
 
     folder = Path(args.folder)
     if not (folder / "labels.jsonl").is_file() or not (folder / "contracts").is_dir():

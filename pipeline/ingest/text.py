@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import codecs
 
-from charset_normalizer import from_bytes
-
 from pipeline.errors import TooLarge, Unreadable
 from pipeline.types import ExtractedText, ExtractWarning, PageSpan
 
@@ -88,6 +86,8 @@ def detect_encoding(data: bytes, *, around: int = 0) -> str:
     the source is binary/not text"). For a multi-byte candidate it decodes everything it is
     given, hence the window rather than the whole file.
     """
+    from charset_normalizer import from_bytes  # ~6 ms to import: only for text that is not UTF-8
+
     sample = _window(data, around)
     # No fallback: a "utf_8"/"ascii" guess kept only because nothing else fit is exactly the
     # garbage this function must refuse.

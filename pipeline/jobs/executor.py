@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.jobs.store import JobRecord
-from pipeline.report.model import Report
+
+if TYPE_CHECKING:
+    from pipeline.report.model import Report
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,8 @@ from pipeline.analyze.playbook import Playbook, default_playbook
 from pipeline.analyze.preamble import build_preamble
 from pipeline.analyze.registry import ModelRegistry
 from pipeline.config import Settings
-from pipeline.consolidate.synthesis import facts, keep_cited, rules_summary, synthesize
 from pipeline.errors import LongdocError, StorageError
 from pipeline.jobs.store import DocumentText, JobOptions
-from pipeline.report.model import Report, RouteInfo, RoutingSummary, Synthesis
 from pipeline.routing.budget import RESERVE_MARGIN
 from pipeline.routing.router import RULES, RouteDecision, RoutePolicy, estimate_complexity, route_segment
 from pipeline.types import AnalysisWarning, Model, SegmentPlan
@@ -26,6 +24,7 @@ from storage import keys
 from storage.base import ObjectStore
 
 if TYPE_CHECKING:  # a type only: the guard (and Redis) exists only when a daily cap is set
+    from pipeline.report.model import Report
     from pipeline.routing.spend import SpendGuard
 
 log = logging.getLogger("longdoc.routing")
@@ -203,6 +202,10 @@ def synthesis_for(
     """Add the executive summary (an LLM pass when the job used one), the routes and which data
     boundary they kept. With a batch pool (``budget``) the LLM pass reserves its estimate
     first; without room the offline summary is used."""
+    # Imported here: the report modules are not needed before a job's first model request.
+    from pipeline.consolidate.synthesis import facts, keep_cited, rules_summary, synthesize
+    from pipeline.report.model import RouteInfo, RoutingSummary, Synthesis
+
     infos = [RouteInfo(segment=d.segment, model=d.model, reasons=d.reasons, estimated_usd=d.estimated_usd,
                        fallback=d.fallback, held_back=d.held_back) for d in (routes.decisions if routes else [])]  # fmt: skip
     routing = RoutingSummary(

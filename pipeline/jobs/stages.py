@@ -18,9 +18,9 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from importlib import import_module
 from typing import TYPE_CHECKING, Protocol
@@ -34,7 +34,6 @@ from pipeline.analyze.kind import detect_kind
 from pipeline.analyze.playbook import default_playbook
 from pipeline.analyze.registry import ModelRegistry, build_analyzers, build_registry
 from pipeline.config import Settings
-from pipeline.consolidate.merge import consolidate
 from pipeline.errors import Canceled, Internal, JobClosed, LongdocError, Poisoned, StorageError
 from pipeline.ingest import ingest
 from pipeline.jobs.planning import TokenizingAhead, cut_segments
@@ -50,9 +49,6 @@ from pipeline.jobs.store import (
     now,
     now_compact,
 )
-from pipeline.report.markdown import render_markdown
-from pipeline.report.model import Report
-from pipeline.report.signoff import held, marked
 from pipeline.routing import calibration
 from pipeline.routing.audit import audit_to
 from pipeline.routing.budget import LOCAL_POOLS, BudgetPool, ClosedPool
@@ -61,7 +57,10 @@ from pipeline.types import AnalysisWarning, SegmentAnalysis, SegmentError, Segme
 from storage import keys
 from storage.base import ObjectStore
 
-if TYPE_CHECKING:  # the cap's ledger is in Redis (the `distributed` extra): imported only with a cap
+if TYPE_CHECKING:
+    from pipeline.report.model import Report
+
+    # the cap's ledger is in Redis (the `distributed` extra): imported only with a cap
     from pipeline.routing.spend import SpendGuard, SpendGuards
 
 log = logging.getLogger("longdoc.jobs")
@@ -135,8 +134,9 @@ class StageContext:
             registry = build_registry(self.settings)
             if registry.llms:
                 # The SDK imports its chat resources on first use: here, not in the first request.
-                # (Clients are built when a segment first uses their model: LazyLLMs.)
-                import_module("openai.resources.chat")
+                # The package is lazy (a module __getattr__): naming Chat imports chat.py and
+                # the completions resource (~17 ms). Clients are built on first use: LazyLLMs.
+                _ = import_module("openai.resources.chat").Chat
             self._pending.set_result(registry)
         except BaseException as exc:  # noqa: BLE001 - handed to whoever asks for the models
             self._pending.set_exception(exc)
@@ -385,6 +385,12 @@ def run_plan_streamed(
     js = ctx.jobs(tenant)
     check_cancel(ctx, tenant, job_id)
     job = js.load(job_id)
+    if job.options.model not in ("rules", "auto"):
+        # The pinned model's client (httpx client, TLS context) is built beside the planning below:
+        # loading the CA certificates leaves the GIL, so most of it costs the first request nothing.
+        threading.Thread(
+            target=_build_client, args=(ctx, job.options.model), name="llm-client", daemon=True
+        ).start()
     batch_id = _batch_of(ctx, tenant, job_id)
     pooled = batch_id if batch_id is not None and ctx.budget_pool(tenant, batch_id) is not None else None
     if ctx.spend_for(tenant) is not None or (job.options.budget_usd is not None and pooled is None):
@@ -415,6 +421,16 @@ def run_plan_streamed(
     ctx.store.put(keys.job_file(tenant, job_id, "routes.json"), routes.model_dump_json(indent=1).encode())
     js.save_plan(job_id, plan)
     return plan, routes
+
+
+def _build_client(ctx: StageContext, model: str) -> None:
+    """Build ``model``'s client ahead of its first use; a failure is left to that use to report."""
+    try:
+        llms = ctx.models().llms
+        if model in llms:
+            llms[model]  # noqa: B018 - LazyLLMs builds the client on first lookup
+    except Exception:  # noqa: BLE001, S110 - the segment that needs the client builds it again and reports
+        pass
 
 
 def _batch_of(ctx: StageContext, tenant: str, job_id: str) -> str | None:
@@ -487,7 +503,9 @@ def run_segment(
     ctx.coord.changed(tenant, job_id)
     routes = routes or load_routes(ctx, tenant, job_id)
     try:
-        result = _analyze(ctx, tenant, job_id, task, routes, model)
+        result = _analyze(
+            ctx, tenant, job_id, task, routes, model, call_slot=context.call_slot if context else None
+        )
     except LongdocError as exc:
         result = _failed(index, model, exc.code, exc.message)
     except BaseException as exc:  # noqa: BLE001 - one bad segment (even a native panic) must not lose the others
@@ -508,10 +526,22 @@ class SegmentContext:
 
     locator: Locator
     document_starts: tuple[int, ...]
+    # Set when a segment of the job begins its analysis (model call or rules): see LocalExecutor.run.
+    calling: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
+    # The executor's analyses in flight (model calls, rules passes); None: no limit here.
+    slots: threading.BoundedSemaphore | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def of(cls, doc: DocumentText) -> SegmentContext:
-        return cls(Locator.for_text(doc.extracted, doc.sections), _document_starts(doc.extracted.text))
+    def of(cls, doc: DocumentText, *, slots: threading.BoundedSemaphore | None = None) -> SegmentContext:
+        return cls(Locator.for_text(doc.extracted, doc.sections), _document_starts(doc.extracted.text),
+                   slots=slots)  # fmt: skip
+
+    @contextmanager
+    def call_slot(self) -> Iterator[None]:
+        """Around one segment's analysis: holds a slot while it runs, then says it began."""
+        with self.slots if self.slots is not None else nullcontext():
+            self.calling.set()
+            yield
 
 
 def _document_starts(text: str) -> tuple[int, ...]:
@@ -535,10 +565,12 @@ def _analyze(
     task: SegmentTask,
     routes: RoutingPlan | None,
     model: str,
+    call_slot: Callable[[], AbstractContextManager[object]] | None = None,
 ) -> SegmentAnalysis:
     decision = routes.decisions[task.segment] if routes else None
     if routes is None or decision is None or (decision.model == model == "rules" and not decision.fallback):
-        return ctx.analyzers[model].analyze(task)
+        with call_slot() if call_slot is not None else nullcontext():
+            return ctx.analyzers[model].analyze(task)
     registry = ctx.models()
     # LLMs give a verdict per playbook rule: the job's own playbook (else the shipped one).
     playbook = (
@@ -555,7 +587,7 @@ def _analyze(
         result = analyze_routed(task, decision, ctx.analyzers, registry.llms, ctx.store,
                                 tenant=tenant, unavailable=registry.unavailable,
                                 budget=segment_budget(ctx, tenant, job_id, routes), job_id=job_id,
-                                quality=registry.quality)  # fmt: skip
+                                quality=registry.quality, call_slot=call_slot)  # fmt: skip
     extra = charge(ctx, tenant, result.usage.cost_usd, job_id)
     if extra:
         result = result.model_copy(update={"warnings": [*result.warnings, *extra]})
@@ -638,6 +670,11 @@ def _write_report(
     plan: SegmentPlan | None,
     analyses: list[SegmentAnalysis] | None,
 ) -> Report:
+    # Imported here: consolidation and the report modules are not needed before a first request.
+    from pipeline.consolidate.merge import consolidate
+    from pipeline.report.markdown import render_markdown
+    from pipeline.report.signoff import held, marked
+
     js = ctx.jobs(tenant)
     job = js.load(job_id)
     doc = doc or js.load_text(job_id)

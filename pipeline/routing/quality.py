@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pipeline import telemetry
 from pipeline.config import QualityConfig, Settings
-from pipeline.routing.redis_scripts import REDIS_ERRORS
 
 if TYPE_CHECKING:
     import redis
@@ -281,6 +280,14 @@ class RedisBackend:
 EventHook = Callable[[QualityEvent], None]
 
 
+def _redis_errors() -> tuple[type[Exception], ...]:
+    """Redis's "unreachable" errors, imported only when one is being matched: redis-py takes
+    ~60 ms to import, and the in-memory backend of a local job never raises them."""
+    from pipeline.routing.redis_scripts import REDIS_ERRORS
+
+    return REDIS_ERRORS
+
+
 class QualityMonitor:
     """Records outcomes, answers the router, fires events. ``on_event`` hooks (e.g. metrics, a
     pager) are called in the recording thread with every alert and recovery."""
@@ -321,7 +328,7 @@ class QualityMonitor:
         try:
             kind, good, n = self.backend.push(outcome.model, outcome.profile, outcome.success,
                                               outcome.counters(), line)  # fmt: skip
-        except REDIS_ERRORS as exc:
+        except _redis_errors() as exc:
             log.warning("quality outcome of %s not recorded: %s", outcome.model, exc)
             return None
         if n:
@@ -344,7 +351,7 @@ class QualityMonitor:
         """A reviewer's decision on an item ``model`` produced: counted, not in the rate."""
         try:
             self.backend.count(model, profile, {_REVIEW_COUNTER[action]: 1})
-        except REDIS_ERRORS as exc:
+        except _redis_errors() as exc:
             log.warning("review decision on %s not counted: %s", model, exc)
 
     def routing(self, profile: str) -> Routing:
@@ -354,7 +361,7 @@ class QualityMonitor:
             down = self.backend.demoted(profile)
             every = max(1, round(1 / self.config.probe_share))
             probing = frozenset(m for m in down if self.backend.probe_tick(m, profile) % every == 0)
-        except REDIS_ERRORS as exc:
+        except _redis_errors() as exc:
             log.warning("quality state unknown (%s): no model is treated as demoted", exc)
             return Routing()
         demoted = {m: f"demoted: success rate {good / n:.0%} over the last {n} segments is below "
