@@ -59,6 +59,7 @@ class Gate:
         self.name = inner.name
         self.capabilities = inner.capabilities
         self.entered = 0
+        self.segments: list[int] = []  # in the order their calls began
         self._cond = threading.Condition()
         self._open: set[int] = set()
         self._all_open = False
@@ -66,6 +67,7 @@ class Gate:
     def analyze(self, task: SegmentTask) -> SegmentAnalysis:
         with self._cond:
             self.entered += 1
+            self.segments.append(task.segment)
             self._cond.notify_all()
             assert self._cond.wait_for(lambda: self._all_open or task.segment in self._open, 60)
         return self.inner.analyze(task)
@@ -428,25 +430,29 @@ def test_local_executor_cancel_waits_for_the_segments_mid_call(tmp_path: Path) -
     runner = threading.Thread(target=lambda: ran.append(local.run(TENANT, job.job_id)))
     try:
         runner.start()
-        gate.wait_entered(2)  # segments 0 and 1, one per pool thread
+        gate.wait_entered(2)  # two segments hold the two call slots (which two: whichever came first)
+        first, second = gate.segments[:2]
         js.request_cancel(job.job_id)
-        gate.open(0)  # segment 0 returns; its thread takes segment 2, which finds the marker
+        gate.open(first)  # its slot frees; the segment that takes it finds the marker, calls nothing
         assert store.cancel_seen.wait(30)
-        gate.open(1)  # only now does segment 1's call return
+        gate.open(second)  # only now does the other call return
         runner.join(timeout=60)
     finally:
         gate.open()
         local.close()  # every segment thread is done: storage holds all it ever will
     ((record, report),) = ran
     assert report is None and record.status == "canceled"
+    assert gate.entered == 2  # no call began after the cancel
     total = len(js.load_plan(job.job_id).segments)
     assert total >= 4
     stored = {i for i in range(total) if store.exists(js.segment_key(job.job_id, i))}
-    assert stored == {0, 1}
+    assert stored == {first, second}
     partial = Report.model_validate_json(store.get(keys.job_file(TENANT, job.job_id, "report.json")))
     assert {s.index for s in partial.segments if s.status == "ok"} == stored
     assert all(
-        s.error is not None and s.error.code == "missing_result" for s in partial.segments if s.index > 1
+        s.error is not None and s.error.code == "missing_result"
+        for s in partial.segments
+        if s.index not in stored
     )
 
 

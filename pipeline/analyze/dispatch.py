@@ -17,7 +17,7 @@ from pipeline.analyze.base import Analyzer, SegmentTask
 from pipeline.analyze.injection import FRAME_VERSION, with_injection_flags
 from pipeline.analyze.llm import LLMAnalyzer, UsageMeter, checked_analysis, to_analysis
 from pipeline.analyze.llm_schema import PAPER_PROMPT_VERSION, PROMPT_VERSION, output_model, playbook_prompt
-from pipeline.errors import JobClosed, LongdocError
+from pipeline.errors import Canceled, JobClosed, LongdocError
 from pipeline.routing.budget import RESERVE_MARGIN, BudgetPool
 from pipeline.routing.quality import Outcome, QualityMonitor
 from pipeline.routing.router import RULES, RouteDecision, within
@@ -140,8 +140,8 @@ def analyze_routed(
         try:
             with call_slot() if call_slot is not None else nullcontext():
                 out = llm.raw_output(task, meter)
-        except JobClosed:
-            raise  # the job was erased (its audit write refused): no fallback model is called for it
+        except (JobClosed, Canceled):
+            raise  # the job was erased (its audit write refused) or canceled: no fallback model is called
         except LongdocError as exc:
             problems.append(f"{model}: {exc.code}: {exc.message[:160]}")
             record({"segment": task.segment, "model": model, "error": exc.code, "message": exc.message[:300]})

@@ -502,10 +502,11 @@ def run_segment(
     )
     ctx.coord.changed(tenant, job_id)
     routes = routes or load_routes(ctx, tenant, job_id)
+    slot = _slot_then_check(context, ctx, tenant, job_id) if context else None
     try:
-        result = _analyze(
-            ctx, tenant, job_id, task, routes, model, call_slot=context.call_slot if context else None
-        )
+        result = _analyze(ctx, tenant, job_id, task, routes, model, call_slot=slot)
+    except Canceled:
+        raise  # canceled while this segment waited for a call slot: no call, no result
     except LongdocError as exc:
         result = _failed(index, model, exc.code, exc.message)
     except BaseException as exc:  # noqa: BLE001 - one bad segment (even a native panic) must not lose the others
@@ -542,6 +543,21 @@ class SegmentContext:
         with self.slots if self.slots is not None else nullcontext():
             self.calling.set()
             yield
+
+
+def _slot_then_check(
+    context: SegmentContext, ctx: StageContext, tenant: str, job_id: str
+) -> Callable[[], AbstractContextManager[None]]:
+    """The segment's call slot, then a cancel check: a segment that waited for a slot while the
+    job was canceled makes no model call (it passed its first check before the wait)."""
+
+    @contextmanager
+    def slot() -> Iterator[None]:
+        with context.call_slot():
+            check_cancel(ctx, tenant, job_id)
+            yield
+
+    return slot
 
 
 def _document_starts(text: str) -> tuple[int, ...]:
