@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
-from importlib import import_module
 from typing import TYPE_CHECKING
 
 from pipeline.errors import Gone, LongdocError
@@ -21,6 +20,7 @@ from pipeline.jobs.stages import (
     begin_attempt,
     fail_crashed,
     fail_job,
+    preload_consolidation,
     run_consolidate,
     run_ingest,
     run_plan_streamed,
@@ -33,9 +33,6 @@ if TYPE_CHECKING:
     from pipeline.report.model import Report
 
 
-# What run_consolidate imports (pipeline.jobs.stages imports them where they are used).
-CONSOLIDATION_MODULES = ("pipeline.consolidate.merge", "pipeline.report.markdown", "pipeline.report.signoff",
-                         "pipeline.consolidate.synthesis")  # fmt: skip
 # Longest the planner waits for a job's first model call to begin before routing the rest
 # (it normally begins within a few hundred milliseconds).
 FIRST_CALL_GATE_S = 1.0
@@ -103,8 +100,7 @@ class LocalExecutor:
                 emit(JobEvent(job_id, "analyzing", total, 0))
                 # Consolidation's modules are loaded while the segments are analyzed (requests in
                 # flight leave the CPU idle), not after the last answer, where they delay the report.
-                for module in CONSOLIDATION_MODULES:
-                    import_module(module)
+                preload_consolidation()
                 for fut in as_completed(futures):
                     analyses.append(fut.result())
                     emit(JobEvent(job_id, "analyzing", total, len(analyses)))

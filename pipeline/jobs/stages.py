@@ -677,6 +677,18 @@ def learn_output_ratios(ctx: StageContext, tenant: str, job_id: str) -> None:
             log.warning("output-ratio calibration not updated for job %s: %s", job_id, exc)
 
 
+# What run_consolidate imports where it uses them (_write_report, routes.synthesis_for): kept
+# off the path to a job's first model request.
+CONSOLIDATION_MODULES = ("pipeline.consolidate.merge", "pipeline.report.markdown", "pipeline.report.signoff",
+                         "pipeline.consolidate.synthesis")  # fmt: skip
+
+
+def preload_consolidation() -> None:
+    """Import what consolidation needs ahead of it (e.g. while segment requests are in flight)."""
+    for module in CONSOLIDATION_MODULES:
+        import_module(module)
+
+
 def _write_report(
     ctx: StageContext,
     tenant: str,
