@@ -177,6 +177,13 @@ def test_a_relative_term_is_not_an_expiration_date() -> None:
         ("This Agreement shall be governed by the laws of the U.K.", "United Kingdom"),
         ("This contract is governed by the laws of Romania.", "Romania"),
         ("This Agreement shall be governed by the laws of New Jersey.", "New Jersey, US"),
+        # Wordings between "laws" and "of", a back-reference, a missing "of", "applies."
+        ("This Agreement's validity shall be governed by the laws and judicial decisions of the State of Oregon.", "Oregon, US"),
+        ("This Agreement shall be governed exclusively by the laws and decisions of the State of Utah.", "Utah, US"),
+        ("This Agreement shall be governed by the laws, other than choice of law rules, of the state of Iowa.", "Iowa, US"),
+        ("This Agreement is made in the State of Maine, and shall be construed in accordance with the laws of that State.", "Maine, US"),
+        ("This Agreement shall be governed by the internal laws State of Idaho.", "Idaho, US"),
+        ("This Agreement is made with an Affiliate; the law of the Republic of Austria applies.", "Austria"),
     ],
 )  # fmt: skip
 def test_governing_law_is_a_jurisdiction(sentence: str, value: str) -> None:
@@ -346,8 +353,8 @@ def test_bench_scores_a_party_value_as_its_name_and_short_name() -> None:
 @needs_shared
 def test_cuad_figures_do_not_regress() -> None:
     """Floors a little under today's figures on all 229 shared CUAD contracts. The issue's
-    targets are met for the precision of governing law, parties and each date; governing-law
-    recall (0.943 of 0.95) and party recall (0.836 of 0.90) fall short: see bench/keyterms_cuad.py."""
+    targets are met for governing law (precision and recall), the precision of parties and each
+    date; party recall (0.836 of 0.90) falls short: see bench/keyterms_cuad.py."""
     folder = SHARED_DATA / "cuad-dev"
     if not (folder / "labels.jsonl").is_file():
         pytest.skip("cuad-dev labels absent")
@@ -361,7 +368,7 @@ def test_cuad_figures_do_not_regress() -> None:
         s = scores[name]
         return float(s.found / s.gold)
 
-    assert p("governing_law") >= 0.98 and r("governing_law") >= 0.92
+    assert p("governing_law") >= 0.98 and r("governing_law") >= 0.95
     assert p("party") >= 0.91 and r("party") >= 0.82
     for name in ("agreement_date", "effective_date", "expiration_date"):
         assert p(name) >= 0.90, name

@@ -174,7 +174,12 @@ _PLACE_NAMES = "|".join(
 )
 _PLACE = re.compile(rf"(?P<place>{_PLACE_NAMES})(?![\w’'])", re.I)
 _LAWS_OF = re.compile(
-    r"\blaws?\s+(?:(?:in\s+force|in\s+effect|prevailing|applicable)\s+in|of|in)\s+(?:the\s+)?(?:(?:State|Commonwealth|Province|Republic|Kingdom|Canton)\s+of\s+(?:the\s+)?)?",
+    r"\blaws?"
+    # "the laws and judicial decisions of", "the laws, other than choice of law rules, of"
+    r"(?:\s+and\s+(?:judicial\s+|court\s+)?decisions|,\s+(?:other\s+than|excluding|exclusive\s+of|without\s+regard\s+to)\s[^,;.]{1,60},)?"
+    r"\s+(?:(?:in\s+force|in\s+effect|prevailing|applicable)\s+in\s+|of\s+|in\s+|(?=(?:the\s+)?(?:State|Commonwealth)\s+of\s))"
+    # the lookahead: "the internal laws State of New York", a slip that still names the place
+    r"(?:the\s+)?(?:(?:State|Commonwealth|Province|Republic|Kingdom|Canton)\s+of\s+(?:the\s+)?)?",
     re.I,
 )
 _LAWS_THEREOF = re.compile(
@@ -203,6 +208,8 @@ _LAW_FIELD = re.compile(
 _GOVERNS = re.compile(
     r"\b(?:govern(?:s|ed)?|constru(?:e|ed)|interpreted|controlled\s+by\s+(?:the\s+)?laws|enforced|"
     r"shall\s+apply|(?:will|must)\s+apply\s+to\b|appl(?:y|ies)\s+to\s+this|governing\s+law|regulated\s+by|"
+    # "the law of the Federal Republic of Germany applies."
+    r"laws?\s+of\s+[^.;]{1,60}\bappl(?:y|ies)(?=\s*[.;])|"
     r"subject\s+to\s+(?:the\s+)?(?:\w+\s+)?laws?|construction|interpretation|validity|"
     # "determined in accordance with the laws of", "settled under the law of"
     r"(?:determined|decided|resolved|adjudicated|settled)\s+(?:by|under|in\s+accordance\s+with|according\s+to|"
@@ -1124,10 +1131,11 @@ def _governing_law(text: str, low: str | None) -> list[KeyTermHit]:
         pos = low.find("law")
         while pos != -1:
             if pos == 0 or not low[pos - 1].isalnum():
-                if m := _LAWS_OF.match(text, pos):
-                    laws_of.append(m)
-                elif t := _LAWS_THEREOF.match(text, pos):
+                # "laws of that State" is a back-reference, not "laws of" a place: tried first
+                if t := _LAWS_THEREOF.match(text, pos):
                     thereof.append(t)
+                elif m := _LAWS_OF.match(text, pos):
+                    laws_of.append(m)
                 # "by English law": the place is one to three capitalised words before "law".
                 elif (
                     low[max(0, pos - 10) : pos].rstrip().endswith("governing")
