@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from celery import chord
@@ -432,6 +433,8 @@ def test_local_executor_cancel_waits_for_the_segments_mid_call(tmp_path: Path) -
         runner.start()
         gate.wait_entered(2)  # two segments hold the two call slots (which two: whichever came first)
         first, second = gate.segments[:2]
+        # 2 x workers segment threads: the other two have written their audit records and wait for a slot
+        wait_for(lambda: len(_segment_audit(store, job.job_id)) == 4, what="four segments started")
         js.request_cancel(job.job_id)
         gate.open(first)  # its slot frees; the segment that takes it finds the marker, calls nothing
         assert store.cancel_seen.wait(30)
@@ -454,6 +457,16 @@ def test_local_executor_cancel_waits_for_the_segments_mid_call(tmp_path: Path) -
         for s in partial.segments
         if s.index not in stored
     )
+    # The audit says which started segments made no call: those canceled while waiting for a slot.
+    audit = _segment_audit(store, job.job_id)
+    assert len(audit) == 4
+    assert {r["segment"] for r in audit if "canceled" not in r} == stored
+    assert all(r["canceled"] == "waiting_for_call_slot" for r in audit if r["segment"] not in stored)
+
+
+def _segment_audit(store: LocalStore, job_id: str) -> list[dict[str, Any]]:
+    prefix = keys.job_prefix(TENANT, job_id) + "audit/segment-"
+    return [cast(dict[str, Any], store.get_json(k)) for k in store.list(prefix)]
 
 
 def _analyzed_job(stack: Stack, rt: Runtime) -> tuple[str, int]:

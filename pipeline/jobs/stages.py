@@ -496,13 +496,16 @@ def run_segment(
     check_cancel(ctx, tenant, job_id)
     # One audit record per model call, written before the call: counts attempts even when
     # the worker dies mid-call (pid: which process made it).
-    ctx.store.put_json(
-        keys.audit(tenant, job_id, f"segment-{index:05d}-{now_compact()}-{secrets.token_hex(4)}.json"),
-        {"segment": index, "model": model, "started_at": now(), "kind": "call", "pid": os.getpid()},
-    )
+    audit_key = keys.audit(tenant, job_id, f"segment-{index:05d}-{now_compact()}-{secrets.token_hex(4)}.json")
+    started = {"segment": index, "model": model, "started_at": now(), "kind": "call", "pid": os.getpid()}
+    ctx.store.put_json(audit_key, started)
     ctx.coord.changed(tenant, job_id)
     routes = routes or load_routes(ctx, tenant, job_id)
-    slot = _slot_then_check(context, ctx, tenant, job_id) if context else None
+
+    def canceled_waiting() -> None:  # the record must not claim a call that was never made
+        ctx.store.put_json(audit_key, {**started, "canceled": "waiting_for_call_slot"})
+
+    slot = _slot_then_check(context, ctx, tenant, job_id, canceled_waiting) if context else None
     try:
         result = _analyze(ctx, tenant, job_id, task, routes, model, call_slot=slot)
     except Canceled:
@@ -546,15 +549,20 @@ class SegmentContext:
 
 
 def _slot_then_check(
-    context: SegmentContext, ctx: StageContext, tenant: str, job_id: str
+    context: SegmentContext, ctx: StageContext, tenant: str, job_id: str, on_cancel: Callable[[], None]
 ) -> Callable[[], AbstractContextManager[None]]:
     """The segment's call slot, then a cancel check: a segment that waited for a slot while the
-    job was canceled makes no model call (it passed its first check before the wait)."""
+    job was canceled makes no model call (it passed its first check before the wait), and
+    ``on_cancel`` says so."""
 
     @contextmanager
     def slot() -> Iterator[None]:
         with context.call_slot():
-            check_cancel(ctx, tenant, job_id)
+            try:
+                check_cancel(ctx, tenant, job_id)
+            except Canceled:
+                on_cancel()
+                raise
             yield
 
     return slot
