@@ -224,7 +224,9 @@ def correct(name: str, hit: KeyTermHit, golds: list[Gold]) -> bool:
     return any(nums & _numbers(g.text) and _overlaps(hit, g) for g in golds)
 
 
-def run(folder: Path, show: str | None, split: str = "all", party_model: bool = True) -> dict[str, Score]:
+def run(
+    folder: Path, show: str | None, split: str = "all", party_model: bool = True, limit: int = 40
+) -> dict[str, Score]:
     scores = {name: Score() for name in FIELDS}
     rows = [
         json.loads(line)
@@ -277,9 +279,9 @@ def run(folder: Path, show: str | None, split: str = "all", party_model: bool = 
     if show:
         s = scores[show]
         print(f"\n-- {show}: wrong values ({len(s.wrong)})")
-        print("\n".join(s.wrong[:40]))
+        print("\n".join(s.wrong[:limit]))
         print(f"\n-- {show}: missed ({len(s.missed)})")
-        print("\n".join(s.missed[:40]))
+        print("\n".join(s.missed[:limit]))
     return scores
 
 
@@ -313,6 +315,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     ap.add_argument("--split", choices=("even", "odd", "all"), default="all",
                     help="even: the contracts the rules were tuned on; odd: never looked at")  # fmt: skip
     ap.add_argument("--show", choices=sorted(FIELDS), help="list wrong and missed values of one field")
+    ap.add_argument("--limit", type=int, default=40, help="how many values --show lists of each kind")
     ap.add_argument("--rules-only", action="store_true", help="parties from the hand rules alone (no model)")
     ap.add_argument("--timing", action="store_true", help="time find_key_terms instead of scoring it")
     ap.add_argument("--baseline", help="another keyterms.py to time alongside (paired)")
@@ -320,7 +323,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     if args.timing:
         timing(Path(args.folder), args.baseline)
         return 0
-    run(Path(args.folder), args.show, args.split, party_model=not args.rules_only)
+    run(Path(args.folder), args.show, args.split, party_model=not args.rules_only, limit=args.limit)
     return 0
 
 

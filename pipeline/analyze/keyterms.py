@@ -561,9 +561,51 @@ def rule_parties(
                 sm = _SIGNATURE_NAME.match(full, s.end(), block_end)
                 if sm:
                     _add(found, Party(_clean_name(sm.group("name")), sm.start("name"), sm.end("name"), []))
+    if full is not None:
+        _signatory_entities(full, low, found)
     if full is not None and model is not None:
         merge_candidates(found, kept_candidates(full, len(head), model, low))
     return found
+
+
+# "For and on behalf of Dacom Corporation": the signatory line of Commonwealth and Asian
+# drafting, where there is often no "IN WITNESS WHEREOF" and no "By:" above a name.
+_ON_BEHALF = re.compile(
+    r"^[ \t]*(?:Signed\b[^\n]{0,80}?\b)?[Ff]or\s+and\s+on\s+behalf\s+of[ \t]*:?[ \t]*(?P<name>[A-Z][^\n]{1,100}?)[ \t,.:]*$",
+    re.M,
+)
+# A signature block flattened onto one line (EDGAR exhibits): "YAII GP, LP By: Yorkville Advisors
+# GP, LLC Its: General Partner By: /s/ ...": an entity right before "By:" (not one signing for
+# it as "its General Partner": CUAD lists those as parties in some contracts, not in others).
+_SIGNS_NEXT = re.compile(r"[ \t]*,?[ \t]*By\s*:")
+# A match that starts mid-name ("Capital Partners III L.P.", "VÄRDE PARTNERS G.P., LLC"): a
+# capitalised word (or a letter outside ASCII) right before it.
+_NAME_GOES_ON = re.compile(r"(?:\b[A-Z][\w&.'’\-]*|[^\x00-\x7f])[ \t]+$")
+_EXECUTION = re.compile(r"\b(?:IN\s+WITNESS|IN\s+EVIDENCE)\s+WHEREOF", re.I)
+# A signer's title run into the entity's name on a flattened line: "... Chief Compliance Officer D-Beta One EQ, Ltd."
+_TITLE_WORD = re.compile(r"^.*\b(?:Officer|President|Director|Secretary|Treasurer|Counsel|Chairman|Esq\.?|Member|Partner|CEO|CFO|COO|Manager)\s+")
+
+
+def _signatory_entities(full: str, low: str | None, found: list[Party]) -> None:
+    """Parties named where a contract is signed: "For and on behalf of X" lines anywhere, and
+    suffixed entity names followed by "By:" after the execution sentence."""
+    for m in _ON_BEHALF.finditer(full):
+        name = _clean_name(m.group("name"))
+        if _good_name(name) and len(name.split()) <= 10:
+            _add(found, Party(name, m.start("name"), m.start("name") + len(m.group("name")), []))
+    executed = [e.end() for e in _EXECUTION.finditer(full, max(0, len(full) - 40000))]
+    # No execution sentence (a joint filing agreement ends "Dated: ... X, Ltd. By: /s/ ..."): the end.
+    begin = executed[-1] if executed else max(0, len(full) - 6000)
+    for m in PARTY.finditer(full, begin, min(len(full), begin + 6000)):
+        if not _SIGNS_NEXT.match(full, m.end()) or _NAME_GOES_ON.search(full, max(0, m.start() - 80), m.start()):
+            continue
+        start = m.start("name")
+        cut = _TITLE_WORD.match(m.group("name"))
+        if cut:
+            start += cut.end()
+        name = _clean_name(full[start : m.end("name")])
+        if _good_name(name) and PARTY.fullmatch(name):
+            _add(found, Party(name, start, m.end("name"), []))
 
 
 def party_hits(found: list[Party], text: str) -> list[KeyTermHit]:
@@ -571,7 +613,7 @@ def party_hits(found: list[Party], text: str) -> list[KeyTermHit]:
     every short name it states (one named past the span is looked for in the next 600
     characters, and dropped from the value when absent): each value is quoted verbatim."""
     out = []
-    for p in found[:16]:
+    for p in found[:48]:  # a consortium's agreement lists dozens of signatories
         end, shorts = p.end, []
         for short in p.shorts:
             if " ".join(short.split()) in " ".join(text[p.start : end].split()):
