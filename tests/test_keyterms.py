@@ -249,7 +249,7 @@ def test_every_value_quotes_its_evidence_verbatim() -> None:
 
 # Pinned so that a retrained party model is a deliberate change: `python bench/train_parties.py`
 # rewrites pipeline/data/party_model.json; update this constant in the same commit.
-PARTY_MODEL_SHA256 = "2a270f877c03d770a14147466a3260301297ca06385bfcd14f2813d8b3ac7b31"
+PARTY_MODEL_SHA256 = "89755281d2b677f96590c321f874f651bba4f1189f22d59cef6a939f1507e811"
 
 SIGNED = (
     "SUPPLY AGREEMENT\n\nThis Supply Agreement is made as of May 1, 2019 by and between Acme Widgets, Inc., "
@@ -280,6 +280,45 @@ def test_the_party_model_adds_a_signatory_the_rules_miss() -> None:
     assert [p.value for p in parties] == ['Acme Widgets, Inc. ("Supplier")', "NORTHWIND TRADING GMBH"]
     assert all(_quoted(SIGNED, p) for p in parties)
     assert SIGNED[parties[1].start : parties[1].end] == "NORTHWIND TRADING GMBH"
+
+
+CONSORTIUM = (
+    "CABLE NETWORK CONSTRUCTION AND MAINTENANCE AGREEMENT\n\nTHIS AGREEMENT is made between and among the "
+    'Parties signatory hereto (hereinafter collectively called "Parties"), which Parties are identified in '
+    "Schedule A.\n\n1. Construction. The Parties shall build the cable.\n\n"
+    + "".join(
+        f"        By:\n\n        For and on behalf of Carrier Number {n} Telecom Limited\n\n\n"
+        for n in range(1, 21)
+    )
+)
+
+
+def test_every_signatory_for_and_on_behalf_of_is_a_party() -> None:
+    # Commonwealth and Asian drafting: no "between X and Y", no IN WITNESS; twenty signatories.
+    names = [p.value for p in terms(CONSORTIUM, "party")]
+    assert names == [f"Carrier Number {n} Telecom Limited" for n in range(1, 21)]
+    assert all(_quoted(CONSORTIUM, p) for p in terms(CONSORTIUM, "party"))
+
+
+def test_signatories_of_a_signature_block_flattened_onto_one_line() -> None:
+    # An EDGAR joint filing agreement: the entities sit right before "By:", titles run into them.
+    text = (
+        "JOINT FILING AGREEMENT The undersigned hereby agree that the statement on Schedule 13G is filed on "
+        "behalf of each of the undersigned. Dated: 4/8/2020 Alpha Growth Fund, Ltd. By:/s/ Jane Roe Date: "
+        "4/8/2020 Jane Roe, Esq. Chief Compliance Officer Beta Advisors GP, LLC By:/s/ Jane Roe Date: 4/8/2020 "
+        "Jane Roe, Esq. Chief Compliance Officer Capital Partners III L.P. By: /s/ John Doe"
+    )
+    names = [p.value for p in find_key_terms(text, party_model=False) if p.name == "party"]
+    assert names == ["Alpha Growth Fund, Ltd.", "Beta Advisors GP, LLC", "Capital Partners III L.P."]
+
+
+def test_a_name_with_letters_beyond_ascii_and_a_foreign_suffix() -> None:
+    text = (
+        'This License Agreement is made by and between Laboratórios Exemplo S.A. ("Exemplo") and '
+        'Nordisk Pharma A/S ("Nordisk"). The parties agree as follows.'
+    )
+    names = [p.value for p in find_key_terms(text, party_model=False) if p.name == "party"]
+    assert names == ['Laboratórios Exemplo S.A. ("Exemplo")', 'Nordisk Pharma A/S ("Nordisk")']
 
 
 def test_candidates_carry_spans_and_known_features() -> None:
@@ -354,7 +393,7 @@ def test_bench_scores_a_party_value_as_its_name_and_short_name() -> None:
 def test_cuad_figures_do_not_regress() -> None:
     """Floors a little under today's figures on all 229 shared CUAD contracts. The issue's
     targets are met for governing law (precision and recall), the precision of parties and each
-    date; party recall (0.836 of 0.90) falls short: see bench/keyterms_cuad.py."""
+    date; party recall (0.888 of 0.90) falls short: see bench/keyterms_cuad.py."""
     folder = SHARED_DATA / "cuad-dev"
     if not (folder / "labels.jsonl").is_file():
         pytest.skip("cuad-dev labels absent")
@@ -369,7 +408,7 @@ def test_cuad_figures_do_not_regress() -> None:
         return float(s.found / s.gold)
 
     assert p("governing_law") >= 0.98 and r("governing_law") >= 0.95
-    assert p("party") >= 0.91 and r("party") >= 0.82
+    assert p("party") >= 0.90 and r("party") >= 0.87
     for name in ("agreement_date", "effective_date", "expiration_date"):
         assert p(name) >= 0.90, name
     assert p("renewal_term") >= 0.90 and r("renewal_term") >= 0.45

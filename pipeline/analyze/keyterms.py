@@ -26,12 +26,15 @@ from pipeline.analyze.patterns import (
 _ENTITY_SUFFIX = (
     r"(?:Inc\.?|Incorporated|LLC|L\.L\.C\.|Ltd\.?|Limited|Corporation|Corp\.?|Company|Co\.|L\.P\.|LP|LLP|"
     r"GmbH|AG|S\.A\.|SA|plc|PLC|N\.V\.|B\.V\.|Trust|Bank|Partners|Holdings|"
+    # Elsewhere: Denmark, Italy, Australia, Singapore, Malaysia, Japan, Sweden, Finland, US banks.
+    r"A/S|S\.p\.A\.|SpA|S\.r\.l\.|Pty|Pte|Sdn\.?\s+Bhd\.?|Bhd\.?|K\.K\.|AB|Oyj?|N\.A\.|FSB|"
     r"INC\.?|INCORPORATED|LTD\.?|LIMITED|CORPORATION|CORP\.?|COMPANY|CO\.|GMBH|TRUST|BANK|PARTNERS|HOLDINGS)"
 )
 PARTY = re.compile(
-    rf"(?<![\w./])(?P<name>(?:[A-Z]|\d+[A-Z])[A-Za-z0-9&.'/\-]*(?:[ \t]+(?:[A-Z0-9&][A-Za-z0-9&.'/\-]*|of|de))*?,?[ \t]+{_ENTITY_SUFFIX}"
+    # Letters beyond ASCII too: "Eurofarma Laboratórios S.A.", "VÄRDE PARTNERS, INC."
+    rf"(?<![\w./])(?P<name>(?:[A-ZÀ-ÖØ-Þ]|\d+[A-Z])[\w&.'/\-]*(?:[ \t]+(?:[A-ZÀ-ÖØ-Þ0-9&][\w&.'/\-]*|of|de))*?,?[ \t]+{_ENTITY_SUFFIX}"
     # A second suffix: "Co., Ltd.", "Pty Ltd", "Holdings, Inc.".
-    r"(?:,?[ \t]+(?:Ltd\.?|Limited|LLC|Inc\.?|L\.P\.|LTD\.?|LIMITED|INC\.?)(?![A-Za-z]))?)(?![A-Za-z])"
+    r"(?:,?[ \t]+(?:Ltd\.?|Limited|LLC|Inc\.?|L\.P\.|LTD\.?|LIMITED|INC\.?)(?![A-Za-z]))?)(?![^\W\d_])"
 )
 RENEWAL = re.compile(
     r"(?:automatically|shall\s+be)\s+(?:be\s+)?(?:renew(?:ed)?|extended)[^.;]{0,80}?(?:successive|additional|further|consecutive)?\s*(?:periods?\s+of\s+)?",
@@ -581,28 +584,44 @@ _SIGNS_NEXT = re.compile(r"[ \t]*,?[ \t]*By\s*:")
 # A match that starts mid-name ("Capital Partners III L.P.", "VÄRDE PARTNERS G.P., LLC"): a
 # capitalised word (or a letter outside ASCII) right before it.
 _NAME_GOES_ON = re.compile(r"(?:\b[A-Z][\w&.'’\-]*|[^\x00-\x7f])[ \t]+$")
-_EXECUTION = re.compile(r"\b(?:IN\s+WITNESS|IN\s+EVIDENCE)\s+WHEREOF", re.I)
 # A signer's title run into the entity's name on a flattened line: "... Chief Compliance Officer D-Beta One EQ, Ltd."
-_TITLE_WORD = re.compile(r"^.*\b(?:Officer|President|Director|Secretary|Treasurer|Counsel|Chairman|Esq\.?|Member|Partner|CEO|CFO|COO|Manager)\s+")
+_TITLE_WORD = re.compile(
+    r".*\b(?:Officer|President|Director|Secretary|Treasurer|Counsel|Chairman|Esq\.?|Member|Partner|CEO|CFO|COO|Manager)\s+"
+)
 
 
 def _signatory_entities(full: str, low: str | None, found: list[Party]) -> None:
     """Parties named where a contract is signed: "For and on behalf of X" lines anywhere, and
     suffixed entity names followed by "By:" after the execution sentence."""
-    for m in _ON_BEHALF.finditer(full):
-        name = _clean_name(m.group("name"))
-        if _good_name(name) and len(name.split()) <= 10:
-            _add(found, Party(name, m.start("name"), m.start("name") + len(m.group("name")), []))
-    executed = [e.end() for e in _EXECUTION.finditer(full, max(0, len(full) - 40000))]
+    low = low if low is not None else full.lower()
+    # str.find on the lowered text, then the line's anchored match: a multi-line regex over the
+    # whole contract costs ~10x more.
+    pos = low.find("on behalf of")
+    while pos != -1:
+        m = _ON_BEHALF.match(full, full.rfind("\n", 0, pos) + 1)
+        if m and m.start("name") > pos:
+            name = _clean_name(m.group("name"))
+            if _good_name(name) and len(name.split()) <= 10:
+                _add(found, Party(name, m.start("name"), m.start("name") + len(m.group("name")), []))
+        pos = low.find("on behalf of", pos + 12)
+    witness = _last_signature_block(full, low)
+    evidence = low.rfind("in evidence whereof")
+    executed = max(witness.end() if witness else -1, evidence + 19 if evidence != -1 else -1)
     # No execution sentence (a joint filing agreement ends "Dated: ... X, Ltd. By: /s/ ..."): the end.
-    begin = executed[-1] if executed else max(0, len(full) - 6000)
+    begin = executed if executed != -1 else max(0, len(full) - 6000)
+    before: re.Match[str] | None = None
     for m in PARTY.finditer(full, begin, min(len(full), begin + 6000)):
-        if not _SIGNS_NEXT.match(full, m.end()) or _NAME_GOES_ON.search(full, max(0, m.start() - 80), m.start()):
+        # "Capital Partners III L.P.": the first suffix ended one match, the name goes on in the next
+        joined = before is not None and not full[before.end() : m.start()].strip()
+        first, before = (before if joined and before is not None else m), m
+        if not _SIGNS_NEXT.match(full, m.end()) or (
+            not joined and _NAME_GOES_ON.search(full, max(0, m.start() - 80), m.start())
+        ):
             continue
-        start = m.start("name")
-        cut = _TITLE_WORD.match(m.group("name"))
+        start = first.start("name")
+        cut = _TITLE_WORD.match(full, start, m.end("name"))
         if cut:
-            start += cut.end()
+            start = cut.end()
         name = _clean_name(full[start : m.end("name")])
         if _good_name(name) and PARTY.fullmatch(name):
             _add(found, Party(name, start, m.end("name"), []))
