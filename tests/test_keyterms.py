@@ -312,6 +312,23 @@ def test_signatories_of_a_signature_block_flattened_onto_one_line() -> None:
     assert names == ["Alpha Growth Fund, Ltd.", "Beta Advisors GP, LLC", "Capital Partners III L.P."]
 
 
+def test_a_letter_agreement_names_its_parties_after_the_salutation() -> None:
+    # An agency agreement: addressed to the agent, no "between" in its preamble; a later one is the body's.
+    text = (
+        "AGENCY AGREEMENT\n\nMay 14, 2014\n\nNorthwind Securities, Inc. 10 Main Street Chicago, Illinois\n\n"
+        'Ladies and Gentlemen:\n\nHarbor Bancorp, Inc. (the "Company"), a Maryland corporation, and Harbor '
+        'Savings Bank, a Maryland-chartered savings bank (the "Bank"), hereby confirm their agreement with '
+        'Northwind Securities, Inc. (the "Agent") as follows:\n\nSection 1. The Offering. A selected dealers '
+        "agreement may be entered into between the Company and Agent.\n"
+    )
+    names = [p.value for p in find_key_terms(text, party_model=False) if p.name == "party"]
+    assert names == [
+        'Harbor Bancorp, Inc. ("Company")',
+        'Harbor Savings Bank ("Bank")',
+        'Northwind Securities, Inc. ("Agent")',
+    ]
+
+
 def test_a_name_with_letters_beyond_ascii_and_a_foreign_suffix() -> None:
     text = (
         'This License Agreement is made by and between Laboratórios Exemplo S.A. ("Exemplo") and '
@@ -391,9 +408,10 @@ def test_bench_scores_a_party_value_as_its_name_and_short_name() -> None:
 
 @needs_shared
 def test_cuad_figures_do_not_regress() -> None:
-    """Floors a little under today's figures on all 229 shared CUAD contracts. The issue's
-    targets are met for governing law (precision and recall), the precision of parties and each
-    date; party recall (0.888 of 0.90) falls short: see bench/keyterms_cuad.py."""
+    """Floors at or a little under today's figures on all 229 shared CUAD contracts; every
+    target of issue 17 is met: governing law and parties (precision and recall) and each date's
+    precision. The party and governing-law rules were tuned reading misses on all 229 contracts,
+    so these are no unseen figures: see bench/keyterms_cuad.py."""
     folder = SHARED_DATA / "cuad-dev"
     if not (folder / "labels.jsonl").is_file():
         pytest.skip("cuad-dev labels absent")
@@ -408,7 +426,7 @@ def test_cuad_figures_do_not_regress() -> None:
         return float(s.found / s.gold)
 
     assert p("governing_law") >= 0.98 and r("governing_law") >= 0.95
-    assert p("party") >= 0.90 and r("party") >= 0.87
+    assert p("party") >= 0.90 and r("party") >= 0.90
     for name in ("agreement_date", "effective_date", "expiration_date"):
         assert p(name) >= 0.90, name
     assert p("renewal_term") >= 0.90 and r("renewal_term") >= 0.45
