@@ -4,7 +4,7 @@ The document is tokenized on a thread while ingest looks for its sections (``Tok
 the plan cut from those tokens must be the plan ``cut_segments`` cuts alone, segment for
 segment, on the bundled example, a 400K-token document and CUAD contracts. Model clients are
 built on first use (``LazyLLMs``), and the o200k ranks are taken from line numbers. Segment 1 is
-routed once segment 0's model call has begun, ``workers`` slots bound the calls in flight, and
+routed once segment 0's model request has gone out, ``workers`` slots bound the calls in flight, and
 modules a first request does not need are not imported before it.
 """
 
@@ -14,8 +14,6 @@ import gzip
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -136,33 +134,35 @@ def _planted_job(root: Path, base_url: str, workers: int) -> tuple[LocalExecutor
     return LocalExecutor(ctx, workers=workers), job.job_id
 
 
-def test_segments_after_the_first_are_routed_once_its_model_call_began(
+def test_segments_after_the_first_are_routed_once_its_model_request_went_out(
     tmp_path: Path, keys_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The planner waits for segment 0's call to begin before routing segment 1 (their work would
-    share the GIL the first request is built under); the job still runs every segment."""
+    """The planner waits for segment 0's request to be handed to the HTTP client before routing
+    segment 1 (their work would share the GIL the first request is built under); the job still
+    runs every segment."""
     events: list[tuple[str, int]] = []
-    route_one, call_slot = routes.route_one, stages.SegmentContext.call_slot
+    route_one, on_request = routes.route_one, stages.on_request
 
     def routed(doc: DocumentText, i: int, *args: Any, **kwargs: Any) -> RouteDecision:
         events.append(("route", i))
         return route_one(doc, i, *args, **kwargs)
 
-    @contextmanager
-    def slot(self: stages.SegmentContext) -> Iterator[None]:
-        events.append(("call", -1))  # before the slot signals the planner
-        with call_slot(self):
-            yield
+    def hooked(callback: Any) -> Any:
+        def going_out() -> None:
+            events.append(("request", -1))  # before the hook signals the planner
+            callback()
+
+        return on_request(going_out)
 
     monkeypatch.setattr(stages, "route_one", routed)
-    monkeypatch.setattr(stages.SegmentContext, "call_slot", slot)
+    monkeypatch.setattr(stages, "on_request", hooked)
     monkeypatch.setattr(local, "FIRST_CALL_GATE_S", 60.0)  # the bound is not what this test is about
     with running_simulator(SimulatorConfig(fixed_latency_s=0.05)) as url:
         executor, job_id = _planted_job(tmp_path, url, workers=4)
         record, report = executor.run("t", job_id)
         executor.close()
     assert record.status == "succeeded" and report is not None and len(report.segments) > 2
-    assert events[:3] == [("route", 0), ("call", -1), ("route", 1)]
+    assert events[:3] == [("route", 0), ("request", -1), ("route", 1)]
     assert sorted(i for kind, i in events if kind == "route") == list(range(len(report.segments)))
 
 

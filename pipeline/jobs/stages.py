@@ -52,6 +52,7 @@ from pipeline.jobs.store import (
 from pipeline.routing import calibration
 from pipeline.routing.audit import audit_to
 from pipeline.routing.budget import LOCAL_POOLS, BudgetPool, ClosedPool
+from pipeline.routing.providers import on_request
 from pipeline.routing.router import RoutePolicy
 from pipeline.types import AnalysisWarning, SegmentAnalysis, SegmentError, SegmentPlan
 from storage import keys
@@ -527,7 +528,8 @@ class SegmentContext:
 
     locator: Locator
     document_starts: tuple[int, ...]
-    # Set when a segment of the job begins its analysis (model call or rules): see LocalExecutor.run.
+    # Set when a segment of the job's model request goes out (or its analysis ends without one,
+    # rules): see LocalExecutor.run.
     calling: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
     # The executor's analyses in flight (model calls, rules passes); None: no limit here.
     slots: threading.BoundedSemaphore | None = field(default=None, compare=False, repr=False)
@@ -539,10 +541,14 @@ class SegmentContext:
 
     @contextmanager
     def call_slot(self) -> Iterator[None]:
-        """Around one segment's analysis: holds a slot while it runs, then says it began."""
+        """Around one segment's analysis: holds a slot while it runs, and says it began once its
+        model request goes out to the HTTP client (built), or once it ends without one (rules)."""
         with self.slots if self.slots is not None else nullcontext():
-            self.calling.set()
-            yield
+            try:
+                with on_request(self.calling.set):
+                    yield
+            finally:
+                self.calling.set()
 
 
 def _slot_then_check(

@@ -20,7 +20,9 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -36,6 +38,26 @@ if TYPE_CHECKING:  # the `llm` extra: imported when a client is built, so the ru
     import tenacity
 
 TIMEOUT_MARGIN = 1.25
+
+# Called in the calling thread as each request is handed to the HTTP client (its body built):
+# the local executor routes a job's later segments only then, so their work does not share
+# the GIL the job's first request is built under (workers/local.py).
+_ON_REQUEST: ContextVar[Callable[[], None] | None] = ContextVar("longdoc_on_request", default=None)
+
+
+@contextmanager
+def on_request(callback: Callable[[], None]) -> Iterator[None]:
+    token = _ON_REQUEST.set(callback)
+    try:
+        yield
+    finally:
+        _ON_REQUEST.reset(token)
+
+
+def _request_going_out(_request: object) -> None:
+    callback = _ON_REQUEST.get()
+    if callback is not None:
+        callback()
 
 
 @dataclass
@@ -159,7 +181,11 @@ class OpenAICompatibleProvider:
 
         self.spec = spec
         self.profile: WireProfile = profile(spec.profile)
-        self.client: openai.OpenAI = openai.OpenAI(base_url=base_url, api_key=api_key, max_retries=0)
+        # The SDK's default HTTP client with a request hook (on_request); the same defaults.
+        http = openai.DefaultHttpxClient(event_hooks={"request": [_request_going_out]})
+        self.client: openai.OpenAI = openai.OpenAI(
+            base_url=base_url, api_key=api_key, max_retries=0, http_client=http
+        )
         self.timeout_s = timeout_s
         self.max_attempts = max_attempts
         self.backoff_base_s = backoff_base_s
