@@ -4,7 +4,7 @@ The document is tokenized on a thread while ingest looks for its sections (``Tok
 the plan cut from those tokens must be the plan ``cut_segments`` cuts alone, segment for
 segment, on the bundled example, a 400K-token document and CUAD contracts. Model clients are
 built on first use (``LazyLLMs``), and the o200k ranks are taken from line numbers. Segment 1 is
-routed once segment 0's model request has gone out, ``workers`` slots bound the calls in flight, and
+routed once segment 0's model request has been sent, ``workers`` slots bound the calls in flight, and
 modules a first request does not need are not imported before it.
 """
 
@@ -137,9 +137,9 @@ def _planted_job(root: Path, base_url: str, workers: int) -> tuple[LocalExecutor
 def test_segments_after_the_first_are_routed_once_its_model_request_went_out(
     tmp_path: Path, keys_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The planner waits for segment 0's request to be handed to the HTTP client before routing
-    segment 1 (their work would share the GIL the first request is built under); the job still
-    runs every segment."""
+    """The planner waits for segment 0's request to be sent before routing segment 1 (their work
+    would share the GIL the first request is built and sent under); the job still runs every
+    segment."""
     events: list[tuple[str, int]] = []
     route_one, on_request = routes.route_one, stages.on_request
 

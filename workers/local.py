@@ -85,10 +85,10 @@ class LocalExecutor:
                                         routes=routes, context=context)  # fmt: skip
                 futures.append(fut)
                 if i == 0 and routes.decisions[0].model != "rules":
-                    # The next segments are routed once the first model request has gone out to
-                    # the HTTP client (or the segment ended without one): routing them meanwhile,
-                    # and their threads building requests, would hold the GIL the first request
-                    # is built under (prompt, token count, schema, JSON body).
+                    # The next segments are routed once the first model request has been sent (or
+                    # the segment ended without one): routing them meanwhile, and their threads
+                    # building requests, would hold the GIL the first request is built and sent
+                    # under (prompt, token count, schema, JSON body, connection).
                     # Bounded: behind other jobs' calls (all slots taken) there is nothing to gain.
                     fut.add_done_callback(lambda _f: context.calling.set())
                     context.calling.wait(FIRST_CALL_GATE_S)

@@ -528,8 +528,8 @@ class SegmentContext:
 
     locator: Locator
     document_starts: tuple[int, ...]
-    # Set when a segment of the job's model request goes out (or its analysis ends without one,
-    # rules): see LocalExecutor.run.
+    # Set once a segment of the job has sent its model request (or its analysis ended without
+    # one, rules): see LocalExecutor.run.
     calling: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
     # The executor's analyses in flight (model calls, rules passes); None: no limit here.
     slots: threading.BoundedSemaphore | None = field(default=None, compare=False, repr=False)
@@ -542,7 +542,7 @@ class SegmentContext:
     @contextmanager
     def call_slot(self) -> Iterator[None]:
         """Around one segment's analysis: holds a slot while it runs, and says it began once its
-        model request goes out to the HTTP client (built), or once it ends without one (rules)."""
+        model request is sent (written to the connection), or once it ends without one (rules)."""
         with self.slots if self.slots is not None else nullcontext():
             try:
                 with on_request(self.calling.set):

@@ -39,9 +39,9 @@ if TYPE_CHECKING:  # the `llm` extra: imported when a client is built, so the ru
 
 TIMEOUT_MARGIN = 1.25
 
-# Called in the calling thread as each request is handed to the HTTP client (its body built):
-# the local executor routes a job's later segments only then, so their work does not share
-# the GIL the job's first request is built under (workers/local.py).
+# Called in the calling thread once each request has been written to its connection (or its
+# sending failed): the local executor routes a job's later segments only then, so their work
+# does not share the GIL the job's first request is built and sent under (workers/local.py).
 _ON_REQUEST: ContextVar[Callable[[], None] | None] = ContextVar("longdoc_on_request", default=None)
 
 
@@ -54,10 +54,18 @@ def on_request(callback: Callable[[], None]) -> Iterator[None]:
         _ON_REQUEST.reset(token)
 
 
-def _request_going_out(_request: object) -> None:
+def _request_going_out(request: Any) -> None:
+    """httpx request hook: the request is built; httpcore's ``trace`` extension then says when
+    its body is written (``http11.`` or ``http2.send_request_body.complete``) or a step failed."""
     callback = _ON_REQUEST.get()
-    if callback is not None:
-        callback()
+    if callback is None:
+        return
+
+    def trace(event: str, _info: dict[str, Any]) -> None:
+        if event.endswith(("send_request_body.complete", ".failed")):
+            callback()
+
+    request.extensions["trace"] = trace
 
 
 @dataclass
