@@ -9,6 +9,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from typing import TYPE_CHECKING
 
+from pipeline import telemetry
 from pipeline.errors import Gone, LongdocError
 from pipeline.jobs.executor import EventCallback, JobEvent
 from pipeline.jobs.planning import TokenizingAhead
@@ -102,6 +103,7 @@ class LocalExecutor:
                 # Consolidation's modules are loaded while the segments are analyzed (requests in
                 # flight leave the CPU idle), not after the last answer, where they delay the report.
                 preload_consolidation()
+                telemetry.release()  # what the CLI held back until the first request was sent
                 for fut in as_completed(futures):
                     analyses.append(fut.result())
                     emit(JobEvent(job_id, "analyzing", total, len(analyses)))

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from pipeline import telemetry
 from pipeline.analyze.playbook import load_playbook
 from pipeline.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, data_policy, read_file, require
 from pipeline.config import Settings
@@ -254,6 +255,8 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     results: list[dict[str, object]] = []
     failed = 0
     stems: list[str] = []
+    if isinstance(executor, LocalExecutor):  # released once the first request is sent (LocalExecutor.run)
+        telemetry.hold()
     try:
         with FileProgress(len(args.files)) as progress:
             for i, name in enumerate(args.files):
@@ -308,6 +311,7 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                         print("\n".join(_summary_lines(report)))
                 progress.file_done()
     finally:
+        telemetry.release()
         executor.close()
         shadow = getattr(getattr(executor, "ctx", None), "shadow", None)
         if shadow is not None:  # reports are written; the process waits for its shadow calls
