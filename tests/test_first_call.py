@@ -25,6 +25,7 @@ from chunking.segmenter import _sorted_unique
 from chunking.structure import find_sections
 from chunking.tokenizer import _load_ranks, encoding
 from pipeline.analyze.registry import LazyLLMs, build_registry
+from pipeline.analyze.terms import defined_term_names, find_defined_terms
 from pipeline.config import Settings
 from pipeline.ingest import ingest
 from pipeline.jobs import routes, stages
@@ -83,6 +84,15 @@ def test_tokens_taken_ahead_cut_the_same_plan(name: str, text: str, settings: Se
     assert plan_ahead.model_dump_json() == plan.model_dump_json()
     if name == "400K tokens":
         assert plan.total_tokens > 390_000 and len(plan.segments) > 1
+
+
+@pytest.mark.parametrize(("name", "text"), _documents(), ids=[n for n, _ in _documents()])
+def test_the_preambles_term_names_are_the_defined_terms_found(name: str, text: str) -> None:
+    """The preamble lists defined terms by name (``defined_term_names``, no spans): the names
+    ``find_defined_terms`` finds."""
+    assert defined_term_names(text) == {t.term for t in find_defined_terms(text, as_defined_in=False)}
+    if name == "example":
+        assert defined_term_names(text)
 
 
 def test_tokens_ahead_of_another_text_are_not_used(settings: Settings) -> None:
