@@ -127,7 +127,11 @@ def test_model_clients_are_built_on_first_use(settings: Settings) -> None:
     kimi = llms["kimi-k2-thinking"]
     assert llms.get("kimi-k2-thinking") is kimi  # built once, then the same client
     assert dict.__len__(llms) == 1
+    # The SDK client too is built on first use (the registry is handed over before the SDK is
+    # imported: a first request's prompt is counted meanwhile), then kept.
+    assert kimi.provider._client is None
     assert str(kimi.provider.client.base_url).startswith("http://127.0.0.1:9/v1")
+    assert kimi.provider.client is kimi.provider._client
     assert llms.get("no-such-model") is None and "no-such-model" not in llms
     with pytest.raises(KeyError):
         llms["no-such-model"]

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field, replace
 from importlib import import_module
 from typing import TYPE_CHECKING, Protocol
@@ -133,14 +133,20 @@ class StageContext:
         assert self._pending is not None
         try:
             registry = build_registry(self.settings)
-            if registry.llms:
-                # The SDK imports its chat resources on first use: here, not in the first request.
-                # The package is lazy (a module __getattr__): naming Chat imports chat.py and
-                # the completions resource (~17 ms). Clients are built on first use: LazyLLMs.
-                _ = import_module("openai.resources.chat").Chat
-            self._pending.set_result(registry)
         except BaseException as exc:  # noqa: BLE001 - handed to whoever asks for the models
             self._pending.set_exception(exc)
+            return
+        # Handed over before the SDK is imported: the catalog is all routing needs, so the first
+        # segment is routed, and its prompt built and counted (tiktoken leaves the GIL), while
+        # the openai import still runs; the SDK client waits for that import where it is built
+        # (OpenAICompatibleProvider.client, first used by the llm-client thread or the request).
+        self._pending.set_result(registry)
+        if registry.llms:
+            # The SDK imports its chat resources on first use: here, not in the first request.
+            # The package is lazy (a module __getattr__): naming Chat imports chat.py and
+            # the completions resource (~17 ms). Clients are built on first use: LazyLLMs.
+            with suppress(Exception):  # the request that needs them imports them again and reports
+                _ = import_module("openai.resources.chat").Chat
 
     def models(self) -> ModelRegistry:
         """The model registry (waiting for its background build the first time)."""
@@ -429,7 +435,7 @@ def _build_client(ctx: StageContext, model: str) -> None:
     try:
         llms = ctx.models().llms
         if model in llms:
-            llms[model]  # noqa: B018 - LazyLLMs builds the client on first lookup
+            llms[model].provider.client  # noqa: B018 - LazyLLMs builds the analyzer, this its SDK client
     except Exception:  # noqa: BLE001, S110 - the segment that needs the client builds it again and reports
         pass
 
