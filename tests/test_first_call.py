@@ -10,6 +10,7 @@ modules a first request does not need are not imported before it.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from chunking.structure import find_sections
 from chunking.tokenizer import _load_ranks, encoding
 from pipeline.analyze.registry import LazyLLMs, build_registry
 from pipeline.analyze.terms import defined_term_names, find_defined_terms
+from pipeline.cli import main as cli_main
 from pipeline.config import Settings
 from pipeline.ingest import ingest
 from pipeline.jobs import routes, stages
@@ -255,3 +257,31 @@ def test_sorted_unique_is_np_unique() -> None:
         values = rng.integers(0, 40 if n < 100 else 3000, size=n).astype(np.int64)
         mine, theirs = _sorted_unique(values), np.unique(values)
         assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs)
+
+
+def test_the_gc_is_off_for_start_up_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``longdoc`` turns the cyclic GC off for start-up: other commands get it back before their
+    handler runs, ``analyze`` once its first requests are sent (its handler's business), and the
+    caller's state is restored whatever happens."""
+    seen: dict[str, bool] = {}
+
+    def handler(name: str) -> Any:
+        def run(args: Any, settings: Settings) -> int:
+            seen[name] = gc.isenabled()
+            return 0
+
+        return run
+
+    monkeypatch.setattr(cli_main, "cmd_plan", handler("plan"))
+    monkeypatch.setattr(cli_main, "cmd_analyze", handler("analyze"))
+    assert gc.isenabled()
+    assert cli_main.main(["plan", str(EXAMPLE)]) == 0
+    assert cli_main.main(["analyze", str(EXAMPLE)]) == 0
+    assert seen == {"plan": True, "analyze": False}
+    assert gc.isenabled()
+    gc.disable()  # a caller that turned it off keeps it off
+    try:
+        assert cli_main.main(["plan", str(EXAMPLE)]) == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Protocol
 
 from pipeline import telemetry
 from pipeline.analyze.playbook import load_playbook
-from pipeline.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, data_policy, read_file, require
+from pipeline.cli.common import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
+    data_policy,
+    read_file,
+    require,
+    resume_gc,
+)
 from pipeline.config import Settings
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
@@ -267,6 +275,8 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                     job = jobs.create(data, path.name, options, ext=extension_for(data), playbook=playbook)
 
                     def on_event(e: JobEvent, _name: str = path.name) -> None:
+                        if e.stage == "analyzing":  # every segment routed, the first requests sent
+                            resume_gc()
                         detail = f"{e.segments_done}/{e.segments_total} segments" if e.segments_total else ""
                         progress.stage(e.stage, f"{_name} {detail}")
 
@@ -312,6 +322,7 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                 progress.file_done()
     finally:
         telemetry.release()
+        resume_gc()
         executor.close()
         shadow = getattr(getattr(executor, "ctx", None), "shadow", None)
         if shadow is not None:  # reports are written; the process waits for its shadow calls
