@@ -15,13 +15,12 @@ Target: current median ≤ 0.8 s; exits 1 when missed. The CPU seconds the comma
 they compare the two trees where wall time mostly measures the neighbours.
 
 Measured 2026-12-07 on 2 CPUs against main 4b8b0b3 (issue 14 item 10, second round), two runs
-in a row with the machine otherwise idle: 1.424 s (CPU 1.62 s) against 1.901 s (2.15 s), load
-0.4; 1.866 s (2.12 s) against 2.249 s (2.58 s), load 0.9; earlier 1.227 s against 1.484 s at
-load 1.8 (this VM's speed varied by ~1.5x within minutes: compare within a run). The target is
-missed: nearly everything left holds the GIL and the request needs it: the openai SDK's import
-(~0.38 s of CPU), the o200k ranks and tiktoken's BPE build (~0.2 s), numpy, pydantic and
-pydantic-settings, then the document's ingest, sections, preamble and routing (~0.2 s);
-tiktoken's encode is the one step on the other core.
+in a row, load 1.1: 1.339 s (CPU 1.51 s) against 1.730 s (2.02 s), then 1.184 s (1.38 s)
+against 1.527 s (1.77 s) (this VM's speed varied by ~1.5x within minutes: compare within a
+run). The target is missed: nearly everything left holds the GIL and the request needs it: the
+openai SDK's import (~0.38 s of CPU), the o200k ranks and tiktoken's BPE build (~0.2 s), numpy,
+pydantic and pydantic-settings, then the document's ingest, sections, preamble and routing
+(~0.2 s); tiktoken's encode is the one step on the other core.
 """
 
 from __future__ import annotations

@@ -112,7 +112,8 @@ def operator_store(settings: Settings) -> ObjectStore:
 # and longdoc's modules, pydantic schemas): the cyclic GC scans them again and again, ~0.14 s of
 # CPU (two full collections) before an analyze job's first model request. ``main`` turns it off
 # for start-up; a command turns it back on once its work is under way (``analyze``: once its
-# first requests are sent), and start-up's few cycles are collected from then on.
+# first requests are sent, or before reading a PDF or DOCX), and start-up's few cycles are
+# collected from then on.
 _gc_paused = False
 
 

@@ -272,7 +272,10 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                 try:
                     progress.stage("read", path.name)
                     data = read_file(path, settings)
-                    job = jobs.create(data, path.name, options, ext=extension_for(data), playbook=playbook)
+                    ext = extension_for(data)
+                    if ext != "txt":  # a PDF's or DOCX's parser leaves cycles: collected as it reads
+                        resume_gc()
+                    job = jobs.create(data, path.name, options, ext=ext, playbook=playbook)
 
                     def on_event(e: JobEvent, _name: str = path.name) -> None:
                         if e.stage == "analyzing":  # every segment routed, the first requests sent
