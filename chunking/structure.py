@@ -399,8 +399,7 @@ def _build_tree(heads: list[_Head], end: int, out: list[Section]) -> None:
             ends[open_.pop()] = h.start
         parents[i] = base + open_[-1] if open_ else None
         open_.append(i)
-    fields = ("label", "title", "kind", "level", "start")
     out.extend(
-        Section(end=e, parent=p, **{f: getattr(h, f) for f in fields})
+        Section(label=h.label, title=h.title, kind=h.kind, level=h.level, start=h.start, end=e, parent=p)
         for h, e, p in zip(heads, ends, parents, strict=True)
     )

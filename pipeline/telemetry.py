@@ -21,6 +21,7 @@ A recording call never raises: a metric is not worth a job (a full disk fails it
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import logging
 import os
@@ -120,8 +121,7 @@ def _get() -> _Metrics | None:
 
 
 def _safe(fn: Callable[P, None]) -> Callable[P, None]:
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
         global _warned
         try:
             fn(*args, **kwargs)
@@ -132,7 +132,47 @@ def _safe(fn: Callable[P, None]) -> Callable[P, None]:
                     "metrics not recorded (%s: %s); further failures are silent", type(exc).__name__, exc
                 )
 
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        if _held is not None and _keep(functools.partial(run, *args, **kwargs)):
+            return
+        run(*args, **kwargs)
+
     return wrapper
+
+
+# Recording calls kept back between hold() and release(), each with its context (the tenant).
+_held: list[tuple[contextvars.Context, Callable[[], None]]] | None = None
+_hold_lock = threading.Lock()
+
+
+def hold() -> None:
+    """Keep recording calls back until ``release()`` (``longdoc analyze``: until the job's first
+    model request is sent). Building the metrics imports prometheus_client, ~50 ms holding the
+    GIL that request is built under; nothing reads them before the job ends."""
+    global _held
+    with _hold_lock:
+        if _held is None and _metrics is None and not _missing:
+            _held = []
+
+
+def release() -> None:
+    """Record the calls kept since ``hold()``, in order; later calls record at once."""
+    global _held
+    with _hold_lock:  # held while replaying: a call made meanwhile waits, so order is kept
+        if _held is None:
+            return
+        for context, call in _held:
+            context.run(call)
+        _held = None
+
+
+def _keep(call: Callable[[], None]) -> bool:
+    with _hold_lock:
+        if _held is None:
+            return False
+        _held.append((contextvars.copy_context(), call))
+        return True
 
 
 def configure(multiproc_dir: Path, *, wipe: bool = False) -> bool:

@@ -21,7 +21,9 @@ MediaType = Literal[
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: a model's validator is built on its first use, not at import (most result
+    # models are first used once a model answers: not before a job's first request).
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class PageSpan(Model):

@@ -4,18 +4,17 @@ The document is tokenized on a thread while ingest looks for its sections (``Tok
 the plan cut from those tokens must be the plan ``cut_segments`` cuts alone, segment for
 segment, on the bundled example, a 400K-token document and CUAD contracts. Model clients are
 built on first use (``LazyLLMs``), and the o200k ranks are taken from line numbers. Segment 1 is
-routed once segment 0's model call has begun, ``workers`` slots bound the calls in flight, and
+routed once segment 0's model request has been sent, ``workers`` slots bound the calls in flight, and
 modules a first request does not need are not imported before it.
 """
 
 from __future__ import annotations
 
+import gc
 import gzip
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,8 @@ from chunking.segmenter import _sorted_unique
 from chunking.structure import find_sections
 from chunking.tokenizer import _load_ranks, encoding
 from pipeline.analyze.registry import LazyLLMs, build_registry
+from pipeline.analyze.terms import defined_term_names, find_defined_terms
+from pipeline.cli import main as cli_main
 from pipeline.config import Settings
 from pipeline.ingest import ingest
 from pipeline.jobs import routes, stages
@@ -87,6 +88,15 @@ def test_tokens_taken_ahead_cut_the_same_plan(name: str, text: str, settings: Se
         assert plan.total_tokens > 390_000 and len(plan.segments) > 1
 
 
+@pytest.mark.parametrize(("name", "text"), _documents(), ids=[n for n, _ in _documents()])
+def test_the_preambles_term_names_are_the_defined_terms_found(name: str, text: str) -> None:
+    """The preamble lists defined terms by name (``defined_term_names``, no spans): the names
+    ``find_defined_terms`` finds."""
+    assert defined_term_names(text) == {t.term for t in find_defined_terms(text, as_defined_in=False)}
+    if name == "example":
+        assert defined_term_names(text)
+
+
 def test_tokens_ahead_of_another_text_are_not_used(settings: Settings) -> None:
     """A job whose text changed between ingest and plan (reloaded, say) is tokenized afresh."""
     extracted = _extracted("Short agreement.\n\n1. Term\nOne year.\n", settings)
@@ -119,7 +129,11 @@ def test_model_clients_are_built_on_first_use(settings: Settings) -> None:
     kimi = llms["kimi-k2-thinking"]
     assert llms.get("kimi-k2-thinking") is kimi  # built once, then the same client
     assert dict.__len__(llms) == 1
+    # The SDK client too is built on first use (the registry is handed over before the SDK is
+    # imported: a first request's prompt is counted meanwhile), then kept.
+    assert kimi.provider._client is None
     assert str(kimi.provider.client.base_url).startswith("http://127.0.0.1:9/v1")
+    assert kimi.provider.client is kimi.provider._client
     assert llms.get("no-such-model") is None and "no-such-model" not in llms
     with pytest.raises(KeyError):
         llms["no-such-model"]
@@ -136,33 +150,35 @@ def _planted_job(root: Path, base_url: str, workers: int) -> tuple[LocalExecutor
     return LocalExecutor(ctx, workers=workers), job.job_id
 
 
-def test_segments_after_the_first_are_routed_once_its_model_call_began(
+def test_segments_after_the_first_are_routed_once_its_model_request_went_out(
     tmp_path: Path, keys_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The planner waits for segment 0's call to begin before routing segment 1 (their work would
-    share the GIL the first request is built under); the job still runs every segment."""
+    """The planner waits for segment 0's request to be sent before routing segment 1 (their work
+    would share the GIL the first request is built and sent under); the job still runs every
+    segment."""
     events: list[tuple[str, int]] = []
-    route_one, call_slot = routes.route_one, stages.SegmentContext.call_slot
+    route_one, on_request = routes.route_one, stages.on_request
 
     def routed(doc: DocumentText, i: int, *args: Any, **kwargs: Any) -> RouteDecision:
         events.append(("route", i))
         return route_one(doc, i, *args, **kwargs)
 
-    @contextmanager
-    def slot(self: stages.SegmentContext) -> Iterator[None]:
-        events.append(("call", -1))  # before the slot signals the planner
-        with call_slot(self):
-            yield
+    def hooked(callback: Any) -> Any:
+        def going_out() -> None:
+            events.append(("request", -1))  # before the hook signals the planner
+            callback()
+
+        return on_request(going_out)
 
     monkeypatch.setattr(stages, "route_one", routed)
-    monkeypatch.setattr(stages.SegmentContext, "call_slot", slot)
+    monkeypatch.setattr(stages, "on_request", hooked)
     monkeypatch.setattr(local, "FIRST_CALL_GATE_S", 60.0)  # the bound is not what this test is about
     with running_simulator(SimulatorConfig(fixed_latency_s=0.05)) as url:
         executor, job_id = _planted_job(tmp_path, url, workers=4)
         record, report = executor.run("t", job_id)
         executor.close()
     assert record.status == "succeeded" and report is not None and len(report.segments) > 2
-    assert events[:3] == [("route", 0), ("call", -1), ("route", 1)]
+    assert events[:3] == [("route", 0), ("request", -1), ("route", 1)]
     assert sorted(i for kind, i in events if kind == "route") == list(range(len(report.segments)))
 
 
@@ -241,3 +257,31 @@ def test_sorted_unique_is_np_unique() -> None:
         values = rng.integers(0, 40 if n < 100 else 3000, size=n).astype(np.int64)
         mine, theirs = _sorted_unique(values), np.unique(values)
         assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs)
+
+
+def test_the_gc_is_off_for_start_up_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``longdoc`` turns the cyclic GC off for start-up: other commands get it back before their
+    handler runs, ``analyze`` once its first requests are sent (its handler's business), and the
+    caller's state is restored whatever happens."""
+    seen: dict[str, bool] = {}
+
+    def handler(name: str) -> Any:
+        def run(args: Any, settings: Settings) -> int:
+            seen[name] = gc.isenabled()
+            return 0
+
+        return run
+
+    monkeypatch.setattr(cli_main, "cmd_plan", handler("plan"))
+    monkeypatch.setattr(cli_main, "cmd_analyze", handler("analyze"))
+    assert gc.isenabled()
+    assert cli_main.main(["plan", str(EXAMPLE)]) == 0
+    assert cli_main.main(["analyze", str(EXAMPLE)]) == 0
+    assert seen == {"plan": True, "analyze": False}
+    assert gc.isenabled()
+    gc.disable()  # a caller that turned it off keeps it off
+    try:
+        assert cli_main.main(["plan", str(EXAMPLE)]) == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

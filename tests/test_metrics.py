@@ -103,6 +103,34 @@ def _recorded_values_come_back() -> None:
     assert value(after, "longdoc_queue_depth", queue="local") == 0
 
 
+def test_calls_held_back_are_recorded_on_release_in_order_with_their_tenant() -> None:
+    in_fresh_process(_held_back_then_released)
+
+
+def _held_back_then_released() -> None:
+    # `longdoc analyze` holds recording until its first model request is sent (telemetry.hold):
+    # nothing is built meanwhile, and release records every call as if it had been made then.
+    model, tenant = "m-held", "t-held"
+    telemetry.hold()
+    telemetry.job_moved(None, "queued")
+    telemetry.job_moved("queued", "ingesting")
+    with telemetry.tenant(tenant):
+        telemetry.llm_attempt(model, 200, None, 1000, 100, 0.002)
+    telemetry.set_quality_rate(model, "batch", 0.5)
+    telemetry.set_quality_rate(model, "batch", 0.75)  # the latest figure wins, after the replay too
+    assert telemetry._metrics is None  # not built (prometheus_client not needed yet)
+    telemetry.release()
+    telemetry.release()  # a second release (the CLI's, after the executor's) records nothing again
+    telemetry.job_moved("ingesting", "analyzing")  # after release: recorded at once
+    after = scrape_here()
+    assert value(after, "longdoc_jobs_total", status="queued") == 1
+    assert value(after, "longdoc_jobs_in_status", status="queued") == 0
+    assert value(after, "longdoc_jobs_in_status", status="ingesting") == 0
+    assert value(after, "longdoc_jobs_in_status", status="analyzing") == 1
+    assert value(after, "longdoc_llm_tokens_total", model=model, tenant=tenant, direction="input") == 1000
+    assert value(after, "longdoc_model_quality_rate", model=model, profile="batch") == 0.75
+
+
 def test_a_job_held_for_sign_off_is_counted_awaiting_review_until_released(tmp_path: Path) -> None:
     require_rules_model()  # the held items come from the rules model's review
     in_fresh_process(_held_job_is_counted, tmp_path)

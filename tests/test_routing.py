@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from chunking.locator import Locator
 from pipeline.analyze.base import SegmentTask
 from pipeline.analyze.registry import build_analyzers
+from pipeline.routing import router
 from pipeline.routing.catalog import Catalog, ModelSpec, load_catalog
 from pipeline.routing.router import OverBudget, RoutePolicy, fits, route_segment
 from tests.config_helpers import grouped
@@ -168,3 +170,37 @@ def test_the_rules_models_calls_wait_while_the_hold_file_exists(tmp_path: Path) 
             call.result(timeout=0.3)  # held: no answer yet
         hold.unlink()
         assert call.result(timeout=30).findings
+
+
+# The plain patterns estimate_complexity used to count with findall (router.py notes each).
+_PLAIN = {
+    "refs": (
+        router._REF,
+        re.compile(r"\b(?:section|article|exhibit|schedule|clause|paragraph)s?\s+[0-9a-z]"),
+    ),
+    "quals": (
+        router._QUALIFIER,
+        re.compile(r"\b(?:notwithstanding|provided\s+that|except|subject\s+to|unless|in\s+no\s+event)\b"),
+    ),
+}
+_PIECES = ["section", "sections", "article", "exhibit", "schedule", "clause", "paragraph", "notwithstanding",
+           "provided", "that", "except", "subject", "to", "unless", "in", "no", "event", "s", "x", "é", "²", "_",
+           " ", "  ", "\n", "\t", "$", "%", ",", ".", "5", "12", "a", "٣", "-", "(", "“"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_complexity_counts_are_the_plain_patterns_counts(text: str) -> None:
+    # The faster forms count exactly the matches the plain ones find, so routes and audits are unchanged.
+    for fast, plain in _PLAIN.values():
+        assert router._count_at_word_start(fast, text) == len(plain.findall(text))
+    assert len(router._NUMBER.findall(text)) == len(re.findall(r"\$?\d[\d,.]*%?", text))
+
+
+def test_complexity_counts_on_the_example_contract() -> None:
+    root = Path(__file__).resolve().parents[1]
+    text = (
+        (root / "pipeline" / "examples" / "master-services-agreement.txt").read_text(encoding="utf-8").lower()
+    )
+    for fast, plain in _PLAIN.values():
+        assert router._count_at_word_start(fast, text) == len(plain.findall(text)) > 0

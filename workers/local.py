@@ -9,6 +9,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from typing import TYPE_CHECKING
 
+from pipeline import telemetry
 from pipeline.errors import Gone, LongdocError
 from pipeline.jobs.executor import EventCallback, JobEvent
 from pipeline.jobs.planning import TokenizingAhead
@@ -85,9 +86,10 @@ class LocalExecutor:
                                         routes=routes, context=context)  # fmt: skip
                 futures.append(fut)
                 if i == 0 and routes.decisions[0].model != "rules":
-                    # The next segments are routed once the first model call has begun (or the
-                    # segment ended without one): routing them meanwhile, and their threads
-                    # building requests, would hold the GIL the first request is built under.
+                    # The next segments are routed once the first model request has been sent (or
+                    # the segment ended without one): routing them meanwhile, and their threads
+                    # building requests, would hold the GIL the first request is built and sent
+                    # under (prompt, token count, schema, JSON body, connection).
                     # Bounded: behind other jobs' calls (all slots taken) there is nothing to gain.
                     fut.add_done_callback(lambda _f: context.calling.set())
                     context.calling.wait(FIRST_CALL_GATE_S)
@@ -101,6 +103,7 @@ class LocalExecutor:
                 # Consolidation's modules are loaded while the segments are analyzed (requests in
                 # flight leave the CPU idle), not after the last answer, where they delay the report.
                 preload_consolidation()
+                telemetry.release()  # what the CLI held back until the first request was sent
                 for fut in as_completed(futures):
                     analyses.append(fut.result())
                     emit(JobEvent(job_id, "analyzing", total, len(analyses)))

@@ -29,6 +29,8 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+# Re-exported: the list lives apart so that a model request's prompt does not import this module.
+from pipeline.analyze.categories import CATEGORIES as CATEGORIES
 from pipeline.analyze.patterns import trim
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -37,19 +39,6 @@ ARTIFACT = DATA_DIR / "cuad_clauses"
 TRAINING_HASHES = DATA_DIR / "cuad_clauses_training.json"
 FORMAT = "longdoc-cuad-clauses/2"
 
-CATEGORIES: tuple[str, ...] = (
-    "Document Name", "Parties", "Agreement Date", "Effective Date", "Expiration Date",
-    "Renewal Term", "Notice Period To Terminate Renewal", "Governing Law", "Most Favored Nation",
-    "Non-Compete", "Exclusivity", "No-Solicit Of Customers", "Competitive Restriction Exception",
-    "No-Solicit Of Employees", "Non-Disparagement", "Termination For Convenience", "Rofr/Rofo/Rofn",
-    "Change Of Control", "Anti-Assignment", "Revenue/Profit Sharing", "Price Restrictions",
-    "Minimum Commitment", "Volume Restriction", "Ip Ownership Assignment", "Joint Ip Ownership",
-    "License Grant", "Non-Transferable License", "Affiliate License-Licensor",
-    "Affiliate License-Licensee", "Unlimited/All-You-Can-Eat-License",
-    "Irrevocable Or Perpetual License", "Source Code Escrow", "Post-Termination Services",
-    "Audit Rights", "Uncapped Liability", "Cap On Liability", "Liquidated Damages",
-    "Warranty Duration", "Insurance", "Covenant Not To Sue", "Third Party Beneficiary",
-)  # fmt: skip
 
 I64 = npt.NDArray[np.int64]
 F32 = npt.NDArray[np.float32]

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from chunking.tokenizer import count_tokens
 from pipeline import telemetry
 from pipeline.analyze.base import Capabilities, SegmentTask
-from pipeline.analyze.clauses import CATEGORIES
+from pipeline.analyze.categories import CATEGORIES
 from pipeline.analyze.injection import frame_segment
 from pipeline.analyze.llm_schema import (
     MAX_DEFINED_TERMS,
@@ -34,7 +34,6 @@ from pipeline.analyze.llm_schema import (
     schema_name,
 )
 from pipeline.analyze.quotes import QuoteLocator
-from pipeline.analyze.references import find_references
 from pipeline.errors import ContextTooLong, InvalidOutput
 from pipeline.routing import audit
 from pipeline.routing.catalog import ModelSpec
@@ -261,6 +260,8 @@ def checked_analysis(
     task: SegmentTask, model: str, out: LLMSegmentOutput
 ) -> tuple[SegmentAnalysis, int, int]:
     """``to_analysis`` and the number of quotes checked (verified = checked - dropped)."""
+    from pipeline.analyze.references import find_references  # answers only: not before a first request
+
     loc = QuoteLocator(task.text)
     dropped = checked = 0
     base = task.base_offset

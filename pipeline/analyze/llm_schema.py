@@ -27,7 +27,7 @@ SEGMENT_CLOSE = "<<<END SEGMENT>>>"
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use (types.Model)
 
 
 class LLMFinding(_Out):

@@ -1,6 +1,6 @@
 """Playbook: the positions a reviewer checks, one rule each, read from YAML (issue 16).
 
-A rule names a CUAD category (``pipeline.analyze.clauses.CATEGORIES``), a kind and a severity:
+A rule names a CUAD category (``pipeline.analyze.categories.CATEGORIES``), a kind and a severity:
 
 - ``required``: the clause should be there (``meets`` when found, else ``missing``/``review``);
 - ``prohibited``: the clause should not be there (``deviates`` when found);
@@ -22,7 +22,7 @@ from typing import Literal, get_args
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
-from pipeline.analyze.clauses import CATEGORIES
+from pipeline.analyze.categories import CATEGORIES
 from pipeline.errors import BadPlaybook
 from pipeline.types import KeyTermName, Model
 

@@ -7,7 +7,7 @@ from bisect import bisect_right
 
 from chunking.tokenizer import count_tokens
 from pipeline.analyze.keyterms import find_key_terms
-from pipeline.analyze.terms import find_defined_terms
+from pipeline.analyze.terms import defined_term_names
 from pipeline.types import ExtractedText, Section, SegmentPlan
 
 
@@ -17,7 +17,7 @@ def build_preamble(
     text = extracted.text
     title = next((ln.strip() for ln in text[:2000].splitlines() if ln.strip()), "")[:200]
     parties = [k.value for k in find_key_terms(text[:6000]) if k.name == "party"]
-    terms = sorted({t.term for t in find_defined_terms(text, as_defined_in=False)})
+    terms = sorted(defined_term_names(text))
     starts = [s.char_start for s in plan.segments]
 
     head = [f"Title: {title}"]

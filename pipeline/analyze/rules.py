@@ -9,10 +9,8 @@ from __future__ import annotations
 from typing import TypedDict
 
 from pipeline.analyze.base import Capabilities, SegmentTask
-from pipeline.analyze.clauses import scan_clauses
 from pipeline.analyze.injection import with_injection_flags
 from pipeline.analyze.keyterms import find_key_terms
-from pipeline.analyze.references import find_references
 from pipeline.analyze.terms import find_defined_terms
 from pipeline.types import DefinedTerm, Finding, KeyTerm, Reference, SegmentAnalysis, Span, Usage
 
@@ -40,6 +38,11 @@ class RulesAnalyzer:
         return self._analyze(task, clauses=False)
 
     def _analyze(self, task: SegmentTask, *, clauses: bool) -> SegmentAnalysis:
+        # Imported here: the registry builds this analyzer before a job's first model request,
+        # which needs neither the clause model's code nor the reference patterns.
+        from pipeline.analyze.clauses import scan_clauses
+        from pipeline.analyze.references import find_references
+
         text, base, loc, seg = task.text, task.base_offset, task.locator, task.segment
 
         def span(start: int, end: int) -> SpanFields:

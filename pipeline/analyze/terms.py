@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.analyze.patterns import sentence_bounds, trim
@@ -45,26 +46,22 @@ def find_defined_terms(text: str, *, as_defined_in: bool = True) -> list[TermHit
     """Every defining text; ``as_defined_in=False`` skips the ``as defined in`` references (by
     far the slowest pattern), for callers that only want the terms defined here."""
     hits: list[TermHit] = []
-    for m in MEANS.finditer(text):
-        term = clean_term(m.group("term"))
-        if not _plausible(term):
-            continue
+    for m, term in _means(text):
         start = m.start()
         # A definition runs to the end of its sentence (definition lists end with ';' too).
         end = _definition_end(text, m.end())
         hits.append(TermHit(term, "means", *trim(text, start, end)))
-    for m in PAREN.finditer(text):
-        body = m.group("body")
-        if not _PAREN_LEAD.match(body):
-            continue
-        sent_start, _ = sentence_bounds(text, m.start())
-        # Quote the words just before the parenthesis, not a whole 1,000-character preamble.
-        if m.start() - sent_start > 160:
-            sent_start = text.find(" ", m.start() - 160, m.start()) + 1 or m.start()
-        for q in QUOTED.finditer(body):
-            term = clean_term(q.group("term"))
-            if _plausible(term):
-                hits.append(TermHit(term, "parenthetical", *trim(text, sent_start, m.end())))
+    last: re.Match[str] | None = None
+    quoted = (0, 0)
+    for m, term in _parenthesised(text):
+        if m is not last:  # the parenthesis' quote, once for all the terms it holds
+            last = m
+            sent_start, _ = sentence_bounds(text, m.start())
+            # Quote the words just before the parenthesis, not a whole 1,000-character preamble.
+            if m.start() - sent_start > 160:
+                sent_start = text.find(" ", m.start() - 160, m.start()) + 1 or m.start()
+            quoted = trim(text, sent_start, m.end())
+        hits.append(TermHit(term, "parenthetical", *quoted))
     for m in AS_DEFINED.finditer(text) if as_defined_in else ():
         term = clean_term(m.group("qterm") or m.group("term") or "")
         if _plausible(term):
@@ -80,6 +77,32 @@ def find_defined_terms(text: str, *, as_defined_in: bool = True) -> list[TermHit
             )
     hits.sort(key=lambda h: (h.start, h.term))
     return hits
+
+
+def defined_term_names(text: str) -> set[str]:
+    """The terms ``find_defined_terms(text, as_defined_in=False)`` finds, without their spans
+    (the preamble lists names only, before a job's first model request)."""
+    return {term for _, term in _means(text)} | {term for _, term in _parenthesised(text)}
+
+
+def _means(text: str) -> Iterator[tuple[re.Match[str], str]]:
+    """``"Term" means …``: each match with its term, when plausible."""
+    for m in MEANS.finditer(text):
+        term = clean_term(m.group("term"))
+        if _plausible(term):
+            yield m, term
+
+
+def _parenthesised(text: str) -> Iterator[tuple[re.Match[str], str]]:
+    """``(the "Term")``: each plausible term with its parenthesis' match."""
+    for m in PAREN.finditer(text):
+        body = m.group("body")
+        if not _PAREN_LEAD.match(body):
+            continue
+        for q in QUOTED.finditer(body):
+            term = clean_term(q.group("term"))
+            if _plausible(term):
+                yield m, term
 
 
 def _definition_end(text: str, pos: int) -> int:

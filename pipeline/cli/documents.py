@@ -12,8 +12,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from pipeline import telemetry
 from pipeline.analyze.playbook import load_playbook
-from pipeline.cli.common import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, data_policy, read_file, require
+from pipeline.cli.common import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    EXIT_USAGE,
+    data_policy,
+    read_file,
+    require,
+    resume_gc,
+)
 from pipeline.config import Settings
 from pipeline.errors import LongdocError
 from pipeline.ingest import ingest
@@ -254,6 +263,8 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     results: list[dict[str, object]] = []
     failed = 0
     stems: list[str] = []
+    if isinstance(executor, LocalExecutor):  # released once the first request is sent (LocalExecutor.run)
+        telemetry.hold()
     try:
         with FileProgress(len(args.files)) as progress:
             for i, name in enumerate(args.files):
@@ -261,9 +272,14 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                 try:
                     progress.stage("read", path.name)
                     data = read_file(path, settings)
-                    job = jobs.create(data, path.name, options, ext=extension_for(data), playbook=playbook)
+                    ext = extension_for(data)
+                    if ext != "txt":  # a PDF's or DOCX's parser leaves cycles: collected as it reads
+                        resume_gc()
+                    job = jobs.create(data, path.name, options, ext=ext, playbook=playbook)
 
                     def on_event(e: JobEvent, _name: str = path.name) -> None:
+                        if e.stage == "analyzing":  # every segment routed, the first requests sent
+                            resume_gc()
                         detail = f"{e.segments_done}/{e.segments_total} segments" if e.segments_total else ""
                         progress.stage(e.stage, f"{_name} {detail}")
 
@@ -308,6 +324,8 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
                         print("\n".join(_summary_lines(report)))
                 progress.file_done()
     finally:
+        telemetry.release()
+        resume_gc()
         executor.close()
         shadow = getattr(getattr(executor, "ctx", None), "shadow", None)
         if shadow is not None:  # reports are written; the process waits for its shadow calls

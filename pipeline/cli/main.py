@@ -18,8 +18,10 @@ from pipeline.cli.common import (
     EXIT_SOME_FAILED,
     EXIT_USAGE,
     add_data_policy,
+    pause_gc,
     require,
     require_backends,
+    resume_gc,
     run_command,
 )
 from pipeline.cli.llm import add_commands as add_llm_commands
@@ -67,6 +69,7 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
             )
             return EXIT_USAGE
         require("service", "httpx2", feature="with LONGDOC_API_URL")
+        resume_gc()  # a client waiting on a service: nothing to hurry
         from pipeline.cli.client import analyze_files
 
         return analyze_files(args, settings)
@@ -217,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_data_policy(a)
     add_shadow_options(a)
-    a.set_defaults(func=cmd_analyze)
+    a.set_defaults(func=cmd_analyze, resumes_gc=True)
 
     w = sub.add_parser("worker", help="run a Celery worker (LONGDOC_REDIS_URL, shared storage)")
     w.add_argument("--concurrency", type=int, default=0, help="worker processes (default: CPU count)")
@@ -249,9 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    pause_gc()  # until the command's work is under way (pipeline.cli.common)
     try:
-        return run_command(args)
+        return run_command(build_parser().parse_args(argv))
     except BrokenPipeError:
         # The reader left (`longdoc analyze … | head`): no traceback. Point stdout at /dev/null so
         # the interpreter's own flush at exit does not fail again (Python's documented recipe).
@@ -260,6 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_SOME_FAILED
+    finally:
+        resume_gc()
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from pydantic import ValidationError
 
 from chunking.tokenizer import count_tokens
 from pipeline.analyze.base import SegmentTask
-from pipeline.analyze.clauses import CATEGORIES
+from pipeline.analyze.categories import CATEGORIES
 from pipeline.analyze.llm import UsageMeter, build_messages, to_analysis
 from pipeline.analyze.playbook import default_playbook
 from pipeline.config import Settings, ShadowConfig

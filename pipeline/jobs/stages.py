@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field, replace
 from importlib import import_module
 from typing import TYPE_CHECKING, Protocol
@@ -52,6 +52,7 @@ from pipeline.jobs.store import (
 from pipeline.routing import calibration
 from pipeline.routing.audit import audit_to
 from pipeline.routing.budget import LOCAL_POOLS, BudgetPool, ClosedPool
+from pipeline.routing.providers import on_request
 from pipeline.routing.router import RoutePolicy
 from pipeline.types import AnalysisWarning, SegmentAnalysis, SegmentError, SegmentPlan
 from storage import keys
@@ -132,14 +133,20 @@ class StageContext:
         assert self._pending is not None
         try:
             registry = build_registry(self.settings)
-            if registry.llms:
-                # The SDK imports its chat resources on first use: here, not in the first request.
-                # The package is lazy (a module __getattr__): naming Chat imports chat.py and
-                # the completions resource (~17 ms). Clients are built on first use: LazyLLMs.
-                _ = import_module("openai.resources.chat").Chat
-            self._pending.set_result(registry)
         except BaseException as exc:  # noqa: BLE001 - handed to whoever asks for the models
             self._pending.set_exception(exc)
+            return
+        # Handed over before the SDK is imported: the catalog is all routing needs, so the first
+        # segment is routed, and its prompt built and counted (tiktoken leaves the GIL), while
+        # the openai import still runs; the SDK client waits for that import where it is built
+        # (OpenAICompatibleProvider.client, first used by the llm-client thread or the request).
+        self._pending.set_result(registry)
+        if registry.llms:
+            # The SDK imports its chat resources on first use: here, not in the first request.
+            # The package is lazy (a module __getattr__): naming Chat imports chat.py and
+            # the completions resource (~17 ms). Clients are built on first use: LazyLLMs.
+            with suppress(Exception):  # the request that needs them imports them again and reports
+                _ = import_module("openai.resources.chat").Chat
 
     def models(self) -> ModelRegistry:
         """The model registry (waiting for its background build the first time)."""
@@ -428,7 +435,7 @@ def _build_client(ctx: StageContext, model: str) -> None:
     try:
         llms = ctx.models().llms
         if model in llms:
-            llms[model]  # noqa: B018 - LazyLLMs builds the client on first lookup
+            llms[model].provider.client  # noqa: B018 - LazyLLMs builds the analyzer, this its SDK client
     except Exception:  # noqa: BLE001, S110 - the segment that needs the client builds it again and reports
         pass
 
@@ -530,7 +537,8 @@ class SegmentContext:
 
     locator: Locator
     document_starts: tuple[int, ...]
-    # Set when a segment of the job begins its analysis (model call or rules): see LocalExecutor.run.
+    # Set once a segment of the job has sent its model request (or its analysis ended without
+    # one, rules): see LocalExecutor.run.
     calling: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
     # The executor's analyses in flight (model calls, rules passes); None: no limit here.
     slots: threading.BoundedSemaphore | None = field(default=None, compare=False, repr=False)
@@ -542,10 +550,14 @@ class SegmentContext:
 
     @contextmanager
     def call_slot(self) -> Iterator[None]:
-        """Around one segment's analysis: holds a slot while it runs, then says it began."""
+        """Around one segment's analysis: holds a slot while it runs, and says it began once its
+        model request is sent (written to the connection), or once it ends without one (rules)."""
         with self.slots if self.slots is not None else nullcontext():
-            self.calling.set()
-            yield
+            try:
+                with on_request(self.calling.set):
+                    yield
+            finally:
+                self.calling.set()
 
 
 def _slot_then_check(

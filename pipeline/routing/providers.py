@@ -20,7 +20,9 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -36,6 +38,34 @@ if TYPE_CHECKING:  # the `llm` extra: imported when a client is built, so the ru
     import tenacity
 
 TIMEOUT_MARGIN = 1.25
+
+# Called in the calling thread once each request has been written to its connection (or its
+# sending failed): the local executor routes a job's later segments only then, so their work
+# does not share the GIL the job's first request is built and sent under (workers/local.py).
+_ON_REQUEST: ContextVar[Callable[[], None] | None] = ContextVar("longdoc_on_request", default=None)
+
+
+@contextmanager
+def on_request(callback: Callable[[], None]) -> Iterator[None]:
+    token = _ON_REQUEST.set(callback)
+    try:
+        yield
+    finally:
+        _ON_REQUEST.reset(token)
+
+
+def _request_going_out(request: Any) -> None:
+    """httpx request hook: the request is built; httpcore's ``trace`` extension then says when
+    its body is written (``http11.`` or ``http2.send_request_body.complete``) or a step failed."""
+    callback = _ON_REQUEST.get()
+    if callback is None:
+        return
+
+    def trace(event: str, _info: dict[str, Any]) -> None:
+        if event.endswith(("send_request_body.complete", ".failed")):
+            callback()
+
+    request.extensions["trace"] = trace
 
 
 @dataclass
@@ -155,11 +185,11 @@ class OpenAICompatibleProvider:
         sleep: Callable[[float], None] = time.sleep,
         on_attempt: AttemptHook | None = None,
     ) -> None:
-        import openai
-
         self.spec = spec
         self.profile: WireProfile = profile(spec.profile)
-        self.client: openai.OpenAI = openai.OpenAI(base_url=base_url, api_key=api_key, max_retries=0)
+        self._base_url, self._api_key = base_url, api_key
+        self._client: openai.OpenAI | None = None
+        self._client_lock = threading.Lock()
         self.timeout_s = timeout_s
         self.max_attempts = max_attempts
         self.backoff_base_s = backoff_base_s
@@ -168,6 +198,22 @@ class OpenAICompatibleProvider:
         self.sleep = sleep
         self.on_attempt = on_attempt
         self._rng = random.Random()
+
+    @property
+    def client(self) -> openai.OpenAI:
+        """The SDK's client, built on first use: a provider (and a first request's prompt, and
+        its token count) is made while the SDK may still be importing on another thread."""
+        if self._client is None:
+            with self._client_lock:
+                if self._client is None:
+                    import openai
+
+                    # The SDK's default HTTP client with a request hook (on_request); the same defaults.
+                    http = openai.DefaultHttpxClient(event_hooks={"request": [_request_going_out]})
+                    self._client = openai.OpenAI(
+                        base_url=self._base_url, api_key=self._api_key, max_retries=0, http_client=http
+                    )
+        return self._client
 
     def timeout_for(self, max_tokens: int) -> float:
         return self.timeout_s if self.timeout_s is not None else call_timeout(self.spec, max_tokens)
@@ -184,6 +230,7 @@ class OpenAICompatibleProvider:
         """One call, retried; ``prompt_tokens`` (our count) prices an attempt no usage came back for."""
         import tenacity
 
+        _ = self.client  # built (or its failure raised) before the retry loop
         records: list[Attempt] = []
         hooks = [h for h in (self.on_attempt, on_attempt) if h is not None]
         body = self.profile.request(

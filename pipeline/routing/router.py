@@ -86,12 +86,35 @@ class RouteDecision(Model):
     profile: Profile = "batch"
 
 
-_NUMBER = re.compile(r"\$?\d[\d,.]*%?")
+# Counted only, so each is written to let ``re`` skip ahead by its first characters (a leading
+# \b or optional character leaves it trying every position; this runs before a first request)
+# while counting the same matches as the plain form noted beside it.
+# \$?\d[\d,.]*%? : the optional "$" never changes where a match ends, so the count is the same.
+_NUMBER = re.compile(r"\d[\d,.]*%?")
 # _REF and _QUALIFIER run on the lower-cased text: the same matches as with re.I, several
-# times faster (case-insensitive matching is slow in ``re``; this runs before a first request).
-_REF = re.compile(r"\b(?:section|article|exhibit|schedule|clause|paragraph)s?\s+[0-9a-z]")
+# times faster (case-insensitive matching is slow in ``re``). Their leading \b is checked by
+# _count_at_word_start.
+# \b(?:section|article|exhibit|schedule|clause|paragraph)s?\s+[0-9a-z]
+_REF = re.compile(r"(?:section|article|exhibit|schedule|clause|paragraph)s?\s+[0-9a-z]")
 _DEF = re.compile(r"[\"“][A-Z][^\"”\n]{1,60}[\"”]")
-_QUALIFIER = re.compile(r"\b(?:notwithstanding|provided\s+that|except|subject\s+to|unless|in\s+no\s+event)\b")
+# \b(?:notwithstanding|provided\s+that|except|subject\s+to|unless|in\s+no\s+event)\b
+_QUALIFIER = re.compile(r"(?:notwithstanding|provided\s+that|except|subject\s+to|unless|in\s+no\s+event)\b")
+
+
+def _count_at_word_start(pattern: re.Pattern[str], text: str) -> int:
+    """Matches of ``\b`` + ``pattern`` (which starts with a word character), as ``findall`` finds them:
+    a match not at a word start is skipped one character on, as ``re`` would have moved on."""
+    n = pos = 0
+    search = pattern.search
+    while (m := search(text, pos)) is not None:
+        start = m.start()
+        before = text[start - 1] if start else ""
+        if before.isalnum() or before == "_":  # re's \w, so no \b here
+            pos = start + 1
+            continue
+        n += 1
+        pos = m.end()
+    return n
 
 
 def estimate_complexity(text: str) -> float:
@@ -99,10 +122,10 @@ def estimate_complexity(text: str) -> float:
     words = max(1, text.count(" "))
     per_k = 1000.0 / words
     lower = text.lower()
-    refs = len(_REF.findall(lower)) * per_k
+    refs = _count_at_word_start(_REF, lower) * per_k
     defs = len(_DEF.findall(text)) * per_k
     nums = len(_NUMBER.findall(text)) * per_k
-    quals = len(_QUALIFIER.findall(lower)) * per_k
+    quals = _count_at_word_start(_QUALIFIER, lower) * per_k
     # Saturating sum; each signal's scale is where a dense commercial contract sits.
     score = (
         min(refs / 12, 1) * 0.35
