@@ -38,7 +38,7 @@ from pipeline.simulate.server import SimulatorConfig, running_simulator
 from storage.local import LocalStore
 from tests.config_helpers import grouped
 from tests.llm_helpers import SMALL
-from tests.metrics_helpers import scrape_here, value
+from tests.metrics_helpers import in_fresh_process, scrape_here, value
 from tests.planted import planted_contract
 from tests.waiting import wait_for
 from workers.local import LocalExecutor
@@ -92,23 +92,28 @@ def outcome(ok: bool, model: str = KIMI, profile: str = "batch") -> Outcome:
     return Outcome(model, profile, schema_valid_first=ok, quotes_verified=3, quotes_dropped=0 if ok else 1)
 
 
-@pytest.fixture(params=["memory", "redis"])
-def monitor(request: pytest.FixtureRequest) -> QualityMonitor:
-    cfg = config()
-    if request.param == "memory":
-        return QualityMonitor(cfg, MemoryBackend(cfg.window, cfg.min_samples))
-    url: str = request.getfixturevalue("redis_db")
-    prefix = f"test-{request.node.name}"  # the module's tests share the database
-    return QualityMonitor(
-        cfg, RedisBackend(redis.Redis.from_url(url), cfg.window, cfg.min_samples, prefix=prefix)
-    )
-
-
 def rate_of(m: QualityMonitor, model: str = KIMI, profile: str = "batch") -> ModelRate:
     return next(r for r in m.rates() if r.model == model and r.profile == profile)
 
 
-def test_one_alert_per_crossing_demotion_probes_and_recovery(monitor: QualityMonitor) -> None:
+@pytest.mark.parametrize("backend", ["memory", "redis"])
+def test_one_alert_per_crossing_demotion_probes_and_recovery(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    # It counts exact /metrics deltas, and a process's metrics are global: jobs earlier tests
+    # left running in this worker record quality too. Counted in a fresh interpreter.
+    url: str | None = request.getfixturevalue("redis_db") if backend == "redis" else None
+    in_fresh_process(_one_alert_per_crossing, url, f"test-{request.node.name}")
+
+
+def _one_alert_per_crossing(url: str | None, prefix: str) -> None:
+    cfg = config()
+    store = (
+        MemoryBackend(cfg.window, cfg.min_samples)
+        if url is None
+        else RedisBackend(redis.Redis.from_url(url), cfg.window, cfg.min_samples, prefix=prefix)
+    )
+    monitor = QualityMonitor(cfg, store)
     events: list[QualityEvent] = []
     monitor.on_event(events.append)
     before = scrape_here()
