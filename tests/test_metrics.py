@@ -142,14 +142,22 @@ def _held_job_is_counted(tmp_path: Path) -> None:
     def delta(got: Samples, name: str, status: str) -> float:
         return value(got, name, status=status) - value(before, name, status=status)
 
+    def held_count_reaches(want: float) -> Samples:
+        # A job's worker saves its status, then counts the move (stages.set_status: a save that
+        # fails counts nothing), so a poller can see "awaiting_review" a moment before the gauge.
+        def scraped() -> Samples | None:
+            got = parse(client.get("/metrics").text)
+            return got if delta(got, "longdoc_jobs_in_status", "awaiting_review") == want else None
+
+        return wait_for(scraped, 30, f"awaiting_review's gauge at +{want:g}")
+
     with api(make_settings(tmp_path)) as client:
         r = client.post("/v1/jobs", headers=auth(), data={"error_cost_usd": "1000"},
                         files={"file": ("msa.txt", contract(), "text/plain")})  # fmt: skip
         assert r.status_code == 202, r.text
         job = wait_job(client, r.json()["id"])
         assert job["status"] == "awaiting_review"
-        held = parse(client.get("/metrics").text)
-        assert delta(held, "longdoc_jobs_in_status", "awaiting_review") == 1
+        held = held_count_reaches(1)
         assert delta(held, "longdoc_jobs_total", "succeeded") == 0
         review = client.get(f"/v1/jobs/{job['id']}/report", headers=auth()).json()["review"]
         for item in review["items"]:
@@ -163,7 +171,7 @@ def _held_job_is_counted(tmp_path: Path) -> None:
         r = client.post("/v1/jobs", headers=auth(), data={"error_cost_usd": "1000"},
                         files={"file": ("msa2.txt", contract(law="Texas"), "text/plain")})  # fmt: skip
         assert wait_job(client, r.json()["id"])["status"] == "awaiting_review"
-        assert delta(parse(client.get("/metrics").text), "longdoc_jobs_in_status", "awaiting_review") == 1
+        held_count_reaches(1)
         assert client.delete(f"/v1/jobs/{r.json()['id']}", headers=auth()).status_code == 204
         erased = parse(client.get("/metrics").text)
     assert delta(released, "longdoc_jobs_in_status", "awaiting_review") == 0
