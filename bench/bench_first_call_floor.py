@@ -41,14 +41,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pathlib import Path
 
-if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--variant":
-    # A measured process. "two" forks here, before any longdoc or third-party import.
-    _VARIANT, _DOC, _BASE, _RANKS = sys.argv[2:6]
-    _FD: tuple[int, int] | None = None
-    if _VARIANT == "two":
-        _FD = os.pipe()
+
+def _variant(variant: str, doc: str, base: str, ranks: str) -> None:
+    """One measured process (``--variant``). "two" forks here, before any longdoc or third-party
+    import; every import below is inside this function for that reason."""
+    fd: tuple[int, int] | None = None
+    if variant == "two":
+        fd = os.pipe()
         if os.fork() == 0:
-            os.close(_FD[0])
+            os.close(fd[0])
             import marshal
             import threading
 
@@ -57,10 +58,10 @@ if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--variant":
             from chunking import tokenizer as tk
 
             def _build() -> None:
-                with open(_RANKS, "rb") as f:
-                    ranks = marshal.load(f)
+                with open(ranks, "rb") as f:
+                    parsed = marshal.load(f)
                 tk._ENCODING.append(tiktoken.Encoding(name=tk.ENCODING_NAME, pat_str=tk._O200K_PAT,
-                                                      mergeable_ranks=ranks, special_tokens=tk._SPECIAL))  # fmt: skip
+                                                      mergeable_ranks=parsed, special_tokens=tk._SPECIAL))  # fmt: skip
 
             builder = threading.Thread(target=_build)
             builder.start()
@@ -70,7 +71,7 @@ if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--variant":
             from pipeline.ingest import ingest
 
             settings = Settings()
-            with open(_DOC, "rb") as f:
+            with open(doc, "rb") as f:
                 ex = ingest(f.read(), name="doc.txt", limits=settings.limits)
             builder.join()
             out: list[tk.TokenizedText] = []
@@ -79,11 +80,11 @@ if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--variant":
             sections = find_sections(ex.text)
             tokenizing.join()
             seg = plan_segments(ex, out[0], sections, settings.segment).segments[0]
-            with os.fdopen(_FD[1], "wb") as f:
+            with os.fdopen(fd[1], "wb") as f:
                 f.write(ex.text[seg.char_start : seg.char_end].encode())
             os._exit(0)
-        os.close(_FD[1])
-    if _VARIANT == "warm":  # everything loaded first; the clock starts at the command
+        os.close(fd[1])
+    if variant == "warm":  # everything loaded first; the clock starts at the command
         import time
 
         import openai  # noqa: F401 - loaded before the clock starts, as in a long-lived process
@@ -92,37 +93,41 @@ if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--variant":
         from pipeline.cli.main import main as longdoc
 
         encoding()
-        with open(_RANKS + ".t0", "w") as f:  # the clock's start, read by the parent
+        with open(ranks + ".t0", "w") as f:  # the clock's start, read by the parent
             f.write(repr(time.time()))
-        longdoc(["analyze", _DOC, "--model", "kimi-k2-thinking", "--json", "--out", _RANKS + ".out"])
-        raise SystemExit(0)
+        longdoc(["analyze", doc, "--model", "kimi-k2-thinking", "--json", "--out", ranks + ".out"])
+        return
     from pipeline.config import Settings
 
-    _settings = Settings()
-    if _VARIANT == "one":
+    settings = Settings()
+    if variant == "one":
         from chunking.segmenter import plan_segments
         from chunking.structure import find_sections
         from chunking.tokenizer import tokenize
         from pipeline.ingest import ingest
 
-        with open(_DOC, "rb") as f:
-            _ex = ingest(f.read(), name="doc.txt", limits=_settings.limits)
-        _seg = plan_segments(_ex, tokenize(_ex.text), find_sections(_ex.text), _settings.segment).segments[0]
-        _text = _ex.text[_seg.char_start : _seg.char_end]
+        with open(doc, "rb") as f:
+            ex = ingest(f.read(), name="doc.txt", limits=settings.limits)
+        seg = plan_segments(ex, tokenize(ex.text), find_sections(ex.text), settings.segment).segments[0]
+        text = ex.text[seg.char_start : seg.char_end]
     import openai
 
-    _client = openai.OpenAI(api_key="sk-bench", base_url=_BASE)
-    if _FD is not None:
-        with os.fdopen(_FD[0], "rb") as f:
-            _text = f.read().decode()
-    elif _VARIANT in ("sdk", "tok"):
-        _text = "hello"
-        if _VARIANT == "tok":
+    client = openai.OpenAI(api_key="sk-bench", base_url=base)
+    if fd is not None:
+        with os.fdopen(fd[0], "rb") as f:
+            text = f.read().decode()
+    elif variant in ("sdk", "tok"):
+        text = "hello"
+        if variant == "tok":
             from chunking.tokenizer import encoding
 
             encoding()
-    _client.chat.completions.create(model="self-hosted", messages=[{"role": "user", "content": _text}],
+    client.chat.completions.create(model="self-hosted", messages=[{"role": "user", "content": text}],
                                     max_completion_tokens=16)  # fmt: skip
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--variant"]:
+    _variant(*sys.argv[2:6])
     raise SystemExit(0)
 
 VARIANTS = {"sdk": "sdk only", "tok": "sdk + tokenizer", "one": "bare, one process", "two": "bare, two processes",
