@@ -93,6 +93,8 @@ def test_self_hosted_only_with_the_endpoint_failing_never_reaches_a_cloud_model(
         record, report = LocalExecutor(ctx, workers=4).run("t", job.job_id)
         cloud_stats, local_stats = stats(cloud), stats(local)
     assert record.status == "succeeded" and report is not None
+    print(f"self-hosted only, endpoint failing: {local_stats['requests']} requests to it, "
+          f"{cloud_stats['requests']} to the cloud, {len(report.segments)} segments degraded to rules")  # fmt: skip
     assert cloud_stats["requests"] == 0  # not one request crossed the boundary
     assert local_stats["requests"] > 0 and local_stats["by_status"] == {"500": local_stats["requests"]}
     assert report.routing is not None and report.routing.boundary == "self_hosted_only"
@@ -235,6 +237,8 @@ def test_batch_budget_of_half_the_estimate_degrades_segments_and_fails_no_docume
     assert cost_from_stats(billed) == pytest.approx(spent, abs=1e-4)  # what the provider billed
     segments = [s for r in reports for s in r.segments]
     by_budget = [s for s in segments if s.status == "degraded"]
+    print(f"batch of {len(entries)}: {sum(e.status == 'succeeded' for e in entries)} succeeded, spent "
+          f"${spent:.4f} of a ${budget:.4f} budget, {len(by_budget)} of {len(segments)} segments degraded")  # fmt: skip
     assert by_budget and len(by_budget) < len(segments)  # half the estimate: some, not all
     assert {s.degraded_reason for s in by_budget} == {"budget"}
     assert all(
