@@ -24,10 +24,10 @@ Each variant is a fresh process, timed from spawn to the simulator's first reque
 
 Measured 2026-12-07 on 2 CPUs (this VM's speed varies by up to ~1.5x within minutes: compare
 within a run), median of 5: sdk only 0.631 s, sdk + tokenizer 0.966 s, bare one process 1.283 s,
-bare two processes 1.031 s, analyze in a warm process 0.289 s, longdoc analyze 1.419 s.
-So one process cannot send a first request within
-0.8 s here even with no document to read: the SDK's import and the tokenizer's build both hold
-the GIL. The two-process design also stays above it once longdoc's own per-job work (the warm
+bare two processes 1.031 s, analyze in a warm process 0.289 s, longdoc analyze 1.419 s. So
+one process cannot send a first request within 0.8 s here even with no document to read: the
+SDK's import and the tokenizer's build both hold the GIL. The two-process design (0.76 s in a
+quieter run) also stays above it once longdoc's own per-job work (the warm
 figure: reading, planning, routing, the prompt, job records) is added to its bare planning.
 Exits 0: it reports floors, it has no target.
 """
