@@ -107,18 +107,27 @@ def _first_call(tree: Path, doc: Path, sim_base: str, work: Path) -> tuple[float
             "--out", str(store / "out"), "--json"]  # fmt: skip
     t0 = time.time()
     proc = subprocess.Popen(argv, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    at, cpu = await_first_request(proc, sim_base, f"analyze in {tree}")
+    return at - t0, cpu
+
+
+def await_first_request(
+    proc: subprocess.Popen[bytes], sim_base: str, what: str, timeout_s: float = 120
+) -> tuple[float, float]:
+    """When the simulator's first request arrived (epoch seconds), and the CPU ``proc`` had used by
+    then; ``proc`` is killed once it is known (the rest of its run is not what is measured)."""
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             cpu = cpu_seconds(proc.pid)  # read first: an upper bound of the CPU before the request
             at = sim(sim_base, "/_sim/stats").get("first_request_at")
             if isinstance(at, float):
-                return at - t0, cpu
+                return at, cpu
             if proc.poll() is not None:
                 err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-                raise SystemExit(f"analyze in {tree} ended before any request: {err[-2000:]}")
+                raise SystemExit(f"{what} ended before any request: {err[-2000:]}")
             time.sleep(0.02)
-        raise SystemExit(f"no request from {tree} within 120 s")
+        raise SystemExit(f"no request from {what} within {timeout_s:g} s")
     finally:
         proc.kill()
         proc.wait()

@@ -147,7 +147,7 @@ def variant_first_call(variant: str, doc: Path, ranks: Path) -> float:
     import time
     from pathlib import Path
 
-    from bench_first_call import ROOT, RUN_ENV, free_port, sim, start_simulator
+    from bench_first_call import ROOT, RUN_ENV, await_first_request, free_port, start_simulator
 
     port = free_port()
     simulator = start_simulator(port)
@@ -161,20 +161,8 @@ def variant_first_call(variant: str, doc: Path, ranks: Path) -> float:
     try:
         t0 = time.time()
         proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                at = sim(base, "/_sim/stats").get("first_request_at")
-                if isinstance(at, float):
-                    return at - (float(t0_file.read_text()) if variant == "warm" else t0)
-                if proc.poll() is not None:
-                    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-                    raise SystemExit(f"variant {variant} ended before any request: {err[-2000:]}")
-                time.sleep(0.01)
-            raise SystemExit(f"no request from variant {variant} within 60 s")
-        finally:
-            proc.kill()
-            proc.wait()
+        at, _cpu = await_first_request(proc, base, f"variant {variant}", 60)
+        return at - (float(t0_file.read_text()) if variant == "warm" else t0)
     finally:
         simulator.kill()
         simulator.wait()
