@@ -300,6 +300,16 @@ def test_every_signatory_for_and_on_behalf_of_is_a_party() -> None:
     assert all(_quoted(CONSORTIUM, p) for p in terms(CONSORTIUM, "party"))
 
 
+def test_signatories_are_found_in_a_text_whose_lowercase_is_longer() -> None:
+    # "İ" (a Turkish capital) lowers to two characters: offsets in the lowered copy drift from
+    # the text's, so the signatory lines must be found in the text itself.
+    text = CONSORTIUM.replace("1. Construction.", "1. Construction. The station is in İstanbul. " * 40 + "\n")
+    assert len(text.lower()) > len(text)
+    names = [p.value for p in terms(text, "party")]
+    assert names == [f"Carrier Number {n} Telecom Limited" for n in range(1, 21)]
+    assert all(_quoted(text, p) for p in terms(text, "party"))
+
+
 def test_signatories_of_a_signature_block_flattened_onto_one_line() -> None:
     # An EDGAR joint filing agreement: the entities sit right before "By:", titles run into them.
     text = (

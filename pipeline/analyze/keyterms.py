@@ -6,6 +6,7 @@ import json
 import math
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -581,8 +582,7 @@ def rule_parties(
                 sm = _SIGNATURE_NAME.match(full, s.end(), block_end)
                 if sm:
                     _add(found, Party(_clean_name(sm.group("name")), sm.start("name"), sm.end("name"), []))
-    if full is not None:
-        _signatory_entities(full, low, found)
+        _signatory_entities(full, low, found, w)
     if full is not None and model is not None:
         merge_candidates(found, kept_candidates(full, len(head), model, low))
     return found
@@ -607,22 +607,34 @@ _TITLE_WORD = re.compile(
 )
 
 
-def _signatory_entities(full: str, low: str | None, found: list[Party]) -> None:
-    """Parties named where a contract is signed: "For and on behalf of X" lines anywhere, and
-    suffixed entity names followed by "By:" after the execution sentence."""
-    low = low if low is not None else full.lower()
-    # str.find on the lowered text, then the line's anchored match: a multi-line regex over the
-    # whole contract costs ~10x more.
-    pos = low.find("on behalf of")
+def _phrase_at(full: str, low: str | None, phrase: str) -> Iterator[int]:
+    """Where lowercase ``phrase`` occurs in ``full``, any case: str.find on ``low`` (``full``
+    lowered) when there is one; else a case-blind regex, as a lowered text of another length
+    ("İ" lowers to two characters) has other offsets."""
+    if low is None:
+        yield from (m.start() for m in re.finditer(re.escape(phrase), full, re.IGNORECASE))
+        return
+    pos = low.find(phrase)
     while pos != -1:
+        yield pos
+        pos = low.find(phrase, pos + len(phrase))
+
+
+def _signatory_entities(
+    full: str, low: str | None, found: list[Party], witness: re.Match[str] | None
+) -> None:
+    """Parties named where a contract is signed: "For and on behalf of X" lines anywhere, and
+    suffixed entity names followed by "By:" after the execution sentence (``witness``: the last
+    IN WITNESS, ``_last_signature_block``'s)."""
+    # The phrase found first, then the line's anchored match: a multi-line regex over the whole
+    # contract costs ~10x more.
+    for pos in _phrase_at(full, low, "on behalf of"):
         m = _ON_BEHALF.match(full, full.rfind("\n", 0, pos) + 1)
         if m and m.start("name") > pos:
             name = _clean_name(m.group("name"))
             if _good_name(name) and len(name.split()) <= 10:
                 _add(found, Party(name, m.start("name"), m.start("name") + len(m.group("name")), []))
-        pos = low.find("on behalf of", pos + 12)
-    witness = _last_signature_block(full, low)
-    evidence = low.rfind("in evidence whereof")
+    evidence = max(_phrase_at(full, low, "in evidence whereof"), default=-1)  # the last
     executed = max(witness.end() if witness else -1, evidence + 19 if evidence != -1 else -1)
     # No execution sentence (a joint filing agreement ends "Dated: ... X, Ltd. By: /s/ ..."): the end.
     begin = executed if executed != -1 else max(0, len(full) - 6000)
