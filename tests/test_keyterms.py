@@ -19,6 +19,7 @@ from pipeline.analyze.keyterms import (
     KeyTermHit,
     find_key_terms,
     jurisdiction,
+    lowered,
     party_candidates,
     party_model,
 )
@@ -300,6 +301,14 @@ def test_every_signatory_for_and_on_behalf_of_is_a_party() -> None:
     assert all(_quoted(CONSORTIUM, p) for p in terms(CONSORTIUM, "party"))
 
 
+def test_the_lowered_copy_keeps_the_texts_offsets() -> None:
+    text = "İSTANBUL, Türkiye. THE LAWS OF ENGLAND"
+    low = lowered(text)
+    assert low is not None and len(low) == len(text)
+    assert low.find("the laws of england") == text.find("THE LAWS OF ENGLAND")
+    assert low.startswith("istanbul")
+
+
 def test_signatories_are_found_in_a_text_whose_lowercase_is_longer() -> None:
     # "İ" (a Turkish capital) lowers to two characters: offsets in the lowered copy drift from
     # the text's, so the signatory lines must be found in the text itself.
@@ -380,6 +389,23 @@ def test_the_party_model_retrains_byte_for_byte_from_the_even_contracts() -> Non
     spec.loader.exec_module(train)
     shipped = _MODEL_PATH.read_text(encoding="utf-8")
     assert train.refit_shipped(folder, json.loads(shipped)) == shipped
+
+
+@needs_shared
+def test_a_contract_whose_lowercase_is_longer_gets_the_same_key_terms() -> None:
+    # str.lower() turns "İ" into two characters, which would shift every offset find_key_terms
+    # takes from its lowered copy (a contract with 40 "İstanbul"s lost its signatory parties).
+    # One "İ" after the end changes nothing else in the contract: the terms must not change.
+    folder = SHARED_DATA / "cuad-dev" / "contracts"
+    if not folder.is_dir():
+        pytest.skip("cuad-dev contracts absent")
+    for path in sorted(folder.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        twin = text + "\n\nİ"
+        assert len(twin.lower()) > len(twin)
+        # A clause that runs to the end of the text runs on over the added characters.
+        got = [(h.name, h.value, h.start, min(h.end, len(text))) for h in find_key_terms(twin)]
+        assert got == [(h.name, h.value, h.start, h.end) for h in find_key_terms(text)], path.name
 
 
 @needs_shared

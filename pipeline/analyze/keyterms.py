@@ -6,7 +6,6 @@ import json
 import math
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -257,8 +256,7 @@ def find_key_terms(
     """``party_model``: True for the shipped model, False for the hand rules alone, or weights
     in memory (bench/train_parties.py cross-validates that way)."""
     hits: list[KeyTermHit] = []
-    lowered = text.lower()
-    low = lowered if len(lowered) == len(text) else None
+    low = lowered(text)
     if is_document_start:
         model = _party_model_arg(party_model)
         hits += _parties(text[:preamble_chars], text, low, model)
@@ -368,11 +366,9 @@ def _about_this(text: str, pos: int, *, need_doc: bool = False) -> bool:
 def _notice_before_end(text: str, low: str | None) -> list[re.Match[str]]:
     """NOTICE_BEFORE_END near a renewal word only: "prior to"/"before" are everywhere, and the
     pattern (a number first) is slow to try at every position."""
-    if low is None:
-        return list(NOTICE_BEFORE_END.finditer(text))
-    renewals = sorted(_find_all(low, ("renew", "extend", "extension", "successive")))
+    renewals = sorted(_find_all(text, low, ("renew", "extend", "extension", "successive")))
     out: dict[int, re.Match[str]] = {}
-    for pos in _find_all(low, ("prior to", "before", "preceding", "in advance")):
+    for pos in _find_all(text, low, ("prior to", "before", "preceding", "in advance")):
         # The clause that must name the renewal reaches at most 300 characters either side.
         i = bisect_left(renewals, pos - 700)
         if i < len(renewals) and renewals[i] < pos + 700:
@@ -381,9 +377,23 @@ def _notice_before_end(text: str, low: str | None) -> list[re.Match[str]]:
     return [out[k] for k in sorted(out)]
 
 
-def _find_all(low: str, words: tuple[str, ...]) -> list[int]:
+def lowered(text: str) -> str | None:
+    """``text.lower()`` with the text's offsets, for str.find: lower() maps every character to
+    one but "İ" (U+0130), which it lowers to two ("i̇"); that one is lowered to "i" here. None
+    should another character ever lower to more than one (the callers then search case-blind)."""
+    low = text.replace("\u0130", "i").lower()
+    return low if len(low) == len(text) else None
+
+
+def _find_all(text: str, low: str | None, words: tuple[str, ...]) -> list[int]:
+    """Where each lowercase word occurs in ``text``, any case: str.find on ``low`` (``text``
+    lowered) when there is one; else a case-blind regex, as a lowered text of another length
+    ("İ" lowers to two characters) has other offsets."""
     found: list[int] = []
     for w in words:
+        if low is None:
+            found += [m.start() for m in re.finditer(re.escape(w), text, re.IGNORECASE)]
+            continue
         pos = low.find(w)
         while pos != -1:
             found.append(pos)
@@ -399,15 +409,14 @@ def _scan(
     Case-insensitive patterns with leading alternations have no literal prefix for the
     regex engine to jump to; finding the anchors with str.find first makes the scan ~10x
     faster on long contracts. Windows are wide enough to hold every match the pattern allows.
+    A text whose lowercase has another length gets the same windows (its anchors found by
+    ``_find_all``'s case-blind regex), so it gets the same terms.
     """
-    if low is None:  # lower() changed the length (rare Unicode): scan everything
-        return list(pattern.finditer(text))
-    spans: list[tuple[int, int]] = []
-    for anchor in anchors:
-        pos = low.find(anchor)
-        while pos != -1:
-            spans.append((max(0, pos - back), min(len(text), pos + len(anchor) + fwd)))
-            pos = low.find(anchor, pos + 1)
+    spans = [
+        (max(0, pos - back), min(len(text), pos + len(anchor) + fwd))
+        for anchor in anchors
+        for pos in _find_all(text, low, (anchor,))
+    ]
     spans.sort()
     merged: list[tuple[int, int]] = []
     for a, b in spans:
@@ -607,19 +616,6 @@ _TITLE_WORD = re.compile(
 )
 
 
-def _phrase_at(full: str, low: str | None, phrase: str) -> Iterator[int]:
-    """Where lowercase ``phrase`` occurs in ``full``, any case: str.find on ``low`` (``full``
-    lowered) when there is one; else a case-blind regex, as a lowered text of another length
-    ("İ" lowers to two characters) has other offsets."""
-    if low is None:
-        yield from (m.start() for m in re.finditer(re.escape(phrase), full, re.IGNORECASE))
-        return
-    pos = low.find(phrase)
-    while pos != -1:
-        yield pos
-        pos = low.find(phrase, pos + len(phrase))
-
-
 def _signatory_entities(
     full: str, low: str | None, found: list[Party], witness: re.Match[str] | None
 ) -> None:
@@ -628,13 +624,13 @@ def _signatory_entities(
     IN WITNESS, ``_last_signature_block``'s)."""
     # The phrase found first, then the line's anchored match: a multi-line regex over the whole
     # contract costs ~10x more.
-    for pos in _phrase_at(full, low, "on behalf of"):
+    for pos in _find_all(full, low, ("on behalf of",)):
         m = _ON_BEHALF.match(full, full.rfind("\n", 0, pos) + 1)
         if m and m.start("name") > pos:
             name = _clean_name(m.group("name"))
             if _good_name(name) and len(name.split()) <= 10:
                 _add(found, Party(name, m.start("name"), m.start("name") + len(m.group("name")), []))
-    evidence = max(_phrase_at(full, low, "in evidence whereof"), default=-1)  # the last
+    evidence = max(_find_all(full, low, ("in evidence whereof",)), default=-1)  # the last
     executed = max(witness.end() if witness else -1, evidence + 19 if evidence != -1 else -1)
     # No execution sentence (a joint filing agreement ends "Dated: ... X, Ltd. By: /s/ ..."): the end.
     begin = executed if executed != -1 else max(0, len(full) - 6000)
@@ -845,8 +841,7 @@ def party_candidates(text: str, head_chars: int = 5000, low: str | None = None) 
         add(m.start("label"), m.end("label"), "src_role", True)
     # Signature blocks: the lines above a "By:" line, and every line after IN WITNESS.
     if low is None:
-        low = text.lower()
-        low = low if len(low) == len(text) else None
+        low = lowered(text)
     w = _last_signature_block(text, low)
     sig_lines: dict[int, float] = {}
     if w is not None:
