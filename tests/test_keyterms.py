@@ -391,15 +391,20 @@ def test_the_party_model_retrains_byte_for_byte_from_the_even_contracts() -> Non
     assert train.refit_shipped(folder, json.loads(shipped)) == shipped
 
 
+def cuad_contracts() -> list[Path]:
+    """The shared CUAD contracts, in name order (the test skips when they are absent)."""
+    folder = SHARED_DATA / "cuad-dev" / "contracts"
+    if not folder.is_dir():
+        pytest.skip("cuad-dev contracts absent")
+    return sorted(folder.glob("*.txt"))
+
+
 @needs_shared
 def test_a_contract_whose_lowercase_is_longer_gets_the_same_key_terms() -> None:
     # str.lower() turns "İ" into two characters, which would shift every offset find_key_terms
     # takes from its lowered copy (a contract with 40 "İstanbul"s lost its signatory parties).
     # One "İ" after the end changes nothing else in the contract: the terms must not change.
-    folder = SHARED_DATA / "cuad-dev" / "contracts"
-    if not folder.is_dir():
-        pytest.skip("cuad-dev contracts absent")
-    for path in sorted(folder.glob("*.txt")):
+    for path in cuad_contracts():
         text = path.read_text(encoding="utf-8")
         twin = text + "\n\nİ"
         assert len(twin.lower()) > len(twin)
@@ -410,10 +415,7 @@ def test_a_contract_whose_lowercase_is_longer_gets_the_same_key_terms() -> None:
 
 @needs_shared
 def test_every_party_value_on_cuad_is_quoted_by_its_evidence() -> None:
-    folder = SHARED_DATA / "cuad-dev" / "contracts"
-    if not folder.is_dir():
-        pytest.skip("cuad-dev contracts absent")
-    for path in sorted(folder.glob("*.txt")):
+    for path in cuad_contracts():
         text = path.read_text(encoding="utf-8")
         for hit in find_key_terms(text):
             if hit.name == "party":
