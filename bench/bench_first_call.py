@@ -20,7 +20,8 @@ against 1.527 s (1.77 s) (this VM's speed varied by ~1.5x within minutes: compar
 run). The target is missed: nearly everything left holds the GIL and the request needs it: the
 openai SDK's import (~0.38 s of CPU), the o200k ranks and tiktoken's BPE build (~0.2 s), numpy,
 pydantic and pydantic-settings, then the document's ingest, sections, preamble and routing
-(~0.2 s); tiktoken's encode is the one step on the other core.
+(~0.2 s); tiktoken's encode is the one step on the other core. ``bench_first_call_floor.py``
+measures how low a first request can go here at all.
 """
 
 from __future__ import annotations

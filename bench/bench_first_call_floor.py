@@ -65,21 +65,17 @@ def _variant(variant: str, doc: str, base: str, ranks: str) -> None:
 
             builder = threading.Thread(target=_build)
             builder.start()
-            from chunking.segmenter import plan_segments
             from chunking.structure import find_sections
             from pipeline.config import Settings
             from pipeline.ingest import ingest
+            from pipeline.jobs.planning import TokenizingAhead, cut_segments
 
             settings = Settings()
             with open(doc, "rb") as f:
                 ex = ingest(f.read(), name="doc.txt", limits=settings.limits)
             builder.join()
-            out: list[tk.TokenizedText] = []
-            tokenizing = threading.Thread(target=lambda: out.append(tk.tokenize(ex.text)))
-            tokenizing.start()  # tiktoken leaves the GIL: beside the section search
-            sections = find_sections(ex.text)
-            tokenizing.join()
-            seg = plan_segments(ex, out[0], sections, settings.segment).segments[0]
+            ahead = TokenizingAhead(ex.text)  # tiktoken leaves the GIL: beside the section search
+            seg = cut_segments(ex, find_sections(ex.text), settings, ahead=ahead)[1].segments[0]
             with os.fdopen(fd[1], "wb") as f:
                 f.write(ex.text[seg.char_start : seg.char_end].encode())
             os._exit(0)
@@ -107,14 +103,12 @@ def _variant(variant: str, doc: str, base: str, ranks: str) -> None:
 
     settings = Settings()
     if variant == "one":
-        from chunking.segmenter import plan_segments
-        from chunking.structure import find_sections
-        from chunking.tokenizer import tokenize
         from pipeline.ingest import ingest
+        from pipeline.jobs.planning import plan_document
 
         with open(doc, "rb") as f:
             ex = ingest(f.read(), name="doc.txt", limits=settings.limits)
-        seg = plan_segments(ex, tokenize(ex.text), find_sections(ex.text), settings.segment).segments[0]
+        seg = plan_document(ex, settings).plan.segments[0]
         text = ex.text[seg.char_start : seg.char_end]
     import openai
 

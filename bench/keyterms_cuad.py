@@ -61,10 +61,9 @@ issue's targets (P and R >= .90) met on all 229, in sample. The last blind readi
 odd half was P .897 R .753, and no blind figure is left. What remains is scattered: role
 names CUAD lists as parties ("Depositor", "you", "FRANCHISEE"), placeholders ("[ ]",
 "<<enter Company Name>>"), sentences defining "Party", signatories the labels leave out.
-The four
-left are no jurisdiction ("the internal laws of the [***]", "the state in which the
-franchised restaurant is located", another agreement's clause) or no governing-law clause
-(a joint venture formed "in accordance with the laws of" a state). Expiration recall
+The four governing-law misses left are no jurisdiction ("the internal laws of the [***]",
+"the state in which the franchised restaurant is located", another agreement's clause) or no
+governing-law clause (a joint venture formed "in accordance with the laws of" a state). Expiration recall
 stays low by design: most gold answers are relative terms ("three years from the Effective
 Date"), which are not dates. Many missed parties are gold answers that are no party names
 (the sentence defining "Party"/"Parties", "the individual identified on the cover page").

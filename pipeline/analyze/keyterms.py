@@ -616,6 +616,9 @@ _TITLE_WORD = re.compile(
 )
 
 
+_IN_EVIDENCE = "in evidence whereof"  # the execution sentence's other wording ("IN EVIDENCE WHEREOF")
+
+
 def _signatory_entities(
     full: str, low: str | None, found: list[Party], witness: re.Match[str] | None
 ) -> None:
@@ -630,8 +633,8 @@ def _signatory_entities(
             name = _clean_name(m.group("name"))
             if _good_name(name) and len(name.split()) <= 10:
                 _add(found, Party(name, m.start("name"), m.start("name") + len(m.group("name")), []))
-    evidence = max(_find_all(full, low, ("in evidence whereof",)), default=-1)  # the last
-    executed = max(witness.end() if witness else -1, evidence + 19 if evidence != -1 else -1)
+    evidence = max(_find_all(full, low, (_IN_EVIDENCE,)), default=-1)  # the last
+    executed = max(witness.end() if witness else -1, evidence + len(_IN_EVIDENCE) if evidence != -1 else -1)
     # No execution sentence (a joint filing agreement ends "Dated: ... X, Ltd. By: /s/ ..."): the end.
     begin = executed if executed != -1 else max(0, len(full) - 6000)
     before: re.Match[str] | None = None
